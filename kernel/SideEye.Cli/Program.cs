@@ -1,0 +1,1 @@
+return SideEye.Cli.CliApp.Run(args);

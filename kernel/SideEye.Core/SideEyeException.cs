@@ -1,0 +1,11 @@
+namespace SideEye;
+
+/// <summary>
+/// Base of every error SideEye expects and reports to a user: <see cref="Exception.Message"/> is one line
+/// naming what failed and why. Any other exception type reaching the CLI or a notebook is a bug.
+/// </summary>
+public class SideEyeException : Exception
+{
+    public SideEyeException(string message) : base(message) { }
+    public SideEyeException(string message, Exception? inner) : base(message, inner) { }
+}

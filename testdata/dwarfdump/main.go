@@ -1,0 +1,189 @@
+// Command dwarfdump reads a binary's DWARF with Go's own debug/dwarf, to check SideEye's
+// reader against an independent one. Usage:
+//
+//	dwarfdump BINARY struct NAME...   "type NAME size=S" then "field NAME FIELD offset=O type=T"
+//	dwarfdump BINARY const PREFIX     "const NAME VALUE" for every DW_TAG_constant whose name starts with PREFIX
+//	dwarfdump BINARY var NAME...      "var NAME addr=0xA type=T"
+//	dwarfdump BINARY summary          "units N", "funcs N", "types N", "version V"
+//	dwarfdump BINARY lines PC...      "line 0xPC FILE:LINE" from the line tables
+package main
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: dwarfdump BINARY struct|const|var|summary|lines ARGS...")
+		os.Exit(2)
+	}
+	f, err := elf.Open(os.Args[1])
+	check(err)
+	d, err := f.DWARF()
+	check(err)
+	args := os.Args[3:]
+	switch os.Args[2] {
+	case "struct":
+		want := set(args)
+		r := d.Reader()
+		for {
+			e, err := r.Next()
+			check(err)
+			if e == nil {
+				break
+			}
+			name, _ := e.Val(dwarf.AttrName).(string)
+			if e.Tag == dwarf.TagStructType && want[name] {
+				delete(want, name)
+				t, err := d.Type(e.Offset)
+				check(err)
+				st := t.(*dwarf.StructType)
+				fmt.Printf("type %s size=%d\n", name, st.ByteSize)
+				for _, fl := range st.Field {
+					fmt.Printf("field %s %s offset=%d type=%s\n", name, fl.Name, fl.ByteOffset, fl.Type.String())
+				}
+			}
+			if e.Tag != dwarf.TagCompileUnit {
+				r.SkipChildren()
+			}
+		}
+	case "const":
+		r := d.Reader()
+		for {
+			e, err := r.Next()
+			check(err)
+			if e == nil {
+				break
+			}
+			name, _ := e.Val(dwarf.AttrName).(string)
+			if e.Tag == dwarf.TagConstant && strings.HasPrefix(name, args[0]) {
+				fmt.Printf("const %s %v\n", name, e.Val(dwarf.AttrConstValue))
+			}
+			if e.Tag != dwarf.TagCompileUnit {
+				r.SkipChildren()
+			}
+		}
+	case "var":
+		want := set(args)
+		r := d.Reader()
+		for {
+			e, err := r.Next()
+			check(err)
+			if e == nil {
+				break
+			}
+			name, _ := e.Val(dwarf.AttrName).(string)
+			if e.Tag == dwarf.TagVariable && want[name] {
+				loc, _ := e.Val(dwarf.AttrLocation).([]byte)
+				if len(loc) == 9 && loc[0] == 0x03 { // DW_OP_addr
+					var a uint64
+					for i := 8; i >= 1; i-- {
+						a = a<<8 | uint64(loc[i])
+					}
+					fmt.Printf("var %s addr=0x%x\n", name, a)
+				}
+			}
+			if e.Tag != dwarf.TagCompileUnit {
+				r.SkipChildren()
+			}
+		}
+	case "summary":
+		units, funcs, types := 0, 0, 0
+		version := 0
+		r := d.Reader()
+		for {
+			e, err := r.Next()
+			check(err)
+			if e == nil {
+				break
+			}
+			switch e.Tag {
+			case dwarf.TagCompileUnit:
+				units++
+			case dwarf.TagSubprogram:
+				funcs++
+			case dwarf.TagBaseType, dwarf.TagStructType, dwarf.TagPointerType, dwarf.TagTypedef, dwarf.TagArrayType,
+				dwarf.TagSubroutineType, dwarf.TagUnspecifiedType:
+				types++
+			}
+			if e.Tag == dwarf.TagCompileUnit {
+				continue
+			}
+			if e.Tag != dwarf.TagSubprogram {
+				r.SkipChildren()
+			} else {
+				r.SkipChildren()
+			}
+		}
+		sec := f.Section(".debug_info")
+		if sec != nil {
+			data, err := sec.Data()
+			check(err)
+			if len(data) > 6 {
+				version = int(data[4]) | int(data[5])<<8
+			}
+		}
+		fmt.Printf("units %d\nfuncs %d\ntypes %d\nversion %d\n", units, funcs, types, version)
+	case "lines":
+		pcs := map[uint64]bool{}
+		for _, a := range args {
+			pc, err := strconv.ParseUint(strings.TrimPrefix(a, "0x"), 16, 64)
+			check(err)
+			pcs[pc] = true
+		}
+		r := d.Reader()
+		for {
+			e, err := r.Next()
+			check(err)
+			if e == nil {
+				break
+			}
+			if e.Tag != dwarf.TagCompileUnit {
+				r.SkipChildren()
+				continue
+			}
+			lr, err := d.LineReader(e)
+			check(err)
+			if lr == nil {
+				continue
+			}
+			var prev dwarf.LineEntry
+			have := false
+			var le dwarf.LineEntry
+			for lr.Next(&le) == nil {
+				if have && !prev.EndSequence {
+					for pc := range pcs {
+						if pc >= prev.Address && pc < le.Address {
+							fmt.Printf("line 0x%x %s:%d\n", pc, prev.File.Name, prev.Line)
+							delete(pcs, pc)
+						}
+					}
+				}
+				prev, have = le, true
+			}
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "unknown command", os.Args[2])
+		os.Exit(2)
+	}
+}
+
+func set(xs []string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dwarfdump:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,3 @@
+module sideeye.test/testdata
+
+go 1.19

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+
+namespace SideEye.Testing;
+
+/// <summary>
+/// Builds the Go programs under testdata/ on demand, once per (program, release, flags), into
+/// testdata/.build/. A compile error fails the calling test with the compiler's output.
+/// </summary>
+public static class GoFixture
+{
+    static readonly ConcurrentDictionary<string, Lazy<string>> Built = new();
+
+    public static string Build(string program, string release, GoBuildFlags flags = GoBuildFlags.Default) =>
+        Build(program, GoToolchains.Get(release), flags);
+
+    public static string Build(string program, GoToolchain toolchain, GoBuildFlags flags = GoBuildFlags.Default)
+    {
+        var output = Path.Combine(RepoPaths.BuildOutput, toolchain.Release, flags == GoBuildFlags.Default ? program : $"{program}.{FlagSuffix(flags)}");
+        return Built.GetOrAdd(output, o => new Lazy<string>(() => BuildNow(program, toolchain, flags, o))).Value;
+    }
+
+    /// <summary>Builds the toolchain's own cmd/go with DWARF kept: a large Go program nobody here wrote.</summary>
+    public static string BuildCmdGo(GoToolchain toolchain)
+    {
+        var output = Path.Combine(RepoPaths.BuildOutput, toolchain.Release, "cmd-go");
+        return Built.GetOrAdd(output, o => new Lazy<string>(() =>
+        {
+            if (IsFresh(o, Path.Combine(toolchain.GoRoot, "VERSION"))) return o;
+            Directory.CreateDirectory(Path.GetDirectoryName(o)!);
+            toolchain.Run(Path.Combine(toolchain.GoRoot, "src"), "build", "-o", o + TmpSuffix, "cmd/go");
+            File.Move(o + TmpSuffix, o, overwrite: true);
+            return o;
+        })).Value;
+    }
+
+    static string BuildNow(string program, GoToolchain toolchain, GoBuildFlags flags, string output)
+    {
+        var sourceDir = Path.Combine(RepoPaths.TestData, program);
+        if (!Directory.Exists(sourceDir)) throw new ArgumentException($"no Go program testdata/{program}");
+        if (IsFresh(output, Directory.GetFiles(sourceDir, "*.go").Append(Path.Combine(RepoPaths.TestData, "go.mod")).ToArray())) return output;
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var args = new List<string> { "build", "-o", output + TmpSuffix };
+        var ldflags = new List<string>();
+        if (flags.HasFlag(GoBuildFlags.NoOptimizations)) args.Add("-gcflags=all=-N -l");
+        if (flags.HasFlag(GoBuildFlags.Stripped)) ldflags.AddRange(["-s", "-w"]);
+        if (flags.HasFlag(GoBuildFlags.UncompressedDwarf)) ldflags.Add("-compressdwarf=false");
+        if (flags.HasFlag(GoBuildFlags.Pie)) args.Add("-buildmode=pie");
+        if (flags.HasFlag(GoBuildFlags.Trimpath)) args.Add("-trimpath");
+        if (ldflags.Count > 0) args.Add("-ldflags=" + string.Join(' ', ldflags));
+        args.Add("./" + program);
+        toolchain.Run(RepoPaths.TestData, args.ToArray());
+        File.Move(output + TmpSuffix, output, overwrite: true);
+        return output;
+    }
+
+    // Test assemblies run in parallel processes: each writes its own temporary file and renames it into place.
+    static readonly string TmpSuffix = $".tmp{Environment.ProcessId}";
+
+    static bool IsFresh(string output, params string[] inputs) =>
+        File.Exists(output) && inputs.All(i => File.GetLastWriteTimeUtc(i) <= File.GetLastWriteTimeUtc(output));
+
+    static string FlagSuffix(GoBuildFlags flags) =>
+        string.Join('-', Enum.GetValues<GoBuildFlags>().Where(f => f != 0 && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));
+}
