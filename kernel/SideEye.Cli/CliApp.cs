@@ -1,13 +1,41 @@
+using System.CommandLine;
+using SideEye.Cli.Commands;
+
 namespace SideEye.Cli;
 
-/// <summary>The sideeye command line: parses arguments and maps SideEye errors to one line and a non-zero exit.</summary>
+/// <summary>
+/// The sideeye command line. Every command is parse → engine call → print; a <see cref="SideEyeException"/>
+/// becomes one line on stderr and exit code 1, usage errors exit 2, anything else is a bug and shows its stack.
+/// </summary>
 public static class CliApp
 {
+    public const int ExitError = 1;
+    public const int ExitUsage = 2;
+
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
-        stderr.WriteLine("sideeye: not implemented yet");
-        return 2;
+        var root = new RootCommand("SideEye: a production debugger for Go services")
+        {
+            InspectCommand.Create(stdout),
+            Addr2LineCommand.Create(stdout),
+            TypesCommand.Create(stdout),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) stderr.WriteLine($"sideeye: {e.Message}");
+            return ExitUsage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (SideEyeException e)
+        {
+            stderr.WriteLine($"sideeye: {e.Message}");
+            return ExitError;
+        }
     }
 }

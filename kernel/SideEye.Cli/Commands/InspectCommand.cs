@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Text.Json;
+using SideEye.GoRuntime;
+
+namespace SideEye.Cli.Commands;
+
+/// <summary>sideeye inspect BINARY [--json]: the binary model SideEye builds for a Go executable.</summary>
+public static class InspectCommand
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static Command Create(TextWriter stdout)
+    {
+        var binary = new Argument<string>("binary") { Description = "Go executable" };
+        var json = new Option<bool>("--json") { Description = "print JSON instead of text" };
+        var command = new Command("inspect", "show Go version, DWARF, runtime tables and the runtime layout of a binary") { binary, json };
+        command.SetAction(parse =>
+        {
+            var report = InspectReport.From(GoBinary.Open(parse.GetValue(binary)!));
+            if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(report, Json));
+            else WriteText(report, stdout);
+            return 0;
+        });
+        return command;
+    }
+
+    static void WriteText(InspectReport r, TextWriter o)
+    {
+        o.WriteLine($"file           {r.File}");
+        o.WriteLine($"go version     {r.GoVersion}");
+        o.WriteLine($"architecture   {r.Architecture}");
+        o.WriteLine($"build id       {r.GnuBuildId ?? "-"} (GNU), {r.GoBuildId ?? "-"} (Go)");
+        o.WriteLine($"main module    {r.MainModule ?? "-"}");
+        o.WriteLine(r.Dwarf is { } d
+            ? $"dwarf          version {d.Version}, {(d.Compressed ? "zlib-compressed" : "uncompressed")}, {d.CompileUnits} compile units, {d.Functions} functions, {d.Types} types"
+            : "dwarf          none (stripped)");
+        o.WriteLine($"pclntab        format {r.Pclntab.Format}, {r.Pclntab.Functions} functions, {r.Pclntab.Files} files");
+        if (r.Runtime is not { } rt)
+        {
+            o.WriteLine($"runtime        unavailable: {r.RuntimeError}");
+            return;
+        }
+        o.WriteLine($"runtime        g is {rt.GSize} bytes, m is {rt.MSize} bytes");
+        foreach (var f in rt.Fields) o.WriteLine($"  {f.Field,-18} offset {f.Offset,4}  size {f.Size}  {f.Type}");
+        foreach (var (name, address) in rt.Variables) o.WriteLine($"  {name,-24} {address}");
+        o.WriteLine("  statuses       " + string.Join(' ', rt.Statuses.OrderBy(kv => kv.Value).Select(kv => $"{kv.Key}={kv.Value}")));
+        o.WriteLine($"  wait reasons   {rt.WaitReasons.Count}: " + string.Join(", ", rt.WaitReasons.Select((w, i) => $"{i}={Quote(w)}")));
+    }
+
+    static string Quote(string s) => "\"" + s + "\"";
+}

@@ -1,0 +1,52 @@
+using SideEye.Binary.Dwarf;
+
+namespace SideEye.GoRuntime.Layouts;
+
+/// <summary>
+/// The runtime's goroutine status constants (runtime._Gidle … _Gscan) as the binary's DWARF declares them:
+/// releases add states (Go 1.26 has _Gleaked and _Gdeadextra), so none is assumed.
+/// </summary>
+public sealed class GoroutineStatuses
+{
+    const string Prefix = "runtime._G";
+    static readonly string[] Required = ["_Gidle", "_Grunnable", "_Grunning", "_Gsyscall", "_Gwaiting", "_Gdead", "_Gscan"];
+
+    readonly Dictionary<long, string> _names;
+
+    GoroutineStatuses(IReadOnlyDictionary<string, long> byName)
+    {
+        ByName = byName;
+        _names = byName.Where(kv => !kv.Key.StartsWith("_Gscan", StringComparison.Ordinal) || kv.Key == "_Gscan")
+                       .GroupBy(kv => kv.Value).ToDictionary(g => g.Key, g => g.First().Key);
+    }
+
+    /// <summary>Constant name without the package ("_Grunning") to value.</summary>
+    public IReadOnlyDictionary<string, long> ByName { get; }
+    public long Idle => ByName["_Gidle"];
+    public long Runnable => ByName["_Grunnable"];
+    public long Running => ByName["_Grunning"];
+    public long Syscall => ByName["_Gsyscall"];
+    public long Waiting => ByName["_Gwaiting"];
+    public long Dead => ByName["_Gdead"];
+    /// <summary>The bit the garbage collector ORs into a status while it scans the stack.</summary>
+    public long ScanBit => ByName["_Gscan"];
+
+    /// <summary>"running", "waiting", … for a raw atomicstatus value, with the scan bit removed.</summary>
+    public string Describe(long status)
+    {
+        var bare = status & ~ScanBit;
+        var name = _names.TryGetValue(bare, out var n) ? n[2..] : $"status{bare}";
+        return name.ToLowerInvariant();
+    }
+
+    public static GoroutineStatuses Read(DwarfData dwarf, string file)
+    {
+        var byName = dwarf.ConstantsWithPrefix(Prefix)
+            .Where(c => !c.Name.StartsWith("runtime._GC", StringComparison.Ordinal) && !c.Name.StartsWith("runtime._Goid", StringComparison.Ordinal))
+            .ToDictionary(c => c.Name["runtime.".Length..], c => c.Value, StringComparer.Ordinal);
+        foreach (var required in Required)
+            if (!byName.ContainsKey(required))
+                throw new SideEyeException($"{file}: DWARF has no constant runtime.{required}");
+        return new GoroutineStatuses(byName);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using SideEye.Binary.Elf;
+using SideEye.Testing;
+
+namespace SideEye.Cli.Tests;
+
+public class CommandTests
+{
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void InspectReportsVersionDwarfAndRuntime(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        var binary = GoFixture.Build("demo", toolchain);
+        var goVersion = toolchain.Run(RepoPaths.TestData, "version", binary).Split(' ')[1].Trim();
+
+        var text = CliRunner.Run("inspect", binary);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains($"go version     {goVersion}", text.StdoutLines);
+        Assert.Contains(text.StdoutLines, l => l.StartsWith($"dwarf          version {(toolchain.Minor >= 25 ? 5 : 4)}, zlib-compressed", StringComparison.Ordinal));
+        Assert.Contains(text.StdoutLines, l => l.Trim().StartsWith("g.sched.pc", StringComparison.Ordinal));
+
+        var json = CliRunner.Run("inspect", binary, "--json");
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(goVersion, root.GetProperty("goVersion").GetString());
+        Assert.Equal("amd64", root.GetProperty("architecture").GetString());
+        Assert.Equal(ElfImage.Open(binary).GoBuildId, root.GetProperty("goBuildId").GetString());
+        var runtime = root.GetProperty("runtime");
+        var fields = runtime.GetProperty("fields").EnumerateArray().ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("offset").GetInt32());
+        var goid = DwarfDump.Run(binary, "struct", "runtime.g").Single(l => l.Contains(" goid "));
+        Assert.Equal(int.Parse(goid.Split("offset=")[1].Split(' ')[0]), fields["g.goid"]);
+        Assert.Contains("chan receive", runtime.GetProperty("waitReasons").EnumerateArray().Select(e => e.GetString()));
+
+        var stripped = CliRunner.Run("inspect", GoFixture.Build("demo", toolchain, GoBuildFlags.Stripped));
+        Assert.Equal(0, stripped.ExitCode);
+        Assert.Contains("dwarf          none (stripped)", stripped.StdoutLines);
+        Assert.Contains(stripped.StdoutLines, l => l.StartsWith("runtime        unavailable: ", StringComparison.Ordinal) && l.Contains("no DWARF"));
+    }
+
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Addr2LinePrintsExactlyWhatGoToolAddr2LinePrints(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        var binary = GoFixture.Build("demo", toolchain);
+        var functions = ElfImage.Open(binary).Symbols.Where(s => s.Kind == ElfSymbolKind.Function && s.Size > 16).ToArray();
+        var random = new Random(7);
+        var pcs = Enumerable.Range(0, 200).Select(_ => functions[random.Next(functions.Length)])
+            .Select(f => f.Value + (ulong)random.NextInt64((long)f.Size)).Append(0x10UL).ToArray();
+        var expected = GoTool.Addr2Line(toolchain, binary, pcs).SelectMany(e => new[] { e.Function, e.Location }).ToArray();
+        var half = pcs.Length / 2;
+        // With and without 0x.
+        var ours = CliRunner.Run(["addr2line", binary, .. pcs[..half].Select(pc => "0x" + pc.ToString("x")), .. pcs[half..].Select(pc => pc.ToString("X"))]);
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Equal(expected, ours.StdoutLines);
+    }
+}
