@@ -1,1 +1,11 @@
-System.Console.WriteLine("benchmarks: not yet");
+using BenchmarkDotNet.Running;
+using SideEye.Benchmarks;
+
+// Default: a quick Stopwatch report (index time cold and warm, time per addr2line query).
+// "bdn": the same work under BenchmarkDotNet, for careful numbers.
+if (args.Length > 0 && args[0] == "bdn")
+{
+    BenchmarkRunner.Run<SymbolizeBenchmarks>(args: args[1..]);
+    return 0;
+}
+return QuickReport.Run(args);

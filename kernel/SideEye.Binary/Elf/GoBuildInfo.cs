@@ -9,7 +9,8 @@ namespace SideEye.Binary.Elf;
 public sealed record GoBuildInfo(string GoVersion, string? MainPath, string? MainModule, IReadOnlyList<string> Dependencies,
                                  IReadOnlyDictionary<string, string> Settings)
 {
-    static ReadOnlySpan<byte> Magic => "\xff Go buildinf:"u8;
+    // 0xff then " Go buildinf:" (a C# "\xff" would encode as two UTF-8 bytes).
+    static ReadOnlySpan<byte> Magic => [0xff, 0x20, 0x47, 0x6f, 0x20, 0x62, 0x75, 0x69, 0x6c, 0x64, 0x69, 0x6e, 0x66, 0x3a];
     const int HeaderSize = 32;
     const byte FlagInlineStrings = 0x2;
 
