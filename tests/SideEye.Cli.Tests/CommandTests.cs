@@ -56,4 +56,29 @@ public class CommandTests
         Assert.Equal(0, ours.ExitCode);
         Assert.Equal(expected, ours.StdoutLines);
     }
+
+    /// <summary>cmd/go of each toolchain: a large program nobody here wrote, inspected and symbolized end to end.</summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void CmdGoInspectsAndSymbolizes(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        var binary = GoFixture.BuildCmdGo(toolchain);
+        var json = CliRunner.Run("inspect", binary, "--json");
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var fields = doc.RootElement.GetProperty("runtime").GetProperty("fields").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("offset").GetInt32());
+        var g = DwarfDump.Run(binary, "struct", "runtime.g").Where(l => l.StartsWith("field ")).ToDictionary(l => l.Split(' ')[2], l => int.Parse(l.Split("offset=")[1].Split(' ')[0]));
+        foreach (var name in new[] { "goid", "atomicstatus", "m", "waitreason", "gopc", "startpc" })
+            Assert.Equal(g[name], fields["g." + name]);
+
+        var functions = ElfImage.Open(binary).Symbols.Where(s => s.Kind == ElfSymbolKind.Function && s.Size > 0).ToArray();
+        var random = new Random(11);
+        var pcs = Enumerable.Range(0, 500).Select(_ => functions[random.Next(functions.Length)])
+            .Select(f => f.Value + (ulong)random.NextInt64((long)f.Size)).ToArray();
+        var expected = GoTool.Addr2Line(toolchain, binary, pcs).SelectMany(e => new[] { e.Function, e.Location });
+        var ours = CliRunner.Run(["addr2line", binary, .. pcs.Select(pc => pc.ToString("x"))]);
+        Assert.Equal(expected, ours.StdoutLines);
+    }
 }
