@@ -32,6 +32,7 @@ public sealed class GoPclntab
     readonly bool _elideShapesInFrames;
     readonly int _inlinedCallSize;
     IReadOnlyList<string>? _files;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<uint, PcValueCheckpoints> _checkpoints = new();
 
     GoPclntab(ElfImage image, ReadOnlyMemory<byte> table, string section, long tableStartInSection, ulong tableAddress)
     {
@@ -177,7 +178,7 @@ public sealed class GoPclntab
         var i = FunctionIndex(pc);
         if (i < 0) return -1;
         var f = _functions[i];
-        return PcValue(f.Record.PcSp, f.Entry, pc);
+        return PcValue(f.Record.PcSp, f, pc);
     }
 
     /// <summary>Generic shape names the way runtime.Frame.Function shows them on this binary's Go release.</summary>
@@ -203,8 +204,8 @@ public sealed class GoPclntab
     /// <summary>File (null when pcfile has no value) and line (-1 when pcln has none) at pc, as debug/gosym computes them.</summary>
     (string? File, int Line) FileLine(GoFunction f, ulong pc)
     {
-        var fileNumber = PcValue(f.Record.PcFile, f.Entry, pc);
-        var line = PcValue(f.Record.PcLine, f.Entry, pc);
+        var fileNumber = PcValue(f.Record.PcFile, f, pc);
+        var line = PcValue(f.Record.PcLine, f, pc);
         return (fileNumber < 0 ? null : FileName(f.Record.CuOffset, fileNumber), line);
     }
 
@@ -226,13 +227,16 @@ public sealed class GoPclntab
     /// quanta), the value starting at -1 and the table ending at a zero value delta after the first pair.
     /// Returns -1 when targetPc lies past the table's last range, exactly like runtime and debug/gosym.
     /// </summary>
-    int PcValue(uint tableOffset, ulong entry, ulong targetPc)
+    int PcValue(uint tableOffset, GoFunction f, ulong targetPc)
     {
         var pctab = _table.Span[_header.PcTabOffset.._header.FuncTabOffset];
         if (tableOffset >= (uint)pctab.Length) throw Bad($"pc-value table offset 0x{tableOffset:x} is outside pctab", _header.PcTabOffset);
+        var entry = f.Entry;
         var pos = (int)tableOffset;
         var value = -1;
         var pc = entry;
+        if (f.End - entry >= CheckpointedFunctionSize)
+            Checkpoints(pctab, tableOffset).Seek(entry, targetPc, ref pos, ref pc, ref value);
         var quantum = (uint)_header.Quantum;
         // Every step consumes at least two bytes, so the table's length bounds the loop.
         while (true)
@@ -245,6 +249,30 @@ public sealed class GoPclntab
             value = unchecked(value + delta);
             if (targetPc < pc) return value;
         }
+    }
+
+    /// <summary>Functions at least this many bytes long get their pc-value tables checkpointed on first use.</summary>
+    const ulong CheckpointedFunctionSize = 256;
+
+    PcValueCheckpoints Checkpoints(ReadOnlySpan<byte> pctab, uint tableOffset)
+    {
+        if (_checkpoints.TryGetValue(tableOffset, out var known)) return known;
+        // Walk the whole table once (relative to a zero entry), saving the decoder state at loop heads.
+        var states = new List<(ulong, int, int)>();
+        var pos = (int)tableOffset;
+        var value = -1;
+        var pc = 0ul;
+        var quantum = (uint)_header.Quantum;
+        for (var step = 0; ; step++)
+        {
+            if (step % PcValueCheckpoints.Interval == 0) states.Add((pc, pos, value));
+            var encoded = ReadVarint(pctab, ref pos);
+            if (encoded == 0 && pc != 0) break;
+            var delta = (encoded & 1) != 0 ? (int)~(encoded >> 1) : (int)(encoded >> 1);
+            pc += ReadVarint(pctab, ref pos) * quantum;
+            value = unchecked(value + delta);
+        }
+        return _checkpoints.GetOrAdd(tableOffset, PcValueCheckpoints.Build(states));
     }
 
     uint ReadVarint(ReadOnlySpan<byte> pctab, ref int pos)
@@ -265,7 +293,7 @@ public sealed class GoPclntab
     {
         if ((uint)table >= f.Record.PcDataCount) return -1;
         var offset = BinaryPrimitives.ReadUInt32LittleEndian(_table.Span[(f.Record.PcDataStart + 4 * table)..]);
-        return offset == 0 ? -1 : PcValue(offset, f.Entry, pc);
+        return offset == 0 ? -1 : PcValue(offset, f, pc);
     }
 
     /// <summary>runtime.funcdata: the address of funcdata[index] (an offset from moduledata.gofunc), or null.</summary>
