@@ -38,6 +38,23 @@ public static class GoTool
         return result;
     }
 
+    /// <summary>go tool nm -size: (address, size, kind letter, name) for every defined symbol.</summary>
+    public static IReadOnlyList<(ulong Address, ulong Size, char Kind, string Name)> NmWithSizes(GoToolchain toolchain, string binary)
+    {
+        var output = toolchain.Run(RepoPaths.TestData, "tool", "nm", "-size", binary);
+        var result = new List<(ulong, ulong, char, string)>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "  4a1b20        123 T main.main"
+            var parts = line.Trim().Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 3 || !ulong.TryParse(parts[0], NumberStyles.HexNumber, null, out var addr)) continue;
+            var rest = parts[2].Split(' ', 2);
+            if (rest.Length != 2 || !ulong.TryParse(parts[1], out var size)) continue;
+            result.Add((addr, size, rest[0][0], rest[1]));
+        }
+        return result;
+    }
+
     static string RunWithStdin(GoToolchain toolchain, string stdinFile, params string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh")
