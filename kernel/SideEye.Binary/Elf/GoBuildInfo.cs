@@ -14,6 +14,13 @@ public sealed record GoBuildInfo(string GoVersion, string? MainPath, string? Mai
     const int HeaderSize = 32;
     const byte FlagInlineStrings = 0x2;
 
+    /// <summary>Like <see cref="Read"/>, but null also when the build info is damaged: for callers that can do without it.</summary>
+    public static GoBuildInfo? TryRead(ElfImage image)
+    {
+        try { return Read(image); }
+        catch (BinaryFormatException) { return null; }
+    }
+
     /// <summary>Reads .go.buildinfo; null when the binary has none (not a Go binary, or Go before 1.13).</summary>
     public static GoBuildInfo? Read(ElfImage image)
     {

@@ -42,7 +42,7 @@ public sealed class GoPclntab
         _tableStartInSection = tableStartInSection;
         _header = PclntabHeader.Parse(image.Path, table.Span, section, tableStartInSection);
         Address = tableAddress;
-        GoVersion = GoBuildVersion.Read(image);
+        GoVersion = Elf.GoBuildInfo.TryRead(image)?.GoVersion;
 
         var moduleData = ModuleDataLocator.Find(image, _header, tableAddress);
         // Go 1.26 no longer fills pcHeader.textStart; moduledata.text is the runtime's own source of truth,
