@@ -1,0 +1,32 @@
+namespace SideEye.Binary.Dwarf;
+
+/// <summary>Turns type DIEs into <see cref="GoType"/>s, once per DIE offset (the cache is what breaks cycles).</summary>
+public sealed class GoTypeResolver
+{
+    readonly DwarfData _dwarf;
+    readonly Dictionary<int, GoType> _byOffset = new();
+
+    internal GoTypeResolver(DwarfData dwarf, int pointerSize)
+    {
+        _dwarf = dwarf;
+        PointerSize = pointerSize;
+    }
+
+    public int PointerSize { get; }
+
+    /// <summary>The type whose DIE is at this .debug_info offset.</summary>
+    public GoType TypeAt(int offset)
+    {
+        lock (_byOffset)
+        {
+            if (_byOffset.TryGetValue(offset, out var cached)) return cached;
+        }
+        var unit = _dwarf.UnitContaining(offset);
+        var entry = unit.ReadEntry(offset);
+        var type = new GoType(this, entry, entry.Name ?? $"<{entry.Tag}@0x{offset:x}>");
+        lock (_byOffset)
+        {
+            return _byOffset.TryAdd(offset, type) ? type : _byOffset[offset];
+        }
+    }
+}
