@@ -50,6 +50,11 @@ public sealed class DwarfCompileUnit
     internal ulong RngListsBase => Root.RngListsBase;
     internal ulong LocListsBase => Root.LocListsBase;
     internal DwarfValue? RootRanges => Root.Ranges;
+
+    /// <summary>The code ranges of the unit (root DW_AT_ranges, or [low_pc, high_pc)).</summary>
+    public IReadOnlyList<DwarfRange> Ranges => _ranges ??= RootRanges is { } rv ? DwarfRangeLists.Read(this, rv)
+        : RootHighPc is { } high ? [new DwarfRange(BaseAddress, high)] : [];
+    IReadOnlyList<DwarfRange>? _ranges;
     internal ulong? RootHighPc => Root.HighPc;
     internal DwarfSections Sections => _sections;
 

@@ -127,10 +127,7 @@ public sealed class DwarfData
         foreach (var unit in _units)
         {
             if (unit.StmtList is null) continue;
-            if (unit.RootRanges is { } rv)
-                foreach (var r in DwarfRangeLists.Read(unit, rv)) list.Add((r, unit));
-            else if (unit.RootHighPc is { } high)
-                list.Add((new DwarfRange(unit.BaseAddress, high), unit));
+            foreach (var r in unit.Ranges) list.Add((r, unit));
         }
         list.Sort((a, b) => a.Item1.Low.CompareTo(b.Item1.Low));
         return list.ToArray();

@@ -7,6 +7,7 @@ namespace SideEye.Binary.Dwarf;
 public sealed class DwarfFunction
 {
     readonly DwarfEntry _entry;
+    readonly DwarfEntry _declaring; // the DIE carrying name and declaration: this one or its abstract origin
     IReadOnlyList<DwarfVariable>? _variables;
     IReadOnlyList<DwarfInlinedCall>? _inlined;
     IReadOnlyList<DwarfRange>? _ranges;
@@ -14,10 +15,13 @@ public sealed class DwarfFunction
     internal DwarfFunction(DwarfEntry entry)
     {
         _entry = entry;
-        Name = entry.Name ?? $"<subprogram@0x{entry.Offset:x}>";
+        // An out-of-line copy of an inlinable function names itself only through DW_AT_abstract_origin.
+        Dictionary<int, DwarfEntry>? origins = null;
+        _declaring = entry.Name is null && entry.Reference(DwarfAttribute.AbstractOrigin) is { } o ? Origin(entry.Unit, o, ref origins) : entry;
+        Name = _declaring.Name ?? $"<subprogram@0x{entry.Offset:x}>";
         LowPc = entry.Address(DwarfAttribute.LowPc) ?? (Ranges.Count > 0 ? Ranges.Min(r => r.Low) : 0);
         HighPc = entry.HighPc(LowPc) ?? (Ranges.Count > 0 ? Ranges.Max(r => r.High) : LowPc);
-        DeclLine = (int)Math.Min(entry.UInt(DwarfAttribute.DeclLine) ?? 0, int.MaxValue);
+        DeclLine = (int)Math.Min(_declaring.UInt(DwarfAttribute.DeclLine) ?? 0, int.MaxValue);
     }
 
     public string Name { get; }
@@ -28,7 +32,7 @@ public sealed class DwarfFunction
     public DwarfEntry Entry => _entry;
     /// <summary>Code ranges: DW_AT_ranges when present, else [LowPc, HighPc).</summary>
     public IReadOnlyList<DwarfRange> Ranges => _ranges ??= DwarfRangeLists.Of(_entry);
-    public string? DeclFile => FileName(_entry, DwarfAttribute.DeclFile);
+    public string? DeclFile => FileName(_declaring, DwarfAttribute.DeclFile);
     public int DeclLine { get; }
     /// <summary>DW_AT_frame_base (Go: DW_OP_call_frame_cfa).</summary>
     public ReadOnlyMemory<byte>? FrameBase => _entry.Block(DwarfAttribute.FrameBase);

@@ -91,16 +91,22 @@ public sealed class DwarfLineTable
         if (version >= 5)
         {
             foreach (var e in ReadEntryTable(ref r, sections, unit, is64)) dirs.Add(e.Path ?? "");
-            foreach (var e in ReadEntryTable(ref r, sections, unit, is64)) files.Add(Join(dirs, e.Dir, e.Path ?? ""));
+            // DWARF 5 entries always join with their directory (Go's debug/dwarf does the same).
+            foreach (var e in ReadEntryTable(ref r, sections, unit, is64))
+            {
+                var dir = e.Dir < (ulong)dirs.Count ? dirs[(int)e.Dir] : throw r.Error($"directory index {e.Dir} out of range");
+                files.Add(e.Path is { Length: > 0 } p ? PathJoin(dir, p) : e.Path);
+            }
         }
         else
         {
-            dirs.Add(unit.CompDir ?? "");
+            var compDir = unit.CompDir ?? "";
+            dirs.Add(compDir);
             while (true)
             {
                 var d = r.CString();
                 if (d.Length == 0) break;
-                dirs.Add(d);
+                dirs.Add(d.StartsWith('/') ? d : PathJoin(compDir, d));
             }
             files.Add(null); // DWARF 2–4 file numbers start at 1
             while (true)
@@ -118,12 +124,35 @@ public sealed class DwarfLineTable
         return new DwarfLineTable(version, files.ToArray(), dirs.ToArray(), rows);
     }
 
+    /// <summary>DWARF 2–4 file entry: relative names are relative to their include directory (0 = comp dir).</summary>
     static string Join(List<string> dirs, ulong dirIndex, string name)
     {
         if (name.StartsWith('/')) return name;
         var dir = dirIndex < (ulong)dirs.Count ? dirs[(int)dirIndex] : "";
+        return PathJoin(dir, name);
+    }
+
+    /// <summary>Joins and cleans like Go's path.Join, so names match what Go's own tools print.</summary>
+    internal static string PathJoin(string dir, string name)
+    {
         if (dir.Length == 0) return name;
-        return dir.EndsWith('/') ? dir + name : dir + "/" + name;
+        if (name.Length == 0) return dir;
+        var joined = dir + "/" + name;
+        var rooted = joined.StartsWith('/');
+        var parts = new List<string>();
+        foreach (var part in joined.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count > 0 && parts[^1] != "..") parts.RemoveAt(parts.Count - 1);
+                else if (!rooted) parts.Add("..");
+                continue;
+            }
+            parts.Add(part);
+        }
+        var result = string.Join('/', parts);
+        return rooted ? "/" + result : result.Length == 0 ? "." : result;
     }
 
     /// <summary>A DWARF 5 directory or file-name table: entry formats, then entries.</summary>
