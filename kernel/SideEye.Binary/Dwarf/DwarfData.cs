@@ -15,6 +15,7 @@ public sealed class DwarfData
     readonly Lazy<DwarfIndex> _index;
     readonly Lazy<DwarfFrameTable?> _frames;
     readonly Lazy<(DwarfRange Range, DwarfCompileUnit Unit)[]> _unitRanges;
+    readonly Lazy<(DwarfRange Range, int Offset)[]> _functionRanges;
 
     DwarfData(ElfImage image, DwarfSections sections, List<DwarfCompileUnit> units, bool compressed)
     {
@@ -28,6 +29,7 @@ public sealed class DwarfData
         _index = new Lazy<DwarfIndex>(() => DwarfIndex.Build(_units));
         _frames = new Lazy<DwarfFrameTable?>(() => _sections.Frame.Length == 0 ? null : new DwarfFrameTable(_sections.Frame, image.PointerSize));
         _unitRanges = new Lazy<(DwarfRange, DwarfCompileUnit)[]>(BuildUnitRanges);
+        _functionRanges = new Lazy<(DwarfRange, int)[]>(BuildFunctionRanges);
     }
 
     /// <summary>Reads the DWARF of <paramref name="image"/>; null when the binary has no .debug_info (built with -w or stripped).</summary>
@@ -66,6 +68,29 @@ public sealed class DwarfData
 
     public DwarfFunction? FindFunction(string name) =>
         _index.Value.FunctionsByName.TryGetValue(name, out var off) ? FunctionAt(off) : null;
+
+    /// <summary>The function whose code holds <paramref name="pc"/>.</summary>
+    public DwarfFunction? FunctionFor(ulong pc)
+    {
+        var ranges = _functionRanges.Value;
+        int lo = 0, hi = ranges.Length - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ranges[mid].Range.Low <= pc) { found = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        return found >= 0 && ranges[found].Range.Contains(pc) ? FunctionAt(ranges[found].Offset) : null;
+    }
+
+    (DwarfRange Range, int Offset)[] BuildFunctionRanges()
+    {
+        var list = new List<(DwarfRange, int)>();
+        foreach (var f in Functions)
+            foreach (var r in f.Ranges) list.Add((r, f.DieOffset));
+        list.Sort((a, b) => a.Item1.Low.CompareTo(b.Item1.Low));
+        return list.ToArray();
+    }
 
     DwarfFunction FunctionAt(int offset) => new(UnitContaining(offset).ReadEntry(offset));
 

@@ -42,6 +42,20 @@ public sealed class DwarfFunction
     public IReadOnlyList<DwarfVariable> Variables => _variables ??= CollectVariables(_entry, null);
     public IReadOnlyList<DwarfInlinedCall> InlinedCalls => _inlined ??= CollectInlined(_entry);
 
+    /// <summary>The inlined calls whose ranges hold <paramref name="pc"/>, innermost first (empty when pc is in the function's own code).</summary>
+    public IReadOnlyList<DwarfInlinedCall> InlineChainAt(ulong pc)
+    {
+        var chain = new List<DwarfInlinedCall>();
+        var level = InlinedCalls;
+        while (level.FirstOrDefault(c => c.Ranges.Any(r => r.Contains(pc))) is { } hit)
+        {
+            chain.Add(hit);
+            level = hit.InlinedCalls;
+        }
+        chain.Reverse();
+        return chain;
+    }
+
     internal static string? FileName(DwarfEntry entry, DwarfAttribute attribute) =>
         entry.UInt(attribute) is { } index ? entry.Unit.LineTable?.FileName((long)Math.Min(index, int.MaxValue)) : null;
 

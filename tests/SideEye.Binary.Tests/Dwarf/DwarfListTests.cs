@@ -43,7 +43,7 @@ public class DwarfListTests
         var multiRange = 0;
         foreach (var (offset, ranges) in expected)
         {
-            Assert.Equal((offset, ranges), (offset, actual[offset].ToList()));
+            Assert.Equal((offset, string.Join(" ", ranges)), (offset, string.Join(" ", actual[offset])));
             if (ranges.Count > 1) multiRange++;
         }
         Assert.True(multiRange > 10, $"only {multiRange} DIEs use a real range list");
