@@ -39,8 +39,17 @@ public sealed class DwarfFunction
 
     public bool Contains(ulong pc) => Ranges.Any(r => r.Contains(pc));
 
-    public IReadOnlyList<DwarfVariable> Variables => _variables ??= CollectVariables(_entry, null);
-    public IReadOnlyList<DwarfInlinedCall> InlinedCalls => _inlined ??= CollectInlined(_entry);
+    public IReadOnlyList<DwarfVariable> Variables => _variables ??= CollectVariables(_entry, null, 0);
+    public IReadOnlyList<DwarfInlinedCall> InlinedCalls => _inlined ??= CollectInlined(_entry, 0);
+
+    // Real Go code nests blocks and inlined calls a few dozen deep at most; corrupt data could nest without end.
+    const int MaxScopeDepth = 512;
+
+    static void CheckDepth(DwarfEntry scope, int depth)
+    {
+        if (depth > MaxScopeDepth)
+            throw scope.Unit.Sections.Info.Error($"scopes nested more than {MaxScopeDepth} deep", scope.Offset);
+    }
 
     /// <summary>The inlined calls whose ranges hold <paramref name="pc"/>, innermost first (empty when pc is in the function's own code).</summary>
     public IReadOnlyList<DwarfInlinedCall> InlineChainAt(ulong pc)
@@ -60,8 +69,9 @@ public sealed class DwarfFunction
         entry.UInt(attribute) is { } index ? entry.Unit.LineTable?.FileName((long)Math.Min(index, int.MaxValue)) : null;
 
     /// <summary>Parameters and locals, including those of lexical blocks, but not those of inlined calls.</summary>
-    static List<DwarfVariable> CollectVariables(DwarfEntry scope, Dictionary<int, DwarfEntry>? origins)
+    static List<DwarfVariable> CollectVariables(DwarfEntry scope, Dictionary<int, DwarfEntry>? origins, int depth)
     {
+        CheckDepth(scope, depth);
         var list = new List<DwarfVariable>();
         foreach (var child in scope.Unit.Children(scope))
         {
@@ -76,7 +86,7 @@ public sealed class DwarfFunction
                         DwarfVariableLocation.Of(child), (int)Math.Min(named.UInt(DwarfAttribute.DeclLine) ?? 0, int.MaxValue), child.Offset));
                     break;
                 case DwarfTag.LexicalBlock:
-                    list.AddRange(CollectVariables(child, origins));
+                    list.AddRange(CollectVariables(child, origins, depth + 1));
                     break;
             }
         }
@@ -94,18 +104,19 @@ public sealed class DwarfFunction
         return e;
     }
 
-    static List<DwarfInlinedCall> CollectInlined(DwarfEntry scope)
+    static List<DwarfInlinedCall> CollectInlined(DwarfEntry scope, int depth)
     {
+        CheckDepth(scope, depth);
         var list = new List<DwarfInlinedCall>();
         foreach (var child in scope.Unit.Children(scope))
         {
-            if (child.Tag == DwarfTag.LexicalBlock) { list.AddRange(CollectInlined(child)); continue; }
+            if (child.Tag == DwarfTag.LexicalBlock) { list.AddRange(CollectInlined(child, depth + 1)); continue; }
             if (child.Tag != DwarfTag.InlinedSubroutine) continue;
             Dictionary<int, DwarfEntry>? origins = null;
             var name = child.Reference(DwarfAttribute.AbstractOrigin) is { } o ? Origin(child.Unit, o, ref origins).Name : child.Name;
             list.Add(new DwarfInlinedCall(name ?? $"<inlined@0x{child.Offset:x}>", DwarfRangeLists.Of(child),
                 FileName(child, DwarfAttribute.CallFile), (int)Math.Min(child.UInt(DwarfAttribute.CallLine) ?? 0, int.MaxValue),
-                CollectVariables(child, origins), CollectInlined(child), child.Offset));
+                CollectVariables(child, origins, depth + 1), CollectInlined(child, depth + 1), child.Offset));
         }
         return list;
     }

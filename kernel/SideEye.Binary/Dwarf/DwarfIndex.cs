@@ -28,8 +28,16 @@ internal sealed class DwarfIndex
         var results = new UnitResult[units.Count];
         // Touch the shared sections once up front so the parallel pass only reads.
         if (units.Count > 0) { _ = units[0].Sections.Abbrev; _ = units[0].Sections.Str; _ = units[0].Sections.Addr; _ = units[0].Sections.StrOffsets; }
-        Parallel.For(0, units.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
-            i => results[i] = IndexUnit(units[i]));
+        try
+        {
+            Parallel.For(0, units.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
+                i => results[i] = IndexUnit(units[i]));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is BinaryFormatException) is { } format)
+        {
+            // Report the format problem itself, not the parallel loop's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(format);
+        }
         var index = new DwarfIndex();
         foreach (var r in results)
         {

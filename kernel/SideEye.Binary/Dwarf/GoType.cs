@@ -100,9 +100,15 @@ public sealed class GoType
         }
     }
 
-    /// <summary>DW_AT_go_runtime_type: address of the runtime type descriptor (0/absent when none).</summary>
-    public ulong? RuntimeTypeAddress =>
-        (_entry.Value(DwarfAttribute.GoRuntimeType) is { } v && v.Raw != 0 ? v.Raw : (ulong?)null) ?? Underlying?.RuntimeTypeAddress;
+    /// <summary>
+    /// DW_AT_go_runtime_type as written by the linker: the offset of the runtime type descriptor
+    /// (internal/abi.Type) from the start of the types area (moduledata.types, symbol runtime.types).
+    /// </summary>
+    public ulong? RuntimeTypeOffset =>
+        (_entry.Value(DwarfAttribute.GoRuntimeType) is { } v && v.Raw != 0 ? v.Raw : (ulong?)null) ?? Underlying?.RuntimeTypeOffset;
+
+    /// <summary>Link-time address of the runtime type descriptor: runtime.types + <see cref="RuntimeTypeOffset"/> (add the load bias for PIE).</summary>
+    public ulong? RuntimeTypeAddress => RuntimeTypeOffset is { } off && _resolver.TypesBase is { } b ? b + off : null;
 
     public GoTypeField? Field(string name) => Fields.FirstOrDefault(f => f.Name == name);
 
@@ -194,8 +200,16 @@ public sealed class GoType
             var withBase = new byte[block.Length + 1];
             withBase[0] = (byte)DwarfOp.Lit0;
             block.Span.CopyTo(withBase.AsSpan(1));
-            var pieces = DwarfExpression.Evaluate(withBase, new DwarfExpressionContext(), member.Unit.Sections.File);
-            return pieces.Count > 0 ? (long)pieces[0].Address : 0;
+            try
+            {
+                var pieces = DwarfExpression.Evaluate(withBase, new DwarfExpressionContext(), member.Unit.Sections.File);
+                return pieces.Count > 0 ? (long)pieces[0].Address : 0;
+            }
+            catch (DwarfExpressionException e)
+            {
+                throw new BinaryFormatException(member.Unit.Sections.File, $"data_member_location is not a constant offset: {e.Message}",
+                    ".debug_info", member.Offset, e);
+            }
         }
         return 0;
     }

@@ -10,9 +10,16 @@ public sealed class GoTypeResolver
     {
         _dwarf = dwarf;
         PointerSize = pointerSize;
+        _typesBase = new Lazy<ulong?>(() => dwarf.Image.Symbols
+            .Where(s => s.Name is "runtime.types" or "type:*" or "type.*").Select(s => (ulong?)s.Value).FirstOrDefault());
     }
 
     public int PointerSize { get; }
+
+    /// <summary>Address of the types area (symbol runtime.types, alias type:* / type.*), the base of DW_AT_go_runtime_type.</summary>
+    public ulong? TypesBase => _typesBase.Value;
+
+    readonly Lazy<ulong?> _typesBase;
 
     /// <summary>The type whose DIE is at this .debug_info offset.</summary>
     public GoType TypeAt(int offset)

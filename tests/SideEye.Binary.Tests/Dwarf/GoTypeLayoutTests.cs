@@ -103,6 +103,25 @@ public class GoTypeLayoutTests
 
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void RuntimeTypeDescriptorsAgreeWithDwarf(string release)
+    {
+        // The compiler's own type descriptors (internal/abi.Type: Size_ at 0, Align_ at 21, Kind_ at 23) are
+        // a second, non-DWARF record of each type's size, alignment and kind.
+        var dwarf = DwarfFixture.Open(DwarfFixture.Layouts(release));
+        string[] names = [.. FixtureStructs, "main.Celsius", "*main.Order", "[]string", "map[string]int", "[3]string", "string", "runtime.g", "chan struct {}"];
+        Span<byte> descriptor = stackalloc byte[24];
+        foreach (var name in names)
+        {
+            var type = dwarf.FindType(name)!;
+            Assert.True(type.RuntimeTypeAddress is not null, $"{name} has no runtime type");
+            Assert.True(dwarf.Image.TryReadAt(type.RuntimeTypeAddress.Value, descriptor), $"{name}: descriptor unreadable");
+            Assert.Equal((name, type.Size, type.Align, type.Kind),
+                (name, (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(descriptor), (int)descriptor[21], (GoKind)(descriptor[23] & 0x1f)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
     public void LayoutPrinterListsEveryField(string release)
     {
         var dwarf = DwarfFixture.Open(DwarfFixture.Layouts(release));
