@@ -109,6 +109,9 @@ public static class DwarfExpression
                     stack.Push(context.Cfa ?? throw new DwarfExpressionException("DW_OP_call_frame_cfa without a CFA"));
                     break;
                 case (byte)DwarfOp.Nop: break;
+                case (byte)DwarfOp.EntryValue or (byte)DwarfOp.GnuEntryValue:
+                    r.Skip((long)Math.Min(r.Uleb(), int.MaxValue));
+                    throw new DwarfExpressionException("DW_OP_entry_value needs the caller's frame");
                 case (byte)DwarfOp.StackValue: isValue = true; break;
                 case (byte)DwarfOp.ImplicitValue:
                 {
@@ -219,6 +222,14 @@ public static class DwarfExpression
                 case (byte)DwarfOp.DerefSize: sb.Append("DW_OP_deref_size: ").Append(r.U8()); break;
                 case (byte)DwarfOp.Addrx: sb.Append("DW_OP_addrx: ").Append(r.Uleb()); break;
                 case (byte)DwarfOp.Constx: sb.Append("DW_OP_constx: ").Append(r.Uleb()); break;
+                case (byte)DwarfOp.EntryValue or (byte)DwarfOp.GnuEntryValue:
+                {
+                    var len = r.Uleb();
+                    var inner = r.Bytes((long)Math.Min(len, int.MaxValue)).ToArray();
+                    sb.Append(op == (byte)DwarfOp.EntryValue ? "DW_OP_entry_value: (" : "DW_OP_GNU_entry_value: (")
+                      .Append(Disassemble(inner, addressSize)).Append(')');
+                    break;
+                }
                 case (byte)DwarfOp.ImplicitValue:
                 {
                     var len = r.Uleb();

@@ -68,6 +68,7 @@ public static class DwarfLocationLists
                 case 6: @base = r.Address(size); continue; // base_address
                 case 7: low = r.Address(size); high = r.Address(size); break; // start_end
                 case 8: low = r.Address(size); high = low + r.Uleb(); break; // start_length
+                case 9: r.Uleb(); r.Uleb(); continue; // DW_LLE_GNU_view_pair: gcc's location views, not a location
                 default: throw section.Error($"unknown location list entry kind {kind}", at);
             }
             var length = r.Uleb();

@@ -119,4 +119,8 @@ public enum DwarfOp : byte
     Addrx = 0xa1,
     /// <summary>DW_OP_constx</summary>
     Constx = 0xa2,
+    /// <summary>DW_OP_entry_value: a value the caller passed, only recoverable from the caller's frame.</summary>
+    EntryValue = 0xa3,
+    /// <summary>DW_OP_GNU_entry_value (the pre-DWARF 5 spelling gcc uses in DWARF 4)</summary>
+    GnuEntryValue = 0xf3,
 }
