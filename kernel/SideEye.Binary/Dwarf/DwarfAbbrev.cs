@@ -1,8 +1,5 @@
 namespace SideEye.Binary.Dwarf;
 
-/// <summary>One attribute specification of an abbreviation: name, form and (for DW_FORM_implicit_const) the value.</summary>
-public readonly record struct DwarfAttributeSpec(DwarfAttribute Attribute, DwarfForm Form, long ImplicitConst);
-
 /// <summary>
 /// An abbreviation declaration from .debug_abbrev. <see cref="FixedSize"/> is the byte size of all its
 /// attribute values when every form has a fixed size for the unit's address/offset size, which lets the

@@ -1,13 +1,10 @@
 namespace SideEye.Binary.Dwarf;
 
-/// <summary>Reads target memory; false when the address is not readable.</summary>
-public delegate bool DwarfMemoryReader(ulong address, Span<byte> destination);
-
 /// <summary>
 /// What a DWARF expression may consult: registers by DWARF number, the frame base and CFA of the current
 /// frame, and memory. Capabilities, not a process: tests pass fakes, a live debugger passes the real thing.
 /// </summary>
-public sealed class DwarfExpressionContext
+public sealed record DwarfExpressionContext
 {
     public int PointerSize { get; init; } = 8;
     /// <summary>Value of a register by DWARF number, or null when unknown.</summary>
