@@ -45,10 +45,10 @@ public sealed class DwarfCompileUnit
     /// <summary>DW_AT_low_pc of the root: the base address for v4 location and range lists.</summary>
     public ulong BaseAddress => Root.LowPc;
     public ulong? StmtList => Root.StmtList;
-    internal ulong AddrBase => Root.AddrBase;
-    internal ulong StrOffsetsBase => Root.StrOffsetsBase;
-    internal ulong RngListsBase => Root.RngListsBase;
-    internal ulong LocListsBase => Root.LocListsBase;
+    internal ulong AddrBase => Bases.AddrBase;
+    internal ulong StrOffsetsBase => Bases.StrOffsetsBase;
+    internal ulong RngListsBase => Bases.RngListsBase;
+    internal ulong LocListsBase => Bases.LocListsBase;
     internal DwarfValue? RootRanges => Root.Ranges;
 
     /// <summary>The code ranges of the unit (root DW_AT_ranges, or [low_pc, high_pc)).</summary>
@@ -133,38 +133,40 @@ public sealed class DwarfCompileUnit
 
     public DwarfEntry RootEntry => ReadEntry(FirstDieOffset);
 
+    // The root DIE is read in two steps because DWARF 5 strx/addrx values on the root itself need the
+    // bases it declares. Each step publishes a complete object, so concurrent readers never see half of one.
+    UnitBases Bases => _bases ??= ReadBases();
     RootAttributes Root => _root ??= ReadRoot();
+    UnitBases? _bases;
+
+    DwarfEntry? ReadRootEntry()
+    {
+        var c = Cursor(FirstDieOffset);
+        return c.Next(out var abbrev, out var at) && abbrev is not null ? c.ReadEntry(abbrev, at) : null;
+    }
+
+    UnitBases ReadBases()
+    {
+        var e = ReadRootEntry();
+        return e is null ? new UnitBases(0, 0, 0, 0) : new UnitBases(
+            e.Value(DwarfAttribute.AddrBase)?.Raw ?? 0,
+            e.Value(DwarfAttribute.StrOffsetsBase)?.Raw ?? 0,
+            e.Value(DwarfAttribute.RnglistsBase)?.Raw ?? 0,
+            e.Value(DwarfAttribute.LoclistsBase)?.Raw ?? 0);
+    }
 
     RootAttributes ReadRoot()
     {
-        var c = Cursor(FirstDieOffset);
-        if (!c.Next(out var abbrev, out var at) || abbrev is null) return new RootAttributes();
-        var e = c.ReadEntry(abbrev, at);
-        var root = new RootAttributes
-        {
-            AddrBase = e.Value(DwarfAttribute.AddrBase)?.Raw ?? 0,
-            StrOffsetsBase = e.Value(DwarfAttribute.StrOffsetsBase)?.Raw ?? 0,
-            RngListsBase = e.Value(DwarfAttribute.RnglistsBase)?.Raw ?? 0,
-            LocListsBase = e.Value(DwarfAttribute.LoclistsBase)?.Raw ?? 0,
-            StmtList = e.Value(DwarfAttribute.StmtList)?.Raw,
-            Ranges = e.Value(DwarfAttribute.Ranges),
-        };
-        _root = root; // the bases are needed to resolve strx/addrx on the root itself
-        root.Name = e.String(DwarfAttribute.Name);
-        root.CompDir = e.String(DwarfAttribute.CompDir);
-        root.Producer = e.String(DwarfAttribute.Producer);
-        root.LowPc = e.Address(DwarfAttribute.LowPc) ?? 0;
-        root.HighPc = e.HighPc(root.LowPc);
-        return root;
+        var e = ReadRootEntry();
+        if (e is null) return new RootAttributes(null, null, null, 0, null, null, null);
+        var lowPc = e.Address(DwarfAttribute.LowPc) ?? 0;
+        return new RootAttributes(e.String(DwarfAttribute.Name), e.String(DwarfAttribute.CompDir), e.String(DwarfAttribute.Producer),
+            lowPc, e.HighPc(lowPc), e.Value(DwarfAttribute.StmtList)?.Raw, e.Value(DwarfAttribute.Ranges));
     }
 
-    sealed class RootAttributes
-    {
-        public string? Name, CompDir, Producer;
-        public ulong LowPc, AddrBase, StrOffsetsBase, RngListsBase, LocListsBase;
-        public ulong? StmtList, HighPc;
-        public DwarfValue? Ranges;
-    }
+    sealed record UnitBases(ulong AddrBase, ulong StrOffsetsBase, ulong RngListsBase, ulong LocListsBase);
+
+    sealed record RootAttributes(string? Name, string? CompDir, string? Producer, ulong LowPc, ulong? HighPc, ulong? StmtList, DwarfValue? Ranges);
 
     // ---- interpretation of index and string forms, which depend on the unit's bases ----
 
@@ -222,11 +224,12 @@ public sealed class DwarfCompileUnit
     public DwarfLineTable? LineTable => _lineTableLoaded ? _lineTable : LoadLineTable();
 
     DwarfLineTable? _lineTable;
-    bool _lineTableLoaded;
+    volatile bool _lineTableLoaded; // published after _lineTable, so a lock-free reader sees both
+    readonly object _lineTableLock = new();
 
     DwarfLineTable? LoadLineTable()
     {
-        lock (this)
+        lock (_lineTableLock)
         {
             if (!_lineTableLoaded)
             {
