@@ -118,11 +118,16 @@ internal sealed class DwarfIndex
         }
         else if (tag == DwarfTag.Variable && hasLocation && !hasSpec && location.IsBlock && location.DataLength >= 1)
         {
-            // Package-level variables are a single DW_OP_addr (or DW_OP_addrx in DWARF 5).
+            // Package-level variables are a single DW_OP_addr (DW_OP_addrx from a DWARF 5 producer that indexes addresses).
             var expr = unit.Sections.Info.Data.Span.Slice(location.DataOffset, location.DataLength);
             if (expr[0] == (byte)DwarfOp.Addr && expr.Length == 1 + unit.AddressSize)
                 result.Variables.Add((text, unit.AddressSize == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(expr[1..])
                                                                 : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(expr[1..])));
+            else if (expr[0] == (byte)DwarfOp.Addrx && expr.Length >= 2)
+            {
+                var r = new DwarfSection(unit.Sections.File, ".debug_info", unit.Sections.Info.Data.Slice(location.DataOffset + 1, location.DataLength - 1)).ReaderAt(0);
+                result.Variables.Add((text, unit.AddressAtIndex(r.Uleb())));
+            }
         }
     }
 }

@@ -48,12 +48,16 @@ public sealed class GoType
     {
         get
         {
-            if (_size == -2)
+            if (_size != -2) return _size;
+            lock (_resolver.Gate)
             {
-                _size = -1; // in progress: a cycle yields -1 rather than a stack overflow
-                _size = ComputeSize();
+                if (_size == -2)
+                {
+                    _size = -1; // in progress: a cycle yields -1 rather than a stack overflow
+                    _size = ComputeSize();
+                }
+                return _size;
             }
-            return _size;
         }
     }
 
@@ -63,10 +67,14 @@ public sealed class GoType
         get
         {
             if (_align >= 0) return _align;
-            if (_computingAlign) return 1;
-            _computingAlign = true;
-            try { return _align = ComputeAlign(); }
-            finally { _computingAlign = false; }
+            lock (_resolver.Gate) // re-entrant: nested types are computed by the same thread
+            {
+                if (_align >= 0) return _align;
+                if (_computingAlign) return 1;
+                _computingAlign = true;
+                try { return _align = ComputeAlign(); }
+                finally { _computingAlign = false; }
+            }
         }
     }
 

@@ -16,6 +16,9 @@ public sealed class GoTypeResolver
 
     public int PointerSize { get; }
 
+    /// <summary>Serialises the lazy layout computations (size, alignment), whose cycle guards are per-type state.</summary>
+    internal object Gate { get; } = new();
+
     /// <summary>Address of the types area (symbol runtime.types, alias type:* / type.*), the base of DW_AT_go_runtime_type.</summary>
     public ulong? TypesBase => _typesBase.Value;
 
