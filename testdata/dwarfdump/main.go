@@ -4,8 +4,11 @@
 //	dwarfdump BINARY struct NAME...   "type NAME size=S" then "field NAME FIELD offset=O type=T"
 //	dwarfdump BINARY const PREFIX     "const NAME VALUE" for every DW_TAG_constant whose name starts with PREFIX
 //	dwarfdump BINARY var NAME...      "var NAME addr=0xA type=T"
-//	dwarfdump BINARY summary          "units N", "funcs N", "types N", "version V"
+//	dwarfdump BINARY summary          "units N", "funcs N", "types N", "version V": funcs counts the top-level
+//	                                  subprograms with code (low_pc or ranges), types the top-level type DIEs
 //	dwarfdump BINARY lines PC...      "line 0xPC FILE:LINE" from the line tables
+//	dwarfdump BINARY ranges           "func 0xOFF NAME" then "range 0xLO 0xHI" for each code range (debug/dwarf Ranges:
+//	                                  .debug_ranges or .debug_rnglists); the same with "inl 0xOFF" for inlined calls
 package main
 
 import (
@@ -102,23 +105,18 @@ func main() {
 			if e == nil {
 				break
 			}
-			switch e.Tag {
-			case dwarf.TagCompileUnit:
+			switch {
+			case e.Tag == dwarf.TagCompileUnit:
 				units++
-			case dwarf.TagSubprogram:
-				funcs++
-			case dwarf.TagBaseType, dwarf.TagStructType, dwarf.TagPointerType, dwarf.TagTypedef, dwarf.TagArrayType,
-				dwarf.TagSubroutineType, dwarf.TagUnspecifiedType:
+				continue // descend into the unit: its children are the top-level DIEs
+			case e.Tag == dwarf.TagSubprogram:
+				if e.Val(dwarf.AttrLowpc) != nil || e.Val(dwarf.AttrRanges) != nil {
+					funcs++
+				}
+			case typeTags[e.Tag]:
 				types++
 			}
-			if e.Tag == dwarf.TagCompileUnit {
-				continue
-			}
-			if e.Tag != dwarf.TagSubprogram {
-				r.SkipChildren()
-			} else {
-				r.SkipChildren()
-			}
+			r.SkipChildren()
 		}
 		sec := f.Section(".debug_info")
 		if sec != nil {
@@ -129,6 +127,38 @@ func main() {
 			}
 		}
 		fmt.Printf("units %d\nfuncs %d\ntypes %d\nversion %d\n", units, funcs, types, version)
+	case "ranges":
+		r := d.Reader()
+		for {
+			e, err := r.Next()
+			check(err)
+			if e == nil {
+				break
+			}
+			switch e.Tag {
+			case dwarf.TagSubprogram, dwarf.TagInlinedSubroutine:
+				if e.Val(dwarf.AttrLowpc) == nil && e.Val(dwarf.AttrRanges) == nil {
+					if e.Tag == dwarf.TagSubprogram {
+						r.SkipChildren()
+					}
+					continue
+				}
+				rs, err := d.Ranges(e)
+				check(err)
+				if e.Tag == dwarf.TagSubprogram {
+					name, _ := e.Val(dwarf.AttrName).(string)
+					fmt.Printf("func 0x%x %s\n", e.Offset, name)
+				} else {
+					fmt.Printf("inl 0x%x\n", e.Offset)
+				}
+				for _, rg := range rs {
+					fmt.Printf("range 0x%x 0x%x\n", rg[0], rg[1])
+				}
+			case dwarf.TagCompileUnit, dwarf.TagLexDwarfBlock:
+			default:
+				r.SkipChildren()
+			}
+		}
 	case "lines":
 		pcs := map[uint64]bool{}
 		for _, a := range args {
@@ -171,6 +201,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[2])
 		os.Exit(2)
 	}
+}
+
+// typeTags are the DWARF tags that describe types (DWARF 5 section 5).
+var typeTags = map[dwarf.Tag]bool{
+	dwarf.TagArrayType: true, dwarf.TagClassType: true, dwarf.TagEnumerationType: true, dwarf.TagPointerType: true,
+	dwarf.TagReferenceType: true, dwarf.TagStringType: true, dwarf.TagStructType: true, dwarf.TagSubroutineType: true,
+	dwarf.TagTypedef: true, dwarf.TagUnionType: true, dwarf.TagPtrToMemberType: true, dwarf.TagSetType: true,
+	dwarf.TagBaseType: true, dwarf.TagConstType: true, dwarf.TagFileType: true, dwarf.TagPackedType: true,
+	dwarf.TagVolatileType: true, dwarf.TagRestrictType: true, dwarf.TagInterfaceType: true, dwarf.TagUnspecifiedType: true,
+	dwarf.TagSharedType: true, dwarf.TagRvalueReferenceType: true, dwarf.Tag(0x47): true, dwarf.Tag(0x4b): true,
 }
 
 func set(xs []string) map[string]bool {
