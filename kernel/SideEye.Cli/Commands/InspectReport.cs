@@ -11,9 +11,9 @@ public sealed record InspectReport(
     string? GnuBuildId,
     string? GoBuildId,
     string? MainModule,
-    DwarfSummary? Dwarf,
-    PclntabSummary Pclntab,
-    RuntimeSummary? Runtime,
+    InspectReport.DwarfSummary? Dwarf,
+    InspectReport.PclntabSummary Pclntab,
+    InspectReport.RuntimeSummary? Runtime,
     string? RuntimeError)
 {
     public sealed record DwarfSummary(int Version, bool Compressed, int CompileUnits, int Functions, int Types);

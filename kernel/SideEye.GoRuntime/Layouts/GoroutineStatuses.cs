@@ -41,9 +41,10 @@ public sealed class GoroutineStatuses
 
     public static GoroutineStatuses Read(DwarfData dwarf, string file)
     {
-        var byName = dwarf.ConstantsWithPrefix(Prefix)
-            .Where(c => !c.Name.StartsWith("runtime._GC", StringComparison.Ordinal) && !c.Name.StartsWith("runtime._Goid", StringComparison.Ordinal))
-            .ToDictionary(c => c.Name["runtime.".Length..], c => c.Value, StringComparer.Ordinal);
+        var byName = dwarf.Constants
+            .Where(c => c.Key.StartsWith(Prefix, StringComparison.Ordinal)
+                        && !c.Key.StartsWith("runtime._GC", StringComparison.Ordinal) && !c.Key.StartsWith("runtime._Goid", StringComparison.Ordinal))
+            .ToDictionary(c => c.Key["runtime.".Length..], c => c.Value, StringComparer.Ordinal);
         foreach (var required in Required)
             if (!byName.ContainsKey(required))
                 throw new SideEyeException($"{file}: DWARF has no constant runtime.{required}");

@@ -22,7 +22,7 @@ public sealed class WaitReasons
         var address = dwarf.FindVariableAddress(name)
             ?? throw new SideEyeException($"{image.Path}: DWARF has no variable {name}");
         // The array's length is the largest waitReason constant plus one; the symbol size says the same when present.
-        var count = dwarf.ConstantsWithPrefix("runtime.waitReason").Select(c => c.Value).DefaultIfEmpty(-1).Max() + 1;
+        var count = dwarf.Constants.Where(c => c.Key.StartsWith("runtime.waitReason", StringComparison.Ordinal)).Select(c => c.Value).DefaultIfEmpty(-1).Max() + 1;
         var symbol = image.Symbols.FirstOrDefault(s => s.Name == name);
         if (symbol.Size > 0) count = (long)symbol.Size / 16;
         if (count <= 0 || count > 4096) throw new SideEyeException($"{image.Path}: cannot size {name}");
