@@ -6,6 +6,10 @@ namespace SideEye;
 /// </summary>
 public class SideEyeException : Exception
 {
-    public SideEyeException(string message) : base(message) { }
-    public SideEyeException(string message, Exception? inner) : base(message, inner) { }
+    public SideEyeException(string message) : base(OneLine(message)) { }
+    public SideEyeException(string message, Exception? inner) : base(OneLine(message), inner) { }
+
+    /// <summary>Messages quoted from other libraries may span lines; a SideEye error is always one.</summary>
+    static string OneLine(string message) =>
+        string.Join("; ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -18,9 +18,11 @@ public partial class RuntimeModelTests
         {
             if (structs.TryGetValue(type, out var known)) return known;
             var lines = DwarfDump.Run(binary, "struct", type);
+            // Padding fields are all named "_": keep the first of each name.
             var fields = lines.Where(l => l.StartsWith("field ", StringComparison.Ordinal))
                 .Select(l => FieldLine().Match(l))
-                .ToDictionary(m => m.Groups["name"].Value, m => (long.Parse(m.Groups["offset"].Value), m.Groups["type"].Value));
+                .GroupBy(m => m.Groups["name"].Value)
+                .ToDictionary(g => g.Key, g => (long.Parse(g.First().Groups["offset"].Value), g.First().Groups["type"].Value));
             var size = lines.Single(l => l.StartsWith("type ", StringComparison.Ordinal));
             structs[type] = fields;
             structs[type + "#size"] = new() { ["size"] = (long.Parse(size[(size.LastIndexOf('=') + 1)..]), "") };

@@ -1,3 +1,5 @@
+using SideEye.Binary.Dwarf.Info;
+using SideEye.Binary.Dwarf.Lists;
 namespace SideEye.Binary.Dwarf;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using SideEye.Binary.Dwarf.Expr;
+using SideEye.Binary.Dwarf.Info;
 namespace SideEye.Binary.Dwarf;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using SideEye.Binary.Elf;
+using SideEye.Binary.Dwarf.Info;
 
 namespace SideEye.Binary.Dwarf;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SideEye.Binary.Dwarf;
 using SideEye.GoRuntime;
+using SideEye.Binary.Dwarf.Types;
 
 namespace SideEye.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using SideEye.Binary.Dwarf;
 using SideEye.GoRuntime.Versions;
+using SideEye.Binary.Dwarf.Types;
 
 namespace SideEye.GoRuntime.Layouts;
 

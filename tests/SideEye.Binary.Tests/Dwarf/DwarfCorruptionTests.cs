@@ -4,6 +4,8 @@ using SideEye.Binary.Dwarf;
 using SideEye.Binary.Elf;
 using SideEye.Testing;
 using Xunit.Abstractions;
+using SideEye.Binary.Dwarf.Expr;
+using SideEye.Binary.Dwarf.Types;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

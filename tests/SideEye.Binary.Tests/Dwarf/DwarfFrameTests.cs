@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using SideEye.Binary.Dwarf;
 using SideEye.Testing;
+using SideEye.Binary.Dwarf.Frame;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

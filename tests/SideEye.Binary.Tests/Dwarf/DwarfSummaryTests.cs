@@ -1,4 +1,5 @@
 using SideEye.Testing;
+using SideEye.Binary.Dwarf;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

@@ -1,5 +1,6 @@
 using SideEye.Binary.Dwarf;
 using SideEye.Testing;
+using SideEye.Binary.Dwarf.Expr;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using SideEye.Binary.Dwarf;
 using SideEye.Testing;
+using SideEye.Binary.Dwarf.Types;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

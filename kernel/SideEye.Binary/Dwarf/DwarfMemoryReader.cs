@@ -1,4 +1,0 @@
-namespace SideEye.Binary.Dwarf;
-
-/// <summary>Reads target memory; false when the address is not readable.</summary>
-public delegate bool DwarfMemoryReader(ulong address, Span<byte> destination);
