@@ -81,4 +81,45 @@ public class CommandTests
         var ours = CliRunner.Run(["addr2line", binary, .. pcs.Select(pc => pc.ToString("x"))]);
         Assert.Equal(expected, ours.StdoutLines);
     }
+
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Addr2LineInlinePrintsTheCallersFramesChain(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        var binary = GoFixture.Build("inlined", toolchain);
+        foreach (var group in InlinedFixture.PhysicalFrames(toolchain, binary, InlinedFixture.Run(binary)))
+        {
+            var r = CliRunner.Run("addr2line", "--inline", binary, (group.Pc - 1).ToString("x"));
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(group.Frames.Select(f => f.ToString()), r.StdoutLines);
+        }
+    }
+
+    /// <summary>`sideeye types` against what the layouts program reports about its own types through reflect.</summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void TypesMatchesWhatTheProgramReportsAboutItself(string release)
+    {
+        var binary = GoFixture.Build("layouts", release);
+        var psi = new System.Diagnostics.ProcessStartInfo(binary) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var printed = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        p.WaitForExit();
+        var typeLines = printed.Where(l => l.StartsWith("type main.", StringComparison.Ordinal)).ToArray();
+        Assert.True(typeLines.Length >= 8);
+        foreach (var typeLine in typeLines)
+        {
+            // "type NAME size=S align=A kind=K"; generic names print without spaces in both.
+            var name = typeLine.Split(' ')[1];
+            var r = CliRunner.Run("types", binary, name);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal(typeLine["type ".Length..], r.StdoutLines[0]);
+            var expectedFields = printed.Where(l => l.StartsWith($"field {name} ", StringComparison.Ordinal))
+                .Select(l => l.Split(' ')).Select(f => (Name: f[2], Offset: f[3]["offset=".Length..], Size: f[4]["size=".Length..])).ToArray();
+            var ourFields = r.StdoutLines.Skip(1).Where(l => l.StartsWith("  +", StringComparison.Ordinal))
+                .Select(l => l.Trim().Split(' ')).Select(f => (Name: f[1], Offset: f[0][1..], Size: f[^1].TrimEnd(')'))).ToArray();
+            Assert.Equal(expectedFields, ourFields);
+        }
+    }
 }

@@ -37,25 +37,23 @@ public class DwarfLineTableTests
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
     public void InlinedFramesMatchRuntimeCallersFrames(string release)
     {
-        // The inlined fixture prints "pc 0xPC" then "frame FUNC FILE:LINE" (one frame: each PC is resolved alone).
+        // Each PC the fixture printed resolves alone to one frame: the innermost at that PC.
         var binary = GoFixture.Build("inlined", release);
         var dwarf = DwarfFixture.Open(binary);
-        var output = DwarfFixture.Run(binary).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var compared = 0;
-        for (var i = 0; i + 1 < output.Length; i++)
+        foreach (var caller in InlinedFixture.Run(binary))
         {
-            if (!output[i].StartsWith("pc ") || !output[i + 1].StartsWith("frame ")) continue;
-            var pc = Convert.ToUInt64(output[i][5..], 16) - 1; // a return address: the call is the byte before
-            var frame = output[i + 1].Split(' ', 3);
-            if (!frame[1].StartsWith("main.")) continue;
+            var pc = caller.Pc - 1; // a return address: the call is the byte before
+            var frame = caller.Frames[0];
+            if (!frame.Function.StartsWith("main.")) continue;
             var function = dwarf.FunctionFor(pc);
             Assert.True(function is not null, $"no function at 0x{pc:x}");
             var chain = function.InlineChainAt(pc);
             var innermost = chain.Count > 0 ? chain[0].Name : function.Name;
             // The runtime prints shape-instantiated generic functions as NAME[...]; DWARF spells out the shape.
-            if (frame[1].EndsWith("[...]")) innermost = System.Text.RegularExpressions.Regex.Replace(innermost, @"\[.*\]$", "[...]");
+            if (frame.Function.EndsWith("[...]")) innermost = System.Text.RegularExpressions.Regex.Replace(innermost, @"\[.*\]$", "[...]");
             var row = dwarf.LineFor(pc);
-            Assert.Equal((pc, frame[1], frame[2]), (pc, innermost, $"{row?.File}:{row?.Line}"));
+            Assert.Equal((pc, frame.Function, $"{frame.File}:{frame.Line}"), (pc, innermost, $"{row?.File}:{row?.Line}"));
             compared++;
         }
         Assert.True(compared >= 10, $"only {compared} frames compared");

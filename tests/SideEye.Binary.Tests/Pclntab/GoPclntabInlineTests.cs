@@ -1,4 +1,3 @@
-using System.Globalization;
 using SideEye.Binary.Pclntab;
 using SideEye.Testing;
 
@@ -16,50 +15,17 @@ public class GoPclntabInlineTests
         {
             var binary = GoFixture.Build("inlined", toolchain, flags);
             var (_, table) = PclntabTargets.Open(binary);
-            var printed = RunAndParse(binary);
-            // runtime.Callers gives one PC per frame, inlined ones included; addr2line on pc-1 names the physical
-            // function, and consecutive PCs in the same physical function are one physical frame.
-            var physical = GoTool.Addr2Line(toolchain, binary, printed.Select(p => p.Pc - 1).ToList());
-            var checkedGroups = 0;
+            var groups = InlinedFixture.PhysicalFrames(toolchain, binary, InlinedFixture.Run(binary));
             var inlinedGroups = 0;
-            for (var i = 0; i < printed.Count;)
+            foreach (var group in groups)
             {
-                var j = i + 1;
-                while (j < printed.Count && physical[j].Function == physical[i].Function) j++;
-                var expected = printed.Skip(i).Take(j - i).SelectMany(p => p.Frames).ToList();
-                var actual = table.LookupInlined(printed[i].Pc - 1);
+                var expected = group.Frames.Select(f => new SourceLocation(f.Function, f.File, f.Line)).ToList();
+                var actual = table.LookupInlined(group.Pc - 1);
                 Assert.True(expected.SequenceEqual(actual),
-                    $"{binary} pc 0x{printed[i].Pc:x}:\n expected {string.Join(" <- ", expected)}\n actual   {string.Join(" <- ", actual)}");
-                checkedGroups++;
+                    $"{binary} pc 0x{group.Pc:x}:\n expected {string.Join(" <- ", expected)}\n actual   {string.Join(" <- ", actual)}");
                 if (expected.Count > 1) inlinedGroups++;
-                i = j;
             }
-            Assert.True(inlinedGroups >= 4, $"only {inlinedGroups} of {checkedGroups} physical frames had inlined calls");
+            Assert.True(inlinedGroups >= 4, $"only {inlinedGroups} of {groups.Count} physical frames had inlined calls");
         }
-    }
-
-    static List<(ulong Pc, List<SourceLocation> Frames)> RunAndParse(string binary)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{binary} failed: {stderr.Result}");
-        var result = new List<(ulong, List<SourceLocation>)>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (line.StartsWith("pc 0x", StringComparison.Ordinal))
-                result.Add((ulong.Parse(line.AsSpan(5), NumberStyles.HexNumber), []));
-            else if (line.StartsWith("frame ", StringComparison.Ordinal))
-            {
-                // "frame FUNC FILE:LINE": function names have no spaces here; the line follows the last colon.
-                var parts = line.Split(' ', 3);
-                var colon = parts[2].LastIndexOf(':');
-                result[^1].Item2.Add(new SourceLocation(parts[1], parts[2][..colon], int.Parse(parts[2][(colon + 1)..])));
-            }
-        }
-        Assert.NotEmpty(result);
-        return result;
     }
 }
