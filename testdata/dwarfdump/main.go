@@ -22,7 +22,7 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: dwarfdump BINARY struct|const|var|summary|lines ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: dwarfdump BINARY struct|const|var|summary|lines|ranges ARGS...")
 		os.Exit(2)
 	}
 	f, err := elf.Open(os.Args[1])
@@ -33,68 +33,40 @@ func main() {
 	switch os.Args[2] {
 	case "struct":
 		want := set(args)
-		r := d.Reader()
-		for {
-			e, err := r.Next()
-			check(err)
-			if e == nil {
-				break
-			}
+		eachTopLevel(d, func(e *dwarf.Entry) {
 			name, _ := e.Val(dwarf.AttrName).(string)
-			if e.Tag == dwarf.TagStructType && want[name] {
-				delete(want, name)
-				t, err := d.Type(e.Offset)
-				check(err)
-				st := t.(*dwarf.StructType)
-				fmt.Printf("type %s size=%d\n", name, st.ByteSize)
-				for _, fl := range st.Field {
-					fmt.Printf("field %s %s offset=%d type=%s\n", name, fl.Name, fl.ByteOffset, fl.Type.String())
-				}
+			if e.Tag != dwarf.TagStructType || !want[name] {
+				return
 			}
-			if e.Tag != dwarf.TagCompileUnit {
-				r.SkipChildren()
-			}
-		}
-	case "const":
-		r := d.Reader()
-		for {
-			e, err := r.Next()
+			delete(want, name)
+			t, err := d.Type(e.Offset)
 			check(err)
-			if e == nil {
-				break
+			st := t.(*dwarf.StructType)
+			fmt.Printf("type %s size=%d\n", name, st.ByteSize)
+			for _, fl := range st.Field {
+				fmt.Printf("field %s %s offset=%d type=%s\n", name, fl.Name, fl.ByteOffset, fl.Type.String())
 			}
+		})
+	case "const":
+		eachTopLevel(d, func(e *dwarf.Entry) {
 			name, _ := e.Val(dwarf.AttrName).(string)
 			if e.Tag == dwarf.TagConstant && strings.HasPrefix(name, args[0]) {
 				fmt.Printf("const %s %v\n", name, e.Val(dwarf.AttrConstValue))
 			}
-			if e.Tag != dwarf.TagCompileUnit {
-				r.SkipChildren()
-			}
-		}
+		})
 	case "var":
 		want := set(args)
-		r := d.Reader()
-		for {
-			e, err := r.Next()
-			check(err)
-			if e == nil {
-				break
-			}
+		eachTopLevel(d, func(e *dwarf.Entry) {
 			name, _ := e.Val(dwarf.AttrName).(string)
-			if e.Tag == dwarf.TagVariable && want[name] {
-				loc, _ := e.Val(dwarf.AttrLocation).([]byte)
-				if len(loc) == 9 && loc[0] == 0x03 { // DW_OP_addr
-					var a uint64
-					for i := 8; i >= 1; i-- {
-						a = a<<8 | uint64(loc[i])
-					}
-					fmt.Printf("var %s addr=0x%x\n", name, a)
+			loc, _ := e.Val(dwarf.AttrLocation).([]byte)
+			if e.Tag == dwarf.TagVariable && want[name] && len(loc) == 9 && loc[0] == 0x03 { // DW_OP_addr
+				var a uint64
+				for i := 8; i >= 1; i-- {
+					a = a<<8 | uint64(loc[i])
 				}
+				fmt.Printf("var %s addr=0x%x\n", name, a)
 			}
-			if e.Tag != dwarf.TagCompileUnit {
-				r.SkipChildren()
-			}
-		}
+		})
 	case "summary":
 		units, funcs, types := 0, 0, 0
 		version := 0
@@ -211,6 +183,23 @@ var typeTags = map[dwarf.Tag]bool{
 	dwarf.TagBaseType: true, dwarf.TagConstType: true, dwarf.TagFileType: true, dwarf.TagPackedType: true,
 	dwarf.TagVolatileType: true, dwarf.TagRestrictType: true, dwarf.TagInterfaceType: true, dwarf.TagUnspecifiedType: true,
 	dwarf.TagSharedType: true, dwarf.TagRvalueReferenceType: true, dwarf.Tag(0x47): true, dwarf.Tag(0x4b): true,
+}
+
+// eachTopLevel calls fn for every DIE directly inside a compile unit.
+func eachTopLevel(d *dwarf.Data, fn func(*dwarf.Entry)) {
+	r := d.Reader()
+	for {
+		e, err := r.Next()
+		check(err)
+		if e == nil {
+			return
+		}
+		if e.Tag == dwarf.TagCompileUnit {
+			continue
+		}
+		fn(e)
+		r.SkipChildren()
+	}
 }
 
 func set(xs []string) map[string]bool {
