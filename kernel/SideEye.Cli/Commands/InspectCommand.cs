@@ -43,9 +43,24 @@ public static class InspectCommand
         o.WriteLine($"runtime        g is {rt.GSize} bytes, m is {rt.MSize} bytes");
         foreach (var f in rt.Fields) o.WriteLine($"  {f.Field,-18} offset {f.Offset,4}  size {f.Size}  {f.Type}");
         foreach (var (name, address) in rt.Variables) o.WriteLine($"  {name,-24} {address}");
-        o.WriteLine("  statuses       " + string.Join(' ', rt.Statuses.OrderBy(kv => kv.Value).Select(kv => $"{kv.Key}={kv.Value}")));
-        o.WriteLine($"  wait reasons   {rt.WaitReasons.Count}: " + string.Join(", ", rt.WaitReasons.Select((w, i) => $"{i}={Quote(w)}")));
+        WriteWrapped(o, "  statuses       ", rt.Statuses.OrderBy(kv => kv.Value).Select(kv => $"{kv.Key}={kv.Value}"));
+        WriteWrapped(o, $"  wait reasons   ", rt.WaitReasons.Select((w, i) => $"{i}=\"{w}\""));
     }
 
-    static string Quote(string s) => "\"" + s + "\"";
+    /// <summary>Lists items after a label, continuing on indented lines of at most about 110 characters.</summary>
+    static void WriteWrapped(TextWriter o, string label, IEnumerable<string> items)
+    {
+        var line = new System.Text.StringBuilder(label);
+        foreach (var item in items)
+        {
+            if (line.Length > label.Length && line.Length + 1 + item.Length > 110)
+            {
+                o.WriteLine(line.ToString());
+                line.Clear().Append(' ', label.Length);
+            }
+            if (line.Length > label.Length) line.Append(' ');
+            line.Append(item);
+        }
+        o.WriteLine(line.ToString());
+    }
 }
