@@ -1,4 +1,5 @@
 using SideEye.Binary.Dwarf.Lists;
+
 namespace SideEye.Binary.Dwarf;
 
 /// <summary>A DW_TAG_inlined_subroutine: which function was inlined, where it was called from, and its code ranges.</summary>

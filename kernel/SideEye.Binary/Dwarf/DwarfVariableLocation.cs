@@ -1,5 +1,6 @@
 using SideEye.Binary.Dwarf.Info;
 using SideEye.Binary.Dwarf.Lists;
+
 namespace SideEye.Binary.Dwarf;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SideEye.Binary.Dwarf;
 using SideEye.GoRuntime;
 using SideEye.Binary.Dwarf.Types;
 

@@ -1,4 +1,3 @@
-using SideEye.Binary.Dwarf;
 using SideEye.Testing;
 using SideEye.Binary.Dwarf.Expr;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using SideEye.Binary.Dwarf;
 using SideEye.Testing;
 using SideEye.Binary.Dwarf.Frame;
 

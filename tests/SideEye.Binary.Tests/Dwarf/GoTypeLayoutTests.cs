@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SideEye.Binary.Dwarf;
 using SideEye.Testing;
 using SideEye.Binary.Dwarf.Types;
 

@@ -1,4 +1,4 @@
-using SideEye.Binary.Dwarf.Info;
+
 namespace SideEye.Binary.Dwarf.Expr;
 
 /// <summary>

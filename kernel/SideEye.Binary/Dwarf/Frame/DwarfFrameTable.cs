@@ -1,4 +1,5 @@
 using SideEye.Binary.Dwarf;
+
 namespace SideEye.Binary.Dwarf.Frame;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using SideEye.Binary.Dwarf;
+
 namespace SideEye.Binary.Dwarf.Info;
 
 /// <summary>The abbreviation declarations of one .debug_abbrev table (one per abbrev offset).</summary>

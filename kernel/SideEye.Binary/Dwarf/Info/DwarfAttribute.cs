@@ -1,4 +1,3 @@
-using SideEye.Binary.Dwarf.Types;
 namespace SideEye.Binary.Dwarf.Info;
 
 /// <summary>The attribute names (DW_AT_*) this reader interprets, including Go's vendor extensions.</summary>

@@ -1,6 +1,7 @@
 using SideEye.Binary.Dwarf;
 using SideEye.Binary.Dwarf.Line;
 using SideEye.Binary.Dwarf.Lists;
+
 namespace SideEye.Binary.Dwarf.Info;
 
 /// <summary>

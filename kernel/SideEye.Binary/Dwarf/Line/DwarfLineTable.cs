@@ -1,5 +1,6 @@
 using SideEye.Binary.Dwarf;
 using SideEye.Binary.Dwarf.Info;
+
 namespace SideEye.Binary.Dwarf.Line;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using SideEye.Binary.Dwarf;
+
 namespace SideEye.Binary.Dwarf.Types;
 
 /// <summary>Turns type DIEs into <see cref="GoType"/>s, once per DIE offset (the cache is what breaks cycles).</summary>
