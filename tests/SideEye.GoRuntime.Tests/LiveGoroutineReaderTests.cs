@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using SideEye.GoRuntime.Goroutines;
+using SideEye.GoRuntime.Memory;
+using SideEye.GoRuntime.Stacks;
+using SideEye.Testing;
+
+namespace SideEye.GoRuntime.Tests;
+
+/// <summary>The reference goroutine reader and pcsp unwinder on a live demo service, read through /proc/PID/mem.</summary>
+[Trait("Category", "Privileged")]
+public class LiveGoroutineReaderTests
+{
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void ParkedWorkersUnwindToTheirFunctions(string release)
+    {
+        Requires.Root();
+        var binary = GoFixture.Build("demo", release);
+        var bin = GoBinary.Open(binary);
+        using var target = Process.Start(new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardInput = true })!;
+        try
+        {
+            Assert.StartsWith("ready pid=", target.StandardOutput.ReadLine());
+            using var memory = ProcessMemoryReader.Open(target.Id);
+            var goroutines = new GoroutineReader(bin.Runtime, memory).ReadAll();
+            var unwinder = new PcspUnwinder(bin.Pclntab, memory);
+            var symbolizer = new StackSymbolizer(bin.Pclntab);
+
+            Assert.Contains(goroutines, g => g.Goid == 1);
+            var workers = 0;
+            var serving = 0;
+            foreach (var g in goroutines.Where(g => bin.Runtime.Statuses.Describe(g.Status) == "waiting"))
+            {
+                var (pcs, truncated) = unwinder.Unwind(g.SchedPc, g.SchedSp, g.StackLo, g.StackHi);
+                Assert.False(truncated);
+                var frames = symbolizer.Symbolize(pcs, firstPcIsExact: false);
+                Assert.Equal("runtime.gopark", frames[0].Function);
+                var reason = bin.Runtime.WaitReasons.Describe(g.WaitReason);
+                // The outermost frame is the goroutine's start function (runtime.goexit is not included).
+                Assert.Equal(bin.Pclntab.FindFunction(g.StartPc)!.Name, bin.Pclntab.FindFunction(pcs[^1])!.Name);
+                if (frames.Any(f => f.Function == "main.worker") && reason == "chan receive")
+                {
+                    workers++;
+                    Assert.Equal("main.main", symbolizer.CreatedBy(g.GoPc)?.Function);
+                    Assert.Equal(1, g.ParentGoid ?? 1);
+                }
+                if (frames.Any(f => f.Function == "net/http.(*Server).Serve") && reason == "IO wait") serving++;
+            }
+            Assert.Equal(4, workers);
+            Assert.Equal(1, serving);
+        }
+        finally
+        {
+            target.Kill();
+            target.WaitForExit();
+        }
+    }
+}
