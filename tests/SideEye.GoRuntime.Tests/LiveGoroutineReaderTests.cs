@@ -24,6 +24,7 @@ public class LiveGoroutineReaderTests
             using var memory = ProcessMemoryReader.Open(target.Id);
             var goroutines = new GoroutineReader(bin.Runtime, memory).ReadAll();
             var unwinder = new PcspUnwinder(bin.Pclntab, memory);
+            var framePointers = new FramePointerUnwinder(bin.Pclntab, memory);
             var symbolizer = new StackSymbolizer(bin.Pclntab);
 
             Assert.Contains(goroutines, g => g.Goid == 1);
@@ -33,6 +34,8 @@ public class LiveGoroutineReaderTests
             {
                 var (pcs, truncated) = unwinder.Unwind(g.SchedPc, g.SchedSp, g.StackLo, g.StackHi);
                 Assert.False(truncated);
+                // The frame-pointer walk (what the BPF probe does) finds exactly the PCs the runtime's pcsp method finds.
+                Assert.Equal(pcs, framePointers.FromScheduler(g.SchedPc, g.SchedBp, g.StackLo, g.StackHi).Pcs);
                 var frames = symbolizer.Symbolize(pcs, firstPcIsExact: false);
                 Assert.Equal("runtime.gopark", frames[0].Function);
                 var reason = bin.Runtime.WaitReasons.Describe(g.WaitReason);
