@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
 using SideEye.Snapshots.Model;
@@ -155,8 +157,22 @@ public sealed class SnapshotStore : IDisposable
     }
 
     /// <summary>Labels as a JSON object with keys in ordinal order, or null.</summary>
-    static string? LabelsJson(IReadOnlyDictionary<string, string>? labels) =>
-        labels is null ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal));
+    string? LabelsJson(IReadOnlyDictionary<string, string>? labels)
+    {
+        if (labels is null) return null;
+        var pairs = labels.ToArray();
+        Array.Sort(pairs, (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        _json.Clear();
+        using (var writer = new Utf8JsonWriter(_json))
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in pairs) writer.WriteString(key, value);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(_json.WrittenSpan);
+    }
+
+    readonly ArrayBufferWriter<byte> _json = new();
 
     /// <summary>Runs SQL and returns the whole result.</summary>
     public QueryResult Query(string sql)

@@ -62,17 +62,37 @@ sealed class StackIds
         {
             if (ReferenceEquals(x, y)) return true;
             if (x is null || y is null || x.Count != y.Count) return false;
-            for (var i = 0; i < x.Count; i++)
-                if (!x[i].Equals(y[i])) return false;
+            ReadOnlySpan<StackFrame> xs = AsSpan(x), ys = AsSpan(y);
+            for (var i = 0; i < xs.Length; i++)
+            {
+                StackFrame a = xs[i], b = ys[i];
+                if (ReferenceEquals(a, b)) continue;
+                if (a.Pc != b.Pc || a.Line != b.Line || a.Inlined != b.Inlined
+                    || !string.Equals(a.Func, b.Func, StringComparison.Ordinal)
+                    || !string.Equals(a.File, b.File, StringComparison.Ordinal)) return false;
+            }
             return true;
         }
 
+        // PCs and lines nearly always tell stacks apart; hashing the strings as well would double the cost.
         public int GetHashCode(IReadOnlyList<StackFrame> frames)
         {
             var h = new HashCode();
             h.Add(frames.Count);
-            for (var i = 0; i < frames.Count; i++) h.Add(frames[i]);
+            foreach (var f in AsSpan(frames))
+            {
+                h.Add(f.Pc);
+                h.Add(f.Line);
+            }
             return h.ToHashCode();
         }
+
+        // Interface calls per frame cost more than the comparison itself; arrays and lists are read as spans.
+        static ReadOnlySpan<StackFrame> AsSpan(IReadOnlyList<StackFrame> frames) => frames switch
+        {
+            StackFrame[] array => array,
+            List<StackFrame> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+            _ => frames.ToArray(),
+        };
     }
 }
