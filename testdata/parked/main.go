@@ -14,6 +14,7 @@
 //	accept: main.acceptConn             net-read: main.readConn             syscall: main.pipeRead
 //	recursion: main.recurse (300 deep)  closure: main.makeClosure.func1     method: main.(*parker).waitMethod
 //	generic: main.genericWait[...]      inlined: main.inlinedLeaf inlined into main.inlinedCaller
+//	labels: main.withLabels.func1, with pprof labels worker=7 path=/api/"v1"
 //	spin (2): main.spin, on CPU
 //
 // -n N adds N goroutines parked in main.idle (chan receive); -threads N adds N goroutines, each locked
@@ -22,6 +23,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -209,6 +212,17 @@ func inlinedCaller(ch chan int) {
 	sink = inlinedLeaf(ch) * 2
 }
 
+// withLabels parks inside pprof.Do, so the goroutine carries pprof labels (Go 1.26 prints them in the
+// header with GODEBUG=tracebacklabels=1). The parking frame is the closure main.withLabels.func1.
+//
+//go:noinline
+func withLabels(ch chan int) {
+	pprof.Do(context.Background(), pprof.Labels("worker", "7", "path", "/api/\"v1\""), func(context.Context) {
+		arrive("labels", "main.withLabels.func1")
+		sink = <-ch
+	})
+}
+
 //go:noinline
 func spin() {
 	arrive("spin", "main.spin")
@@ -253,6 +267,9 @@ func settled(dump []byte) bool {
 			continue
 		}
 		header, body := block[:nl], block[nl:]
+		if i := strings.Index(body, "\n[originating from goroutine"); i >= 0 {
+			body = body[:i] // GODEBUG=tracebackancestors: the creator's stack follows
+		}
 		if !strings.Contains(body, "\nmain.") || strings.Contains(body, "\nmain.spin(") || strings.Contains(body, "\nmain.main(") {
 			continue
 		}
@@ -318,9 +335,10 @@ func main() {
 	go (&parker{ch: never}).waitMethod()
 	go func() { sink = genericWait(never) }()
 	go inlinedCaller(never)
+	go withLabels(never)
 	go spin()
 	go spin()
-	const named = 19
+	const named = 20
 	for i := 0; i < *threads; i++ {
 		go lockedSyscall(fds[0])
 	}

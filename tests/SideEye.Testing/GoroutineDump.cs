@@ -103,7 +103,7 @@ public static partial class GoroutineDump
                 continue;
             }
             // Everything else is a pair: a function line, then a tab-indented file:line line.
-            if (i + 1 >= lines.Length) throw Error(i + 1, line, "a frame without its file:line line");
+            if (i + 1 >= lines.Length || lines[i + 1].Length == 0) throw Error(i + 1, line, "a frame without its file:line line");
             var location = ParseLocation(lines[i + 1], i + 2);
             if (CreatedBy().Match(line) is { Success: true } c)
             {

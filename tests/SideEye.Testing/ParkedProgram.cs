@@ -11,6 +11,9 @@ namespace SideEye.Testing;
 /// </summary>
 public sealed partial class ParkedProgram : IDisposable
 {
+    /// <summary>The pprof labels of the "labels" goroutine.</summary>
+    public static IReadOnlyDictionary<string, string> Labels { get; } = new Dictionary<string, string> { ["worker"] = "7", ["path"] = "/api/\"v1\"" };
+
     /// <summary>main.recurse frames on the recursion goroutine's stack (RecursionDepth in main.go).</summary>
     public const int RecursionDepth = 300;
 
@@ -28,7 +31,7 @@ public sealed partial class ParkedProgram : IDisposable
     [GeneratedRegex(@"^park (\S+) goid=(\d+) func=(\S+)$")]
     private static partial Regex ParkLine();
 
-    public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null)
+    public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         Toolchain = toolchain;
         var binary = GoFixture.Build("parked", toolchain);
@@ -45,6 +48,8 @@ public sealed partial class ParkedProgram : IDisposable
         psi.ArgumentList.Add(idle.ToString(CultureInfo.InvariantCulture));
         psi.ArgumentList.Add("-threads");
         psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+        if (environment is not null)
+            foreach (var (k, v) in environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;
         var stderr = _process.StandardError.ReadToEndAsync();
         var parks = new List<Park>();

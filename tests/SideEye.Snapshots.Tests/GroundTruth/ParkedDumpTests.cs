@@ -15,7 +15,7 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
     static string ExpectedStatus(string kind, int minor) => kind switch
     {
         "chan-send" => "chan send",
-        "chan-recv" or "recursion" or "closure" or "method" or "generic" or "inlined" => "chan receive",
+        "chan-recv" or "recursion" or "closure" or "method" or "generic" or "inlined" or "labels" => "chan receive",
         "select" => "select",
         // Go 1.20 gave sync's semaphore waits their own reasons; WaitGroup followed in 1.24.
         "mutex" => minor >= 20 ? "sync.Mutex.Lock" : "semacquire",
@@ -32,7 +32,7 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
     static readonly string[] Kinds =
     [
         "chan-send", "chan-recv", "select", "mutex", "rwmutex-rlock", "rwmutex-lock", "waitgroup", "cond", "sleep",
-        "accept", "net-read", "syscall", "recursion", "closure", "method", "generic", "inlined", "spin", "locked-syscall",
+        "accept", "net-read", "syscall", "recursion", "closure", "method", "generic", "inlined", "labels", "spin", "locked-syscall",
     ];
 
     [Theory]
@@ -60,6 +60,8 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
             Assert.Equal(park.Kind == "locked-syscall", g.LockedToThread);
             Assert.Equal(0, g.WaitMinutes);
             Assert.False(g.Leaked || g.Scan || g.StackUnavailable);
+            Assert.Null(g.Labels); // printed only with GODEBUG=tracebacklabels=1
+            Assert.Empty(g.AncestorGoids);
 
             var frame = g.Frames.FirstOrDefault(f => f.Func == park.Func);
             Assert.True(frame is not null, $"{park.Kind}: no frame {park.Func} in {g}");
@@ -119,6 +121,30 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
             Assert.False(g.Elided);
             Assert.InRange(recursive, 90, 100);
             Assert.Equal("main.recurse", g.Frames[^1].Func);
+        }
+    }
+
+    /// <summary>
+    /// With GODEBUG=tracebackancestors=3 every goroutine is followed by its creator's stack, and with
+    /// tracebacklabels=1 Go 1.26+ prints pprof labels in the header; older releases ignore the setting.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void AncestorsAndLabelsWhenAskedFor(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        using var parked = new ParkedProgram(toolchain, environment: new Dictionary<string, string> { ["GODEBUG"] = "tracebackancestors=3,tracebacklabels=1" });
+        var byGoid = GoroutineDump.ParseFile(parked.DumpPath).ToDictionary(g => g.Goid);
+        foreach (var park in parked.Parks)
+        {
+            var g = byGoid[park.Goid];
+            Assert.Equal([1L], g.AncestorGoids);
+            Assert.True(g.HasFrame(park.Func), g.ToString());
+            Assert.DoesNotContain(g.Frames, f => f.Func == "main.main"); // the ancestor's frames are not the goroutine's
+            if (park.Kind == "labels" && toolchain.Minor >= 26)
+                Assert.Equal(ParkedProgram.Labels.OrderBy(kv => kv.Key), g.Labels!.OrderBy(kv => kv.Key));
+            else
+                Assert.Null(g.Labels);
         }
     }
 
