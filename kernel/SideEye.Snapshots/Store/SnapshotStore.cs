@@ -29,10 +29,24 @@ public sealed class SnapshotStore : IDisposable
     public static int SchemaVersion => StoreSchema.Version;
 
     /// <summary>Opens a store, creating the file and the schema if missing; ":memory:" gives a private in-memory store.</summary>
-    public static SnapshotStore Open(string path)
+    public static SnapshotStore Open(string path) => Open(path, readOnly: false);
+
+    /// <summary>
+    /// Opens an existing store for queries only (what `sideeye query` needs): a missing file is an error rather
+    /// than a new store, statements that write fail, and other read-only openers may share the file.
+    /// </summary>
+    public static SnapshotStore OpenReadOnly(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new SnapshotStoreException(path, "no such file");
+        return Open(path, readOnly: true);
+    }
+
+    static SnapshotStore Open(string path, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var builder = new DbConnectionStringBuilder { ["Data Source"] = path };
+        if (readOnly) builder["ACCESS_MODE"] = "READ_ONLY";
         var connection = new DuckDBConnection(builder.ConnectionString);
         var store = new SnapshotStore(path, connection);
         try
@@ -43,9 +57,13 @@ public sealed class SnapshotStore : IDisposable
             }
             catch (DbException e)
             {
-                throw new SnapshotStoreException(path, "cannot open: " + FirstLine(e.Message), e);
+                // DuckDB.NET prefixes the engine's own message with the name of the call that failed.
+                var message = FirstLine(e.Message);
+                const string prefix = "DuckDBOpen failed: ";
+                if (message.StartsWith(prefix, StringComparison.Ordinal)) message = message[prefix.Length..];
+                throw new SnapshotStoreException(path, "cannot open: " + message, e);
             }
-            store.EnsureSchema();
+            store.EnsureSchema(create: !readOnly);
             return store;
         }
         catch
@@ -55,7 +73,7 @@ public sealed class SnapshotStore : IDisposable
         }
     }
 
-    void EnsureSchema()
+    void EnsureSchema(bool create)
     {
         try
         {
@@ -63,7 +81,7 @@ public sealed class SnapshotStore : IDisposable
             if (!hasVersionTable)
             {
                 var tables = Scalar<long>("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'");
-                if (tables > 0)
+                if (tables > 0 || !create)
                     throw new SnapshotStoreException(Path, $"a DuckDB database with {tables} table(s) but not a SideEye snapshot store (no schema_version table)");
                 using var tx = _connection.BeginTransaction();
                 Execute(StoreSchema.VersionTable);

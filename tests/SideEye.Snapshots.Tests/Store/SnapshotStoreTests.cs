@@ -3,6 +3,7 @@ using System.Text.Json;
 using DuckDB.NET.Data;
 using SideEye.Snapshots.Model;
 using SideEye.Snapshots.Store;
+using SideEye.Testing;
 using Xunit.Abstractions;
 
 namespace SideEye.Snapshots.Tests.Store;
@@ -204,6 +205,58 @@ public sealed class SnapshotStoreTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(e.Message);
         Assert.StartsWith($"{file}: cannot open: ", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void ReadOnlyQueriesAndRefusesWrites()
+    {
+        var file = _dir.File("ro.duckdb");
+        Assert.Equal($"{file}: no such file", Assert.Throws<SnapshotStoreException>(() => SnapshotStore.OpenReadOnly(file)).Message);
+        Assert.False(File.Exists(file));
+
+        using (var store = SnapshotStore.Open(file)) store.Append(SyntheticSnapshot.Make(1, 20, 2, 3));
+        using (var reader = SnapshotStore.OpenReadOnly(file))
+        using (var second = SnapshotStore.OpenReadOnly(file))
+        {
+            Assert.Equal(20L, Long(reader.Query("SELECT count(*) FROM goroutines").Rows[0][0]));
+            Assert.Equal(20L, Long(second.Query("SELECT count(*) FROM frames WHERE depth = 0").Rows[0][0]));
+            var e = Assert.Throws<SnapshotStoreException>(() => reader.Query("DELETE FROM goroutines"));
+            output.WriteLine(e.Message);
+            Assert.StartsWith($"{file}: query failed: ", e.Message);
+            Assert.Contains("read-only", e.Message);
+        }
+    }
+
+    /// <summary>Another process (testdata/filelock) holds DuckDB's fcntl lock on the file.</summary>
+    [Fact]
+    public void AFileLockedByAnotherProcessIsReported()
+    {
+        var file = _dir.File("locked.duckdb");
+        using (var store = SnapshotStore.Open(file)) store.Append(SyntheticSnapshot.Make(1, 5, 1, 2));
+
+        var psi = new System.Diagnostics.ProcessStartInfo(GoFixture.Build("filelock", GoToolchains.Newest))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        psi.ArgumentList.Add(file);
+        using var holder = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            Assert.StartsWith("locked pid=", holder.StandardOutput.ReadLine());
+            var e = Assert.Throws<SnapshotStoreException>(() => SnapshotStore.Open(file));
+            output.WriteLine(e.Message);
+            Assert.StartsWith($"{file}: cannot open: ", e.Message);
+            Assert.Contains("lock", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+        finally
+        {
+            holder.StandardInput.Close();
+            if (!holder.WaitForExit(10_000)) holder.Kill();
+        }
+        using (var store = SnapshotStore.Open(file)) // the lock is gone with its holder
+            Assert.Equal(5L, Long(store.Query("SELECT count(*) FROM goroutines").Rows[0][0]));
     }
 
     /// <summary>
