@@ -117,12 +117,9 @@ public sealed class SnapshotStore : IDisposable
             if (Scalar<long>($"SELECT count(*) FROM snapshots WHERE snapshot_id = {id}") > 0)
                 throw new SnapshotStoreException(Path, $"snapshot {id} is already stored");
 
-            using (var appender = _connection.CreateAppender("snapshots"))
-            {
-                appender.CreateRow().AppendValue(id).AppendValue(snapshot.TakenAt.UtcDateTime).AppendValue(snapshot.Note).EndRow();
-                appender.Close();
-            }
-            using (var appender = _connection.CreateAppender("processes"))
+            Fill("snapshots", appender =>
+                appender.CreateRow().AppendValue(id).AppendValue(snapshot.TakenAt.UtcDateTime).AppendValue(snapshot.Note).EndRow());
+            Fill("processes", appender =>
             {
                 foreach (var p in snapshot.Processes)
                     appender.CreateRow()
@@ -130,8 +127,7 @@ public sealed class SnapshotStore : IDisposable
                         .AppendValue(p.PauseNs).AppendValue(p.ProbeNs).AppendValue((long)p.Goroutines.Count)
                         .AppendValue(p.Truncated).AppendValue(p.Error)
                         .EndRow();
-                appender.Close();
-            }
+            });
             AppendGoroutinesAndStacks(id, snapshot.Processes);
             tx.Commit();
             return id;
@@ -145,33 +141,54 @@ public sealed class SnapshotStore : IDisposable
     void AppendGoroutinesAndStacks(long snapshotId, IReadOnlyList<ProcessSnapshot> processes)
     {
         var stackIds = new StackIds();
-        using var goroutines = _connection.CreateAppender("goroutines");
-        using var stacks = _connection.CreateAppender("stacks");
-        foreach (var p in processes)
+        Fill("goroutines", goroutines => Fill("stacks", stacks =>
         {
-            foreach (var g in p.Goroutines)
+            foreach (var p in processes)
             {
-                var (stackId, isNew) = stackIds.Get(g.Frames);
-                if (isNew)
+                foreach (var g in p.Goroutines)
                 {
-                    for (var depth = 0; depth < g.Frames.Count; depth++)
+                    var (stackId, isNew) = stackIds.Get(g.Frames);
+                    if (isNew)
                     {
-                        var f = g.Frames[depth];
-                        stacks.CreateRow()
-                            .AppendValue(snapshotId).AppendValue(stackId).AppendValue(depth).AppendValue(f.Pc)
-                            .AppendValue(f.Func).AppendValue(f.File).AppendValue(f.Line).AppendValue(f.Inlined)
-                            .EndRow();
+                        for (var depth = 0; depth < g.Frames.Count; depth++)
+                        {
+                            var f = g.Frames[depth];
+                            stacks.CreateRow()
+                                .AppendValue(snapshotId).AppendValue(stackId).AppendValue(depth).AppendValue(f.Pc)
+                                .AppendValue(f.Func).AppendValue(f.File).AppendValue(f.Line).AppendValue(f.Inlined)
+                                .EndRow();
+                        }
                     }
+                    goroutines.CreateRow()
+                        .AppendValue(snapshotId).AppendValue(p.Pid).AppendValue(g.Goid).AppendValue(g.Status).AppendValue(g.WaitReason)
+                        .AppendValue(g.WaitSinceNs).AppendValue(g.ThreadId).AppendValue(g.CreatedByGoid).AppendValue(g.CreatedByFunc)
+                        .AppendValue(g.StartFunc).AppendValue(stackId).AppendValue(LabelsJson(g.Labels))
+                        .EndRow();
                 }
-                goroutines.CreateRow()
-                    .AppendValue(snapshotId).AppendValue(p.Pid).AppendValue(g.Goid).AppendValue(g.Status).AppendValue(g.WaitReason)
-                    .AppendValue(g.WaitSinceNs).AppendValue(g.ThreadId).AppendValue(g.CreatedByGoid).AppendValue(g.CreatedByFunc)
-                    .AppendValue(g.StartFunc).AppendValue(stackId).AppendValue(LabelsJson(g.Labels))
-                    .EndRow();
             }
+        }));
+    }
+
+    /// <summary>
+    /// Appends rows to a table and flushes them. When appending fails, the appender is dropped without the
+    /// flush that Dispose would try: in an aborted transaction that flush fails too, and its "transaction is
+    /// aborted" error would hide the one that explains the failure.
+    /// </summary>
+    void Fill(string table, Action<DuckDBAppender> rows)
+    {
+        var appender = _connection.CreateAppender(table);
+        try
+        {
+            rows(appender);
+            appender.Close();
         }
-        goroutines.Close();
-        stacks.Close();
+        catch
+        {
+            try { appender.Dispose(); }
+            catch (DbException) { } // the first error is being thrown; this one is its echo
+            throw;
+        }
+        appender.Dispose();
     }
 
     /// <summary>Labels as a JSON object with keys in ordinal order, or null.</summary>

@@ -130,6 +130,27 @@ public sealed class SnapshotStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void AFailedAppendLeavesNothingBehind()
+    {
+        using var store = SnapshotStore.Open(_dir.File("rollback.duckdb"));
+        store.Append(SyntheticSnapshot.Make(1, 10, 2, 3));
+        var good = SyntheticSnapshot.Make(2, 3000, 20, 10);
+        var goroutines = good.Processes[1].Goroutines.ToArray();
+        goroutines[2500] = goroutines[2500] with { Status = null! }; // status is NOT NULL: DuckDB refuses the row
+        var bad = good with { Processes = [good.Processes[0], good.Processes[1] with { Goroutines = goroutines }] };
+
+        var e = Assert.Throws<SnapshotStoreException>(() => store.Append(bad));
+        output.WriteLine(e.Message);
+        Assert.StartsWith($"{store.Path}: cannot append the snapshot: ", e.Message);
+        Assert.Contains("NOT NULL constraint failed: goroutines.status", e.Message); // the cause, not "transaction is aborted"
+
+        foreach (var table in new[] { "snapshots", "processes", "goroutines" })
+            Assert.Equal(table == "goroutines" ? 10L : 1L, Long(store.Query($"SELECT count(*) FROM {table}").Rows[0][0]));
+        Assert.Equal(2L * 3, Long(store.Query("SELECT count(*) FROM stacks").Rows[0][0]));
+        Assert.Equal(2, store.Append(good)); // the id was not used up
+    }
+
+    [Fact]
     public void CsvQuotesCommasQuotesAndNewlines()
     {
         using var store = SnapshotStore.Open(":memory:");
