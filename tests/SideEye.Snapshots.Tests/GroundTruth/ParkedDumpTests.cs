@@ -12,7 +12,7 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
     const int Idle = 40, Threads = 4;
 
     /// <summary>The status runtime.Stack prints for each parking place, by Go minor version.</summary>
-    static string ExpectedStatus(string kind, int minor) => kind switch
+    internal static string ExpectedStatus(string kind, int minor) => kind switch
     {
         "chan-send" => "chan send",
         "chan-recv" or "recursion" or "closure" or "method" or "generic" or "inlined" or "labels" => "chan receive",
