@@ -233,12 +233,17 @@ public sealed class SnapshotStore : IDisposable
             command.CommandText = sql;
             using var reader = command.ExecuteReader();
             var columns = new string[reader.FieldCount];
-            for (var i = 0; i < columns.Length; i++) columns[i] = reader.GetName(i);
+            var utc = new bool[columns.Length];
+            for (var i = 0; i < columns.Length; i++)
+            {
+                columns[i] = reader.GetName(i);
+                utc[i] = reader.GetDataTypeName(i) == "TimestampTz";
+            }
             onColumns?.Invoke(columns);
             while (reader.Read())
             {
                 var row = new object?[columns.Length];
-                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Materialize(reader.GetValue(i), utc[i]);
                 onRow(row);
             }
             return columns;
@@ -247,6 +252,24 @@ public sealed class SnapshotStore : IDisposable
         {
             throw new SnapshotStoreException(Path, "query failed: " + FirstLine(e.Message), e);
         }
+    }
+
+    /// <summary>
+    /// DuckDB.NET reads TIMESTAMPTZ as a DateTime of unspecified kind holding UTC: it becomes a DateTimeOffset
+    /// at +00:00. A BLOB is a stream that lives only as long as the row: it becomes a byte array.
+    /// </summary>
+    static object Materialize(object value, bool utc) => value switch
+    {
+        DateTime d when utc => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        Stream stream => ReadAll(stream),
+        _ => value,
+    };
+
+    static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     void Execute(string sql)

@@ -165,6 +165,24 @@ public sealed class SnapshotStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void CsvWritesTimesAndBytesInvariantly()
+    {
+        using var store = SnapshotStore.Open(":memory:");
+        store.Append(SyntheticSnapshot.Make(1, 1, 1, 1));
+        var text = new StringWriter();
+        store.QueryCsv("""
+            SELECT taken_at, TIMESTAMP '2026-01-02 03:04:05.5' AS ts, DATE '2026-01-02' AS d, TIME '03:04:05' AS t,
+                   INTERVAL 90 SECOND AS i, '\x01\xAB'::BLOB AS b, 12345678901234567890::HUGEINT AS h, 1.50::DECIMAL(5,2) AS m
+            FROM snapshots
+            """, text);
+        Assert.Equal(
+            "taken_at,ts,d,t,i,b,h,m\n" +
+            "2026-11-25T19:30:00.123+00:00,2026-01-02T03:04:05.5,2026-01-02,03:04:05,00:01:30,\\x01AB,12345678901234567890,1.50\n",
+            text.ToString());
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 19, 30, 0, 123, TimeSpan.Zero), store.Query("SELECT taken_at FROM snapshots").Rows[0][0]);
+    }
+
+    [Fact]
     public void CsvOfAnEmptyResultIsTheHeader()
     {
         using var store = SnapshotStore.Open(":memory:");
