@@ -82,6 +82,29 @@ public sealed class SnapshotStoreTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(6000L * 25, Long(store.Query("SELECT count(*) FROM frames").Rows[0][0]));
     }
 
+    /// <summary>The queries kernel/SideEye.Snapshots/README.md shows, so the documentation keeps working.</summary>
+    [Fact]
+    public void TheReadmeQueriesRun()
+    {
+        using var store = SnapshotStore.Open(":memory:");
+        store.Append(SyntheticSnapshot.Make(processes: 2, goroutinesPerProcess: 500, distinctStacks: 7, depth: 6));
+
+        var states = store.Query("SELECT coalesce(wait_reason, status) AS state, count(*) FROM goroutines WHERE snapshot_id = 1 GROUP BY ALL ORDER BY 2 DESC");
+        Assert.Equal(1000L, states.Rows.Sum(r => Long(r[1])));
+
+        var top = store.Query("""
+            SELECT s.func, s.file, s.line, count(*) AS goroutines
+            FROM goroutines g JOIN stacks s USING (snapshot_id, stack_id)
+            WHERE s.depth = 0 GROUP BY ALL ORDER BY goroutines DESC LIMIT 10
+            """);
+        Assert.Equal(7, top.Rows.Count);
+        Assert.Equal(1000L, top.Rows.Sum(r => Long(r[3])));
+
+        var labelled = store.Query("SELECT pid, goid, labels->>'handler' AS handler FROM goroutines WHERE labels IS NOT NULL ORDER BY pid, goid");
+        Assert.Equal(2 * 167, labelled.Rows.Count); // every third goroutine
+        Assert.Equal("/api/0", labelled[0, "handler"]);
+    }
+
     [Fact]
     public void StackIdsAreStableAcrossSnapshots()
     {
