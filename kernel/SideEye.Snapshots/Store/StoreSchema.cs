@@ -1,0 +1,56 @@
+namespace SideEye.Snapshots.Store;
+
+/// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
+static class StoreSchema
+{
+    public const int Version = 1;
+
+    public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines"];
+
+    public const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)";
+
+    /// <summary>Version 1. Kept in one string so the report and the code cannot disagree.</summary>
+    public const string Ddl = """
+        CREATE TABLE snapshots(
+            snapshot_id BIGINT PRIMARY KEY,
+            taken_at    TIMESTAMPTZ NOT NULL,
+            note        VARCHAR);
+        CREATE TABLE processes(
+            snapshot_id BIGINT NOT NULL,
+            pid         INTEGER NOT NULL,
+            hostname    VARCHAR NOT NULL,
+            exe         VARCHAR NOT NULL,
+            go_version  VARCHAR NOT NULL,
+            pause_ns    BIGINT NOT NULL,
+            probe_ns    BIGINT NOT NULL,
+            goroutines  BIGINT NOT NULL,
+            truncated   BOOLEAN NOT NULL,
+            error       VARCHAR);
+        CREATE TABLE stacks(
+            snapshot_id BIGINT NOT NULL,
+            stack_id    BIGINT NOT NULL,
+            depth       INTEGER NOT NULL,
+            pc          UBIGINT NOT NULL,
+            func        VARCHAR NOT NULL,
+            file        VARCHAR NOT NULL,
+            line        INTEGER NOT NULL,
+            inlined     BOOLEAN NOT NULL);
+        CREATE TABLE goroutines(
+            snapshot_id     BIGINT NOT NULL,
+            pid             INTEGER NOT NULL,
+            goid            BIGINT NOT NULL,
+            status          VARCHAR NOT NULL,
+            wait_reason     VARCHAR,
+            wait_since_ns   BIGINT,
+            thread_id       INTEGER,
+            created_by_goid BIGINT,
+            created_by_func VARCHAR,
+            start_func      VARCHAR,
+            stack_id        BIGINT NOT NULL,
+            labels          VARCHAR);
+        CREATE VIEW frames AS
+            SELECT g.snapshot_id, g.pid, g.goid, s.depth, s.pc, s.func, s.file, s.line, s.inlined
+            FROM goroutines g
+            JOIN stacks s ON s.snapshot_id = g.snapshot_id AND s.stack_id = g.stack_id;
+        """;
+}
