@@ -45,9 +45,10 @@ public sealed partial class VerifierException : BpfException
         return sb.ToString();
     }
 
-    /// <summary>The lines the verifier prints after it has decided: counts and timings.</summary>
+    /// <summary>The lines the verifier prints after it has decided: counts, timings and the register states it compared.</summary>
     static bool IsStatistics(string line) =>
-        line.StartsWith("processed ", StringComparison.Ordinal) || line.StartsWith("verification time", StringComparison.Ordinal) ||
+        line.StartsWith("processed ", StringComparison.Ordinal) || line.StartsWith("cur state:", StringComparison.Ordinal) ||
+        line.StartsWith("old state:", StringComparison.Ordinal) || line.StartsWith("verification time", StringComparison.Ordinal) ||
         line.StartsWith("stack depth", StringComparison.Ordinal) || line.StartsWith("-- END PROG LOAD LOG --", StringComparison.Ordinal);
 
     /// <summary>An instruction line ("5: (61) r1 = ...") or a line announcing what follows says where the error is.</summary>
