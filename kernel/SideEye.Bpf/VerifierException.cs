@@ -14,6 +14,11 @@ public sealed partial class VerifierException : BpfException
     public IReadOnlyList<string> Log { get; }
     /// <summary>True if the log filled the largest buffer we offer (16 MiB) and is cut short.</summary>
     public bool Truncated { get; }
+    /// <summary>
+    /// The slot of the last instruction the verifier printed before giving up (usually the one at fault), so a code
+    /// generator can map it back to what produced it; null if the log names none.
+    /// </summary>
+    public int? InstructionIndex { get; }
 
     public VerifierException(string programName, int errno, IReadOnlyList<string> log, bool truncated = false, Exception? inner = null)
         : base("BPF_PROG_LOAD", errno, Format(programName, errno, log, truncated), preformatted: true, inner)
@@ -21,6 +26,17 @@ public sealed partial class VerifierException : BpfException
         ProgramName = programName;
         Log = log;
         Truncated = truncated;
+        InstructionIndex = LastInstruction(log);
+    }
+
+    static int? LastInstruction(IReadOnlyList<string> log)
+    {
+        for (var i = log.Count - 1; i >= 0; i--)
+        {
+            var m = InstructionLine().Match(log[i]);
+            if (m.Success) return int.Parse(m.Groups[1].ValueSpan);
+        }
+        return null;
     }
 
     static string Format(string name, int errno, IReadOnlyList<string> log, bool truncated)
@@ -54,7 +70,7 @@ public sealed partial class VerifierException : BpfException
     /// <summary>An instruction line ("5: (61) r1 = ...") or a line announcing what follows says where the error is.</summary>
     static bool ExplainsNext(string line) => InstructionLine().IsMatch(line) || line.EndsWith(':');
 
-    [GeneratedRegex(@"^\d+: \([0-9a-f]{2}\) ")]
+    [GeneratedRegex(@"^(\d+): \([0-9a-f]{2}\) ")]
     private static partial Regex InstructionLine();
 
     public override string ToString()

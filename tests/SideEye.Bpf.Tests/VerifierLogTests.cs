@@ -12,6 +12,14 @@ public sealed class VerifierLogTests
         Assert.Equal("0: (bf) r0 = r2: R2 !read_ok (2 more lines)", VerifierException.Summarize(e.Log));
         Assert.Equal("load program 'uninit': verifier rejected it (EACCES): 0: (bf) r0 = r2: R2 !read_ok (2 more lines)", e.Message);
         Assert.Equal(4, e.Log.Count);
+        Assert.Equal(0, e.InstructionIndex);
+    }
+
+    [Fact]
+    public void Instruction_index_is_the_last_instruction_printed()
+    {
+        Assert.Equal(1, new VerifierException("loop", 22, Log("infinite-loop.log")).InstructionIndex);
+        Assert.Null(new VerifierException("x", 22, ["unreachable insn 3"]).InstructionIndex);
     }
 
     [Fact]

@@ -164,10 +164,19 @@ public sealed unsafe class RingBufReader : IDisposable
 
     public void Dispose()
     {
+        Unmap();
+        _epoll.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The mappings pin the map in the kernel; release them even if the owner forgot to dispose.</summary>
+    ~RingBufReader() => Unmap();
+
+    void Unmap()
+    {
         if (_consumer == 0) return;
         Libc.Munmap(_consumer, (nuint)_pageSize);
         Libc.Munmap(_producer, _producerLength);
         _consumer = _producer = 0;
-        _epoll.Dispose();
     }
 }
