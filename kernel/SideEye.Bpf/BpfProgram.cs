@@ -36,7 +36,13 @@ public sealed unsafe class BpfProgram : IDisposable
         var code = Instructions.Encode(assembled);
         var btfId = spec.AttachBtfId != 0 ? spec.AttachBtfId : ResolveAttachTo(spec);
 
-        var r = TryLoad(spec, code, btfId, null, out _);
+        // Subprograms (bpf-to-bpf calls, callbacks) need BTF func_info; the kernel keeps its own reference to the BTF.
+        var functions = Functions(spec);
+        using var btf = functions.Count > 1 ? FuncInfoBtf.Load(FuncInfoBtf.Build(functions.Select(f => f.Name).ToList()), $"func_info for program '{spec.Name}'") : null;
+        var funcInfo = btf is null ? null : functions.Select((f, i) => new FuncInfo { InsnOff = (uint)f.Slot, TypeId = FuncInfoBtf.FuncTypeId(i) }).ToArray();
+        var ext = new Extras(btf?.Value ?? 0, funcInfo);
+
+        var r = TryLoad(spec, code, btfId, ext, null, out _);
         if (r >= 0) return new BpfProgram(spec, new FdHandle(r));
 
         var firstErrno = -r;
@@ -44,7 +50,7 @@ public sealed unsafe class BpfProgram : IDisposable
         while (true)
         {
             var log = new byte[logSize];
-            r = TryLoad(spec, code, btfId, log, out var trueSize);
+            r = TryLoad(spec, code, btfId, ext, log, out var trueSize);
             if (r >= 0) return new BpfProgram(spec, new FdHandle(r)); // passed the second time (e.g. a transient EAGAIN)
             var errno = -r;
             var truncated = errno == Errno.ENOSPC;
@@ -60,10 +66,27 @@ public sealed unsafe class BpfProgram : IDisposable
         }
     }
 
-    static int TryLoad(ProgramSpec spec, byte[] code, uint btfId, byte[]? log, out uint logTrueSize)
+    /// <summary>BTF fd and func_info for programs with subprograms.</summary>
+    sealed record Extras(int BtfFd, FuncInfo[]? FuncInfo);
+
+    /// <summary>The main program at slot 0 plus every label a bpf-to-bpf call or function pointer targets.</summary>
+    static List<(string Name, int Slot)> Functions(ProgramSpec spec)
+    {
+        var targets = spec.Instructions
+            .Where(i => i.Reference is not null && (i.IsLoadImm64 || (i.Class == OpClass.Jmp && (i.OpCode & 0xf0) == (byte)JumpOp.Call)))
+            .Select(i => i.Reference!)
+            .ToHashSet(StringComparer.Ordinal);
+        var result = new List<(string, int)> { (spec.Name, 0) };
+        if (targets.Count == 0) return result;
+        var slots = spec.Instructions.LabelSlots();
+        result.AddRange(targets.Select(t => (t, slots[t])).Where(f => f.Item2 != 0).OrderBy(f => f.Item2));
+        return result;
+    }
+
+    static int TryLoad(ProgramSpec spec, byte[] code, uint btfId, Extras ext, byte[]? log, out uint logTrueSize)
     {
         var license = Encoding.ASCII.GetBytes(spec.License + "\0");
-        fixed (byte* insns = code) fixed (byte* lic = license) fixed (byte* logBuf = log)
+        fixed (byte* insns = code) fixed (byte* lic = license) fixed (byte* logBuf = log) fixed (FuncInfo* fi = ext.FuncInfo)
         {
             var attr = new ProgLoadAttr
             {
@@ -76,6 +99,13 @@ public sealed unsafe class BpfProgram : IDisposable
                 ProgFlags = spec.Sleepable ? SleepableFlag : 0,
             };
             Internal.Sys.Bpf.WriteName(attr.ProgName, spec.Name);
+            if (ext.FuncInfo is not null)
+            {
+                attr.ProgBtfFd = (uint)ext.BtfFd;
+                attr.FuncInfo = (ulong)fi;
+                attr.FuncInfoCnt = (uint)ext.FuncInfo.Length;
+                attr.FuncInfoRecSize = (uint)sizeof(FuncInfo);
+            }
             if (log is not null)
             {
                 attr.LogLevel = 1;

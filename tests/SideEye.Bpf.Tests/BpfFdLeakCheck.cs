@@ -9,7 +9,7 @@ public abstract class BpfFdLeakCheck : IDisposable
 {
     readonly IReadOnlyDictionary<int, string> _before = KernelObjectFds();
 
-    /// <summary>fd → link target for anon inodes the library creates: anon_inode:bpf-map, bpf-prog, bpf_link, bpf_iter, [perf_event].</summary>
+    /// <summary>fd → link target for anon inodes the library creates: anon_inode:bpf-map, bpf-prog, bpf_link, bpf_iter, btf, [perf_event].</summary>
     public static IReadOnlyDictionary<int, string> KernelObjectFds()
     {
         var result = new Dictionary<int, string>();
@@ -18,7 +18,7 @@ public abstract class BpfFdLeakCheck : IDisposable
             string? target;
             try { target = new FileInfo(entry).LinkTarget; } catch (IOException) { continue; }
             if (target is null) continue;
-            if (target.StartsWith("anon_inode:bpf", StringComparison.Ordinal) || target == "anon_inode:[perf_event]")
+            if (target.StartsWith("anon_inode:bpf", StringComparison.Ordinal) || target == "anon_inode:btf" || target == "anon_inode:[perf_event]")
                 result[int.Parse(Path.GetFileName(entry))] = target;
         }
         return result;

@@ -94,4 +94,72 @@ public sealed class ProgramTests : BpfFdLeakCheck
         Assert.True(e.Message.Contains("infinite loop detected"), e.ToString());
         Assert.True(e.Log.Count > 0, code.Disassemble());
     }
+
+    [Fact]
+    public void Bpf_loop_runs_a_callback_subprogram()
+    {
+        Requires.Root();
+        Instructions code =
+        [
+            A.StoreImm(R10, -8, 0, Size.DW),   // counter on the stack, passed as the callback context
+            A.Mov64Imm(R1, 25),                 // nr_loops
+            A.LoadFuncPtr(R2, "body"),
+            A.Mov64(R3, R10),
+            A.Add64Imm(R3, -8),
+            A.Mov64Imm(R4, 0),
+            A.Call(BpfHelper.Loop),
+            A.LoadMem(R0, R10, -8, Size.DW),
+            A.Exit(),
+            A.Label("body"),                    // long body(u64 index, void *ctx): *ctx += index; continue
+            A.LoadMem(R3, R2, 0, Size.DW),
+            A.Add64(R3, R1),
+            A.StoreMem(R2, 0, R3, Size.DW),
+            A.Mov64Imm(R0, 0),
+            A.Exit(),
+        ];
+        using var prog = BpfProgram.Load(new ProgramSpec("loop_sum", ProgramType.SocketFilter, code));
+        Assert.Equal((uint)Enumerable.Range(0, 25).Sum(), prog.TestRun(Packet).ReturnValue);
+    }
+
+    [Fact]
+    public void Bpf_to_bpf_call_passes_arguments_and_returns()
+    {
+        Requires.Root();
+        Instructions code =
+        [
+            A.Mov64Imm(R1, 21),
+            A.CallLabel("twice"),
+            A.Add64Imm(R0, 1),
+            A.Exit(),
+            A.Label("twice"),
+            A.Mov64(R0, R1),
+            A.Add64(R0, R1),
+            A.Exit(),
+        ];
+        using var prog = BpfProgram.Load(new ProgramSpec("call_twice", ProgramType.SocketFilter, code));
+        Assert.Equal(43u, prog.TestRun(Packet).ReturnValue);
+    }
+
+    [Fact]
+    public void Long_verifier_log_grows_the_buffer_and_keeps_every_line()
+    {
+        Requires.Root();
+        // ~3000 loop iterations with a changing counter print thousands of lines (well over the first 64 KiB)
+        // before the verifier reaches the uninitialised read at the end.
+        Instructions code =
+        [
+            A.Mov64Imm(R0, 0),
+            A.Label("top"),
+            A.Add64Imm(R0, 1),
+            A.JumpIfImm(JumpOp.Lt, R0, 3000, "top"),
+            A.Mov64(R0, R2),
+            A.Exit(),
+        ];
+        var e = Assert.Throws<VerifierException>(() => BpfProgram.Load(new ProgramSpec("long_log", ProgramType.SocketFilter, code)));
+        Assert.False(e.Truncated);
+        Assert.True(e.Log.Sum(l => l.Length + 1) > BpfProgram.InitialLogSize, $"log is only {e.Log.Sum(l => l.Length + 1)} bytes");
+        Assert.StartsWith("0: R1=ctx()", e.Log[0]);
+        Assert.Contains("R2 !read_ok", e.Message);
+        Assert.Equal(3, e.InstructionIndex);
+    }
 }

@@ -63,6 +63,12 @@ public static class Asm
     public static Instruction StoreImm(Register dst, short offset, int imm, Size size) =>
         new() { OpCode = Op(OpClass.St, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Offset = offset, Constant = imm };
 
+    /// <summary>lock *(size *)(dst + offset) += src: BPF_STX | BPF_ATOMIC with imm BPF_ADD; size W or DW only.</summary>
+    public static Instruction AtomicAdd(Register dst, short offset, Register src, Size size) =>
+        size is Size.W or Size.DW
+            ? new() { OpCode = Op(OpClass.Stx, (byte)((byte)Mode.Atomic | (byte)size)), Dst = dst, Src = src, Offset = offset, Constant = (int)AluOp.Add }
+            : throw new ArgumentException($"atomic add needs a W or DW size, not {size}", nameof(size));
+
     // ---- control flow ----
     /// <summary>Names the next instruction; takes no slot.</summary>
     public static Instruction Label(string name) =>

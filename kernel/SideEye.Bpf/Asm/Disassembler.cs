@@ -22,6 +22,8 @@ internal static class Disassembler
                 return $"r{(byte)ins.Dst} = *({SizeName(op)} *)(r{(byte)ins.Src} {ins.Offset:+0;-0})";
             case OpClass.Stx when (op & 0xe0) is (byte)Mode.Mem:
                 return $"*({SizeName(op)} *)(r{(byte)ins.Dst} {ins.Offset:+0;-0}) = r{(byte)ins.Src}";
+            case OpClass.Stx when (op & 0xe0) is (byte)Mode.Atomic && ins.Constant == (long)AluOp.Add:
+                return $"lock *({SizeName(op)} *)(r{(byte)ins.Dst} {ins.Offset:+0;-0}) += r{(byte)ins.Src}";
             case OpClass.St when (op & 0xe0) is (byte)Mode.Mem:
                 return $"*({SizeName(op)} *)(r{(byte)ins.Dst} {ins.Offset:+0;-0}) = {(int)ins.Constant}";
             case OpClass.Ld when ins.IsLoadImm64:

@@ -24,6 +24,7 @@ public sealed class DisassemblyTests
         { A.LoadMapPtr(R1, "events"), "r1 = map[events] ll" },
         { A.Call(BpfHelper.RingbufOutput), "call 130" },
         { A.Exit(), "exit" },
+        { A.AtomicAdd(R1, 8, R2, Size.DW), "lock *(u64 *)(r1 +8) += r2" },
     };
 
     [Fact]

@@ -47,6 +47,10 @@ public sealed class EncodingTests
         { "stx dw", A.StoreMem(R10, -8, R1, Size.DW), -1, "7b1af8ff00000000" },
         // BPF_ST 0x02 | BPF_MEM | BPF_W = 0x62
         { "st w imm", A.StoreImm(R10, -4, 7, Size.W), -1, "620afcff07000000" },
+        // BPF_STX | BPF_ATOMIC 0xc0 | BPF_DW = 0xdb, imm = BPF_ADD (0)
+        { "atomic add dw", A.AtomicAdd(R1, 0, R2, Size.DW), -1, "db21000000000000" },
+        // BPF_STX | BPF_ATOMIC | BPF_W = 0xc3
+        { "atomic add w", A.AtomicAdd(R1, 4, R2, Size.W), -1, "c321040000000000" },
         // BPF_LD 0x00 | BPF_IMM 0x00 | BPF_DW = 0x18, two slots, high half in the second imm
         { "ld imm64", A.LoadImm64(R1, 0x1122334455667788), -1, "1801000088776655" + "0000000044332211" },
         // BPF_JMP 0x05 | BPF_CALL 0x80 = 0x85, imm = helper id 130

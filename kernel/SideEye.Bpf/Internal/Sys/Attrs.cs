@@ -128,3 +128,23 @@ internal struct PerfEventAttr
     /// <summary>config2: for uprobes, the file offset (probe_offset).</summary>
     [FieldOffset(64)] public ulong Config2;
 }
+
+/// <summary>BPF_BTF_LOAD, up to btf_log_true_size (32 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
+internal struct BtfLoadAttr
+{
+    [FieldOffset(0)] public ulong Btf;
+    [FieldOffset(8)] public ulong BtfLogBuf;
+    [FieldOffset(16)] public uint BtfSize;
+    [FieldOffset(20)] public uint BtfLogSize;
+    [FieldOffset(24)] public uint BtfLogLevel;
+    [FieldOffset(28)] public uint BtfLogTrueSize;
+}
+
+/// <summary>struct bpf_func_info: where a subprogram starts and its BTF FUNC type.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct FuncInfo
+{
+    public uint InsnOff;
+    public uint TypeId;
+}

@@ -40,6 +40,7 @@ internal static unsafe class Bpf
         BpfCmd.ProgLoad => "BPF_PROG_LOAD",
         BpfCmd.ProgTestRun => "BPF_PROG_TEST_RUN",
         BpfCmd.ObjGetInfoByFd => "BPF_OBJ_GET_INFO_BY_FD",
+        BpfCmd.BtfLoad => "BPF_BTF_LOAD",
         BpfCmd.LinkCreate => "BPF_LINK_CREATE",
         BpfCmd.IterCreate => "BPF_ITER_CREATE",
         _ => "BPF_CMD_" + (int)cmd,

@@ -11,6 +11,7 @@ internal enum BpfCmd
     ProgLoad = 5,
     ProgTestRun = 10,
     ObjGetInfoByFd = 15,
+    BtfLoad = 18,
     LinkCreate = 28,
     IterCreate = 33,
 }
