@@ -11,13 +11,14 @@ internal static unsafe class Bpf
     {
         fixed (T* p = &attr)
         {
-            while (true)
+            for (var attempt = 1; ; attempt++)
             {
                 var r = Libc.Syscall(Libc.SysBpf, (long)cmd, (long)p, sizeof(T), 0, 0);
                 if (r >= 0) return (int)r;
                 var errno = Libc.LastErrno;
-                if ((errno != Errno.EINTR && errno != Errno.EAGAIN) || cmd != BpfCmd.ProgLoad) return -errno;
-                // The verifier may be interrupted by a signal; the kernel asks us to retry.
+                // The verifier may be interrupted by a signal and asks for a retry; a few are enough.
+                var retry = cmd == BpfCmd.ProgLoad && errno is Errno.EINTR or Errno.EAGAIN && attempt < 5;
+                if (!retry) return -errno;
             }
         }
     }
