@@ -31,7 +31,8 @@ public sealed unsafe class BpfProgram : IDisposable
     public static BpfProgram Load(ProgramSpec spec, IReadOnlyDictionary<string, BpfMap>? maps = null)
     {
         var assembled = spec.Instructions.Assemble()
-            .Select(i => i.MapName is null ? i : i with { MapName = null, Constant = ResolveMap(spec, maps, i.MapName) })
+            // The fd goes in the low half; a map value load keeps its offset in the high half (the second slot's imm).
+            .Select(i => i.MapName is null ? i : i with { MapName = null, Constant = (i.Constant & ~0xffffffffL) | (uint)ResolveMap(spec, maps, i.MapName) })
             .ToList();
         var code = Instructions.Encode(assembled);
         var btfId = spec.AttachBtfId != 0 ? spec.AttachBtfId : ResolveAttachTo(spec);
@@ -118,7 +119,7 @@ public sealed unsafe class BpfProgram : IDisposable
         }
     }
 
-    static long ResolveMap(ProgramSpec spec, IReadOnlyDictionary<string, BpfMap>? maps, string name) =>
+    static int ResolveMap(ProgramSpec spec, IReadOnlyDictionary<string, BpfMap>? maps, string name) =>
         maps is not null && maps.TryGetValue(name, out var map)
             ? map.Fd
             : throw new ArgumentException($"program '{spec.Name}' refers to map '{name}', which is not in the map table");

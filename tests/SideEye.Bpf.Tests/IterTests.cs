@@ -50,6 +50,20 @@ public sealed class IterTests : BpfFdLeakCheck
     }
 
     [Fact]
+    public void Task_iterator_can_be_limited_to_one_process()
+    {
+        Requires.Root();
+        var spec = new ProgramSpec("iter_tgids", ProgramType.Tracing, WriteTgids()) { AttachType = AttachType.TraceIter, AttachTo = "task" };
+        using var prog = BpfProgram.Load(spec);
+        using var link = IterLink.Attach(prog, processId: Environment.ProcessId);
+        var tgids = MemoryMarshal.Cast<byte, int>(link.ReadAll()).ToArray();
+        Assert.NotEmpty(tgids);
+        Assert.All(tgids, t => Assert.Equal(Environment.ProcessId, t));
+        // One entry per thread of this process.
+        Assert.Equal(Directory.GetDirectories($"/proc/{Environment.ProcessId}/task").Length, tgids.Length, tolerance: 2);
+    }
+
+    [Fact]
     public unsafe void Sleepable_task_iterator_copies_user_memory_of_a_task()
     {
         Requires.Root();

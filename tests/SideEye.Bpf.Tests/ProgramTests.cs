@@ -45,6 +45,17 @@ public sealed class ProgramTests : BpfFdLeakCheck
     }
 
     [Fact]
+    public void Map_value_load_reads_configuration_without_a_lookup()
+    {
+        Requires.Root();
+        using var config = BpfMap.Load(new MapSpec("config", MapType.Array, 4, 16, 1));
+        config.Update(BitConverter.GetBytes(0u), BitConverter.GetBytes(11ul).Concat(BitConverter.GetBytes(31ul)).ToArray());
+        Instructions code = [A.LoadMapValue(R1, "config", 8), A.LoadMem(R0, R1, 0, Size.DW), A.Exit()];
+        using var prog = BpfProgram.Load(new ProgramSpec("cfg", ProgramType.SocketFilter, code), new Dictionary<string, BpfMap> { ["config"] = config });
+        Assert.Equal(31u, prog.TestRun(Packet).ReturnValue);
+    }
+
+    [Fact]
     public void Syscall_program_test_runs_on_a_context_it_can_write()
     {
         Requires.Root();

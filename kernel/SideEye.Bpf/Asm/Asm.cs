@@ -46,6 +46,13 @@ public static class Asm
     public static Instruction LoadMapPtr(Register dst, string mapName) =>
         new() { OpCode = LdImm64, Dst = dst, Src = (Register)PseudoSource.MapFd, MapName = mapName };
 
+    /// <summary>
+    /// Loads the address of byte <paramref name="offset"/> inside the single value of an array map (BPF_PSEUDO_MAP_VALUE),
+    /// so programs read configuration without a lookup call. The fd is filled in at load time.
+    /// </summary>
+    public static Instruction LoadMapValue(Register dst, string mapName, int offset) =>
+        new() { OpCode = LdImm64, Dst = dst, Src = (Register)PseudoSource.MapValue, MapName = mapName, Constant = (long)offset << 32 };
+
     /// <summary>Loads the address of the subprogram at <paramref name="label"/> (BPF_PSEUDO_FUNC), e.g. a bpf_loop callback.</summary>
     public static Instruction LoadFuncPtr(Register dst, string label) =>
         new() { OpCode = LdImm64, Dst = dst, Src = (Register)PseudoSource.Func, Reference = label };

@@ -31,6 +31,8 @@ internal static class Disassembler
                 {
                     PseudoSource.MapFd when ins.MapName is not null => $"r{(byte)ins.Dst} = map[{ins.MapName}] ll",
                     PseudoSource.MapFd => $"r{(byte)ins.Dst} = map[fd:{ins.Constant}] ll",
+                    PseudoSource.MapValue when ins.MapName is not null => $"r{(byte)ins.Dst} = map_value[{ins.MapName}]+{ins.Constant >> 32} ll",
+                    PseudoSource.MapValue => $"r{(byte)ins.Dst} = map_value[fd:{(int)ins.Constant}]+{ins.Constant >> 32} ll",
                     PseudoSource.Func => $"r{(byte)ins.Dst} = func {Target(ins, unresolvedTarget, ins.Constant)}",
                     _ => $"r{(byte)ins.Dst} = 0x{ins.Constant:x} ll",
                 };

@@ -14,12 +14,25 @@ public sealed class IterLink : BpfLink
 
     IterLink(FdHandle link, BpfProgram program) : base(link) => Program = program;
 
-    public static IterLink Attach(BpfProgram program)
+    /// <summary>Attaches an iterator program.</summary>
+    /// <param name="processId">
+    /// For task iterators only: visit just this process's threads instead of every task (bpf_iter_link_info.task.pid, Linux 6.1).
+    /// </param>
+    public static unsafe IterLink Attach(BpfProgram program, int? processId = null)
     {
         if (program.Spec.Type != ProgramType.Tracing || program.Spec.AttachType != AttachType.TraceIter)
             throw new ArgumentException($"{program} is not an iterator: needs {ProgramType.Tracing} with {AttachType.TraceIter}", nameof(program));
+        // union bpf_iter_link_info is 16 bytes (its cgroup arm); the task arm is { u32 tid; u32 pid; u32 pid_fd; }.
+        var info = stackalloc uint[4];
+        new Span<uint>(info, 4).Clear();
         var attr = new LinkCreateAttr { ProgFd = (uint)program.Fd, AttachType = (uint)AttachType.TraceIter };
-        var fd = Internal.Sys.Bpf.CallFd(BpfCmd.LinkCreate, ref attr, $"iterator {program}");
+        if (processId is { } pid)
+        {
+            info[1] = (uint)pid;
+            attr.IterInfoOrCookie = (ulong)info;
+            attr.IterInfoLen = 16;
+        }
+        var fd = Internal.Sys.Bpf.CallFd(BpfCmd.LinkCreate, ref attr, $"iterator {program}{(processId is null ? "" : $" for pid {processId}")}");
         return new IterLink(fd, program);
     }
 

@@ -98,6 +98,15 @@ public sealed class EncodingTests
     }
 
     [Fact]
+    public void Map_value_load_carries_fd_then_offset()
+    {
+        // src = BPF_PSEUDO_MAP_VALUE (2); first imm = fd 5, second imm = offset 8.
+        var ins = A.LoadMapValue(R1, "config", 8) with { MapName = null };
+        ins = ins with { Constant = ins.Constant | 5 };
+        Assert.Equal("1821000005000000" + "0000000008000000", Convert.ToHexStringLower(new Instructions { ins }.ToBytes()));
+    }
+
+    [Fact]
     public void Unresolved_map_name_cannot_be_encoded()
     {
         var e = Assert.Throws<ArgumentException>(() => new Instructions { A.LoadMapPtr(R1, "events"), A.Exit() }.ToBytes());
