@@ -20,10 +20,9 @@ public class BpfException : SideEyeException
     }
 
     /// <summary>For subclasses that compose their own one-line message.</summary>
-    protected BpfException(string command, int errno, string message, bool preformatted, Exception? inner = null)
+    protected BpfException(string message, string command, int errno, Exception? inner)
         : base(message, inner)
     {
-        _ = preformatted;
         Command = command;
         Errno = errno;
     }

@@ -8,7 +8,7 @@ public sealed class KernelFeatureException : BpfException
     public string MinimumKernel { get; }
 
     public KernelFeatureException(string feature, string minimumKernel, string command, int errno, string why, Exception? inner = null)
-        : base(command, errno, $"kernel feature {feature} is not available (needs Linux {minimumKernel}+, running {Environment.OSVersion.Version}): {why}", preformatted: true, inner)
+        : base($"kernel feature {feature} is not available (needs Linux {minimumKernel}+, running {Environment.OSVersion.Version}): {why}", command, errno, inner)
     {
         Feature = feature;
         MinimumKernel = minimumKernel;

@@ -21,7 +21,7 @@ public sealed partial class VerifierException : BpfException
     public int? InstructionIndex { get; }
 
     public VerifierException(string programName, int errno, IReadOnlyList<string> log, bool truncated = false, Exception? inner = null)
-        : base("BPF_PROG_LOAD", errno, Format(programName, errno, log, truncated), preformatted: true, inner)
+        : base(Format(programName, errno, log, truncated), "BPF_PROG_LOAD", errno, inner)
     {
         ProgramName = programName;
         Log = log;
