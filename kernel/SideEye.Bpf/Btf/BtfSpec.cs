@@ -162,6 +162,23 @@ public sealed class BtfSpec
         return result;
     }
 
+    /// <summary>The enumerators of an ENUM or ENUM64 type, in declaration order.</summary>
+    public IReadOnlyList<(string Name, long Value)> EnumValues(uint id)
+    {
+        var t = Type(id);
+        var at = (int)Offsets()[id] + TypeHeaderSize;
+        var result = new List<(string, long)>(t.Vlen);
+        if (t.Kind == BtfKind.Enum)
+            for (var i = 0; i < t.Vlen; i++, at += 8)
+                result.Add((Str(U32(at)), t.KindFlag ? (int)U32(at + 4) : U32(at + 4))); // kind_flag = signed
+        else if (t.Kind == BtfKind.Enum64)
+            for (var i = 0; i < t.Vlen; i++, at += 12)
+                result.Add((Str(U32(at)), (long)(((ulong)U32(at + 8) << 32) | U32(at + 4))));
+        else
+            throw new ArgumentException($"BTF type {id} '{t.Name}' is a {t.Kind}, not an enum");
+        return result;
+    }
+
     /// <summary>Follows typedefs and qualifiers (const, volatile, restrict, type tags) to the underlying type.</summary>
     public uint Resolve(uint id)
     {
