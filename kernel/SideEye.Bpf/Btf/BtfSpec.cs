@@ -202,16 +202,23 @@ public sealed class BtfSpec
         uint id = TryFindType(parts[0], BtfKind.Struct, out var s) ? s
             : TryFindType(parts[0], BtfKind.Union, out var u) ? u
             : throw new BpfException("BTF", 0, $"no struct or union named '{parts[0]}' in BTF");
+        return Member(id, string.Join('.', parts.Skip(1))) with { Name = path };
+    }
+
+    /// <summary>Locates a member path ("a.b.c") inside the struct or union <paramref name="typeId"/>.</summary>
+    public BtfMember Member(uint typeId, string memberPath)
+    {
         BtfMember? found = null;
         uint baseBits = 0;
-        foreach (var name in parts.Skip(1))
+        var id = typeId;
+        foreach (var name in memberPath.Split('.'))
         {
             id = Resolve(id);
-            found = FindMember(id, name, baseBits) ?? throw new BpfException("BTF", 0, $"'{Type(id).Name}' has no member '{name}' (looking up {path})");
+            found = FindMember(id, name, baseBits) ?? throw new BpfException("BTF", 0, $"'{Type(id).Name}' has no member '{name}' (looking up {memberPath} in type {typeId})");
             baseBits = found.BitOffset;
             id = found.TypeId;
         }
-        return found! with { Name = path };
+        return found! with { Name = memberPath };
     }
 
     /// <summary>Byte offset of a member path such as "task_struct.pid".</summary>
