@@ -15,6 +15,7 @@ public sealed class FeatureTests : BpfFdLeakCheck
     [InlineData(KernelFeature.SleepableTaskIterator)]
     [InlineData(KernelFeature.UprobePmu)]
     [InlineData(KernelFeature.VmlinuxBtf)]
+    [InlineData(KernelFeature.AttachCookie)]
     public void Probe_succeeds_on_a_kernel_at_or_above_the_minimum(KernelFeature feature)
     {
         Requires.Root();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SideEye.Bpf.Asm;
+using SideEye.Bpf.Features;
 using SideEye.Bpf.Links;
 using SideEye.Bpf.RingBuf;
 using SideEye.Testing;
@@ -104,6 +105,43 @@ public sealed class UprobeTests : BpfFdLeakCheck
         finally
         {
             foreach (var p in new[] { first, second }) { p.Kill(); p.WaitForExit(); }
+        }
+    }
+
+    [Fact]
+    public void Cookie_tells_one_program_which_probe_fired()
+    {
+        Requires.Root();
+        KernelFeatures.Require(KernelFeature.AttachCookie);
+        using var target = new UprobeTarget();
+        using var map = BpfMap.Load(MapSpec.RingBuf("events", 4096));
+        Instructions code =
+        [
+            A.Call(BpfHelper.GetAttachCookie), // r1 is still the context
+            A.StoreMem(R10, -8, R0, Size.DW),
+            A.LoadMapPtr(R1, "events"),
+            A.Mov64(R2, R10),
+            A.Add64Imm(R2, -8),
+            A.Mov64Imm(R3, 8),
+            A.Mov64Imm(R4, 0),
+            A.Call(BpfHelper.RingbufOutput),
+            A.Mov64Imm(R0, 0),
+            A.Exit(),
+        ];
+        using var prog = BpfProgram.Load(new ProgramSpec("uprobe_cookie", ProgramType.Kprobe, code), new Dictionary<string, BpfMap> { ["events"] = map });
+        using var reader = RingBufReader.Open(map);
+        using var child = target.Start();
+        try
+        {
+            using var link = UprobeLink.Attach(prog, target.Binary, target.FileOffset, pid: child.Id, cookie: 0xC00C1E);
+            Assert.Equal(0xC00C1Eul, link.Cookie);
+            Assert.True(reader.TryRead(TimeSpan.FromSeconds(10), out var record), $"no hit on {link}\n{code.Disassemble()}");
+            Assert.Equal(0xC00C1Eul, BitConverter.ToUInt64(record));
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
         }
     }
 

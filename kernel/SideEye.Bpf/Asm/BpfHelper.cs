@@ -57,6 +57,8 @@ public enum BpfHelper
     CopyFromUser = 148,
     /// <summary>BPF_FUNC_get_current_task_btf</summary>
     GetCurrentTaskBtf = 158,
+    /// <summary>BPF_FUNC_get_attach_cookie: the cookie given when the program was attached (e.g. which uprobe fired).</summary>
+    GetAttachCookie = 174,
     /// <summary>BPF_FUNC_loop</summary>
     Loop = 181,
     /// <summary>BPF_FUNC_copy_from_user_task (sleepable programs only)</summary>

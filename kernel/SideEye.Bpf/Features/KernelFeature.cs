@@ -15,4 +15,6 @@ public enum KernelFeature
     UprobePmu = 5,
     /// <summary>/sys/kernel/btf/vmlinux (5.4 with CONFIG_DEBUG_INFO_BTF).</summary>
     VmlinuxBtf = 6,
+    /// <summary>bpf_get_attach_cookie for kprobe/uprobe programs, set through a perf-event bpf link (5.15).</summary>
+    AttachCookie = 7,
 }

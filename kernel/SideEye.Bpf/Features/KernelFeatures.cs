@@ -24,6 +24,7 @@ public static class KernelFeatures
         KernelFeature.SleepableTaskIterator => "5.18",
         KernelFeature.UprobePmu => "4.17",
         KernelFeature.VmlinuxBtf => "5.4",
+        KernelFeature.AttachCookie => "5.15",
         _ => throw new ArgumentOutOfRangeException(nameof(feature)),
     };
 
@@ -35,6 +36,7 @@ public static class KernelFeatures
         KernelFeature.SleepableTaskIterator => "sleepable iter.s/task iterator with bpf_copy_from_user_task",
         KernelFeature.UprobePmu => "uprobe PMU",
         KernelFeature.VmlinuxBtf => "vmlinux BTF",
+        KernelFeature.AttachCookie => "bpf_get_attach_cookie for uprobes",
         _ => feature.ToString(),
     };
 
@@ -62,6 +64,7 @@ public static class KernelFeatures
         KernelFeature.TaskIterator => ProbeTaskIterator(),
         KernelFeature.SleepableTaskIterator => ProbeSleepableIterator(),
         KernelFeature.UprobePmu => Links.UprobeLink.PmuType() is null ? Missing(feature, "perf_event_open", 0, "/sys/bus/event_source/devices/uprobe/type does not exist") : null,
+        KernelFeature.AttachCookie => ProbeHelper(feature, new ProgramSpec("probe_cookie", ProgramType.Kprobe, HelperCall(BpfHelper.GetAttachCookie))),
         KernelFeature.VmlinuxBtf => File.Exists("/sys/kernel/btf/vmlinux") ? null : Missing(feature, "open", Errno.ENOENT, "/sys/kernel/btf/vmlinux does not exist"),
         _ => throw new ArgumentOutOfRangeException(nameof(feature)),
     };

@@ -18,12 +18,26 @@ public sealed class UprobeLink : BpfLink
     public int? Pid { get; }
     public bool IsReturnProbe { get; }
 
-    UprobeLink(FdHandle perfEvent, string path, ulong offset, int? pid, bool ret) : base(perfEvent)
+    /// <summary>The bpf link carrying a cookie (BPF_LINK_CREATE / BPF_PERF_EVENT), when one was asked for.</summary>
+    readonly FdHandle? _bpfLink;
+
+    /// <summary>The value bpf_get_attach_cookie returns in the program, or null if attached without one.</summary>
+    public ulong? Cookie { get; }
+
+    UprobeLink(FdHandle perfEvent, FdHandle? bpfLink, string path, ulong offset, int? pid, bool ret, ulong? cookie) : base(perfEvent)
     {
+        _bpfLink = bpfLink;
         BinaryPath = path;
         Offset = offset;
         Pid = pid;
         IsReturnProbe = ret;
+        Cookie = cookie;
+    }
+
+    public override void Dispose()
+    {
+        _bpfLink?.Dispose(); // detach the program before closing its event
+        base.Dispose();
     }
 
     /// <summary>The uprobe PMU's dynamic perf type, or null if the kernel has none (before 4.17).</summary>
@@ -33,7 +47,11 @@ public sealed class UprobeLink : BpfLink
     /// <summary>Attaches <paramref name="program"/> at <paramref name="fileOffset"/> of <paramref name="binaryPath"/>.</summary>
     /// <param name="pid">Only this process (all its threads), or every process mapping the file when null.</param>
     /// <param name="returnProbe">Fire on function return (uretprobe) instead of entry.</param>
-    public static unsafe UprobeLink Attach(BpfProgram program, string binaryPath, ulong fileOffset, int? pid = null, bool returnProbe = false)
+    /// <param name="cookie">
+    /// A value the program reads with bpf_get_attach_cookie, so one program can serve many probes (Linux 5.15; attaches
+    /// through BPF_LINK_CREATE instead of PERF_EVENT_IOC_SET_BPF).
+    /// </param>
+    public static unsafe UprobeLink Attach(BpfProgram program, string binaryPath, ulong fileOffset, int? pid = null, bool returnProbe = false, ulong? cookie = null)
     {
         if (program.Spec.Type != ProgramType.Kprobe)
             throw new ArgumentException($"{program} cannot attach to a uprobe: needs {ProgramType.Kprobe}", nameof(program));
@@ -60,6 +78,20 @@ public sealed class UprobeLink : BpfLink
         }
         if (fd < 0) throw new BpfException("perf_event_open", -fd, $"uprobe {full}+0x{fileOffset:x}{(pid is null ? "" : $" pid {pid}")}");
         var handle = new FdHandle(fd);
+        if (cookie is { } c)
+        {
+            try
+            {
+                var attr = new LinkCreateAttr { ProgFd = (uint)program.Fd, TargetFd = (uint)fd, AttachType = (uint)AttachType.PerfEvent, IterInfoOrCookie = c };
+                var link = Internal.Sys.Bpf.CallFd(BpfCmd.LinkCreate, ref attr, $"{program} on uprobe {full}+0x{fileOffset:x} with cookie");
+                return new UprobeLink(handle, link, full, fileOffset, pid, returnProbe, c);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
         try
         {
             if (Libc.Ioctl(fd, Internal.Sys.Bpf.PerfEventIocSetBpf, program.Fd) < 0)
@@ -72,7 +104,7 @@ public sealed class UprobeLink : BpfLink
             handle.Dispose();
             throw;
         }
-        return new UprobeLink(handle, full, fileOffset, pid, returnProbe);
+        return new UprobeLink(handle, null, full, fileOffset, pid, returnProbe, null);
     }
 
     /// <summary>The config bit that selects a return probe, from the PMU's format description ("config:0").</summary>
