@@ -13,7 +13,7 @@ namespace SideEye.Bpf.Tests;
 [Trait("Category", "Privileged")]
 public sealed class IterTests : BpfFdLeakCheck
 {
-    static short Offset(string path) => (short)BtfSpec.Vmlinux.MemberOffset(path);
+    static int Offset(string path) => BtfSpec.Vmlinux.MemberOffset(path);
 
     /// <summary>For each task: bpf_seq_write(ctx->meta->seq, &amp;task->tgid, 4).</summary>
     static Instructions WriteTgids() =>

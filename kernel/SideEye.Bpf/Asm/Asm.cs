@@ -59,21 +59,21 @@ public static class Asm
 
     // ---- memory ----
     /// <summary>dst = *(size *)(src + offset)</summary>
-    public static Instruction LoadMem(Register dst, Register src, short offset, Size size) =>
-        new() { OpCode = Op(OpClass.Ldx, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Src = src, Offset = offset };
+    public static Instruction LoadMem(Register dst, Register src, int offset, Size size) =>
+        new() { OpCode = Op(OpClass.Ldx, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Src = src, Offset = Off(offset) };
 
     /// <summary>*(size *)(dst + offset) = src</summary>
-    public static Instruction StoreMem(Register dst, short offset, Register src, Size size) =>
-        new() { OpCode = Op(OpClass.Stx, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Src = src, Offset = offset };
+    public static Instruction StoreMem(Register dst, int offset, Register src, Size size) =>
+        new() { OpCode = Op(OpClass.Stx, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Src = src, Offset = Off(offset) };
 
     /// <summary>*(size *)(dst + offset) = imm</summary>
-    public static Instruction StoreImm(Register dst, short offset, int imm, Size size) =>
-        new() { OpCode = Op(OpClass.St, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Offset = offset, Constant = imm };
+    public static Instruction StoreImm(Register dst, int offset, int imm, Size size) =>
+        new() { OpCode = Op(OpClass.St, (byte)((byte)Mode.Mem | (byte)size)), Dst = dst, Offset = Off(offset), Constant = imm };
 
     /// <summary>lock *(size *)(dst + offset) += src: BPF_STX | BPF_ATOMIC with imm BPF_ADD; size W or DW only.</summary>
-    public static Instruction AtomicAdd(Register dst, short offset, Register src, Size size) =>
+    public static Instruction AtomicAdd(Register dst, int offset, Register src, Size size) =>
         size is Size.W or Size.DW
-            ? new() { OpCode = Op(OpClass.Stx, (byte)((byte)Mode.Atomic | (byte)size)), Dst = dst, Src = src, Offset = offset, Constant = (int)AluOp.Add }
+            ? new() { OpCode = Op(OpClass.Stx, (byte)((byte)Mode.Atomic | (byte)size)), Dst = dst, Src = src, Offset = Off(offset), Constant = (int)AluOp.Add }
             : throw new ArgumentException($"atomic add needs a W or DW size, not {size}", nameof(size));
 
     // ---- control flow ----
@@ -107,6 +107,10 @@ public static class Asm
         new() { OpCode = Op(OpClass.Jmp, (byte)JumpOp.Call), Src = (Register)PseudoSource.MapFd, Reference = label };
 
     public static Instruction Exit() => new() { OpCode = Op(OpClass.Jmp, (byte)JumpOp.Exit) };
+
+    /// <summary>Memory offsets are 16-bit in the encoding; offsets come from BTF/DWARF as ints, so check here.</summary>
+    static short Off(int offset) =>
+        offset is >= short.MinValue and <= short.MaxValue ? (short)offset : throw new ArgumentOutOfRangeException(nameof(offset), offset, "memory offsets are 16-bit; add to the base register first");
 
     static JumpOp CheckCompare(JumpOp op) =>
         op is JumpOp.Always or JumpOp.Call or JumpOp.Exit ? throw new ArgumentException($"{op} is not a comparison", nameof(op)) : op;

@@ -75,4 +75,11 @@ public sealed class LabelTests
         Assert.Equal(1, assembled[1].Constant);
         Assert.Equal(0, assembled[1].Offset);
     }
+
+    [Fact]
+    public void Memory_offsets_beyond_16_bits_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => A.LoadMem(R0, R1, 40000, Size.DW));
+        Assert.Equal(-32768, A.StoreMem(R10, short.MinValue, R1, Size.DW).Offset);
+    }
 }
