@@ -199,6 +199,15 @@ public sealed class ElfImage
         return false;
     }
 
+    /// <summary>The file offset where the byte at a virtual address is stored (what a uprobe attaches to).</summary>
+    public long? FileOffsetOf(ulong address)
+    {
+        foreach (var seg in _loadSegments)
+            if (address >= seg.VirtualAddress && address - seg.VirtualAddress < seg.FileSize)
+                return seg.FileOffset + (long)(address - seg.VirtualAddress);
+        return null;
+    }
+
     public ulong? ReadPointer(ulong address)
     {
         Span<byte> buf = stackalloc byte[8];

@@ -43,6 +43,22 @@ public class ElfImageTests
         Assert.Equal(goId, image.GoBuildId);
     }
 
+    [Fact]
+    public void FileOffsetOfAFunctionHoldsItsCode()
+    {
+        var binary = GoFixture.Build("inlined", GoToolchains.Newest);
+        var image = ElfImage.Open(binary);
+        var text = image.FindSection(".text")!;
+        var main = image.Symbols.Single(s => s.Name == "main.main");
+        var offset = image.FileOffsetOf(main.Value)!.Value;
+        Assert.Equal(text.FileOffset + (long)(main.Value - text.Address), offset);
+        var fromFile = image.FileBytes.Span.Slice((int)offset, 16).ToArray();
+        var fromMemory = new byte[16];
+        Assert.True(image.TryReadAt(main.Value, fromMemory));
+        Assert.Equal(fromMemory, fromFile);
+        Assert.Null(image.FileOffsetOf(0x10));
+    }
+
     static long readelfDecompressedSize(string binary, string section)
     {
         // objcopy writes a decompressed copy; readelf then gives the plain section size.
