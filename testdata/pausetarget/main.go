@@ -1,0 +1,77 @@
+// Command pausetarget is a busy Go process to pause: GOMAXPROCS 4, goroutines that spin, sleep and
+// allocate, and optionally -locked N goroutines each holding its own OS thread in a blocking syscall.
+// It prints "beat N urg M" about every millisecond, where N counts heartbeats and M the SIGURGs the
+// program was notified of (the runtime's own preemption signals included).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+var sink atomic.Int64
+
+func spin(id int) {
+	x := int64(id)
+	for {
+		for i := 0; i < 1_000_000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+		sink.Add(x & 1)
+	}
+}
+
+func sleeper(d time.Duration) {
+	var keep [][]byte
+	for {
+		time.Sleep(d)
+		keep = append(keep, make([]byte, 4096))
+		if len(keep) > 64 {
+			keep = nil
+		}
+	}
+}
+
+func locked() {
+	runtime.LockOSThread()
+	ts := syscall.Timespec{Nsec: 50_000_000}
+	for {
+		syscall.Nanosleep(&ts, nil)
+	}
+}
+
+func main() {
+	lockedThreads := flag.Int("locked", 0, "goroutines that each lock an OS thread in a blocking syscall")
+	flag.Parse()
+	runtime.GOMAXPROCS(4)
+
+	var urgs atomic.Int64
+	ch := make(chan os.Signal, 64)
+	signal.Notify(ch, syscall.SIGURG)
+	go func() {
+		for range ch {
+			urgs.Add(1)
+		}
+	}()
+
+	for i := 0; i < 2; i++ {
+		go spin(i)
+	}
+	for i := 1; i <= 4; i++ {
+		go sleeper(time.Duration(i) * time.Millisecond)
+	}
+	for i := 0; i < *lockedThreads; i++ {
+		go locked()
+	}
+
+	for n := int64(1); ; n++ {
+		fmt.Printf("beat %d urg %d\n", n, urgs.Load())
+		time.Sleep(time.Millisecond)
+	}
+}
