@@ -11,7 +11,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     const int SIGURG = 23;
     static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
 
-    static TargetProcess StartTarget(string release, params string[] args)
+    static TargetProcess StartTarget(string release, string[] args)
     {
         var target = new TargetProcess(GoFixture.Build("pausetarget", release), args);
         target.WaitForBeatAfter(20);
@@ -19,6 +19,8 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     }
 
     static TargetProcess StartTarget(params string[] args) => StartTarget(GoToolchains.Newest.Release, args);
+
+    static TargetProcess StartTarget(string release) => StartTarget(release, []);
 
     static void AssertAllTracingStop(int pid, ProcessPause pause)
     {
@@ -39,14 +41,16 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     void Report(string what, IReadOnlyList<ProcessPause> pauses)
     {
         static string Us(IEnumerable<long> ns) { var a = ns.Order().ToArray(); return $"min {a[0] / 1e3:F0} median {a[a.Length / 2] / 1e3:F0} max {a[^1] / 1e3:F0} µs"; }
-        output.WriteLine($"{what}: {pauses.Count} pauses of {pauses[0].Threads.Count} threads; stop latency {Us(pauses.Select(p => p.StopLatencyNs))}; held {Us(pauses.Select(p => p.PauseDurationNs))}");
+        output.WriteLine($"{what}: {pauses.Count} pauses of {pauses[0].Threads.Count} threads; stop latency {Us(pauses.Select(p => p.StopLatencyNs))}; " +
+            $"registers read by {Us(pauses.Select(p => p.EstablishedAtNs - p.PausedAtNs))}; resume began at {Us(pauses.Select(p => p.ResumeStartedAtNs - p.PausedAtNs))}; " +
+            $"held {Us(pauses.Select(p => p.PauseDurationNs))}");
     }
 
     [Fact]
     public void PauseStopsEveryThreadAndTheHeartbeat()
     {
         Requires.Root();
-        using var target = StartTarget();
+        using var target = StartTarget([]);
         ProcessPause? pause = null;
         try
         {
@@ -86,7 +90,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     public void HundredPausesInARowLeaveTheTargetRunning()
     {
         Requires.Root();
-        using var target = StartTarget();
+        using var target = StartTarget([]);
         var pauses = new List<ProcessPause>();
         for (var i = 0; i < 100; i++)
         {
@@ -116,7 +120,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
                 var again = pause.RestopThread(thread.Tid, TimeSpan.FromSeconds(1));
                 Assert.Equal(thread.Tid, again.Tid);
                 Assert.Equal('t', Procfs.ThreadStates(target.Pid)[thread.Tid]);
-                output.WriteLine($"{release}: SIGURG delivered to {thread.Tid} ({string.Join(",", delivery.OtherSignalsDelivered)} first), stopped again at {again.Registers}");
+                output.WriteLine($"{release}: SIGURG delivered to {thread.Tid} (signals delivered before it: [{string.Join(",", delivery.OtherSignalsDelivered)}]), stopped again at {again.Registers}");
             }
             // Threads the released one may have started are held too.
             AssertAllTracingStop(target.Pid, pause);
@@ -138,7 +142,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         {
             var helperBinary = Path.Combine(helperDir, "pause_helper");
             Gcc(Path.Combine(RepoPaths.Root, "tests", "SideEye.Loader.Tests", "Native", "pause_helper.c"), helperBinary);
-            using var target = StartTarget();
+            using var target = StartTarget([]);
             helper = Process.Start(new ProcessStartInfo(helperBinary, target.Pid.ToString()) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var line = helper.StandardOutput.ReadLine();
             Assert.StartsWith("paused ", line);
@@ -170,7 +174,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     public void WatchdogResumesAPauseNobodyEnds()
     {
         Requires.Root();
-        using var target = StartTarget();
+        using var target = StartTarget([]);
         var pause = ProcessPause.Pause(target.Pid, TimeSpan.FromMilliseconds(200));
         try
         {
@@ -196,7 +200,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     public void TargetKilledDuringThePauseLeavesNothingBehind()
     {
         Requires.Root();
-        using var target = StartTarget();
+        using var target = StartTarget([]);
         var pause = ProcessPause.Pause(target.Pid, Limit);
         try
         {

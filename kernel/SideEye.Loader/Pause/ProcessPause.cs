@@ -30,10 +30,31 @@ public sealed class ProcessPause : IDisposable
 
     enum State { AwaitingStop, Stopped, Running, Detached, Gone }
 
-    sealed class Traced(int tid)
+    sealed class Traced
     {
-        public readonly int Tid = tid;
-        public State State = State.AwaitingStop;
+        readonly ProcessPause _owner;
+        State _state = State.AwaitingStop;
+
+        public Traced(int tid, ProcessPause owner)
+        {
+            Tid = tid;
+            _owner = owner;
+            owner._awaiting++;
+        }
+
+        public int Tid { get; }
+
+        /// <summary>Keeps <see cref="_awaiting"/> current, so waiting for n threads costs O(n), not O(n²).</summary>
+        public State State
+        {
+            get => _state;
+            set
+            {
+                if (_state == State.AwaitingStop) _owner._awaiting--;
+                if (value == State.AwaitingStop) _owner._awaiting++;
+                _state = value;
+            }
+        }
         /// <summary>A signal the thread was about to receive when it stopped: passed on at continue or detach.</summary>
         public int PendingSignal;
     }
@@ -62,6 +83,7 @@ public sealed class ProcessPause : IDisposable
 
     // Owned by the tracer thread only.
     readonly Dictionary<int, Traced> _threads = [];
+    int _awaiting;
     Tracer _tracer = null!;
     long _deadlineNs;
 
@@ -91,7 +113,7 @@ public sealed class ProcessPause : IDisposable
     /// <summary>Every thread stopped by the pause, in tid order, with its registers at <see cref="StoppedAtNs"/>.</summary>
     public IReadOnlyList<PausedThread> Threads { get; private set; } = [];
 
-    /// <summary>CLOCK_MONOTONIC (the clock of bpf_ktime_get_ns) when the first thread was seized.</summary>
+    /// <summary>CLOCK_MONOTONIC (the clock of bpf_ktime_get_ns) when the first thread was interrupted.</summary>
     public long PausedAtNs { get; private set; }
 
     /// <summary>CLOCK_MONOTONIC when every thread was known to be stopped.</summary>
@@ -100,10 +122,16 @@ public sealed class ProcessPause : IDisposable
     /// <summary>CLOCK_MONOTONIC when the last thread was detached; 0 while paused.</summary>
     public long ResumedAtNs => Interlocked.Read(ref _resumedAtNs);
 
-    /// <summary>From the first seize until every thread was stopped.</summary>
+    /// <summary>CLOCK_MONOTONIC when the registers were read and the pause handed to the caller.</summary>
+    public long EstablishedAtNs { get; private set; }
+
+    /// <summary>CLOCK_MONOTONIC when the tracer thread started resuming (the caller's request or the watchdog).</summary>
+    public long ResumeStartedAtNs { get; private set; }
+
+    /// <summary>From the first interrupt until every thread was known to be stopped.</summary>
     public long StopLatencyNs => StoppedAtNs - PausedAtNs;
 
-    /// <summary>How long any thread of the target was held: first seize to last detach (to now while paused).</summary>
+    /// <summary>How long any thread of the target was held: first interrupt to last detach (to now while paused).</summary>
     public long PauseDurationNs => (ResumedAtNs is var r and not 0 ? r : MonotonicNs()) - PausedAtNs;
 
     public bool IsPaused => !_ended;
@@ -191,13 +219,17 @@ public sealed class ProcessPause : IDisposable
     public void Dispose() => Resume();
 
     public override string ToString() =>
-        $"pause of {Pid}: {Threads.Count} threads, stopped in {StopLatencyNs / 1000.0:F0} µs, held {PauseDurationNs / 1000.0:F0} µs{(ForceResumed ? ", force-resumed" : "")}";
+        $"pause of {Pid}: {Threads.Count} threads, stopped in {StopLatencyNs / 1000.0:F0} µs, registers read by {(EstablishedAtNs - PausedAtNs) / 1000.0:F0} µs, " +
+        $"resume began at {(ResumeStartedAtNs - PausedAtNs) / 1000.0:F0} µs, held {PauseDurationNs / 1000.0:F0} µs{(ForceResumed ? ", force-resumed" : "")}";
 
     // ---- the tracer thread ----
 
     void Run()
     {
         _tracer = new Tracer();
+        // Best effort (needs CAP_SYS_NICE; harmless without): while the target waits on us, threads we wake
+        // must not crowd out the tracer thread, or the pause lasts longer.
+        SetThreadNice(_tracer.TracerTid, -10);
         try
         {
             Establish();
@@ -284,22 +316,25 @@ public sealed class ProcessPause : IDisposable
 
     void Establish()
     {
-        PausedAtNs = MonotonicNs();
-        _deadlineNs = PausedAtNs + MaxPause.Ticks * 100;
+        _deadlineNs = MonotonicNs() + MaxPause.Ticks * 100;
         while (true)
         {
             var listed = ProcStatus.Threads(Pid);
             if (listed.Count == 0) throw Exited();
-            var added = 0;
+            // Seize everything new first (that stops nothing), then interrupt in a tight loop: the window in which
+            // some threads are stopped and others still run stays as short as possible.
+            var tracked = _threads.Count;
+            var seized = new List<int>();
             foreach (var tid in listed)
-            {
-                if (_threads.ContainsKey(tid)) continue;
-                added++;
-                Seize(tid);
-            }
+                if (!_threads.ContainsKey(tid) && Seize(tid)) seized.Add(tid);
+            if (PausedAtNs == 0) PausedAtNs = MonotonicNs();
+            // ESRCH: the thread exited after the seize; waitpid reports its exit.
+            foreach (var tid in seized) _tracer.TryInterrupt(tid);
             WaitForStops(_deadlineNs, throwOnTimeout: true);
             if (_processGone) throw Exited();
-            if (added == 0) break;
+            if (_threads.Count == tracked) break; // a listing with no new thread: nothing escaped
+            if (MonotonicNs() >= _deadlineNs)
+                throw new TargetProcessException(Pid, $"threads kept appearing for the pause limit of {MaxPause.TotalMilliseconds:0.###} ms");
         }
         StoppedAtNs = MonotonicNs();
 
@@ -313,30 +348,30 @@ public sealed class ProcessPause : IDisposable
         }
         if (paused.Count == 0) throw Exited();
         Threads = paused;
+        EstablishedAtNs = MonotonicNs();
     }
 
     TargetProcessException Exited() => new(Pid, "exited during the pause", ESRCH);
 
-    void Seize(int tid)
+    /// <summary>PTRACE_SEIZE one thread. True when newly seized (it still needs PTRACE_INTERRUPT).</summary>
+    bool Seize(int tid)
     {
         var e = _tracer.TrySeize(tid, PtraceOptions.TraceClone);
         if (e == 0)
         {
             Track(tid);
-            // ESRCH: the thread exited between the two calls; waitpid reports its exit.
-            _tracer.TryInterrupt(tid);
-            return;
+            return true;
         }
-        if (e == ESRCH) return; // exited before we got to it; if it was the last one the next listing is empty
+        if (e == ESRCH) return false; // exited before we got to it; if it was the last one the next listing is empty
         if (e == EPERM)
         {
             var status = ProcStatus.Read(Pid, tid);
-            if (status is null) return;
-            // Auto-attached through PTRACE_O_TRACECLONE before we saw its parent's clone event.
+            if (status is null or { HasExited: true }) return false; // exiting: nothing left to stop
+            // Auto-attached through PTRACE_O_TRACECLONE before we saw its parent's clone event: it starts stopped.
             if (status.TracerPid == _tracer.TracerTid)
             {
                 Track(tid);
-                return;
+                return false;
             }
             throw Denied(tid, status, e);
         }
@@ -368,21 +403,21 @@ public sealed class ProcessPause : IDisposable
 
     Traced Track(int tid)
     {
-        if (!_threads.TryGetValue(tid, out var t)) _threads.Add(tid, t = new Traced(tid));
+        if (!_threads.TryGetValue(tid, out var t)) _threads.Add(tid, t = new Traced(tid, this));
         return t;
     }
 
     /// <summary>Waits until no thread awaits its stop. False (or a throw) at the deadline.</summary>
     bool WaitForStops(long deadlineNs, bool throwOnTimeout)
     {
-        while (_threads.Values.Any(t => t.State == State.AwaitingStop))
+        while (_awaiting > 0)
         {
             if (!_tracer.TryWaitAny(deadlineNs, out var tid, out var status, out var errno))
             {
                 if (errno == ECHILD)
                 {
                     // Nothing is traced by this thread any more: they all exited.
-                    foreach (var t in _threads.Values.Where(t => t.State == State.AwaitingStop)) t.State = State.Gone;
+                    foreach (var t in _threads.Values.Where(t => t.State == State.AwaitingStop).ToArray()) t.State = State.Gone;
                     return true;
                 }
                 if (!throwOnTimeout) return false;
@@ -501,6 +536,7 @@ public sealed class ProcessPause : IDisposable
 
     void ResumeNow()
     {
+        ResumeStartedAtNs = MonotonicNs();
         var graceNs = MonotonicNs() + StopGraceNs;
         // PTRACE_DETACH needs a ptrace-stop: stop threads we let run, wait for those still stopping.
         foreach (var t in _threads.Values.Where(t => t.State == State.Running).ToArray())

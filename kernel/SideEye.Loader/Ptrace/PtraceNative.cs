@@ -61,6 +61,13 @@ internal static partial class PtraceNative
         NanoSleepNative(new Timespec { Seconds = ns / 1_000_000_000L, Nanoseconds = ns % 1_000_000_000L }, 0);
     }
 
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriorityNative(int which, int who, int prio);
+
+    /// <summary>setpriority(PRIO_PROCESS, tid, nice): per thread on Linux. Returns 0 or an errno (EACCES without CAP_SYS_NICE).</summary>
+    public static int SetThreadNice(int tid, int nice) =>
+        SetPriorityNative(0, tid, nice) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     /// <summary>tgkill(2): sends a signal to one thread of one process. Returns 0 or an errno.</summary>
     public static int TgKill(int tgid, int tid, int signal) =>
         Syscall3(SYS_tgkill, tgid, tid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
