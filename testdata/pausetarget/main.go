@@ -1,5 +1,6 @@
 // Command pausetarget is a busy Go process to pause: GOMAXPROCS 4, goroutines that spin, sleep and
-// allocate, and optionally -locked N goroutines each holding its own OS thread in a blocking syscall.
+// allocate; optionally -locked N goroutines each holding its own OS thread in a blocking syscall, and
+// -churn N goroutines that keep creating threads that exit again.
 // It prints "beat N urg M" about every millisecond, where N counts heartbeats and M the SIGURGs the
 // program was notified of (the runtime's own preemption signals included).
 package main
@@ -46,8 +47,24 @@ func locked() {
 	}
 }
 
+// churn keeps creating OS threads that soon exit: a goroutine that returns while locked to its thread
+// takes the thread with it, and the scheduler starts a new one for the next.
+func churn() {
+	for {
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread()
+			ts := syscall.Timespec{Nsec: 200_000}
+			syscall.Nanosleep(&ts, nil)
+			close(done)
+		}()
+		<-done
+	}
+}
+
 func main() {
 	lockedThreads := flag.Int("locked", 0, "goroutines that each lock an OS thread in a blocking syscall")
+	churning := flag.Int("churn", 0, "goroutines that keep creating OS threads that exit")
 	flag.Parse()
 	runtime.GOMAXPROCS(4)
 
@@ -68,6 +85,10 @@ func main() {
 	}
 	for i := 0; i < *lockedThreads; i++ {
 		go locked()
+	}
+
+	for i := 0; i < *churning; i++ {
+		go churn()
 	}
 
 	for n := int64(1); ; n++ {

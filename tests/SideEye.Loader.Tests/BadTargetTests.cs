@@ -31,8 +31,8 @@ public sealed class BadTargetTests
     public void ZombieProcess()
     {
         Requires.Root();
-        // sh starts a child that exits at once, then becomes sleep, which never reaps it.
-        using var parent = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "true & echo $!; exec sleep 30"]) { RedirectStandardOutput = true })!;
+        // sh starts a child that exits shortly after sh has become sleep, which never reaps it.
+        using var parent = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "sleep 0.05 & echo $!; exec sleep 30"]) { RedirectStandardOutput = true })!;
         try
         {
             var zombie = int.Parse(parent.StandardOutput.ReadLine()!);

@@ -240,6 +240,49 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         AssertRunningAgain(target);
     }
 
+    [Fact]
+    public void ThreadsBornDuringThePauseAreHeld()
+    {
+        Requires.Root();
+        // Four goroutines keep creating OS threads that exit soon after: thousands per second.
+        using var target = StartTarget("-churn", "4");
+        var firstTid = Procfs.ThreadStates(target.Pid).Keys.Max();
+        var pauses = new List<ProcessPause>();
+        for (var i = 0; i < 30; i++)
+        {
+            using var pause = ProcessPause.Pause(target.Pid, Limit);
+            pauses.Add(pause);
+            // A thread that was already exiting when the pause began may take a moment to go away.
+            Thread.Sleep(5);
+            AssertAllTracingStop(target.Pid, pause);
+        }
+        Assert.True(Procfs.ThreadStates(target.Pid).Keys.Max() > firstTid + 100, "the target did not create threads");
+        Report("thread churn (held includes a 5 ms sleep)", pauses);
+        output.WriteLine($"threads born while pausing and held from birth: {pauses.Sum(p => p.ThreadsBornDuringPause)}");
+        AssertRunningAgain(target);
+    }
+
+    [Fact]
+    public void ExitHooksResumeActivePauses()
+    {
+        Requires.Root();
+        using var target = StartTarget([]);
+        var pause = ProcessPause.Pause(target.Pid, Limit);
+        try
+        {
+            Assert.True(pause.IsPaused);
+            // What ProcessExit, Ctrl-C and an unhandled exception run.
+            PauseExitHooks.ResumeAll();
+            Assert.False(pause.IsPaused);
+            Assert.False(pause.ForceResumed);
+            AssertRunningAgain(target);
+        }
+        finally
+        {
+            pause.Dispose();
+        }
+    }
+
     static void Gcc(string source, string output)
     {
         using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O2", "-Wall", "-o", output, source]) { RedirectStandardError = true })!;

@@ -36,7 +36,7 @@ internal static class PauseExitHooks
         get { lock (Gate) return Active.Count; }
     }
 
-    static void ResumeAll()
+    internal static void ResumeAll()
     {
         ProcessPause[] pauses;
         lock (Gate) pauses = [.. Active];

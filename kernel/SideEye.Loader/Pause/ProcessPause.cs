@@ -84,6 +84,7 @@ public sealed class ProcessPause : IDisposable
     // Owned by the tracer thread only.
     readonly Dictionary<int, Traced> _threads = [];
     int _awaiting;
+    volatile int _threadsBorn;
     Tracer _tracer = null!;
     long _deadlineNs;
 
@@ -135,6 +136,9 @@ public sealed class ProcessPause : IDisposable
     public long PauseDurationNs => (ResumedAtNs is var r and not 0 ? r : MonotonicNs()) - PausedAtNs;
 
     public bool IsPaused => !_ended;
+
+    /// <summary>Threads the target created while being paused, held from birth through PTRACE_O_TRACECLONE.</summary>
+    public int ThreadsBornDuringPause => _threadsBorn;
 
     /// <summary>The watchdog resumed the target because <see cref="MaxPause"/> elapsed before <see cref="Resume"/>.</summary>
     public bool ForceResumed => _forceResumed;
@@ -366,7 +370,8 @@ public sealed class ProcessPause : IDisposable
         if (e == EPERM)
         {
             var status = ProcStatus.Read(Pid, tid);
-            if (status is null or { HasExited: true }) return false; // exiting: nothing left to stop
+            // Exiting (ptrace refuses a thread with PF_EXITING): nothing left to stop.
+            if (status is null or { HasExited: true } || ProcStatus.IsExiting(Pid, tid)) return false;
             // Auto-attached through PTRACE_O_TRACECLONE before we saw its parent's clone event: it starts stopped.
             if (status.TracerPid == _tracer.TracerTid)
             {
@@ -401,10 +406,13 @@ public sealed class ProcessPause : IDisposable
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return null; }
     }
 
-    Traced Track(int tid)
+    Traced Track(int tid) => Track(tid, out _);
+
+    Traced Track(int tid, out bool isNew)
     {
-        if (!_threads.TryGetValue(tid, out var t)) _threads.Add(tid, t = new Traced(tid, this));
-        return t;
+        isNew = !_threads.TryGetValue(tid, out var t);
+        if (isNew) _threads.Add(tid, t = new Traced(tid, this));
+        return t!;
     }
 
     /// <summary>Waits until no thread awaits its stop. False (or a throw) at the deadline.</summary>
@@ -432,7 +440,8 @@ public sealed class ProcessPause : IDisposable
 
     void OnStatus(int tid, WaitStatus status)
     {
-        var t = Track(tid); // an unknown tid is a thread auto-attached at birth
+        var t = Track(tid, out var born); // an unknown tid is a thread auto-attached at birth
+        if (born) _threadsBorn++;
         if (status.Gone)
         {
             t.State = State.Gone;
@@ -444,7 +453,10 @@ public sealed class ProcessPause : IDisposable
         t.State = State.Stopped;
         if (status.SignalDeliveryStop) t.PendingSignal = status.StopSignal;
         else if (status.CloneStop && _tracer.TryGetEventMessage(tid, out var child) == 0 && child > 0)
-            Track((int)child); // starts in a ptrace-stop that waitpid will report
+        {
+            Track((int)child, out var isNew); // starts in a ptrace-stop that waitpid will report
+            if (isNew) _threadsBorn++;
+        }
     }
 
     SignalDelivery DeliverSignalNow(int tid, int signal, long deadlineNs)

@@ -40,6 +40,21 @@ public sealed record ProcStatus(char State, int Tgid, int TracerPid)
         catch (Exception e) when (e is DirectoryNotFoundException or IOException) { return []; }
     }
 
+    /// <summary>
+    /// True when the thread has begun to exit (PF_EXITING in the flags field of /proc/PID/task/TID/stat) or is
+    /// gone: ptrace refuses such a thread with EPERM, and it will never run user code again.
+    /// </summary>
+    public static bool IsExiting(int pid, int tid)
+    {
+        const uint PF_EXITING = 0x4;
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/task/{tid}/stat"); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return true; }
+        // "tid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may hold spaces and parentheses.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return fields[0] is "Z" or "X" || (uint.Parse(fields[6]) & PF_EXITING) != 0;
+    }
+
     /// <summary>kernel.yama.ptrace_scope, or null without Yama.</summary>
     public static int? YamaPtraceScope()
     {
