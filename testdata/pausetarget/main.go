@@ -1,6 +1,6 @@
 // Command pausetarget is a busy Go process to pause: GOMAXPROCS 4, goroutines that spin, sleep and
 // allocate; optionally -locked N goroutines each holding its own OS thread in a blocking syscall, and
-// -churn N goroutines that keep creating threads that exit again.
+// -churn N goroutines that keep creating threads that exit again; -exit-after D exits on its own.
 // It prints "beat N urg M" about every millisecond, where N counts heartbeats and M the SIGURGs the
 // program was notified of (the runtime's own preemption signals included).
 package main
@@ -65,6 +65,7 @@ func churn() {
 func main() {
 	lockedThreads := flag.Int("locked", 0, "goroutines that each lock an OS thread in a blocking syscall")
 	churning := flag.Int("churn", 0, "goroutines that keep creating OS threads that exit")
+	exitAfter := flag.Duration("exit-after", 0, "exit with status 0 after this long (0: never)")
 	flag.Parse()
 	runtime.GOMAXPROCS(4)
 
@@ -89,6 +90,9 @@ func main() {
 
 	for i := 0; i < *churning; i++ {
 		go churn()
+	}
+	if *exitAfter > 0 {
+		time.AfterFunc(*exitAfter, func() { os.Exit(0) })
 	}
 
 	for n := int64(1); ; n++ {

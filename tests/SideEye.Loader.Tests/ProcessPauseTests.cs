@@ -283,6 +283,48 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void TargetExitingOnItsOwnWhilePausedRepeatedly()
+    {
+        Requires.Root();
+        var binary = GoFixture.Build("pausetarget", GoToolchains.Newest);
+        var outcomes = new Dictionary<string, int>();
+        for (var round = 0; round < 5; round++)
+        {
+            using var target = new TargetProcess(binary, "-churn", "2", "-exit-after", "150ms");
+            // Pause and resume back to back until the process has gone; each attempt must either work or say why not.
+            while (Procfs.State(target.Pid) is not ('-' or 'Z' or 'X'))
+            {
+                string outcome;
+                try
+                {
+                    using var pause = ProcessPause.Pause(target.Pid, Limit);
+                    outcome = pause.TargetExited ? "paused, then exited" : "paused";
+                }
+                catch (TargetProcessException e)
+                {
+                    Assert.Equal(target.Pid, e.Pid);
+                    Assert.True(e.Reason is "exited during the pause" or "no such process" || e.Reason.StartsWith("has exited", StringComparison.Ordinal), e.Message);
+                    outcome = e.Reason.StartsWith("has exited", StringComparison.Ordinal) ? "has exited" : e.Reason;
+                }
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+            }
+            Assert.DoesNotContain(Procfs.ThreadStates(target.Pid).Values, s => s == 't');
+        }
+        output.WriteLine(string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}")));
+    }
+
+    [Fact]
+    public void SignalForAThreadOutsideThePauseIsRefused()
+    {
+        Requires.Root();
+        using var target = StartTarget([]);
+        using var pause = ProcessPause.Pause(target.Pid, Limit);
+        var error = Assert.Throws<TargetProcessException>(() => pause.DeliverSignal(Environment.ProcessId, SIGURG, TimeSpan.FromSeconds(1)));
+        Assert.Contains("not part of the pause", error.Message);
+        AssertAllTracingStop(target.Pid, pause);
+    }
+
     static void Gcc(string source, string output)
     {
         using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O2", "-Wall", "-o", output, source]) { RedirectStandardError = true })!;

@@ -280,6 +280,7 @@ public sealed class ProcessPause : IDisposable
 
     void MarkEnded()
     {
+        PauseExitHooks.Remove(this);
         lock (_gate)
         {
             _ended = true;
