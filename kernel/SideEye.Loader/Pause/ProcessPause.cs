@@ -26,39 +26,6 @@ namespace SideEye.Loader.Pause;
 /// </remarks>
 public sealed class ProcessPause : IDisposable
 {
-    const long StopGraceNs = 200_000_000;
-
-    enum State { AwaitingStop, Stopped, Running, Detached, Gone }
-
-    sealed class Traced
-    {
-        readonly ProcessPause _owner;
-        State _state = State.AwaitingStop;
-
-        public Traced(int tid, ProcessPause owner)
-        {
-            Tid = tid;
-            _owner = owner;
-            owner._awaiting++;
-        }
-
-        public int Tid { get; }
-
-        /// <summary>Keeps <see cref="_awaiting"/> current, so waiting for n threads costs O(n), not O(n²).</summary>
-        public State State
-        {
-            get => _state;
-            set
-            {
-                if (_state == State.AwaitingStop) _owner._awaiting--;
-                if (value == State.AwaitingStop) _owner._awaiting++;
-                _state = value;
-            }
-        }
-        /// <summary>A signal the thread was about to receive when it stopped: passed on at continue or detach.</summary>
-        public int PendingSignal;
-    }
-
     sealed class WorkItem(Func<object?> work, bool isResume)
     {
         public readonly ManualResetEventSlim Done = new();
@@ -81,11 +48,8 @@ public sealed class ProcessPause : IDisposable
         }
     }
 
-    // Owned by the tracer thread only.
-    readonly Dictionary<int, Traced> _threads = [];
-    int _awaiting;
-    volatile int _threadsBorn;
-    Tracer _tracer = null!;
+    // Created on, and used only by, the tracer thread.
+    TraceeSet _tracees = null!;
     long _deadlineNs;
 
     readonly object _gate = new();
@@ -96,7 +60,6 @@ public sealed class ProcessPause : IDisposable
     Exception? _resumeError;
     volatile bool _ended;
     volatile bool _forceResumed;
-    volatile bool _processGone;
     long _resumedAtNs;
 
     ProcessPause(int pid, TimeSpan maxPause)
@@ -138,13 +101,13 @@ public sealed class ProcessPause : IDisposable
     public bool IsPaused => !_ended;
 
     /// <summary>Threads the target created while being paused, held from birth through PTRACE_O_TRACECLONE.</summary>
-    public int ThreadsBornDuringPause => _threadsBorn;
+    public int ThreadsBornDuringPause => _tracees?.ThreadsBorn ?? 0;
 
     /// <summary>The watchdog resumed the target because <see cref="MaxPause"/> elapsed before <see cref="Resume"/>.</summary>
     public bool ForceResumed => _forceResumed;
 
     /// <summary>The target exited (for example it was SIGKILLed) while paused.</summary>
-    public bool TargetExited => _processGone;
+    public bool TargetExited => _tracees?.ProcessGone ?? false;
 
     /// <summary>
     /// Stops every thread of process <paramref name="pid"/>. Throws <see cref="TargetProcessException"/> when the
@@ -158,7 +121,7 @@ public sealed class ProcessPause : IDisposable
         var pause = new ProcessPause(pid, maxPause);
         PauseExitHooks.Add(pause);
         pause._worker.Start();
-        // Establishing is bounded by maxPause and its clean-up by StopGraceNs; the margin only guards against a bug.
+        // Establishing is bounded by maxPause and its clean-up by a short grace; the margin only guards against a bug.
         if (!pause._established.Wait(maxPause + TimeSpan.FromSeconds(10)))
         {
             pause.Resume();
@@ -194,11 +157,11 @@ public sealed class ProcessPause : IDisposable
     /// the pause limit; on failure the thread is stopped again.
     /// </summary>
     public SignalDelivery DeliverSignal(int tid, int signal, TimeSpan timeout) =>
-        Invoke(() => DeliverSignalNow(tid, signal, Deadline(timeout)), $"deliver signal {signal} to thread {tid}");
+        Invoke(() => _tracees.DeliverSignal(tid, signal, Math.Min(Deadline(timeout), _deadlineNs)), $"deliver signal {signal} to thread {tid}");
 
     /// <summary>Stops a thread let run by <see cref="DeliverSignal"/> again; returns its registers now.</summary>
     public PausedThread RestopThread(int tid, TimeSpan timeout) =>
-        Invoke(() => RestopNow(tid, Deadline(timeout)), $"stop thread {tid}");
+        Invoke(() => _tracees.Restop(tid, Math.Min(Deadline(timeout), _deadlineNs)), $"stop thread {tid}");
 
     /// <summary>Detaches every thread (passing on remembered signals). Idempotent; returns once the tracer thread has ended.</summary>
     public void Resume()
@@ -230,13 +193,18 @@ public sealed class ProcessPause : IDisposable
 
     void Run()
     {
-        _tracer = new Tracer();
+        var tracer = new Tracer();
         // Best effort (needs CAP_SYS_NICE; harmless without): while the target waits on us, threads we wake
         // must not crowd out the tracer thread, or the pause lasts longer.
-        SetThreadNice(_tracer.TracerTid, -10);
+        SetThreadNice(tracer.TracerTid, -10);
+        _deadlineNs = MonotonicNs() + MaxPause.Ticks * 100;
+        _tracees = new TraceeSet(Pid, tracer, MaxPause);
         try
         {
-            Establish();
+            Threads = _tracees.StopAll(_deadlineNs);
+            PausedAtNs = _tracees.FirstInterruptAtNs;
+            StoppedAtNs = _tracees.AllStoppedAtNs;
+            EstablishedAtNs = MonotonicNs();
         }
         catch (Exception e)
         {
@@ -295,7 +263,7 @@ public sealed class ProcessPause : IDisposable
 
     TargetProcessException Ended() => new(Pid, _forceResumed
         ? $"the pause was force-resumed when its limit of {MaxPause.TotalMilliseconds:0.###} ms elapsed"
-        : _processGone ? "exited during the pause" : "the pause has ended");
+        : TargetExited ? "exited during the pause" : "the pause has ended");
 
     T Invoke<T>(Func<T> work, string what)
     {
@@ -319,224 +287,11 @@ public sealed class ProcessPause : IDisposable
         return MonotonicNs() + timeout.Ticks * 100;
     }
 
-    void Establish()
+    void ResumeNow()
     {
-        _deadlineNs = MonotonicNs() + MaxPause.Ticks * 100;
-        while (true)
-        {
-            var listed = ProcStatus.Threads(Pid);
-            if (listed.Count == 0) throw Exited();
-            // Seize everything new first (that stops nothing), then interrupt in a tight loop: the window in which
-            // some threads are stopped and others still run stays as short as possible.
-            var tracked = _threads.Count;
-            var seized = new List<int>();
-            foreach (var tid in listed)
-                if (!_threads.ContainsKey(tid) && Seize(tid)) seized.Add(tid);
-            if (PausedAtNs == 0) PausedAtNs = MonotonicNs();
-            // ESRCH: the thread exited after the seize; waitpid reports its exit.
-            foreach (var tid in seized) _tracer.TryInterrupt(tid);
-            WaitForStops(_deadlineNs, throwOnTimeout: true);
-            if (_processGone) throw Exited();
-            if (_threads.Count == tracked) break; // a listing with no new thread: nothing escaped
-            if (MonotonicNs() >= _deadlineNs)
-                throw new TargetProcessException(Pid, $"threads kept appearing for the pause limit of {MaxPause.TotalMilliseconds:0.###} ms");
-        }
-        StoppedAtNs = MonotonicNs();
-
-        var paused = new List<PausedThread>();
-        foreach (var t in _threads.Values.Where(t => t.State == State.Stopped).OrderBy(t => t.Tid))
-        {
-            var e = _tracer.TryGetRegisters(t.Tid, out var regs);
-            if (e == 0) paused.Add(new PausedThread(t.Tid, regs));
-            else if (e != ESRCH) throw new TargetProcessException(Pid, $"ptrace(PTRACE_GETREGS) of thread {t.Tid} failed: {Errno.Describe(e)}", e);
-            // ESRCH: SIGKILL woke the thread from its stop; it is exiting.
-        }
-        if (paused.Count == 0) throw Exited();
-        Threads = paused;
-        EstablishedAtNs = MonotonicNs();
-    }
-
-    TargetProcessException Exited() => new(Pid, "exited during the pause", ESRCH);
-
-    /// <summary>PTRACE_SEIZE one thread. True when newly seized (it still needs PTRACE_INTERRUPT).</summary>
-    bool Seize(int tid)
-    {
-        var e = _tracer.TrySeize(tid, PtraceOptions.TraceClone);
-        if (e == 0)
-        {
-            Track(tid);
-            return true;
-        }
-        if (e == ESRCH) return false; // exited before we got to it; if it was the last one the next listing is empty
-        if (e == EPERM)
-        {
-            var status = ProcStatus.Read(Pid, tid);
-            // Exiting (ptrace refuses a thread with PF_EXITING): nothing left to stop.
-            if (status is null or { HasExited: true } || ProcStatus.IsExiting(Pid, tid)) return false;
-            // Auto-attached through PTRACE_O_TRACECLONE before we saw its parent's clone event: it starts stopped.
-            if (status.TracerPid == _tracer.TracerTid)
-            {
-                Track(tid);
-                return false;
-            }
-            throw Denied(tid, status, e);
-        }
-        throw new TargetProcessException(Pid, $"ptrace(PTRACE_SEIZE) of thread {tid} failed: {Errno.Describe(e)}", e);
-    }
-
-    TargetProcessException Denied(int tid, ProcStatus thread, int errno)
-    {
-        if (thread.HasExited || ProcStatus.Read(Pid) is null or { HasExited: true }) return Exited();
-        if (thread.TracerPid != 0)
-        {
-            var tracerTgid = ProcStatus.Read(thread.TracerPid)?.Tgid ?? thread.TracerPid;
-            if (tracerTgid == Environment.ProcessId)
-                return new TargetProcessException(Pid, $"thread {tid} is already traced by another pause in this process", errno);
-            var comm = ReadComm(tracerTgid);
-            return new TargetProcessException(Pid, $"thread {tid} is already traced by process {tracerTgid}{(comm is null ? "" : $" ({comm})")}; a thread has one tracer, so detach that debugger first", errno);
-        }
-        var scope = ProcStatus.YamaPtraceScope();
-        return new TargetProcessException(Pid,
-            $"not permitted to trace thread {tid} ({Errno.Describe(errno)}): needs CAP_SYS_PTRACE over the target" +
-            (scope is { } s and > 0 ? $", and kernel.yama.ptrace_scope={s} restricts ptrace" : ""), errno);
-    }
-
-    static string? ReadComm(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return null; }
-    }
-
-    Traced Track(int tid) => Track(tid, out _);
-
-    Traced Track(int tid, out bool isNew)
-    {
-        isNew = !_threads.TryGetValue(tid, out var t);
-        if (isNew) _threads.Add(tid, t = new Traced(tid, this));
-        return t!;
-    }
-
-    /// <summary>Waits until no thread awaits its stop. False (or a throw) at the deadline.</summary>
-    bool WaitForStops(long deadlineNs, bool throwOnTimeout)
-    {
-        while (_awaiting > 0)
-        {
-            if (!_tracer.TryWaitAny(deadlineNs, out var tid, out var status, out var errno))
-            {
-                if (errno == ECHILD)
-                {
-                    // Nothing is traced by this thread any more: they all exited.
-                    foreach (var t in _threads.Values.Where(t => t.State == State.AwaitingStop).ToArray()) t.State = State.Gone;
-                    return true;
-                }
-                if (!throwOnTimeout) return false;
-                var late = _threads.Values.Where(t => t.State == State.AwaitingStop).Select(t => t.Tid).ToArray();
-                throw new TargetProcessException(Pid,
-                    $"{late.Length} thread(s) did not stop within the pause limit of {MaxPause.TotalMilliseconds:0.###} ms (tids {string.Join(' ', late.Take(8))})");
-            }
-            OnStatus(tid, status);
-        }
-        return true;
-    }
-
-    void OnStatus(int tid, WaitStatus status)
-    {
-        var t = Track(tid, out var born); // an unknown tid is a thread auto-attached at birth
-        if (born) _threadsBorn++;
-        if (status.Gone)
-        {
-            t.State = State.Gone;
-            // The leader's exit is reported last, once the whole thread group has gone.
-            if (tid == Pid) _processGone = true;
-            return;
-        }
-        if (!status.Stopped) return;
-        t.State = State.Stopped;
-        if (status.SignalDeliveryStop) t.PendingSignal = status.StopSignal;
-        else if (status.CloneStop && _tracer.TryGetEventMessage(tid, out var child) == 0 && child > 0)
-        {
-            Track((int)child, out var isNew); // starts in a ptrace-stop that waitpid will report
-            if (isNew) _threadsBorn++;
-        }
-    }
-
-    SignalDelivery DeliverSignalNow(int tid, int signal, long deadlineNs)
-    {
-        deadlineNs = Math.Min(deadlineNs, _deadlineNs);
-        var t = StoppedThread(tid);
-        var e = Tracer.TryTgKill(Pid, tid, signal);
-        if (e != 0) throw new TargetProcessException(Pid, $"tgkill of thread {tid} with signal {signal} failed: {Errno.Describe(e)}", e);
-        var others = new List<int>();
-        Continue(t);
-        while (true)
-        {
-            if (!_tracer.TryWaitAny(deadlineNs, out var reported, out var status, out _))
-            {
-                StopAgain(t, MonotonicNs() + StopGraceNs);
-                throw new TargetProcessException(Pid, $"thread {tid} did not reach the delivery of signal {signal} in time");
-            }
-            OnStatus(reported, status);
-            if (reported != tid) continue;
-            if (t.State == State.Gone)
-                throw new TargetProcessException(Pid, _processGone ? "exited while one thread ran to take a signal" : $"thread {tid} exited before signal {signal} was delivered", ESRCH);
-            if (status.SignalDeliveryStop && status.StopSignal == signal)
-            {
-                var at = MonotonicNs();
-                Continue(t); // passes the signal: the handler runs now
-                return new SignalDelivery(tid, signal, at, others);
-            }
-            if (status.SignalDeliveryStop) others.Add(status.StopSignal);
-            // Another signal first, a clone event, or the interrupt still pending from the pause: carry on.
-            Continue(t);
-        }
-    }
-
-    PausedThread RestopNow(int tid, long deadlineNs)
-    {
-        deadlineNs = Math.Min(deadlineNs, _deadlineNs);
-        if (!_threads.TryGetValue(tid, out var t) || t.State is State.Gone or State.Detached)
-            throw new TargetProcessException(Pid, $"thread {tid} is not part of the pause", ESRCH);
-        if (!StopAgain(t, deadlineNs))
-            throw new TargetProcessException(Pid, t.State == State.Gone ? $"thread {tid} exited" : $"thread {tid} did not stop in time");
-        var e = _tracer.TryGetRegisters(tid, out var regs);
-        if (e != 0) throw new TargetProcessException(Pid, $"ptrace(PTRACE_GETREGS) of thread {tid} failed: {Errno.Describe(e)}", e);
-        return new PausedThread(tid, regs);
-    }
-
-    Traced StoppedThread(int tid)
-    {
-        if (!_threads.TryGetValue(tid, out var t) || t.State is State.Gone or State.Detached)
-            throw new TargetProcessException(Pid, $"thread {tid} is not part of the pause", ESRCH);
-        if (t.State != State.Stopped) throw new InvalidOperationException($"thread {tid} of process {Pid} is not stopped (it is {t.State})");
-        return t;
-    }
-
-    void Continue(Traced t)
-    {
-        var e = _tracer.TryContinue(t.Tid, t.PendingSignal);
-        if (e != 0) throw new TargetProcessException(Pid, $"ptrace(PTRACE_CONT) of thread {t.Tid} failed: {Errno.Describe(e)}", e);
-        t.PendingSignal = 0;
-        t.State = State.Running;
-    }
-
-    /// <summary>PTRACE_INTERRUPT a running thread and wait for its stop. True when stopped.</summary>
-    bool StopAgain(Traced t, long deadlineNs)
-    {
-        if (t.State == State.Running)
-        {
-            if (_tracer.TryInterrupt(t.Tid) == ESRCH) { t.State = State.Gone; return false; }
-            t.State = State.AwaitingStop;
-        }
-        while (t.State == State.AwaitingStop)
-        {
-            if (!_tracer.TryWaitAny(deadlineNs, out var reported, out var status, out var errno))
-            {
-                if (errno == ECHILD) t.State = State.Gone;
-                return false;
-            }
-            OnStatus(reported, status);
-        }
-        return t.State == State.Stopped;
+        ResumeStartedAtNs = MonotonicNs();
+        _tracees.DetachAll();
+        Interlocked.Exchange(ref _resumedAtNs, MonotonicNs());
     }
 
     void SafeResume()
@@ -547,28 +302,4 @@ public sealed class ProcessPause : IDisposable
         catch (Exception e) { _resumeError = e; }
     }
 
-    void ResumeNow()
-    {
-        ResumeStartedAtNs = MonotonicNs();
-        var graceNs = MonotonicNs() + StopGraceNs;
-        // PTRACE_DETACH needs a ptrace-stop: stop threads we let run, wait for those still stopping.
-        foreach (var t in _threads.Values.Where(t => t.State == State.Running).ToArray())
-        {
-            if (_tracer.TryInterrupt(t.Tid) == ESRCH) t.State = State.Gone;
-            else t.State = State.AwaitingStop;
-        }
-        WaitForStops(graceNs, throwOnTimeout: false);
-        while (true)
-        {
-            foreach (var t in _threads.Values.Where(t => t.State == State.Stopped).ToArray())
-            {
-                var e = _tracer.TryDetach(t.Tid, t.PendingSignal);
-                t.State = e == 0 ? State.Detached : State.Gone; // ESRCH: killed while stopped
-            }
-            // Stragglers: exit reports and threads born while one thread ran.
-            if (!_tracer.TryWaitAny(MonotonicNs(), out var tid, out var status, out _)) break;
-            OnStatus(tid, status);
-        }
-        Interlocked.Exchange(ref _resumedAtNs, MonotonicNs());
-    }
 }
