@@ -40,6 +40,12 @@ internal static class PauseExitHooks
     {
         ProcessPause[] pauses;
         lock (Gate) pauses = [.. Active];
-        foreach (var p in pauses) p.Resume();
+        foreach (var p in pauses)
+        {
+            // On the way out nobody can act on the error, and the kernel releases the threads when the tracer
+            // thread ends anyway: keep resuming the other pauses.
+            try { p.Resume(); }
+            catch (TargetProcessException) { }
+        }
     }
 }

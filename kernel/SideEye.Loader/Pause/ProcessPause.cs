@@ -180,7 +180,9 @@ public sealed class ProcessPause : IDisposable
         // When the tracer thread exits the kernel drops whatever it still traces, so joining completes the guarantee.
         if (_worker.ThreadState != ThreadState.Unstarted && Thread.CurrentThread != _worker) _worker.Join();
         PauseExitHooks.Remove(this);
-        if (_resumeError is { } e) throw new TargetProcessException(Pid, $"resuming failed ({e.Message}); the kernel released the threads when the tracer thread ended", inner: e);
+        // Reported once, by the first call after the failure; the next Resume or Dispose has nothing left to do.
+        if (Interlocked.Exchange(ref _resumeError, null) is { } e)
+            throw new TargetProcessException(Pid, $"resuming failed ({e.Message}); the kernel released the threads when the tracer thread ended", inner: e);
     }
 
     public void Dispose() => Resume();
