@@ -1,15 +1,20 @@
+using System.Runtime.InteropServices;
+
 namespace SideEye.Loader.Pause;
 
 /// <summary>
-/// Resumes every active pause when our process is on its way out: ProcessExit (normal exit, SIGTERM),
-/// Ctrl-C (CancelKeyPress, which then terminates as usual) and an unhandled exception. A SIGKILL or a
-/// crash skips these hooks; then the kernel detaches the tracees as our tracer threads die.
+/// Resumes every active pause when our process is on its way out: ProcessExit (normal exit), an unhandled
+/// exception, Ctrl-C (CancelKeyPress) and SIGTERM, SIGHUP and SIGQUIT. Since .NET 10 the runtime installs no
+/// SIGTERM handler, so we register these signals ourselves; the handlers never cancel, so the signal's default
+/// action (terminating the process) follows once the targets run again. A SIGKILL or a crash skips every hook;
+/// then the kernel detaches the tracees as our tracer threads die.
 /// </summary>
 internal static class PauseExitHooks
 {
     static readonly object Gate = new();
     static readonly HashSet<ProcessPause> Active = [];
     static bool _installed;
+    static readonly List<PosixSignalRegistration> Signals = [];
 
     public static void Add(ProcessPause pause)
     {
@@ -20,6 +25,8 @@ internal static class PauseExitHooks
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => ResumeAll();
                 AppDomain.CurrentDomain.UnhandledException += (_, _) => ResumeAll();
                 Console.CancelKeyPress += (_, _) => ResumeAll();
+                foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+                    Signals.Add(PosixSignalRegistration.Create(signal, _ => ResumeAll()));
                 _installed = true;
             }
             Active.Add(pause);
