@@ -5,27 +5,27 @@ using System.Runtime.InteropServices;
 namespace SideEye.Loader.Tests;
 
 /// <summary>
-/// A process started detached (through a shell that exits at once), so that it is not our child: .NET's
-/// SIGCHLD reaping never sees it, as in production where SideEye attaches to a service it did not start.
-/// Standard output goes to a file; Dispose SIGKILLs it.
+/// A process started through a shell that waits for it, so that it is not our child: .NET's SIGCHLD reaping
+/// never sees it, as in production where SideEye attaches to a service it did not start, and the shell reaps
+/// it instead of leaving a zombie. Standard output goes to a file; Dispose SIGKILLs it.
 /// </summary>
 public sealed partial class TargetProcess : IDisposable
 {
+    readonly Process _shell;
     readonly string _outputDir = Directory.CreateTempSubdirectory("sideeye-target-").FullName;
 
     public TargetProcess(string binary, params string[] args)
     {
         OutputPath = Path.Combine(_outputDir, "stdout");
+        File.WriteAllText(OutputPath, ""); // the background shell may open it only after we first read it
         var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("\"$0\" \"$@\" >\"$TARGET_OUT\" 2>&1 </dev/null & echo $!");
+        psi.ArgumentList.Add("\"$0\" \"$@\" >>\"$TARGET_OUT\" 2>&1 </dev/null & echo $!; wait");
         psi.ArgumentList.Add(binary);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["TARGET_OUT"] = OutputPath;
-        using var sh = Process.Start(psi)!;
-        var pid = sh.StandardOutput.ReadToEnd().Trim();
-        sh.WaitForExit();
-        Pid = int.Parse(pid, CultureInfo.InvariantCulture);
+        _shell = Process.Start(psi)!;
+        Pid = int.Parse(_shell.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
     }
 
     public int Pid { get; }
@@ -73,6 +73,8 @@ public sealed partial class TargetProcess : IDisposable
     public void Dispose()
     {
         KillNative(Pid, 9);
+        _shell.WaitForExit(10_000);
+        _shell.Dispose();
         try { Directory.Delete(_outputDir, recursive: true); } catch (IOException) { }
     }
 
