@@ -325,6 +325,46 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         AssertAllTracingStop(target.Pid, pause);
     }
 
+    [Fact]
+    public void SecondPauseOfTheSameTargetIsRefused()
+    {
+        Requires.Root();
+        using var target = StartTarget([]);
+        using var first = ProcessPause.Pause(target.Pid, Limit);
+        var error = Assert.Throws<TargetProcessException>(() => ProcessPause.Pause(target.Pid, Limit));
+        output.WriteLine(error.Message);
+        Assert.Contains("already traced by another pause in this process", error.Message);
+        AssertAllTracingStop(target.Pid, first);
+        first.Resume();
+        AssertRunningAgain(target);
+    }
+
+    [Fact]
+    public void ALimitTooShortToStopEveryThreadLeavesTheTargetRunning()
+    {
+        Requires.Root();
+        using var target = StartTarget("-locked", "50");
+        target.WaitForThreads(50);
+        for (var i = 0; i < 20; i++)
+        {
+            // 100 ns: either not every thread has reported its stop in time (the pause fails and releases the
+            // ones it stopped) or the watchdog resumes at once.
+            try
+            {
+                using var pause = ProcessPause.Pause(target.Pid, TimeSpan.FromTicks(1));
+                var sw = Stopwatch.StartNew();
+                while (pause.IsPaused && sw.ElapsedMilliseconds < 2000) Thread.Sleep(1);
+                Assert.True(pause.ForceResumed);
+            }
+            catch (TargetProcessException e)
+            {
+                output.WriteLine(e.Message);
+                Assert.Contains("within the pause limit of 0.0001 ms", e.Message);
+            }
+            AssertRunningAgain(target);
+        }
+    }
+
     static void Gcc(string source, string output)
     {
         using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O2", "-Wall", "-o", output, source]) { RedirectStandardError = true })!;

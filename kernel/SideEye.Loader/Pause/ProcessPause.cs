@@ -264,7 +264,7 @@ public sealed class ProcessPause : IDisposable
     }
 
     TargetProcessException Ended() => new(Pid, _forceResumed
-        ? $"the pause was force-resumed when its limit of {MaxPause.TotalMilliseconds:0.###} ms elapsed"
+        ? $"the pause was force-resumed when its limit of {MaxPause.TotalMilliseconds:0.####} ms elapsed"
         : TargetExited ? "exited during the pause" : "the pause has ended");
 
     T Invoke<T>(Func<T> work, string what)

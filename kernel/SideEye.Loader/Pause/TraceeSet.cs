@@ -65,7 +65,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
     public IReadOnlyList<PausedThread> StopAll(long deadlineNs)
     {
         _deadlineNs = deadlineNs;
-        while (true)
+        for (var listing = 1; ; listing++)
         {
             var listed = ProcStatus.Threads(_pid);
             if (listed.Count == 0) throw Exited();
@@ -82,7 +82,8 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
             if (ProcessGone) throw Exited();
             if (_threads.Count == tracked) break; // a listing with no new thread: nothing escaped
             if (MonotonicNs() >= _deadlineNs)
-                throw new TargetProcessException(_pid, $"threads kept appearing for the pause limit of {_limit.TotalMilliseconds:0.###} ms");
+                throw new TargetProcessException(_pid, $"could not stop all {_threads.Count} threads within the pause limit of {_limit.TotalMilliseconds:0.####} ms" +
+                    (listing > 1 ? $" (new threads kept appearing: {listing} listings)" : ""));
         }
         AllStoppedAtNs = MonotonicNs();
 
@@ -174,7 +175,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
                 if (!throwOnTimeout) return false;
                 var late = _threads.Values.Where(t => t.State == State.AwaitingStop).Select(t => t.Tid).ToArray();
                 throw new TargetProcessException(_pid,
-                    $"{late.Length} thread(s) did not stop within the pause limit of {_limit.TotalMilliseconds:0.###} ms (tids {string.Join(' ', late.Take(8))})");
+                    $"{late.Length} thread(s) did not stop within the pause limit of {_limit.TotalMilliseconds:0.####} ms (tids {string.Join(' ', late.Take(8))})");
             }
             OnStatus(tid, status);
         }
