@@ -16,10 +16,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     (TargetProcess Target, Process Helper) Start(string mode)
     {
         var target = new TargetProcess(GoFixture.Build("pausetarget", GoToolchains.Newest));
-        target.WaitForBeatAfter(20);
         Process? helper = null;
         try
         {
+            target.WaitForBeatAfter(20);
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
             psi.ArgumentList.Add(Helper);
             psi.ArgumentList.Add(target.Pid.ToString());

@@ -14,8 +14,16 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
     static TargetProcess StartTarget(string release, string[] args)
     {
         var target = new TargetProcess(GoFixture.Build("pausetarget", release), args);
-        target.WaitForBeatAfter(20);
-        return target;
+        try
+        {
+            target.WaitForBeatAfter(20);
+            return target;
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
     }
 
     static TargetProcess StartTarget(params string[] args) => StartTarget(GoToolchains.Newest.Release, args);

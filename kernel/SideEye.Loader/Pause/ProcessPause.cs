@@ -18,7 +18,8 @@ namespace SideEye.Loader.Pause;
 /// PTRACE_DETACH, so the target loses nothing.</para>
 /// <para>Guarantees: the tracer thread is also the watchdog: at <see cref="MaxPause"/> after the first
 /// interrupt it resumes the target by itself, however the caller behaves (<see cref="ForceResumed"/>).
-/// ProcessExit, Ctrl-C and unhandled exceptions resume active pauses. If our process is SIGKILLed or crashes,
+/// ProcessExit, unhandled exceptions, Ctrl-C, SIGTERM, SIGHUP and SIGQUIT resume active pauses (see
+/// PauseExitHooks). If our process is SIGKILLed or crashes,
 /// or the tracer thread ends, the kernel detaches the tracees and threads stopped this way run again
 /// (unlike SIGSTOP or a cgroup freeze). Minimum kernel 3.4 (PTRACE_SEIZE/INTERRUPT); see <see cref="Tracer"/>
 /// for privileges and Yama. Do not pause a child that this process started with System.Diagnostics.Process:

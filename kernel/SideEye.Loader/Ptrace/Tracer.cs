@@ -59,9 +59,10 @@ public sealed class Tracer
     public static int TryTgKill(int tgid, int tid, int signal) => TgKill(tgid, tid, signal);
 
     /// <summary>
-    /// Waits until one of <em>this thread's</em> tracees reports a state change (waitpid(-1, __WALL|__WNOTHREAD)),
-    /// polling with WNOHANG and a short backoff until <paramref name="deadlineNs"/> (CLOCK_MONOTONIC).
-    /// False at the deadline, or with ECHILD in <paramref name="errno"/> when nothing is traced any more.
+    /// Waits until tracee <paramref name="tid"/> (-1: any tracee of <em>this thread</em>) reports a state change:
+    /// waitpid(tid, __WALL|__WNOTHREAD|WNOHANG) polled with a short backoff until <paramref name="deadlineNs"/>
+    /// (CLOCK_MONOTONIC), since ptrace offers nothing to block on with a timeout. __WNOTHREAD keeps other threads'
+    /// children out. False at the deadline, or with ECHILD in <paramref name="errno"/> when nothing is traced any more.
     /// </summary>
     public bool TryWait(int tid, long deadlineNs, out int reportedTid, out WaitStatus status, out int errno)
     {
