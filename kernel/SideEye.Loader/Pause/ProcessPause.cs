@@ -16,8 +16,8 @@ namespace SideEye.Loader.Pause;
 /// a ptrace-stop: no thread escapes the pause, and the re-listing catches threads born before their parent was
 /// seized. Signals that arrive while a thread stops (signal-delivery-stops) are remembered and passed back on
 /// PTRACE_DETACH, so the target loses nothing.</para>
-/// <para>Guarantees: the tracer thread is also the watchdog: at <see cref="MaxPause"/> after the first
-/// interrupt it resumes the target by itself, however the caller behaves (<see cref="ForceResumed"/>).
+/// <para>Guarantees: the tracer thread is also the watchdog: at <see cref="MaxPause"/> after the pause
+/// began (before the first interrupt, so the bound is conservative) it resumes the target by itself, however the caller behaves (<see cref="ForceResumed"/>).
 /// ProcessExit, unhandled exceptions, Ctrl-C, SIGTERM, SIGHUP and SIGQUIT resume active pauses (see
 /// PauseExitHooks). If our process is SIGKILLed or crashes,
 /// or the tracer thread ends, the kernel detaches the tracees and threads stopped this way run again
