@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+
+namespace SideEye.Loader.Ptrace;
+
+/// <summary>
+/// The libc calls behind <see cref="Tracer"/>. ptrace(2) is variadic in glibc, but it only reads integer
+/// arguments, so a fixed four-argument import is safe on x86_64.
+/// </summary>
+internal static partial class PtraceNative
+{
+    // ptrace(2) requests (uapi linux/ptrace.h, asm/ptrace-abi.h).
+    public const int PTRACE_CONT = 7;
+    public const int PTRACE_GETREGS = 12;
+    public const int PTRACE_DETACH = 17;
+    public const int PTRACE_GETEVENTMSG = 0x4201;
+    public const int PTRACE_SEIZE = 0x4206;
+    public const int PTRACE_INTERRUPT = 0x4207;
+
+    // waitpid(2) options and status layout.
+    public const int WNOHANG = 1;
+    public const int __WALL = 0x40000000;
+
+    public const int ESRCH = 3;
+    public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int EPERM = 1;
+    public const int EIO = 5;
+
+    const long SYS_tgkill = 234;
+    const long SYS_gettid = 186;
+    const int CLOCK_MONOTONIC = 1;
+
+    [LibraryImport("libc", EntryPoint = "ptrace", SetLastError = true)]
+    public static partial nint PtraceCall(nint request, int pid, nint addr, nint data);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, out int status, int options);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall3(long number, long a, long b, long c);
+
+    [LibraryImport("libc", EntryPoint = "syscall")]
+    private static partial long Syscall0(long number);
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec ts);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "nanosleep")]
+    private static partial int NanoSleepNative(in Timespec request, nint remaining);
+
+    public static void NanoSleep(long ns)
+    {
+        if (ns <= 0) return;
+        NanoSleepNative(new Timespec { Seconds = ns / 1_000_000_000L, Nanoseconds = ns % 1_000_000_000L }, 0);
+    }
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriorityNative(int which, int who, int prio);
+
+    /// <summary>setpriority(PRIO_PROCESS, tid, nice): per thread on Linux. Returns 0 or an errno (EACCES without CAP_SYS_NICE).</summary>
+    public static int SetThreadNice(int tid, int nice) =>
+        SetPriorityNative(0, tid, nice) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>tgkill(2): sends a signal to one thread of one process. Returns 0 or an errno.</summary>
+    public static int TgKill(int tgid, int tid, int signal) =>
+        Syscall3(SYS_tgkill, tgid, tid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>The calling OS thread's kernel id: the tracer identity that ptrace remembers.</summary>
+    public static int GetTid() => (int)Syscall0(SYS_gettid);
+
+    /// <summary>CLOCK_MONOTONIC in nanoseconds: the clock of bpf_ktime_get_ns, so BPF records can be correlated.</summary>
+    public static long MonotonicNs()
+    {
+        ClockGetTime(CLOCK_MONOTONIC, out var ts);
+        return ts.Seconds * 1_000_000_000L + ts.Nanoseconds;
+    }
+}

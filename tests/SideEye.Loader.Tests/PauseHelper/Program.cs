@@ -1,0 +1,33 @@
+using SideEye.Loader.Pause;
+
+// pause-helper PID MODE: pauses PID for up to a minute, prints "paused N", then
+//   kill   sleeps until the test SIGKILLs it;
+//   term   sleeps until the test sends SIGTERM (.NET 10 raises no ProcessExit for it; SideEye registers a handler);
+//   throw  throws an unhandled exception on another thread once it reads a line from stdin.
+// Handlers that run after SideEye's own (ProcessExit, UnhandledException, SIGTERM) print "hook paused=BOOL",
+// which shows whether SideEye's hook had resumed the target by then.
+var pid = int.Parse(args[0]);
+var mode = args[1];
+ProcessPause? pause = null;
+// .NET runs a signal's handlers newest first: registered before the pause, this one runs after SideEye's.
+using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => Console.WriteLine($"hook paused={pause?.IsPaused}"));
+pause = ProcessPause.Pause(pid, TimeSpan.FromMinutes(1));
+AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.WriteLine($"hook paused={pause.IsPaused}");
+AppDomain.CurrentDomain.UnhandledException += (_, _) => Console.WriteLine($"hook paused={pause.IsPaused}");
+Console.WriteLine($"paused {pause.Threads.Count}");
+switch (mode)
+{
+    case "kill":
+    case "term":
+        Thread.Sleep(Timeout.Infinite);
+        break;
+    case "throw":
+        Console.ReadLine();
+        var t = new Thread(() => throw new InvalidOperationException("pause-helper: deliberate crash"));
+        t.Start();
+        t.Join();
+        break;
+    default:
+        throw new ArgumentException($"unknown mode {mode}");
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace SideEye.Loader.Tests;
+
+/// <summary>What /proc says about a process, read independently of the code under test.</summary>
+public static class Procfs
+{
+    /// <summary>tid → state letter from /proc/PID/task/TID/status ('t' is tracing stop).</summary>
+    public static IReadOnlyDictionary<int, char> ThreadStates(int pid)
+    {
+        var result = new Dictionary<int, char>();
+        if (!Directory.Exists($"/proc/{pid}/task")) return result;
+        foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var line = File.ReadLines(Path.Combine(dir, "status")).First(l => l.StartsWith("State:", StringComparison.Ordinal));
+                result[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] = line[6..].Trim()[0];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return result;
+    }
+
+    /// <summary>The process state letter, or '-' when it is gone.</summary>
+    public static char State(int pid)
+    {
+        try { return File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("State:", StringComparison.Ordinal))[6..].Trim()[0]; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return '-'; }
+    }
+
+    /// <summary>Waits until no thread is in tracing stop ('t') or stopped ('T'); returns the states seen last.</summary>
+    public static IReadOnlyDictionary<int, char> WaitUntilRunning(int pid, int timeoutMs = 3000)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var states = ThreadStates(pid);
+            if (!states.Values.Any(s => s is 't' or 'T') || sw.ElapsedMilliseconds > timeoutMs) return states;
+            Thread.Sleep(5);
+        }
+    }
+
+    public sealed record Mapping(ulong Start, ulong End, string Perms, string Path)
+    {
+        public bool Contains(ulong address) => address >= Start && address < End;
+    }
+
+    public static IReadOnlyList<Mapping> Maps(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/maps").Select(line =>
+        {
+            var parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            var range = parts[0].Split('-');
+            return new Mapping(ulong.Parse(range[0], NumberStyles.HexNumber), ulong.Parse(range[1], NumberStyles.HexNumber),
+                parts[1], parts.Length > 5 ? parts[5].Trim() : "");
+        }).ToArray();
+}
