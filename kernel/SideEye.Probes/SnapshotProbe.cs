@@ -127,8 +127,35 @@ public sealed class SnapshotProbe : IDisposable
         }
     }
 
-    /// <summary>Records the ring buffer refused over this probe's life (stats map).</summary>
-    public ulong DroppedTotal() => _maps[SnapshotProgram.StatsMap].TryLookup(0u, out ulong v) ? v : 0;
+    /// <summary>Records the ring buffer refused over this probe's life (stats[0]).</summary>
+    public ulong DroppedTotal() => Stats(0);
+
+    /// <summary>Times the uprobe fired over this probe's life, armed or not (stats[1]).</summary>
+    public ulong Hits() => Stats(1);
+
+    ulong Stats(int index)
+    {
+        Span<ulong> value = stackalloc ulong[2];
+        return _maps[SnapshotProgram.StatsMap].TryLookup(BitConverter.GetBytes(0u), MemoryMarshal.AsBytes(value)) ? value[index] : 0;
+    }
+
+    /// <summary>
+    /// Test hook: signals the trigger thread without arming, waits until the hit is counted (or
+    /// <paramref name="wait"/> passes) and returns how many records arrived meanwhile.
+    /// </summary>
+    internal int SignalUnarmed(TimeSpan wait)
+    {
+        ObjectDisposedException.ThrowIf(_reader is null, this);
+        _reader.ReadAll();
+        var hits = Hits();
+        if (Tgkill(Pid, TriggerThreadId, SigUrg) != 0)
+            throw new SideEyeException($"cannot signal thread {TriggerThreadId} of process {Pid}: errno {Marshal.GetLastPInvokeError()}");
+        var deadline = DateTime.UtcNow + wait;
+        while (Hits() == hits && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        if (Hits() == hits) throw new SideEyeException($"SIGURG to thread {TriggerThreadId} did not reach the probe within {wait.TotalMilliseconds:F0} ms");
+        Thread.Sleep(50);
+        return _reader.ReadAll().Count;
+    }
 
     public void Dispose()
     {

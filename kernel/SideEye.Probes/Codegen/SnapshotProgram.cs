@@ -8,7 +8,7 @@ public sealed record SnapshotProgram(ProgramSpec Program, IReadOnlyList<MapSpec>
 {
     /// <summary>Array, 1 entry, u64: non-zero generation = armed. The program zeroes it when it starts.</summary>
     public const string ControlMap = "control";
-    /// <summary>Array, 1 entry, u64: records (goroutine or summary) the ring buffer refused, over the map's life.</summary>
+    /// <summary>Array, 1 entry, 2 × u64 over the map's life: [0] records (goroutine or summary) the ring buffer refused, [1] probe hits, armed or not.</summary>
     public const string StatsMap = "stats";
     public const string ScratchMap = "scratch";
     public const string EventsMap = "events";

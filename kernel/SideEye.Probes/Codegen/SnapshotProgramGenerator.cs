@@ -47,7 +47,7 @@ public static class SnapshotProgramGenerator
         var maps = new List<MapSpec>
         {
             new(SnapshotProgram.ControlMap, MapType.Array, 4, 8, 1),
-            new(SnapshotProgram.StatsMap, MapType.Array, 4, 8, 1),
+            new(SnapshotProgram.StatsMap, MapType.Array, 4, 16, 1),
             new(SnapshotProgram.ScratchMap, MapType.PerCpuArray, 4, (uint)scratch.Size, 1),
             MapSpec.RingBuf(SnapshotProgram.EventsMap, plan.RingBufferBytes),
             new(SnapshotProgram.ThreadRegsMap, MapType.Hash, 4, 24, (uint)plan.MaxThreads),
@@ -58,7 +58,10 @@ public static class SnapshotProgramGenerator
 
     static void Main(Instructions c, ProbePlan plan)
     {
-        // Disarm: a zero control word means "not ours" (the runtime's own SIGURGs).
+        // Count every hit (stats[1]), then disarm: a zero control word means "not ours" (the runtime's own SIGURGs).
+        c.Add(A.LoadMapValue(R1, SnapshotProgram.StatsMap, 0));
+        c.Add(A.Mov64Imm(R2, 1));
+        c.Add(A.AtomicAdd(R1, 8, R2, Size.DW));
         c.Add(A.LoadMapValue(R1, SnapshotProgram.ControlMap, 0));
         c.Add(A.LoadMem(R8, R1, 0, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R8, 0, "main_exit"));

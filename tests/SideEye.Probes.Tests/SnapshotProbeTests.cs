@@ -1,0 +1,127 @@
+using SideEye.GoRuntime;
+using SideEye.GoRuntime.Goroutines;
+using SideEye.GoRuntime.Memory;
+using SideEye.GoRuntime.Stacks;
+using SideEye.Probes.Planning;
+using SideEye.Probes.Records;
+using SideEye.Testing;
+using Xunit.Abstractions;
+
+namespace SideEye.Probes.Tests;
+
+/// <summary>
+/// The probe on a live parked program against the reference: GoroutineReader through /proc/PID/mem and
+/// FramePointerUnwinder, which the reference tests tie to the program's own runtime.Stack dump.
+/// </summary>
+[Collection(PrivilegedProbeCollection.Name)]
+[Trait("Category", "Privileged")]
+public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCheck
+{
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Probe_matches_the_reference_reader_and_unwinder(string release)
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Get(release);
+        using var parked = new ParkedProgram(toolchain);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        var model = bin.Runtime;
+        var plan = ProbePlan.Create(bin);
+        using var probe = SnapshotProbe.Attach(plan, bin.Pclntab, parked.Pid);
+
+        var result = probe.Run(Timeout);
+        using var memory = ProcessMemoryReader.Open(parked.Pid);
+        var reference = new GoroutineReader(model, memory).ReadAll();
+        var unwinder = new FramePointerUnwinder(bin.Pclntab, memory);
+
+        Assert.NotNull(result.Summary);
+        output.WriteLine($"go{release}: {result.Goroutines.Count} goroutines, allglen {result.Summary!.AllGLen}, probe {result.ProbeNs} ns");
+        Assert.False(result.Truncated, $"summary {result.Summary}");
+        Assert.Equal(0, result.Summary.Dropped);
+        Assert.Equal(0UL, result.DroppedTotal);
+        Assert.Equal(reference.Count, result.Goroutines.Count);
+        Assert.Equal(result.Summary.Emitted, result.Goroutines.Count);
+
+        var probed = result.Goroutines.ToDictionary(g => g.State.Goid);
+        var compared = 0;
+        foreach (var g in reference)
+        {
+            Assert.True(probed.TryGetValue(g.Goid, out var p), $"go{release}: goroutine {g.Goid} missing from the probe");
+            var status = model.Statuses.Describe(g.Status);
+            if (g.Goid == 1 || status is "running" or "runnable") continue;
+            var context = $"go{release} goroutine {g.Goid} ({status})";
+            // Fields that change while a goroutine stays parked (waitsince, labels) are compared too: nothing runs.
+            Assert.Equal((context, g), (context, p!.State));
+            var isSyscall = (g.Status & ~model.Statuses.ScanBit) == model.Statuses.Syscall;
+            var (pcs, truncated) = isSyscall
+                ? unwinder.FromSyscall(g.SyscallPc, g.SyscallSp, g.SyscallBp == 0 ? null : g.SyscallBp, g.StackLo, g.StackHi, plan.MaxFrames)
+                : unwinder.FromScheduler(g.SchedPc, g.SchedBp, g.StackLo, g.StackHi, plan.MaxFrames);
+            Assert.Equal((context, Hex(pcs)), (context, Hex(p.Pcs)));
+            Assert.Equal((context, truncated), (context, p.Truncated));
+            Assert.False(p.Flags.HasFlag(GoroutineFlags.NoSpDelta), context);
+            compared++;
+        }
+        Assert.True(compared >= 15, $"only {compared} goroutines compared");
+        var syscall = parked.Single("syscall").Goid;
+        output.WriteLine($"syscall goroutine {syscall}: {probed[syscall].Pcs.Count} frames, flags {probed[syscall].Flags}");
+    }
+
+    [Fact]
+    public void Small_frame_limit_truncates_the_deep_recursion()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Newest;
+        using var parked = new ParkedProgram(toolchain);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin, maxFrames: 8), bin.Pclntab, parked.Pid);
+        var result = probe.Run(Timeout);
+
+        Assert.False(result.Truncated);
+        var recursion = result.Goroutines.Single(g => g.State.Goid == parked.Single("recursion").Goid);
+        Assert.Equal(8, recursion.Pcs.Count);
+        Assert.True(recursion.Truncated);
+        Assert.Contains(recursion.Pcs, pc => bin.Pclntab.FindFunction(pc)?.Name == "main.recurse");
+        // Short stacks are complete, not truncated.
+        var sleeper = result.Goroutines.Single(g => g.State.Goid == parked.Single("sleep").Goid);
+        Assert.False(sleeper.Truncated);
+    }
+
+    [Fact]
+    public void Ten_thousand_goroutines_all_come_back()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Get("1.26");
+        using var parked = new ParkedProgram(toolchain, idle: 10000);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
+        var result = probe.Run(TimeSpan.FromSeconds(30));
+        using var memory = ProcessMemoryReader.Open(parked.Pid);
+        var reference = new GoroutineReader(bin.Runtime, memory).ReadAll();
+
+        Assert.NotNull(result.Summary);
+        output.WriteLine($"{result.Goroutines.Count} goroutines (allglen {result.Summary!.AllGLen}) in {result.ProbeNs} ns; " +
+                         $"{result.Goroutines.Sum(g => g.Pcs.Count)} frames");
+        Assert.False(result.Truncated, $"summary {result.Summary}");
+        Assert.True(result.Goroutines.Count > 10000, $"{result.Goroutines.Count} goroutines");
+        Assert.Equal(reference.Select(g => g.Goid).Order(), result.Goroutines.Select(g => g.State.Goid).Order());
+    }
+
+    [Fact]
+    public void Sigurg_without_arming_produces_no_records()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Newest;
+        using var parked = new ParkedProgram(toolchain);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
+
+        var unarmed = probe.SignalUnarmed(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(0, unarmed);
+        // The same probe still works when armed afterwards.
+        Assert.False(probe.Run(Timeout).Truncated);
+    }
+
+    static string Hex(IEnumerable<ulong> pcs) => string.Join(" ", pcs.Select(pc => $"0x{pc:x}"));
+}
