@@ -50,6 +50,12 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         {
             Assert.True(probed.TryGetValue(g.Goid, out var p), $"go{release}: goroutine {g.Goid} missing from the probe");
             var status = model.Statuses.Describe(g.Status);
+            if (status == "running")
+            {
+                // No registers were provided (that needs ptrace): header only, flagged.
+                Assert.True(p!.Flags.HasFlag(GoroutineFlags.NoRegisters), $"go{release} goroutine {g.Goid}: {p.Flags}");
+                Assert.Empty(p.Pcs);
+            }
             if (g.Goid == 1 || status is "running" or "runnable") continue;
             var context = $"go{release} goroutine {g.Goid} ({status})";
             // Fields that change while a goroutine stays parked (waitsince, labels) are compared too: nothing runs.
@@ -121,6 +127,23 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         Assert.Equal(0, unarmed);
         // The same probe still works when armed afterwards.
         Assert.False(probe.Run(Timeout).Truncated);
+    }
+
+    [Fact]
+    public void Disposal_closes_every_bpf_and_perf_fd()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Newest;
+        using var parked = new ParkedProgram(toolchain);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        var before = KernelObjectFds().Count;
+        var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
+        Assert.False(probe.Run(Timeout).Truncated);
+        // Six maps, the program and the uprobe's perf event.
+        Assert.True(KernelObjectFds().Count >= before + 8, $"{KernelObjectFds().Count - before} new kernel object fds while attached");
+        probe.Dispose();
+        Assert.Equal(before, KernelObjectFds().Count);
+        probe.Dispose(); // idempotent
     }
 
     static string Hex(IEnumerable<ulong> pcs) => string.Join(" ", pcs.Select(pc => $"0x{pc:x}"));
