@@ -74,6 +74,71 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         output.WriteLine($"syscall goroutine {syscall}: {probed[syscall].Pcs.Count} frames, flags {probed[syscall].Flags}");
     }
 
+    /// <summary>
+    /// Running goroutines from thread registers: the spinners' threads are stopped with ptrace (as the loader
+    /// will), their registers go into thread_regs, and the probe's walk must equal FramePointerUnwinder.FromRegisters.
+    /// A spinner can be preempted or migrate at any moment, so a thread whose goroutine is no longer running when
+    /// it stops is skipped, and the attempt repeated a few times.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Running_goroutines_unwind_from_thread_registers(string release)
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Get(release);
+        using var parked = new ParkedProgram(toolchain);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        var plan = ProbePlan.Create(bin);
+        var running = bin.Runtime.Statuses.Running;
+        using var probe = SnapshotProbe.Attach(plan, bin.Pclntab, parked.Pid);
+        using var memory = ProcessMemoryReader.Open(parked.Pid);
+        var unwinder = new FramePointerUnwinder(bin.Pclntab, memory);
+
+        var compared = 0;
+        for (var attempt = 0; attempt < 20 && compared == 0; attempt++)
+        {
+            var threads = probe.Run(Timeout).Goroutines
+                .Where(g => g.State.Status == running && g.State.ThreadId is { } t && t != parked.Pid)
+                .Select(g => g.State.ThreadId!.Value).Distinct().ToList();
+            var stops = new List<PtraceStop>();
+            try
+            {
+                foreach (var tid in threads) stops.Add(PtraceStop.Interrupt(tid));
+                probe.ClearThreadRegisters();
+                foreach (var stop in stops) probe.SetThreadRegisters(stop.Tid, stop.Registers);
+                var result = probe.Run(Timeout);
+                Assert.False(result.Truncated);
+                foreach (var stop in stops)
+                {
+                    var g = result.Goroutines.SingleOrDefault(r => r.State.Status == running && r.State.ThreadId == stop.Tid);
+                    if (g is null) continue;
+                    var context = $"go{release} goroutine {g.State.Goid} on thread {stop.Tid} at 0x{stop.Registers.Pc:x}";
+                    var (pcs, truncated) = unwinder.FromRegisters(stop.Registers.Pc, stop.Registers.Sp, stop.Registers.Bp,
+                        g.State.StackLo, g.State.StackHi, plan.MaxFrames);
+                    Assert.Equal((context, Hex(pcs)), (context, Hex(g.Pcs)));
+                    Assert.Equal((context, truncated), (context, g.Truncated));
+                    Assert.False(g.Flags.HasFlag(GoroutineFlags.NoRegisters), context);
+                    var functions = g.Pcs.Select(pc => bin.Pclntab.FindFunction(pc)?.Name).ToList();
+                    output.WriteLine($"{context}: {string.Join(" < ", functions)}");
+                    Assert.Contains("main.spin", functions);
+                    compared++;
+                }
+            }
+            finally
+            {
+                foreach (var stop in stops) stop.Dispose();
+                probe.ClearThreadRegisters();
+            }
+        }
+        Assert.True(compared > 0, $"go{release}: no spinner stayed running on a stopped thread in 20 attempts");
+        // Detached: no thread of the target is left in a stop.
+        foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
+        {
+            var state = File.ReadLines(Path.Combine(task, "status")).First(l => l.StartsWith("State:", StringComparison.Ordinal));
+            Assert.DoesNotMatch(@"State:\s+[tT]", state);
+        }
+    }
+
     [Fact]
     public void Small_frame_limit_truncates_the_deep_recursion()
     {
