@@ -21,7 +21,8 @@ internal sealed class ScratchLayout(int gSize, int maxFrames)
     public const int WalkCount = 88;
     public const int WalkDone = 96;
     public const int Key = 104;        // map keys and a g pointer read from allgs
-    public const int Summary = 112;    // RecordLayout.SummarySize bytes
+    public const int SummaryFlags = 112;
+    public const int Summary = 120;    // RecordLayout.SummarySize bytes
     public const int G = Summary + RecordLayout.SummarySize;
 
     /// <summary>Start of the goroutine record being built.</summary>

@@ -75,7 +75,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_exit"));
         c.Add(A.Mov64(R9, R0));
 
-        foreach (var off in new[] { S.Seen, S.Emitted, S.Dropped, S.AllGsArray, S.AllGLen })
+        foreach (var off in new[] { S.Seen, S.Emitted, S.Dropped, S.AllGsArray, S.AllGLen, S.SummaryFlags })
             c.Add(A.StoreImm(R9, off, 0, Size.DW));
         c.Add(A.StoreMem(R9, S.Generation, R8, Size.DW));
         c.Add(A.Call(BpfHelper.KtimeGetNs));
@@ -83,10 +83,18 @@ public static class SnapshotProgramGenerator
 
         // allgs is a slice: its first word is the array pointer. Both reads zero the destination on failure.
         ReadUser(c, S.AllGsArray, 8, plan.AllGs);
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "main_summary"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_allglen"));
+        SummaryFlag(c, SummaryFlags.AllGsUnreadable);
+        c.Add(A.Jump("main_summary"));
+        c.Add(A.Label("main_allglen"));
         ReadUser(c, S.AllGLen, 8, plan.AllGLen);
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_clamp"));
+        SummaryFlag(c, SummaryFlags.AllGsUnreadable);
+        c.Add(A.Jump("main_summary"));
+        c.Add(A.Label("main_clamp"));
         c.Add(A.LoadMem(R1, R9, S.AllGLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, plan.MaxGoroutines, "main_loop"));
+        SummaryFlag(c, SummaryFlags.Clamped);
         c.Add(A.Mov64Imm(R1, plan.MaxGoroutines));
         c.Add(A.Label("main_loop"));
         // bpf_loop's context must be on the stack: pass a slot holding the scratch pointer.
@@ -100,7 +108,8 @@ public static class SnapshotProgramGenerator
         c.Add(A.Label("main_summary"));
         const int sum = S.Summary;
         c.Add(A.StoreImm(R9, sum + L.Kind, (int)L.SummaryKind, Size.W));
-        c.Add(A.StoreImm(R9, sum + L.Flags, 0, Size.W));
+        c.Add(A.LoadMem(R1, R9, S.SummaryFlags, Size.DW));
+        c.Add(A.StoreMem(R9, sum + L.Flags, R1, Size.W));
         Copy(c, S.AllGLen, sum + L.SummaryAllGLen);
         Copy(c, S.Seen, sum + L.SummarySeen);
         Copy(c, S.Emitted, sum + L.SummaryEmitted);
@@ -310,6 +319,18 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, rec + L.FrameCount, R3, Size.W));
         c.Add(A.Lsh64Imm(R3, 3));
         c.Add(A.Add64Imm(R3, L.HeaderSize));
+        // Keep room for the summary: a goroutine record goes out only if, after it (and its 8-byte ring header),
+        // the unconsumed data still leaves space for the summary record, so the summary always arrives and
+        // counts what was dropped. Userspace consuming meanwhile only frees space.
+        c.Add(A.Mov64(R6, R3));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64Imm(R2, RingBufAvailData));
+        c.Add(A.Call(BpfHelper.RingbufQuery));
+        c.Add(A.Add64(R0, R6));
+        c.Add(A.Add64Imm(R0, 8 + 8 + L.SummarySize));
+        c.Add(A.LoadImm64(R1, plan.RingBufferBytes));
+        c.Add(A.JumpIf(JumpOp.Gt, R0, R1, "g_dropped"));
+        c.Add(A.Mov64(R3, R6));
         c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
         c.Add(A.Mov64(R2, R9));
         c.Add(A.Add64Imm(R2, rec));
@@ -427,6 +448,16 @@ public static class SnapshotProgramGenerator
         c.Add(A.LoadMem(R1, R9, record + L.Flags, Size.W));
         c.Add(A.Alu64Imm(AluOp.Or, R1, (int)flag));
         c.Add(A.StoreMem(R9, record + L.Flags, R1, Size.W));
+    }
+
+    /// <summary>BPF_RB_AVAIL_DATA: bpf_ringbuf_query's "bytes not yet consumed".</summary>
+    const int RingBufAvailData = 0;
+
+    static void SummaryFlag(Instructions c, SummaryFlags flag)
+    {
+        c.Add(A.LoadMem(R1, R9, S.SummaryFlags, Size.DW));
+        c.Add(A.Alu64Imm(AluOp.Or, R1, (int)flag));
+        c.Add(A.StoreMem(R9, S.SummaryFlags, R1, Size.DW));
     }
 
     static void CountStatsDrop(Instructions c)

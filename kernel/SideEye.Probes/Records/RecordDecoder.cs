@@ -46,7 +46,8 @@ public static class RecordDecoder
         return new SnapshotSummary(
             (long)U64(record, RecordLayout.SummaryAllGLen), (long)U64(record, RecordLayout.SummarySeen),
             (long)U64(record, RecordLayout.SummaryEmitted), (long)U64(record, RecordLayout.SummaryDropped),
-            U64(record, RecordLayout.SummaryStartNs), U64(record, RecordLayout.SummaryEndNs), U64(record, RecordLayout.SummaryGeneration));
+            U64(record, RecordLayout.SummaryStartNs), U64(record, RecordLayout.SummaryEndNs), U64(record, RecordLayout.SummaryGeneration),
+            (SummaryFlags)U32(record, RecordLayout.Flags));
     }
 
     static uint U32(ReadOnlySpan<byte> b, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(b[offset..]);

@@ -17,7 +17,7 @@ namespace SideEye.Probes.Records;
 /// 160 u64 pcs[frame count]
 ///
 /// Summary record (kind 2), the last record of a run, SummarySize bytes:
-///   0 u32 kind          4 u32 flags (0)
+///   0 u32 kind          4 u32 flags (SummaryFlags)
 ///   8 u64 allglen at the start of the walk     16 u64 g pointers read (non-nil, readable)
 ///  24 u64 goroutine records emitted            32 u64 goroutine records dropped (ring buffer full)
 ///  40 u64 bpf_ktime_get_ns at start            48 u64 bpf_ktime_get_ns at end
