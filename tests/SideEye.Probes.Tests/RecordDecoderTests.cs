@@ -53,6 +53,13 @@ public class RecordDecoderTests
         Assert.False(s.IsComplete);
         Assert.True(new SnapshotResult([], s, 1).Truncated);
         Assert.True(new SnapshotResult([], null, 0).Truncated);
+
+        // A clamped walk is incomplete even without drops.
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.SummaryDropped), 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(RecordLayout.Flags), (uint)SummaryFlags.Clamped);
+        var clamped = RecordDecoder.DecodeSummary(b);
+        Assert.Equal(SummaryFlags.Clamped, clamped.Flags);
+        Assert.False(clamped.IsComplete);
     }
 
     [Fact]

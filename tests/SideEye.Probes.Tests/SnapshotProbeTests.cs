@@ -148,11 +148,12 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         }
     }
 
-    [Fact]
-    public void Small_frame_limit_truncates_the_deep_recursion()
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Small_frame_limit_truncates_the_deep_recursion(string release)
     {
         Requires.Root();
-        var toolchain = GoToolchains.Newest;
+        var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin, maxFrames: 8), bin.Pclntab, parked.Pid);
@@ -189,11 +190,12 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
     }
 
     /// <summary>A ring buffer too small for the snapshot: records are dropped, counted, and the summary still arrives and says so.</summary>
-    [Fact]
-    public void Full_ring_buffer_drops_are_counted_and_reported()
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Full_ring_buffer_drops_are_counted_and_reported(string release)
     {
         Requires.Root();
-        var toolchain = GoToolchains.Newest;
+        var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin) with { RingBufferBytes = 4096 }, bin.Pclntab, parked.Pid);
@@ -210,11 +212,12 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         Assert.Equal((ulong)result.Summary.Dropped, result.DroppedTotal);
     }
 
-    [Fact]
-    public void Sigurg_without_arming_produces_no_records()
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Sigurg_without_arming_produces_no_records(string release)
     {
         Requires.Root();
-        var toolchain = GoToolchains.Newest;
+        var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
@@ -225,11 +228,12 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         Assert.False(probe.Run(Timeout).Truncated);
     }
 
-    [Fact]
-    public void Disposal_closes_every_bpf_and_perf_fd()
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Disposal_closes_every_bpf_and_perf_fd(string release)
     {
         Requires.Root();
-        var toolchain = GoToolchains.Newest;
+        var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         var before = KernelObjectFds().Count;

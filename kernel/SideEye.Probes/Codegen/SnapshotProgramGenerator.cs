@@ -29,7 +29,14 @@ namespace SideEye.Probes.Codegen;
 /// in runtime.goexit. Returning 1 (stop) sets WalkDone; running out of iterations means the stack was longer.</item>
 /// </list>
 /// bpf_loop (5.17) instead of verifier-unrolled loops keeps the program small and the verifier's work constant
-/// whatever MaxFrames is.
+/// whatever MaxFrames is. bpf_loop only passes a stack pointer as the callback context, so each caller spills the
+/// scratch pointer to its own stack and the callback reloads it (the verifier tracks spilled map-value pointers).
+/// Differences from the C# reference, by necessity: "is a function" is "is inside [TextStart, TextEnd)" (no
+/// pclntab search in BPF), and a first frame needs its pcsp frame size precomputed in pc_spdelta (userspace
+/// knows the few PCs: syscall return sites, and the PCs of threads it stopped). Every stop condition is checked
+/// before the frame's PC is recorded, so a walk that ends early is never marked truncated.
+/// Drops: before each goroutine record the program asks bpf_ringbuf_query how much is unconsumed and drops
+/// (counting) rather than take the room the summary needs, so the summary always arrives and carries the count.
 /// </summary>
 public static class SnapshotProgramGenerator
 {
