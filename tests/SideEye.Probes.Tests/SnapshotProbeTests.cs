@@ -189,14 +189,18 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         Assert.Equal(reference.Select(g => g.Goid).Order(), result.Goroutines.Select(g => g.State.Goid).Order());
     }
 
-    /// <summary>A ring buffer too small for the snapshot: records are dropped, counted, and the summary still arrives and says so.</summary>
+    /// <summary>
+    /// A ring buffer too small for the snapshot: records are dropped, counted, and the summary still arrives and says
+    /// so. Userspace drains while the probe runs, so 2000 extra goroutines (~400 KB of records through 4 KiB) make
+    /// sure the buffer does fill up.
+    /// </summary>
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
     public void Full_ring_buffer_drops_are_counted_and_reported(string release)
     {
         Requires.Root();
         var toolchain = GoToolchains.Get(release);
-        using var parked = new ParkedProgram(toolchain);
+        using var parked = new ParkedProgram(toolchain, idle: 2000);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin) with { RingBufferBytes = 4096 }, bin.Pclntab, parked.Pid);
         var result = probe.Run(Timeout);

@@ -73,7 +73,7 @@ public sealed record ProbePlan
 
     public static ProbePlan Create(GoBinary binary, int maxFrames = DefaultMaxFrames)
     {
-        if (maxFrames is < 1 or > MaxMaxFrames) throw new ArgumentOutOfRangeException(nameof(maxFrames), maxFrames, $"between 1 and {MaxMaxFrames}");
+        if (maxFrames is < 2 or > MaxMaxFrames) throw new ArgumentOutOfRangeException(nameof(maxFrames), maxFrames, $"between 2 and {MaxMaxFrames}");
         var model = binary.Runtime;
         var layout = model.Layout;
         GFieldPlan G(string path) => Field("g." + path, layout.G(path));
