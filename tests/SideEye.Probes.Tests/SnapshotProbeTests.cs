@@ -250,5 +250,16 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCh
         probe.Dispose(); // idempotent
     }
 
+    [Fact]
+    public void Failed_attach_releases_what_it_loaded()
+    {
+        Requires.Root();
+        var bin = GoBinary.Open(GoFixture.Build("parked", GoToolchains.Newest));
+        var plan = ProbePlan.Create(bin) with { BinaryPath = "/nonexistent/parked" };
+        var before = KernelObjectFds().Count;
+        Assert.Throws<ArgumentException>(() => SnapshotProbe.Attach(plan, bin.Pclntab, Environment.ProcessId));
+        Assert.Equal(before, KernelObjectFds().Count);
+    }
+
     static string Hex(IEnumerable<ulong> pcs) => string.Join(" ", pcs.Select(pc => $"0x{pc:x}"));
 }
