@@ -1,0 +1,485 @@
+using SideEye.Bpf;
+using SideEye.Bpf.Asm;
+using SideEye.Probes.Planning;
+using SideEye.Probes.Records;
+using static SideEye.Bpf.Asm.Register;
+using A = SideEye.Bpf.Asm.Asm;
+using L = SideEye.Probes.Records.RecordLayout;
+using S = SideEye.Probes.Codegen.ScratchLayout;
+
+namespace SideEye.Probes.Codegen;
+
+/// <summary>
+/// Plan → BPF. The program is a uprobe on runtime.sigtramp filtered to one thread of the target, so it runs in
+/// the target's own context when that thread takes a signal: bpf_probe_read_user is a plain copy from the
+/// current mm, no page-table walk of another process. Userspace arms it (control[0] = generation) and then
+/// tgkill()s SIGURG, the runtime's own preemption signal, which Go tolerates at any time. Because the runtime
+/// also sends SIGURG by itself, an unarmed hit exits at once; an armed one disarms first, so a second signal
+/// during the walk cannot start a second walk.
+///
+/// Shape (three functions, all state in one per-CPU scratch value, see <see cref="ScratchLayout"/>):
+/// <list type="bullet">
+/// <item>main: disarm, read runtime.allgs/allglen, bpf_loop(min(allglen, MaxGoroutines), g_body), emit the summary.</item>
+/// <item>g_body(i): copy allgs[i] (the whole g, GSize bytes) into scratch, skip idle/dead, fill the record header,
+/// pick where the walk starts (sched pc/bp; syscallpc/bp; or pc/sp/bp from thread_regs for a running g, with the
+/// pcsp frame size from pc_spdelta when there is no frame pointer to start from), bpf_loop(MaxFrames - n,
+/// frame_body), then bpf_ringbuf_output the record, counting a refusal instead of dropping silently.</item>
+/// <item>frame_body: one frame-pointer step, the rules of FramePointerUnwinder.Walk: bp must be non-zero, in
+/// [stack.lo, stack.hi - 16], 8-aligned and above the previous bp; the return address must be in text and not
+/// in runtime.goexit. Returning 1 (stop) sets WalkDone; running out of iterations means the stack was longer.</item>
+/// </list>
+/// bpf_loop (5.17) instead of verifier-unrolled loops keeps the program small and the verifier's work constant
+/// whatever MaxFrames is. bpf_loop only passes a stack pointer as the callback context, so each caller spills the
+/// scratch pointer to its own stack and the callback reloads it (the verifier tracks spilled map-value pointers).
+/// Differences from the C# reference, by necessity: "is a function" is "is inside [TextStart, TextEnd)" (no
+/// pclntab search in BPF), and a first frame needs its pcsp frame size precomputed in pc_spdelta (userspace
+/// knows the few PCs: syscall return sites, and the PCs of threads it stopped). Every stop condition is checked
+/// before the frame's PC is recorded, so a walk that ends early is never marked truncated.
+/// Drops: before each goroutine record the program asks bpf_ringbuf_query how much is unconsumed and drops
+/// (counting) rather than take the room the summary needs, so the summary always arrives and carries the count.
+/// </summary>
+public static class SnapshotProgramGenerator
+{
+    public const string ProgramName = "sideeye_snap";
+
+    public static SnapshotProgram Generate(ProbePlan plan)
+    {
+        if (plan.MaxFrames is < 2 or > ProbePlan.MaxMaxFrames)
+            throw new ArgumentException($"MaxFrames {plan.MaxFrames} is outside 2..{ProbePlan.MaxMaxFrames}", nameof(plan));
+        var scratch = new ScratchLayout(plan.GSize, plan.MaxFrames);
+        var code = new Instructions();
+        Main(code, plan);
+        GBody(code, plan, scratch);
+        FrameBody(code, plan, scratch);
+        var maps = new List<MapSpec>
+        {
+            new(SnapshotProgram.ControlMap, MapType.Array, 4, 8, 1),
+            new(SnapshotProgram.StatsMap, MapType.Array, 4, 16, 1),
+            new(SnapshotProgram.ScratchMap, MapType.PerCpuArray, 4, (uint)scratch.Size, 1),
+            MapSpec.RingBuf(SnapshotProgram.EventsMap, plan.RingBufferBytes),
+            new(SnapshotProgram.ThreadRegsMap, MapType.Hash, 4, 24, (uint)plan.MaxThreads),
+            new(SnapshotProgram.SpDeltaMap, MapType.Hash, 8, 8, (uint)Math.Max(64, plan.SyscallSpDeltas.Count + plan.MaxThreads)),
+        };
+        return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code), maps);
+    }
+
+    static void Main(Instructions c, ProbePlan plan)
+    {
+        // Count every hit (stats[1]), then disarm: a zero control word means "not ours" (the runtime's own SIGURGs).
+        c.Add(A.LoadMapValue(R1, SnapshotProgram.StatsMap, 0));
+        c.Add(A.Mov64Imm(R2, 1));
+        c.Add(A.AtomicAdd(R1, 8, R2, Size.DW));
+        c.Add(A.LoadMapValue(R1, SnapshotProgram.ControlMap, 0));
+        c.Add(A.LoadMem(R8, R1, 0, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R8, 0, "main_exit"));
+        c.Add(A.StoreImm(R1, 0, 0, Size.DW));
+
+        c.Add(A.StoreImm(R10, -4, 0, Size.W));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.ScratchMap));
+        c.Add(A.Mov64(R2, R10));
+        c.Add(A.Add64Imm(R2, -4));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_exit"));
+        c.Add(A.Mov64(R9, R0));
+
+        foreach (var off in new[] { S.Seen, S.Emitted, S.Dropped, S.AllGsArray, S.AllGLen, S.SummaryFlags })
+            c.Add(A.StoreImm(R9, off, 0, Size.DW));
+        c.Add(A.StoreMem(R9, S.Generation, R8, Size.DW));
+        c.Add(A.Call(BpfHelper.KtimeGetNs));
+        c.Add(A.StoreMem(R9, S.StartNs, R0, Size.DW));
+
+        // allgs is a slice: its first word is the array pointer. Both reads zero the destination on failure.
+        ReadUser(c, S.AllGsArray, 8, plan.AllGs);
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_allglen"));
+        SummaryFlag(c, SummaryFlags.AllGsUnreadable);
+        c.Add(A.Jump("main_summary"));
+        c.Add(A.Label("main_allglen"));
+        ReadUser(c, S.AllGLen, 8, plan.AllGLen);
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_clamp"));
+        SummaryFlag(c, SummaryFlags.AllGsUnreadable);
+        c.Add(A.Jump("main_summary"));
+        c.Add(A.Label("main_clamp"));
+        c.Add(A.LoadMem(R1, R9, S.AllGLen, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, plan.MaxGoroutines, "main_loop"));
+        SummaryFlag(c, SummaryFlags.Clamped);
+        c.Add(A.Mov64Imm(R1, plan.MaxGoroutines));
+        c.Add(A.Label("main_loop"));
+        // bpf_loop's context must be on the stack: pass a slot holding the scratch pointer.
+        c.Add(A.StoreMem(R10, -16, R9, Size.DW));
+        c.Add(A.LoadFuncPtr(R2, "g_body"));
+        c.Add(A.Mov64(R3, R10));
+        c.Add(A.Add64Imm(R3, -16));
+        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Call(BpfHelper.Loop));
+
+        c.Add(A.Label("main_summary"));
+        const int sum = S.Summary;
+        c.Add(A.StoreImm(R9, sum + L.Kind, (int)L.SummaryKind, Size.W));
+        c.Add(A.LoadMem(R1, R9, S.SummaryFlags, Size.DW));
+        c.Add(A.StoreMem(R9, sum + L.Flags, R1, Size.W));
+        Copy(c, S.AllGLen, sum + L.SummaryAllGLen);
+        Copy(c, S.Seen, sum + L.SummarySeen);
+        Copy(c, S.Emitted, sum + L.SummaryEmitted);
+        Copy(c, S.Dropped, sum + L.SummaryDropped);
+        Copy(c, S.StartNs, sum + L.SummaryStartNs);
+        Copy(c, S.Generation, sum + L.SummaryGeneration);
+        c.Add(A.Call(BpfHelper.KtimeGetNs));
+        c.Add(A.StoreMem(R9, sum + L.SummaryEndNs, R0, Size.DW));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64(R2, R9));
+        c.Add(A.Add64Imm(R2, sum));
+        c.Add(A.Mov64Imm(R3, L.SummarySize));
+        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Call(BpfHelper.RingbufOutput));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_exit"));
+        CountStatsDrop(c);
+        c.Add(A.Label("main_exit"));
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Exit());
+    }
+
+    /// <summary>long g_body(u64 index, scratch **s): one goroutine. r9 = scratch, r7 = g, r6/r8 walk registers.</summary>
+    static void GBody(Instructions c, ProbePlan plan, ScratchLayout scratch)
+    {
+        var rec = scratch.Record;
+        c.Add(A.Label("g_body"));
+        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
+        c.Add(A.Mov64(R6, R1));
+        c.Add(A.LoadMem(R3, R9, S.AllGsArray, Size.DW));
+        c.Add(A.Lsh64Imm(R6, 3));
+        c.Add(A.Add64(R3, R6));
+        ReadUserFromReg(c, S.Key, 8, R3);
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_continue"));
+        c.Add(A.LoadMem(R7, R9, S.Key, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "g_continue"));
+        // A g that cannot be read (freed between reads) is skipped, as the reference does.
+        c.Add(A.Mov64(R3, R7));
+        ReadUserFromReg(c, S.G, plan.GSize, R3);
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_continue"));
+        Increment(c, S.Seen);
+
+        LoadG(c, R8, plan.Status);
+        c.Add(A.Mov64(R1, R8));
+        c.Add(A.And64Imm(R1, (int)~plan.ScanBit));
+        foreach (var skipped in plan.SkippedStatuses)
+            c.Add(A.JumpIfImm(JumpOp.Eq, R1, (int)skipped, "g_continue"));
+
+        // Header.
+        var flags = GoroutineFlags.None;
+        if (plan.ParentGoid is not null) flags |= GoroutineFlags.HasParentGoid;
+        if (plan.SyscallBp is not null) flags |= GoroutineFlags.HasSyscallBp;
+        c.Add(A.StoreImm(R9, rec + L.Kind, (int)L.GoroutineKind, Size.W));
+        c.Add(A.StoreImm(R9, rec + L.Flags, (int)flags, Size.W));
+        c.Add(A.StoreMem(R9, rec + L.Status, R8, Size.W));
+        c.Add(A.StoreMem(R9, rec + L.GAddress, R7, Size.DW));
+        CopyG(c, plan.Goid, rec + L.Goid, Size.DW);
+        CopyG(c, plan.WaitReason, rec + L.WaitReason, Size.W);
+        CopyG(c, plan.WaitSince, rec + L.WaitSince, Size.DW);
+        CopyG(c, plan.M, rec + L.M, Size.DW);
+        CopyG(c, plan.GoPc, rec + L.GoPc, Size.DW);
+        CopyG(c, plan.StartPc, rec + L.StartPc, Size.DW);
+        if (plan.ParentGoid is { } parent) CopyG(c, parent, rec + L.ParentGoid, Size.DW);
+        else c.Add(A.StoreImm(R9, rec + L.ParentGoid, 0, Size.DW));
+        CopyG(c, plan.StackLo, rec + L.StackLo, Size.DW);
+        CopyG(c, plan.StackHi, rec + L.StackHi, Size.DW);
+        CopyG(c, plan.SchedPc, rec + L.SchedPc, Size.DW);
+        CopyG(c, plan.SchedSp, rec + L.SchedSp, Size.DW);
+        CopyG(c, plan.SchedBp, rec + L.SchedBp, Size.DW);
+        CopyG(c, plan.SyscallPc, rec + L.SyscallPc, Size.DW);
+        CopyG(c, plan.SyscallSp, rec + L.SyscallSp, Size.DW);
+        if (plan.SyscallBp is { } sbp) CopyG(c, sbp, rec + L.SyscallBp, Size.DW);
+        else c.Add(A.StoreImm(R9, rec + L.SyscallBp, 0, Size.DW));
+        CopyG(c, plan.Labels, rec + L.Labels, Size.DW);
+        c.Add(A.StoreImm(R9, rec + L.FrameCount, 0, Size.W));
+        c.Add(A.StoreImm(R9, rec + L.Reserved, 0, Size.W));
+        c.Add(A.StoreImm(R9, S.WalkCount, 0, Size.DW));
+
+        // Thread id: m.procid when the g has an m (bpf_probe_read_user zeroes the field on failure).
+        c.Add(A.StoreImm(R9, rec + L.ThreadId, 0, Size.DW));
+        LoadG(c, R3, plan.M);
+        c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "g_dispatch"));
+        c.Add(A.Add64Imm(R3, plan.MProcId.Offset));
+        ReadUserFromReg(c, rec + L.ThreadId, 8, R3);
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "g_dispatch"));
+        OrFlag(c, rec, GoroutineFlags.ThreadUnreadable);
+
+        // Where the walk starts.
+        c.Add(A.Label("g_dispatch"));
+        c.Add(A.Mov64(R1, R8));
+        c.Add(A.And64Imm(R1, (int)~plan.ScanBit));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R1, (int)plan.StatusSyscall, "g_syscall"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R1, (int)plan.StatusRunning, "g_running"));
+        // Parked (or runnable): gobuf pc is a return address and gobuf bp that frame's pointer.
+        LoadG(c, R2, plan.SchedPc);
+        LoadG(c, R3, plan.SchedBp);
+        c.Add(A.Jump("g_walk_first"));
+
+        c.Add(A.Label("g_syscall"));
+        if (plan.SyscallBp is { } bpField)
+        {
+            LoadG(c, R3, bpField);
+            LoadG(c, R2, plan.SyscallPc);
+            c.Add(A.JumpIfImm(JumpOp.Ne, R3, 0, "g_walk_first"));
+        }
+        LoadG(c, R6, plan.SyscallPc);
+        LoadG(c, R7, plan.SyscallSp);
+        c.Add(A.Mov64Imm(R8, 0));
+        c.Add(A.Jump("g_from_regs"));
+
+        c.Add(A.Label("g_running"));
+        c.Add(A.LoadMem(R1, R9, rec + L.ThreadId, Size.DW));
+        c.Add(A.StoreMem(R9, S.Key, R1, Size.W));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.ThreadRegsMap));
+        c.Add(A.Mov64(R2, R9));
+        c.Add(A.Add64Imm(R2, S.Key));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_have_regs"));
+        OrFlag(c, rec, GoroutineFlags.NoRegisters);
+        c.Add(A.Jump("g_emit"));
+        c.Add(A.Label("g_have_regs"));
+        c.Add(A.LoadMem(R6, R0, 0, Size.DW));
+        c.Add(A.LoadMem(R7, R0, 8, Size.DW));
+        c.Add(A.LoadMem(R8, R0, 16, Size.DW));
+
+        // FromRegisters: r6 = pc, r7 = sp, r8 = bp. The pcsp frame size at pc locates the return address
+        // (sp + delta) and, when the function has a frame (delta >= 8), the caller's BP pushed just below it.
+        c.Add(A.Label("g_from_regs"));
+        c.Add(A.StoreMem(R9, rec + L.Pcs, R6, Size.DW));
+        c.Add(A.StoreImm(R9, S.WalkCount, 1, Size.DW));
+        c.Add(A.StoreMem(R9, S.Key, R6, Size.DW));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.SpDeltaMap));
+        c.Add(A.Mov64(R2, R9));
+        c.Add(A.Add64Imm(R2, S.Key));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_have_delta"));
+        OrFlag(c, rec, GoroutineFlags.NoSpDelta);
+        c.Add(A.Jump("g_emit"));
+        c.Add(A.Label("g_have_delta"));
+        c.Add(A.LoadMem(R6, R0, 0, Size.DW));            // r6 = delta (pc is in the record now)
+        c.Add(A.LoadMem(R1, R9, rec + L.StackLo, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R7, R1, "g_emit"));
+        c.Add(A.Add64(R7, R6));                          // r7 = sp + delta: the return address slot
+        c.Add(A.Mov64(R1, R7));
+        c.Add(A.Add64Imm(R1, 8));
+        c.Add(A.LoadMem(R2, R9, rec + L.StackHi, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Gt, R1, R2, "g_emit"));
+        c.Add(A.StoreMem(R9, S.Tmp, R8, Size.DW));       // caller's BP defaults to bp (frameless function)
+        c.Add(A.JumpIfImm(JumpOp.Lt, R6, 8, "g_read_ret"));
+        c.Add(A.Mov64(R3, R7));
+        c.Add(A.Add64Imm(R3, -8));
+        ReadUserFromReg(c, S.Tmp, 16, R3);
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_emit"));
+        c.Add(A.Jump("g_check_ret"));
+        c.Add(A.Label("g_read_ret"));
+        c.Add(A.Mov64(R3, R7));
+        ReadUserFromReg(c, S.Tmp + 8, 8, R3);
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_emit"));
+        c.Add(A.Label("g_check_ret"));
+        c.Add(A.LoadMem(R2, R9, S.Tmp + 8, Size.DW));
+        InText(c, plan, R2, "g_emit");
+        c.Add(A.StoreMem(R9, rec + L.Pcs + 8, R2, Size.DW));
+        c.Add(A.StoreImm(R9, S.WalkCount, 2, Size.DW));
+        c.Add(A.LoadMem(R3, R9, S.Tmp, Size.DW));
+        c.Add(A.Jump("g_walk"));
+
+        // A walk seeded with one PC (r2) and its frame pointer (r3).
+        c.Add(A.Label("g_walk_first"));
+        c.Add(A.StoreMem(R9, rec + L.Pcs, R2, Size.DW));
+        c.Add(A.StoreImm(R9, S.WalkCount, 1, Size.DW));
+
+        // r2 = the last PC so far, r3 = bp. A goroutine's outermost frame, runtime.goexit, is never reported.
+        c.Add(A.Label("g_walk"));
+        c.Add(A.LoadImm64(R4, (long)plan.GoexitStart));
+        c.Add(A.JumpIf(JumpOp.Lt, R2, R4, "g_walk_loop"));
+        c.Add(A.LoadImm64(R4, (long)plan.GoexitEnd));
+        c.Add(A.JumpIf(JumpOp.Ge, R2, R4, "g_walk_loop"));
+        c.Add(A.LoadMem(R1, R9, S.WalkCount, Size.DW));
+        c.Add(A.Add64Imm(R1, -1));
+        c.Add(A.StoreMem(R9, S.WalkCount, R1, Size.DW));
+        c.Add(A.Jump("g_emit"));
+        c.Add(A.Label("g_walk_loop"));
+        c.Add(A.StoreMem(R9, S.WalkBp, R3, Size.DW));
+        c.Add(A.StoreImm(R9, S.WalkPrev, 0, Size.DW));
+        c.Add(A.StoreImm(R9, S.WalkDone, 0, Size.DW));
+        c.Add(A.LoadMem(R2, R9, S.WalkCount, Size.DW));
+        c.Add(A.Mov64Imm(R1, plan.MaxFrames));
+        c.Add(A.Sub64(R1, R2));
+        c.Add(A.JumpIfImm(JumpOp.SGe, R1, 0, "g_walk_call"));
+        c.Add(A.Mov64Imm(R1, 0));
+        c.Add(A.Label("g_walk_call"));
+        c.Add(A.StoreMem(R10, -8, R9, Size.DW));
+        c.Add(A.LoadFuncPtr(R2, "frame_body"));
+        c.Add(A.Mov64(R3, R10));
+        c.Add(A.Add64Imm(R3, -8));
+        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Call(BpfHelper.Loop));
+        c.Add(A.LoadMem(R1, R9, S.WalkDone, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_emit"));
+        OrFlag(c, rec, GoroutineFlags.Truncated);
+
+        // Emit header + count PCs; the bound keeps the verifier's view of the size inside the scratch value.
+        c.Add(A.Label("g_emit"));
+        c.Add(A.LoadMem(R3, R9, S.WalkCount, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Le, R3, plan.MaxFrames, "g_emit_sized"));
+        c.Add(A.Mov64Imm(R3, plan.MaxFrames));
+        c.Add(A.Label("g_emit_sized"));
+        c.Add(A.StoreMem(R9, rec + L.FrameCount, R3, Size.W));
+        c.Add(A.Lsh64Imm(R3, 3));
+        c.Add(A.Add64Imm(R3, L.HeaderSize));
+        // Keep room for the summary: a goroutine record goes out only if, after it (and its 8-byte ring header),
+        // the unconsumed data still leaves space for the summary record, so the summary always arrives and
+        // counts what was dropped. Userspace consuming meanwhile only frees space.
+        c.Add(A.Mov64(R6, R3));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64Imm(R2, RingBufAvailData));
+        c.Add(A.Call(BpfHelper.RingbufQuery));
+        c.Add(A.Add64(R0, R6));
+        c.Add(A.Add64Imm(R0, 8 + 8 + L.SummarySize));
+        c.Add(A.LoadImm64(R1, plan.RingBufferBytes));
+        c.Add(A.JumpIf(JumpOp.Gt, R0, R1, "g_dropped"));
+        c.Add(A.Mov64(R3, R6));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64(R2, R9));
+        c.Add(A.Add64Imm(R2, rec));
+        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Call(BpfHelper.RingbufOutput));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_dropped"));
+        Increment(c, S.Emitted);
+        c.Add(A.Jump("g_continue"));
+        c.Add(A.Label("g_dropped"));
+        Increment(c, S.Dropped);
+        CountStatsDrop(c);
+        c.Add(A.Label("g_continue"));
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Exit());
+    }
+
+    /// <summary>long frame_body(u64 index, scratch **s): one frame-pointer step; returns 1 to stop.</summary>
+    static void FrameBody(Instructions c, ProbePlan plan, ScratchLayout scratch)
+    {
+        var rec = scratch.Record;
+        c.Add(A.Label("frame_body"));
+        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
+        c.Add(A.LoadMem(R6, R9, S.WalkBp, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R6, 0, "frame_stop"));
+        c.Add(A.LoadMem(R1, R9, rec + L.StackLo, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R6, R1, "frame_stop"));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.Add64Imm(R1, 16));
+        c.Add(A.LoadMem(R2, R9, rec + L.StackHi, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Gt, R1, R2, "frame_stop"));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.And64Imm(R1, 7));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "frame_stop"));
+        c.Add(A.LoadMem(R1, R9, S.WalkPrev, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Le, R6, R1, "frame_stop"));
+        c.Add(A.Mov64(R3, R6));
+        ReadUserFromReg(c, S.Tmp, 16, R3);
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frame_stop"));
+        c.Add(A.LoadMem(R7, R9, S.Tmp + 8, Size.DW));
+        InText(c, plan, R7, "frame_stop");
+        c.Add(A.LoadImm64(R4, (long)plan.GoexitStart));
+        c.Add(A.JumpIf(JumpOp.Lt, R7, R4, "frame_keep"));
+        c.Add(A.LoadImm64(R4, (long)plan.GoexitEnd));
+        c.Add(A.JumpIf(JumpOp.Lt, R7, R4, "frame_stop"));
+        c.Add(A.Label("frame_keep"));
+        c.Add(A.LoadMem(R1, R9, S.WalkCount, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Ge, R1, plan.MaxFrames, "frame_stop"));
+        c.Add(A.Mov64(R2, R1));
+        c.Add(A.Lsh64Imm(R2, 3));
+        c.Add(A.Add64(R2, R9));
+        c.Add(A.StoreMem(R2, rec + L.Pcs, R7, Size.DW));
+        c.Add(A.Add64Imm(R1, 1));
+        c.Add(A.StoreMem(R9, S.WalkCount, R1, Size.DW));
+        c.Add(A.StoreMem(R9, S.WalkPrev, R6, Size.DW));
+        c.Add(A.LoadMem(R1, R9, S.Tmp, Size.DW));
+        c.Add(A.StoreMem(R9, S.WalkBp, R1, Size.DW));
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Exit());
+        c.Add(A.Label("frame_stop"));
+        c.Add(A.StoreImm(R9, S.WalkDone, 1, Size.DW));
+        c.Add(A.Mov64Imm(R0, 1));
+        c.Add(A.Exit());
+    }
+
+    /// <summary>Jumps to <paramref name="outside"/> unless TextStart &lt;= reg &lt; TextEnd (0 is outside too). Clobbers r4.</summary>
+    static void InText(Instructions c, ProbePlan plan, Register reg, string outside)
+    {
+        c.Add(A.JumpIfImm(JumpOp.Eq, reg, 0, outside));
+        c.Add(A.LoadImm64(R4, (long)plan.TextStart));
+        c.Add(A.JumpIf(JumpOp.Lt, reg, R4, outside));
+        c.Add(A.LoadImm64(R4, (long)plan.TextEnd));
+        c.Add(A.JumpIf(JumpOp.Ge, reg, R4, outside));
+    }
+
+    static void ReadUser(Instructions c, int scratchOffset, int size, ulong address)
+    {
+        c.Add(A.LoadImm64(R3, (long)address));
+        ReadUserFromReg(c, scratchOffset, size, R3);
+    }
+
+    /// <summary>bpf_probe_read_user(scratch + offset, size, r3); r0 = 0 on success.</summary>
+    static void ReadUserFromReg(Instructions c, int scratchOffset, int size, Register source)
+    {
+        if (source != R3) c.Add(A.Mov64(R3, source));
+        c.Add(A.Mov64(R1, R9));
+        c.Add(A.Add64Imm(R1, scratchOffset));
+        c.Add(A.Mov64Imm(R2, size));
+        c.Add(A.Call(BpfHelper.ProbeReadUser));
+    }
+
+    static void LoadG(Instructions c, Register dst, GFieldPlan field) =>
+        c.Add(A.LoadMem(dst, R9, S.G + field.Offset, SizeOf(field)));
+
+    static void CopyG(Instructions c, GFieldPlan field, int recordOffset, Size storeSize)
+    {
+        LoadG(c, R1, field);
+        c.Add(A.StoreMem(R9, recordOffset, R1, storeSize));
+    }
+
+    static void Copy(Instructions c, int from, int to)
+    {
+        c.Add(A.LoadMem(R1, R9, from, Size.DW));
+        c.Add(A.StoreMem(R9, to, R1, Size.DW));
+    }
+
+    static void Increment(Instructions c, int offset)
+    {
+        c.Add(A.LoadMem(R1, R9, offset, Size.DW));
+        c.Add(A.Add64Imm(R1, 1));
+        c.Add(A.StoreMem(R9, offset, R1, Size.DW));
+    }
+
+    static void OrFlag(Instructions c, int record, GoroutineFlags flag)
+    {
+        c.Add(A.LoadMem(R1, R9, record + L.Flags, Size.W));
+        c.Add(A.Alu64Imm(AluOp.Or, R1, (int)flag));
+        c.Add(A.StoreMem(R9, record + L.Flags, R1, Size.W));
+    }
+
+    /// <summary>BPF_RB_AVAIL_DATA: bpf_ringbuf_query's "bytes not yet consumed".</summary>
+    const int RingBufAvailData = 0;
+
+    static void SummaryFlag(Instructions c, SummaryFlags flag)
+    {
+        c.Add(A.LoadMem(R1, R9, S.SummaryFlags, Size.DW));
+        c.Add(A.Alu64Imm(AluOp.Or, R1, (int)flag));
+        c.Add(A.StoreMem(R9, S.SummaryFlags, R1, Size.DW));
+    }
+
+    static void CountStatsDrop(Instructions c)
+    {
+        c.Add(A.LoadMapValue(R1, SnapshotProgram.StatsMap, 0));
+        c.Add(A.Mov64Imm(R2, 1));
+        c.Add(A.AtomicAdd(R1, 0, R2, Size.DW));
+    }
+
+    static Size SizeOf(GFieldPlan field) => field.Size switch
+    {
+        1 => Size.B,
+        2 => Size.H,
+        4 => Size.W,
+        8 => Size.DW,
+        _ => throw new ArgumentException($"field {field.Name} has size {field.Size}"),
+    };
+}

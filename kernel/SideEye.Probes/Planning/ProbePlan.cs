@@ -1,0 +1,149 @@
+using SideEye.Binary.Pclntab;
+using SideEye.GoRuntime;
+using SideEye.GoRuntime.Layouts;
+
+namespace SideEye.Probes.Planning;
+
+/// <summary>
+/// Every number the snapshot program is built from, taken from one binary: runtime.g/m field offsets, status
+/// constants, the addresses of runtime.allgs/allglen, text and runtime.goexit bounds (the probe's stand-in for
+/// "is this a function" and "stop here"), the uprobe site, and pc→frame-size entries for the few PCs where a
+/// walk starts without a frame pointer. Deterministic and kernel-free: the same binary gives the same plan.
+/// Addresses are link-time addresses (non-PIE Go executables load there).
+/// </summary>
+public sealed record ProbePlan
+{
+    public const int DefaultMaxFrames = 64;
+    public const int MaxMaxFrames = 1024;
+    /// <summary>Bound of the per-goroutine bpf_loop; allglen above it is clamped (and the summary shows it).</summary>
+    public const int DefaultMaxGoroutines = 1 << 20;
+
+    public required string BinaryPath { get; init; }
+    public required int GSize { get; init; }
+    public required GFieldPlan Goid { get; init; }
+    public required GFieldPlan Status { get; init; }
+    public required GFieldPlan WaitReason { get; init; }
+    public required GFieldPlan WaitSince { get; init; }
+    public required GFieldPlan SchedPc { get; init; }
+    public required GFieldPlan SchedSp { get; init; }
+    public required GFieldPlan SchedBp { get; init; }
+    public required GFieldPlan SyscallPc { get; init; }
+    public required GFieldPlan SyscallSp { get; init; }
+    /// <summary>g.syscallbp, Go 1.23+; null before.</summary>
+    public required GFieldPlan? SyscallBp { get; init; }
+    public required GFieldPlan StackLo { get; init; }
+    public required GFieldPlan StackHi { get; init; }
+    public required GFieldPlan M { get; init; }
+    public required GFieldPlan GoPc { get; init; }
+    public required GFieldPlan StartPc { get; init; }
+    /// <summary>g.parentGoid, Go 1.21+; null before.</summary>
+    public required GFieldPlan? ParentGoid { get; init; }
+    public required GFieldPlan Labels { get; init; }
+    /// <summary>m.procid: the thread id of the m a goroutine runs on.</summary>
+    public required GFieldPlan MProcId { get; init; }
+
+    public required long StatusRunning { get; init; }
+    public required long StatusSyscall { get; init; }
+    public required long ScanBit { get; init; }
+    /// <summary>Bare statuses (scan bit removed) the walk skips: _Gidle, _Gdead and, where present, _Gdeadextra.</summary>
+    public required IReadOnlyList<long> SkippedStatuses { get; init; }
+
+    public required ulong AllGs { get; init; }
+    public required ulong AllGLen { get; init; }
+    /// <summary>[TextStart, TextEnd): a return address outside it ends a walk (the reference asks FindFunction).</summary>
+    public required ulong TextStart { get; init; }
+    public required ulong TextEnd { get; init; }
+    public required ulong GoexitStart { get; init; }
+    public required ulong GoexitEnd { get; init; }
+
+    public required ulong SigtrampAddress { get; init; }
+    public required ulong SigtrampFileOffset { get; init; }
+
+    /// <summary>
+    /// pcsp frame size at each return site of a call to runtime.entersyscall/entersyscallblock: before Go 1.23
+    /// a goroutine in a syscall has no saved BP, so the probe finds the caller's BP at syscallsp + delta - 8.
+    /// Userspace adds running threads' PCs to the same map before a trigger.
+    /// </summary>
+    public required IReadOnlyDictionary<ulong, int> SyscallSpDeltas { get; init; }
+
+    public int MaxFrames { get; init; } = DefaultMaxFrames;
+    public int MaxGoroutines { get; init; } = DefaultMaxGoroutines;
+    public uint RingBufferBytes { get; init; } = 16 << 20;
+    public int MaxThreads { get; init; } = 4096;
+
+    public static ProbePlan Create(GoBinary binary, int maxFrames = DefaultMaxFrames)
+    {
+        if (maxFrames is < 2 or > MaxMaxFrames) throw new ArgumentOutOfRangeException(nameof(maxFrames), maxFrames, $"between 2 and {MaxMaxFrames}");
+        var model = binary.Runtime;
+        var layout = model.Layout;
+        GFieldPlan G(string path) => Field("g." + path, layout.G(path));
+        GFieldPlan? OptionalG(string path) => layout.TryGet("g." + path) is { } f ? Field("g." + path, f) : null;
+
+        var table = binary.Pclntab;
+        var functions = table.Functions;
+        var goexit = Function(table, "runtime.goexit");
+        var sigtramp = Function(table, "runtime.sigtramp");
+        var statuses = model.Statuses;
+        var skipped = new List<long> { statuses.Idle, statuses.Dead };
+        if (statuses.ByName.TryGetValue("_Gdeadextra", out var extra)) skipped.Add(extra);
+
+        return new ProbePlan
+        {
+            BinaryPath = binary.Path,
+            GSize = layout.GSize,
+            Goid = G("goid"), Status = G("atomicstatus"), WaitReason = G("waitreason"), WaitSince = G("waitsince"),
+            SchedPc = G("sched.pc"), SchedSp = G("sched.sp"), SchedBp = G("sched.bp"),
+            SyscallPc = G("syscallpc"), SyscallSp = G("syscallsp"), SyscallBp = OptionalG("syscallbp"),
+            StackLo = G("stack.lo"), StackHi = G("stack.hi"), M = G("m"), GoPc = G("gopc"), StartPc = G("startpc"),
+            ParentGoid = OptionalG("parentGoid"), Labels = G("labels"),
+            MProcId = Field("m.procid", layout.M("procid")),
+            StatusRunning = statuses.Running, StatusSyscall = statuses.Syscall, ScanBit = statuses.ScanBit,
+            SkippedStatuses = skipped,
+            AllGs = model.Variables.AllGs, AllGLen = model.Variables.AllGLen,
+            TextStart = functions.Min(f => f.Entry), TextEnd = functions.Max(f => f.End),
+            GoexitStart = goexit.Entry, GoexitEnd = goexit.End,
+            SigtrampAddress = sigtramp.Entry,
+            SigtrampFileOffset = (ulong)(binary.Image.FileOffsetOf(sigtramp.Entry)
+                ?? throw new SideEyeException($"{binary.Path}: runtime.sigtramp at 0x{sigtramp.Entry:x} is in no loadable segment")),
+            SyscallSpDeltas = SyscallReturnSites(binary),
+            MaxFrames = maxFrames,
+        };
+    }
+
+    static GFieldPlan Field(string name, FieldLocation f) =>
+        f.Size is 1 or 2 or 4 or 8 ? new GFieldPlan(name, f.Offset, f.Size)
+            : throw new SideEyeException($"runtime field {name} is {f.Size} bytes ({f.TypeName}); the probe reads 1, 2, 4 or 8");
+
+    static GoFunction Function(GoPclntab table, string name) =>
+        table.Functions.FirstOrDefault(f => f.Name == name) ?? throw new SideEyeException($"pclntab has no {name}");
+
+    /// <summary>
+    /// Finds direct calls (E8 rel32) to runtime.entersyscall and runtime.entersyscallblock by scanning each
+    /// function's bytes; the return address after each is a possible g.syscallpc. A stray E8 byte that happens
+    /// to decode to the same target only adds a harmless map entry.
+    /// </summary>
+    static Dictionary<ulong, int> SyscallReturnSites(GoBinary binary)
+    {
+        var table = binary.Pclntab;
+        var targets = table.Functions.Where(f => f.Name is "runtime.entersyscall" or "runtime.entersyscallblock").Select(f => f.Entry).ToHashSet();
+        var result = new Dictionary<ulong, int>();
+        var bytes = binary.Image.FileBytes.Span;
+        foreach (var f in table.Functions)
+        {
+            if (binary.Image.FileOffsetOf(f.Entry) is not { } start) continue;
+            var length = (long)(f.End - f.Entry);
+            if (start + length > bytes.Length) continue;
+            var code = bytes.Slice((int)start, (int)length);
+            for (var i = 0; i + 5 <= code.Length; i++)
+            {
+                if (code[i] != 0xE8) continue;
+                var ret = f.Entry + (ulong)i + 5;
+                var target = (ulong)((long)ret + System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(code[(i + 1)..]));
+                if (!targets.Contains(target)) continue;
+                var delta = table.SpDelta(ret);
+                if (delta >= 0) result[ret] = delta;
+            }
+        }
+        return result;
+    }
+}

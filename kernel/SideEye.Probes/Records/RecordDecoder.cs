@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using SideEye.GoRuntime.Goroutines;
+
+namespace SideEye.Probes.Records;
+
+/// <summary>Turns the probe's raw ring-buffer records (<see cref="RecordLayout"/>) back into values.</summary>
+public static class RecordDecoder
+{
+    /// <summary>The record's kind word (<see cref="RecordLayout.GoroutineKind"/> or <see cref="RecordLayout.SummaryKind"/>).</summary>
+    public static uint KindOf(ReadOnlySpan<byte> record) =>
+        record.Length >= 8 ? U32(record, RecordLayout.Kind) : throw Malformed($"a record of {record.Length} bytes is shorter than its 8-byte kind/flags word");
+
+    public static GoroutineRecord DecodeGoroutine(ReadOnlySpan<byte> record)
+    {
+        if (KindOf(record) != RecordLayout.GoroutineKind) throw Malformed($"record kind {KindOf(record)} is not a goroutine record");
+        if (record.Length < RecordLayout.HeaderSize) throw Malformed($"goroutine record of {record.Length} bytes is shorter than its {RecordLayout.HeaderSize}-byte header");
+        var flags = (GoroutineFlags)U32(record, RecordLayout.Flags);
+        var frames = (int)U32(record, RecordLayout.FrameCount);
+        if (record.Length < RecordLayout.GoroutineSize(frames))
+            throw Malformed($"goroutine record of {record.Length} bytes cannot hold its {frames} frames");
+
+        var procid = U64(record, RecordLayout.ThreadId);
+        var state = new GoroutineState(
+            U64(record, RecordLayout.GAddress),
+            (long)U64(record, RecordLayout.Goid),
+            U32(record, RecordLayout.Status),
+            (int)U32(record, RecordLayout.WaitReason),
+            (long)U64(record, RecordLayout.WaitSince),
+            U64(record, RecordLayout.SchedPc), U64(record, RecordLayout.SchedSp), U64(record, RecordLayout.SchedBp),
+            U64(record, RecordLayout.SyscallPc), U64(record, RecordLayout.SyscallSp), U64(record, RecordLayout.SyscallBp),
+            U64(record, RecordLayout.StackLo), U64(record, RecordLayout.StackHi),
+            U64(record, RecordLayout.M),
+            procid is > 0 and < int.MaxValue ? (int)procid : null,
+            U64(record, RecordLayout.GoPc), U64(record, RecordLayout.StartPc),
+            flags.HasFlag(GoroutineFlags.HasParentGoid) ? (long)U64(record, RecordLayout.ParentGoid) : null,
+            U64(record, RecordLayout.Labels));
+        var pcs = new ulong[frames];
+        for (var i = 0; i < frames; i++) pcs[i] = U64(record, RecordLayout.Pcs + 8 * i);
+        return new GoroutineRecord(state, pcs, flags);
+    }
+
+    public static SnapshotSummary DecodeSummary(ReadOnlySpan<byte> record)
+    {
+        if (KindOf(record) != RecordLayout.SummaryKind) throw Malformed($"record kind {KindOf(record)} is not a summary record");
+        if (record.Length < RecordLayout.SummarySize) throw Malformed($"summary record of {record.Length} bytes is shorter than {RecordLayout.SummarySize}");
+        return new SnapshotSummary(
+            (long)U64(record, RecordLayout.SummaryAllGLen), (long)U64(record, RecordLayout.SummarySeen),
+            (long)U64(record, RecordLayout.SummaryEmitted), (long)U64(record, RecordLayout.SummaryDropped),
+            U64(record, RecordLayout.SummaryStartNs), U64(record, RecordLayout.SummaryEndNs), U64(record, RecordLayout.SummaryGeneration),
+            (SummaryFlags)U32(record, RecordLayout.Flags));
+    }
+
+    static uint U32(ReadOnlySpan<byte> b, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(b[offset..]);
+    static ulong U64(ReadOnlySpan<byte> b, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(b[offset..]);
+    static SideEyeException Malformed(string why) => new($"malformed snapshot probe record: {why}");
+}
