@@ -21,6 +21,7 @@ public static class CliApp
             InspectCommand.Create(stdout),
             Addr2LineCommand.Create(stdout),
             TypesCommand.Create(stdout),
+            SnapshotCommand.Create(stdout),
             QueryCommand.Create(stdout),
         };
         var parse = root.Parse(args);

@@ -86,7 +86,13 @@ public sealed class SnapshotProbe : IDisposable
     }
 
     /// <summary>Arms the program, signals the trigger thread and decodes records until the summary or the timeout.</summary>
-    public SnapshotResult Run(TimeSpan timeout)
+    public SnapshotResult Run(TimeSpan timeout) => Run(timeout, SendSignal);
+
+    /// <summary>
+    /// Like <see cref="Run(TimeSpan)"/>, with the caller making the trigger thread handle SIGURG — e.g. a
+    /// ptrace pause that lets just that thread run to take the signal while all others stay stopped.
+    /// </summary>
+    public SnapshotResult Run(TimeSpan timeout, Action<int> trigger)
     {
         ObjectDisposedException.ThrowIf(_reader is null, this);
         _reader.ReadAll(); // anything left from an earlier, timed-out run
@@ -95,8 +101,7 @@ public sealed class SnapshotProbe : IDisposable
         control.Update(0u, generation);
         try
         {
-            if (Tgkill(Pid, TriggerThreadId, SigUrg) != 0)
-                throw new SideEyeException($"cannot signal thread {TriggerThreadId} of process {Pid}: errno {Marshal.GetLastPInvokeError()}");
+            trigger(TriggerThreadId);
 
             var goroutines = new List<GoroutineRecord>();
             SnapshotSummary? summary = null;
@@ -125,6 +130,12 @@ public sealed class SnapshotProbe : IDisposable
         {
             control.Update(0u, 0UL); // disarm if the probe never ran
         }
+    }
+
+    void SendSignal(int tid)
+    {
+        if (Tgkill(Pid, tid, SigUrg) != 0)
+            throw new SideEyeException($"cannot signal thread {tid} of process {Pid}: errno {Marshal.GetLastPInvokeError()}");
     }
 
     /// <summary>Records the ring buffer refused over this probe's life (stats[0]).</summary>

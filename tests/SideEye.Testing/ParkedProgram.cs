@@ -21,7 +21,8 @@ public sealed partial class ParkedProgram : IDisposable
 
     public sealed record Park(string Kind, long Goid, string Func);
 
-    public int Pid => _process.Id;
+    /// <summary>The parked program's pid (from its "ready pid=N" line): a shell in between starts it.</summary>
+    public int Pid { get; private set; }
     public string DumpPath { get; }
     public IReadOnlyList<Park> Parks { get; }
     public GoToolchain Toolchain { get; }
@@ -36,12 +37,18 @@ public sealed partial class ParkedProgram : IDisposable
         Toolchain = toolchain;
         var binary = GoFixture.Build("parked", toolchain);
         DumpPath = Path.Combine(Path.GetTempPath(), $"parked-{toolchain.Release}-{Guid.NewGuid():N}.txt");
-        var psi = new ProcessStartInfo(binary)
+        // Started by a shell that waits for it, so it is not our child: .NET's SIGCHLD reaping would otherwise
+        // swallow the ptrace stops a pause waits for (as in production, SideEye never debugs its own children).
+        // An asynchronous command gets /dev/null as stdin unless told otherwise, hence fd 3.
+        var psi = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec 3<&0; \"$0\" \"$@\" <&3 3<&- & exec 3<&-; wait");
+        psi.ArgumentList.Add(binary);
         psi.ArgumentList.Add("-dump");
         psi.ArgumentList.Add(DumpPath);
         psi.ArgumentList.Add("-n");
@@ -57,7 +64,11 @@ public sealed partial class ParkedProgram : IDisposable
         {
             while (_process.StandardOutput.ReadLine() is { } line)
             {
-                if (line.StartsWith("ready pid=", StringComparison.Ordinal)) return true;
+                if (line.StartsWith("ready pid=", StringComparison.Ordinal))
+                {
+                    Pid = int.Parse(line["ready pid=".Length..].Split(' ')[0], CultureInfo.InvariantCulture);
+                    return true;
+                }
                 var m = ParkLine().Match(line);
                 if (!m.Success) throw new InvalidOperationException($"parked printed an unexpected line: {line}");
                 parks.Add(new Park(m.Groups[1].Value, long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), m.Groups[3].Value));

@@ -1,0 +1,91 @@
+using SideEye.GoRuntime;
+using SideEye.GoRuntime.Goroutines;
+using SideEye.GoRuntime.Memory;
+using SideEye.GoRuntime.Stacks;
+using SideEye.Snapshots.Decoding;
+using SideEye.Snapshots.Store;
+using SideEye.Testing;
+
+namespace SideEye.Cli.Tests;
+
+/// <summary>
+/// sideeye snapshot end to end on a live program: ptrace pause, the generated BPF probe run by one thread in its
+/// signal handler, decoding and the DuckDB store — against the reference reader, which other tests hold equal
+/// to the program's own runtime.Stack dump.
+/// </summary>
+[Trait("Category", "Privileged")]
+public class SnapshotCommandTests
+{
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void SnapshotOfParkedProgramMatchesTheReference(string release)
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Get(release);
+        using var parked = new ParkedProgram(toolchain);
+        var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
+        try
+        {
+            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith($"process {parked.Pid} (", StringComparison.Ordinal) && l.Contains(" goroutines, paused "));
+            // Running again (its spinners keep it busy), not left in a ptrace stop.
+            foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
+                Assert.DoesNotContain(File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("State:"))["State:".Length..].Trim()[..1], new[] { "t", "T" });
+
+            var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+            using var memory = ProcessMemoryReader.Open(parked.Pid);
+            var unwinder = new PcspUnwinder(bin.Pclntab, memory);
+            var decoder = new GoroutineDecoder(bin);
+            var spinning = parked.Parks.Where(p => p.Kind == "spin").Select(p => p.Goid).ToHashSet();
+            var reference = new GoroutineReader(bin.Runtime, memory).ReadAll()
+                .Where(g => g.Goid != 1 && !spinning.Contains(g.Goid) && bin.Runtime.Statuses.Describe(g.Status) is "waiting" or "syscall")
+                .ToArray();
+
+            using var db = SnapshotStore.OpenReadOnly(store);
+            var process = db.Query("SELECT goroutines, pause_ns, probe_ns, truncated, error FROM processes");
+            Assert.Equal(false, process[0, "truncated"]);
+            Assert.Null(process[0, "error"]);
+            Assert.True((long)process[0, "probe_ns"]! > 0 && (long)process[0, "pause_ns"]! > 0);
+            var rows = db.Query("SELECT goid, status, wait_reason, created_by_func, start_func FROM goroutines").Rows.ToDictionary(row => (long)row[0]!);
+            var frames = db.Query("SELECT goid, func, file, line, inlined FROM frames ORDER BY goid, depth").Rows
+                .GroupBy(row => (long)row[0]!)
+                .ToDictionary(g => g.Key, g => g.Select(row => $"{row[1]} {row[2]}:{row[3]}{((bool)row[4]! ? " (inlined)" : "")}").ToArray());
+
+            Assert.True(reference.Length >= 15);
+            foreach (var g in reference)
+            {
+                var isSyscall = bin.Runtime.Statuses.Describe(g.Status) == "syscall";
+                var (pcs, _) = isSyscall ? unwinder.Unwind(g.SyscallPc, g.SyscallSp, g.StackLo, g.StackHi) : unwinder.Unwind(g.SchedPc, g.SchedSp, g.StackLo, g.StackHi);
+                var expected = decoder.Decode(g, pcs, firstPcIsExact: false);
+                Assert.True(rows.TryGetValue(g.Goid, out var row), $"goroutine {g.Goid} missing from the snapshot");
+                Assert.Equal((g.Goid, expected.Status, expected.WaitReason, expected.CreatedByFunc, expected.StartFunc),
+                             (g.Goid, (string)row[1]!, (string?)row[2], (string?)row[3], (string?)row[4]));
+                Assert.Equal(expected.Frames.Select(f => $"{f.Func} {f.File}:{f.Line}{(f.Inlined ? " (inlined)" : "")}"), frames[g.Goid]);
+            }
+        }
+        finally
+        {
+            File.Delete(store);
+            File.Delete(store + ".wal");
+        }
+    }
+
+    [Fact]
+    public void DeadProcessIsReportedPerProcess()
+    {
+        Requires.Root();
+        var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
+        try
+        {
+            var r = CliRunner.Run("snapshot", "--pid", "999999999", "--out", store);
+            Assert.Equal(CliApp.ExitError, r.ExitCode);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("process 999999999: error: ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(store);
+            File.Delete(store + ".wal");
+        }
+    }
+}
