@@ -5,7 +5,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class FeatureTests : BpfFdLeakCheck
+public sealed class FeatureTests : KernelObjectLeakCheck
 {
     /// <summary>Every probe must say "supported" on a kernel at or above the feature's declared minimum.</summary>
     [Theory]

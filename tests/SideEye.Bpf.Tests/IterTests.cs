@@ -11,7 +11,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class IterTests : BpfFdLeakCheck
+public sealed class IterTests : KernelObjectLeakCheck
 {
     static int Offset(string path) => BtfSpec.Vmlinux.MemberOffset(path);
 

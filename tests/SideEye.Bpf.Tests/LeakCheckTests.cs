@@ -4,7 +4,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class LeakCheckTests : BpfFdLeakCheck
+public sealed class LeakCheckTests : KernelObjectLeakCheck
 {
     /// <summary>The leak check itself: a live map shows up as a bpf-map fd and disappears on Dispose.</summary>
     [Fact]

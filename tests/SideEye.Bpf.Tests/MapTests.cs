@@ -4,7 +4,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class MapTests : BpfFdLeakCheck
+public sealed class MapTests : KernelObjectLeakCheck
 {
     [Fact]
     public void Hash_update_lookup_iterate_delete()

@@ -7,7 +7,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class ProgramTests : BpfFdLeakCheck
+public sealed class ProgramTests : KernelObjectLeakCheck
 {
     /// <summary>Socket filters need at least an Ethernet header of packet data to test-run.</summary>
     static readonly byte[] Packet = new byte[64];

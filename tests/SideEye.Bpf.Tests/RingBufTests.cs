@@ -8,7 +8,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class RingBufTests : BpfFdLeakCheck
+public sealed class RingBufTests : KernelObjectLeakCheck
 {
     static readonly byte[] Packet = new byte[64];
     const int Count = 40;

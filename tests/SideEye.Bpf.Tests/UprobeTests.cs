@@ -11,7 +11,7 @@ namespace SideEye.Bpf.Tests;
 
 [Collection(PrivilegedCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class UprobeTests : BpfFdLeakCheck
+public sealed class UprobeTests : KernelObjectLeakCheck
 {
     /// <summary>Sends bpf_get_current_pid_tgid() (tgid in the high half) to the ring buffer.</summary>
     static readonly Instructions ReportPid =

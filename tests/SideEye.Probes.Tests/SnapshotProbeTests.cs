@@ -15,7 +15,7 @@ namespace SideEye.Probes.Tests;
 /// </summary>
 [Collection(PrivilegedProbeCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class SnapshotProbeTests(ITestOutputHelper output) : ProbeFdLeakCheck
+public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectLeakCheck
 {
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

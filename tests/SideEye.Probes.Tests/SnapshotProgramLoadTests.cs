@@ -10,7 +10,7 @@ namespace SideEye.Probes.Tests;
 /// <summary>The generated program passes the verifier for every toolchain's binary, at the default and the largest frame limit.</summary>
 [Collection(PrivilegedProbeCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class SnapshotProgramLoadTests(ITestOutputHelper output) : ProbeFdLeakCheck
+public sealed class SnapshotProgramLoadTests(ITestOutputHelper output) : KernelObjectLeakCheck
 {
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]

@@ -1,13 +1,15 @@
-namespace SideEye.Probes.Tests;
+namespace SideEye.Testing;
 
 /// <summary>
-/// Base of the privileged probe tests (one instance per test): fails the test if a bpf or perf fd opened during
-/// it is still open afterwards. The classes share one non-parallel collection so counts do not mix.
+/// Base of privileged BPF test classes: xunit creates one instance per test, so the constructor records the bpf and
+/// perf fds open in this process and Dispose fails the test if any new one is still open afterwards.
+/// Privileged classes share one non-parallel collection so one test's objects never show up in another's count.
 /// </summary>
-public abstract class ProbeFdLeakCheck : IDisposable
+public abstract class KernelObjectLeakCheck : IDisposable
 {
     readonly IReadOnlyDictionary<int, string> _before = KernelObjectFds();
 
+    /// <summary>fd → link target for anon inodes the library creates: anon_inode:bpf-map, bpf-prog, bpf_link, bpf_iter, btf, [perf_event].</summary>
     public static IReadOnlyDictionary<int, string> KernelObjectFds()
     {
         var result = new Dictionary<int, string>();
@@ -29,10 +31,4 @@ public abstract class ProbeFdLeakCheck : IDisposable
             throw new InvalidOperationException($"leaked {leaked.Count} kernel object fd(s): {string.Join(", ", leaked.Select(kv => $"{kv.Key} -> {kv.Value}"))}");
         GC.SuppressFinalize(this);
     }
-}
-
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class PrivilegedProbeCollection
-{
-    public const string Name = "PrivilegedProbes";
 }
