@@ -14,9 +14,12 @@ namespace SideEye.Bpf.Tests;
 public sealed class UprobeTests : KernelObjectLeakCheck
 {
     /// <summary>Sends bpf_get_current_pid_tgid() (tgid in the high half) to the ring buffer.</summary>
-    static readonly Instructions ReportPid =
+    static readonly Instructions ReportPid = ReportHelperResult(BpfHelper.GetCurrentPidTgid);
+
+    /// <summary>Calls a helper that takes no argument but the context (still in r1) and sends its 64-bit result to "events".</summary>
+    static Instructions ReportHelperResult(BpfHelper helper) =>
     [
-        A.Call(BpfHelper.GetCurrentPidTgid),
+        A.Call(helper),
         A.StoreMem(R10, -8, R0, Size.DW),
         A.LoadMapPtr(R1, "events"),
         A.Mov64(R2, R10),
@@ -115,19 +118,7 @@ public sealed class UprobeTests : KernelObjectLeakCheck
         KernelFeatures.Require(KernelFeature.AttachCookie);
         using var target = new UprobeTarget();
         using var map = BpfMap.Load(MapSpec.RingBuf("events", 4096));
-        Instructions code =
-        [
-            A.Call(BpfHelper.GetAttachCookie), // r1 is still the context
-            A.StoreMem(R10, -8, R0, Size.DW),
-            A.LoadMapPtr(R1, "events"),
-            A.Mov64(R2, R10),
-            A.Add64Imm(R2, -8),
-            A.Mov64Imm(R3, 8),
-            A.Mov64Imm(R4, 0),
-            A.Call(BpfHelper.RingbufOutput),
-            A.Mov64Imm(R0, 0),
-            A.Exit(),
-        ];
+        var code = ReportHelperResult(BpfHelper.GetAttachCookie);
         using var prog = BpfProgram.Load(new ProgramSpec("uprobe_cookie", ProgramType.Kprobe, code), new Dictionary<string, BpfMap> { ["events"] = map });
         using var reader = RingBufReader.Open(map);
         using var child = target.Start();
