@@ -264,7 +264,12 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
             Thread.Sleep(5);
             AssertAllTracingStop(target.Pid, pause);
         }
-        Assert.True(Procfs.ThreadStates(target.Pid).Keys.Max() > firstTid + 100, "the target did not create threads");
+        // Thread ids only grow while the target churns, but the threads alive at one instant may all be old ones
+        // (short-lived ones come and go, and a loaded machine runs the target slowly): sample for a while.
+        var churned = false;
+        for (var deadline = Environment.TickCount64 + 10_000; !churned && Environment.TickCount64 < deadline; Thread.Sleep(10))
+            churned = Procfs.ThreadStates(target.Pid).Keys.Max() > firstTid + 100;
+        Assert.True(churned, "the target did not create threads");
         Report("thread churn (held includes a 5 ms sleep)", pauses);
         output.WriteLine($"threads born while pausing and held from birth: {pauses.Sum(p => p.ThreadsBornDuringPause)}");
         AssertRunningAgain(target);
