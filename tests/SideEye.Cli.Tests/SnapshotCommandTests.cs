@@ -37,10 +37,10 @@ public class SnapshotCommandTests
             using var memory = ProcessMemoryReader.Open(parked.Pid);
             var unwinder = new PcspUnwinder(bin.Pclntab, memory);
             var decoder = new GoroutineDecoder(bin);
-            var spinning = parked.Parks.Where(p => p.Kind == "spin").Select(p => p.Goid).ToHashSet();
-            var reference = new GoroutineReader(bin.Runtime, memory).ReadAll()
-                .Where(g => g.Goid != 1 && !spinning.Contains(g.Goid) && bin.Runtime.Statuses.Describe(g.Status) is "waiting" or "syscall")
-                .ToArray();
+            // The goroutines the program parked itself hold still; the runtime's own ones (GC workers, …) and the
+            // spinners may change between the snapshot and the reference read.
+            var parkedGoids = parked.Parks.Where(p => p.Kind != "spin").Select(p => p.Goid).ToHashSet();
+            var reference = new GoroutineReader(bin.Runtime, memory).ReadAll().Where(g => parkedGoids.Contains(g.Goid)).ToArray();
 
             using var db = SnapshotStore.OpenReadOnly(store);
             var process = db.Query("SELECT goroutines, pause_ns, probe_ns, truncated, error FROM processes");
