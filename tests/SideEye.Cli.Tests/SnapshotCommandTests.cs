@@ -71,6 +71,37 @@ public class SnapshotCommandTests
         }
     }
 
+    /// <summary>100,000 goroutines: every one arrives (the ring buffer is sized to the target), none truncated.</summary>
+    [Fact]
+    public void HundredThousandGoroutines()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Newest;
+        using var parked = new ParkedProgram(toolchain, idle: 100_000, timeout: TimeSpan.FromSeconds(120));
+        var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
+        try
+        {
+            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+            using var memory = ProcessMemoryReader.Open(parked.Pid);
+            var live = new GoroutineReader(bin.Runtime, memory).ReadAll();
+            using var db = SnapshotStore.OpenReadOnly(store);
+            var process = db.Query("SELECT goroutines, truncated FROM processes");
+            Assert.Equal(false, process[0, "truncated"]);
+            Assert.True(live.Count >= 100_000);
+            // Goroutines other than the idle ones may come and go between the snapshot and this read.
+            Assert.InRange((long)process[0, "goroutines"]!, live.Count - 10, live.Count + 10);
+            var idle = db.Query("SELECT count(*) AS n FROM goroutines g WHERE wait_reason = 'chan receive' AND EXISTS (SELECT 1 FROM stacks s WHERE s.stack_id = g.stack_id AND s.func = 'main.idle')");
+            Assert.Equal(100_000L, idle[0, "n"]);
+        }
+        finally
+        {
+            File.Delete(store);
+            File.Delete(store + ".wal");
+        }
+    }
+
     [Fact]
     public void DeadProcessIsReportedPerProcess()
     {

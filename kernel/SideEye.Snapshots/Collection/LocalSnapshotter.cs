@@ -39,7 +39,7 @@ public sealed class LocalSnapshotter
             exePath = ReadExeLink(pid) ?? exe;
             var binary = GoBinary.Open(exe);
             goVersion = binary.Version.Text;
-            var plan = ProbePlan.Create(binary, MaxFrames);
+            var plan = ProbePlan.Create(binary, MaxFrames) with { RingBufferBytes = RingBufferBytesFor(pid, binary) };
             using var probe = SnapshotProbe.Attach(plan, binary.Pclntab, pid);
             SnapshotResult result;
             long pauseNs;
@@ -63,6 +63,23 @@ public sealed class LocalSnapshotter
         {
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, 0, 0, true, e.Message, []);
         }
+    }
+
+    /// <summary>
+    /// Sizes the ring buffer to the target, read before the pause: every goroutine's record must fit, or the
+    /// snapshot is truncated. Records hold a 160-byte header and 8 bytes a frame; most stacks are far shallower
+    /// than the frame limit, so this budgets 32 frames each with 50% to spare, between 16 MiB and 512 MiB.
+    /// </summary>
+    uint RingBufferBytesFor(int pid, GoBinary binary)
+    {
+        ulong goroutines;
+        using (var memory = GoRuntime.Memory.ProcessMemoryReader.Open(pid))
+            goroutines = GoRuntime.Memory.MemoryReaderExtensions.ReadU64(memory, binary.Runtime.Variables.AllGLen) ?? 0;
+        var perRecord = 160UL + 8UL * (ulong)Math.Min(MaxFrames, 32);
+        var wanted = goroutines * perRecord * 3 / 2;
+        var bytes = 16UL << 20;
+        while (bytes < wanted && bytes < 512UL << 20) bytes <<= 1;
+        return (uint)bytes;
     }
 
     static string? ReadExeLink(int pid)
