@@ -254,7 +254,10 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         Requires.Root();
         // Four goroutines keep creating OS threads that exit soon after: thousands per second.
         using var target = StartTarget("-churn", "4");
-        var firstTid = Procfs.ThreadStates(target.Pid).Keys.Max();
+        // Thread ids are compared as a set: they wrap around at pid_max, so "larger than before" proves nothing.
+        var initial = Procfs.ThreadStates(target.Pid).Keys.ToHashSet();
+        var born = new HashSet<int>();
+        void Sample() => born.UnionWith(Procfs.ThreadStates(target.Pid).Keys.Where(t => !initial.Contains(t)));
         var pauses = new List<ProcessPause>();
         for (var i = 0; i < 30; i++)
         {
@@ -263,13 +266,12 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
             // A thread that was already exiting when the pause began may take a moment to go away.
             Thread.Sleep(5);
             AssertAllTracingStop(target.Pid, pause);
+            Sample();
         }
-        // Thread ids only grow while the target churns, but the threads alive at one instant may all be old ones
-        // (short-lived ones come and go, and a loaded machine runs the target slowly): sample for a while.
-        var churned = false;
-        for (var deadline = Environment.TickCount64 + 10_000; !churned && Environment.TickCount64 < deadline; Thread.Sleep(10))
-            churned = Procfs.ThreadStates(target.Pid).Keys.Max() > firstTid + 100;
-        Assert.True(churned, "the target did not create threads");
+        // Short-lived threads come and go between samples, and a loaded machine runs the target slowly: keep sampling.
+        for (var deadline = Environment.TickCount64 + 10_000; born.Count <= 100 && Environment.TickCount64 < deadline; Thread.Sleep(5))
+            Sample();
+        Assert.True(born.Count > 100, $"the target created only {born.Count} threads that were seen");
         Report("thread churn (held includes a 5 ms sleep)", pauses);
         output.WriteLine($"threads born while pausing and held from birth: {pauses.Sum(p => p.ThreadsBornDuringPause)}");
         AssertRunningAgain(target);
