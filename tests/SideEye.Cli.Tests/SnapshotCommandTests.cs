@@ -26,7 +26,7 @@ public class SnapshotCommandTests
         var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
         try
         {
-            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024");
+            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024", "--max-pause-ms", "5000");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             Assert.Contains(r.StdoutLines, l => l.StartsWith($"process {parked.Pid} (", StringComparison.Ordinal) && l.Contains(" goroutines, paused "));
             // Running again (its spinners keep it busy), not left in a ptrace stop.
@@ -81,7 +81,8 @@ public class SnapshotCommandTests
         var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
         try
         {
-            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024");
+            // A generous pause limit: the suite runs test assemblies in parallel on two cores.
+            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024", "--max-pause-ms", "10000");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
             using var memory = ProcessMemoryReader.Open(parked.Pid);
@@ -94,6 +95,28 @@ public class SnapshotCommandTests
             Assert.InRange((long)process[0, "goroutines"]!, live.Count - 10, live.Count + 10);
             var idle = db.Query("SELECT count(*) AS n FROM goroutines g WHERE wait_reason = 'chan receive' AND EXISTS (SELECT 1 FROM stacks s WHERE s.stack_id = g.stack_id AND s.func = 'main.idle')");
             Assert.Equal(100_000L, idle[0, "n"]);
+        }
+        finally
+        {
+            File.Delete(store);
+            File.Delete(store + ".wal");
+        }
+    }
+
+    /// <summary>The pause bound holds: a limit too short for the work resumes the target and reports why.</summary>
+    [Fact]
+    public void PauseLimitIsEnforcedAndReported()
+    {
+        Requires.Root();
+        using var parked = new ParkedProgram(GoToolchains.Newest, idle: 100_000, timeout: TimeSpan.FromSeconds(120));
+        var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
+        try
+        {
+            var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-pause-ms", "1");
+            Assert.Equal(CliApp.ExitError, r.ExitCode);
+            Assert.Contains(r.StdoutLines, l => l.StartsWith($"process {parked.Pid}: error: ", StringComparison.Ordinal) && l.Contains("limit"));
+            foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
+                Assert.DoesNotContain(File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("State:"))["State:".Length..].Trim()[..1], new[] { "t", "T" });
         }
         finally
         {

@@ -18,10 +18,14 @@ public static class SnapshotCommand
         // 100 like the runtime's own traceback limit; deeper stacks are cut and the process row says truncated.
         var maxFrames = new Option<int>("--max-frames") { Description = "deepest stack collected per goroutine (2 to 1024)", DefaultValueFactory = _ => 100 };
         var note = new Option<string?>("--note") { Description = "a note stored with the snapshot" };
-        var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack") { pids, output, maxFrames, note };
+        // The bound on how long a target may stay stopped; past it the target is resumed and the process reports an error.
+        var maxPause = new Option<int>("--max-pause-ms") { Description = "longest a process may stay paused, in milliseconds", DefaultValueFactory = _ => 500 };
+        var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack") { pids, output, maxFrames, note, maxPause };
         command.SetAction(parse =>
         {
-            var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames) };
+            var limit = parse.GetValue(maxPause);
+            if (limit <= 0) throw new SideEyeException($"--max-pause-ms must be positive, not {limit}");
+            var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit) };
             var snapshot = snapshotter.Take(parse.GetValue(pids)!, parse.GetValue(note));
             long id;
             using (var store = SnapshotStore.Open(parse.GetValue(output)!)) id = store.Append(snapshot);
