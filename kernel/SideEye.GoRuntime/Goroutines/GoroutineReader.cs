@@ -26,16 +26,9 @@ public sealed class GoroutineReader(GoRuntimeModel model, IMemoryReader memory, 
             var g = memory.ReadU64(array + (ulong)(8 * i)) ?? throw Unreadable($"runtime.allgs[{i}]", array + (ulong)(8 * i));
             if (g == 0) continue;
             var state = Read(g);
-            if (state is not null && !IsDead(state.Status)) result.Add(state);
+            if (state is not null && model.Statuses.IsLive(state.Status)) result.Add(state);
         }
         return result;
-    }
-
-    bool IsDead(long status)
-    {
-        var bare = status & ~model.Statuses.ScanBit;
-        return bare == model.Statuses.Dead || bare == model.Statuses.Idle
-            || (model.Statuses.ByName.TryGetValue("_Gdeadextra", out var extra) && bare == extra);
     }
 
     /// <summary>Reads one g; null if its memory is unreadable (freed between reads of a live target).</summary>

@@ -31,6 +31,17 @@ public sealed class GoroutineStatuses
     /// <summary>The bit the garbage collector ORs into a status while it scans the stack.</summary>
     public long ScanBit => ByName["_Gscan"];
 
+    /// <summary>
+    /// Bare statuses of allgs entries that are no goroutine (yet or any more): _Gidle, _Gdead and, where the
+    /// release has it, _Gdeadextra. Readers of allgs skip these.
+    /// </summary>
+    public IReadOnlyList<long> NotLive => _notLive ??=
+        ByName.TryGetValue("_Gdeadextra", out var extra) ? [Idle, Dead, extra] : [Idle, Dead];
+    IReadOnlyList<long>? _notLive;
+
+    /// <summary>True if a raw atomicstatus (scan bit allowed) is one of <see cref="NotLive"/>.</summary>
+    public bool IsLive(long status) => !NotLive.Contains(status & ~ScanBit);
+
     /// <summary>"running", "waiting", … for a raw atomicstatus value, with the scan bit removed.</summary>
     public string Describe(long status)
     {

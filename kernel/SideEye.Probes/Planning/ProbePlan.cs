@@ -84,8 +84,6 @@ public sealed record ProbePlan
         var goexit = Function(table, "runtime.goexit");
         var sigtramp = Function(table, "runtime.sigtramp");
         var statuses = model.Statuses;
-        var skipped = new List<long> { statuses.Idle, statuses.Dead };
-        if (statuses.ByName.TryGetValue("_Gdeadextra", out var extra)) skipped.Add(extra);
 
         return new ProbePlan
         {
@@ -98,7 +96,7 @@ public sealed record ProbePlan
             ParentGoid = OptionalG("parentGoid"), Labels = G("labels"),
             MProcId = Field("m.procid", layout.M("procid")),
             StatusRunning = statuses.Running, StatusSyscall = statuses.Syscall, ScanBit = statuses.ScanBit,
-            SkippedStatuses = skipped,
+            SkippedStatuses = statuses.NotLive,
             AllGs = model.Variables.AllGs, AllGLen = model.Variables.AllGLen,
             TextStart = functions.Min(f => f.Entry), TextEnd = functions.Max(f => f.End),
             GoexitStart = goexit.Entry, GoexitEnd = goexit.End,
