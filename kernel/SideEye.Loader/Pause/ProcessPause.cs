@@ -160,9 +160,17 @@ public sealed class ProcessPause : IDisposable
     public SignalDelivery DeliverSignal(int tid, int signal, TimeSpan timeout) =>
         Invoke(() => _tracees.DeliverSignal(tid, signal, Math.Min(Deadline(timeout), _deadlineNs)), $"deliver signal {signal} to thread {tid}");
 
-    /// <summary>Stops a thread let run by <see cref="DeliverSignal"/> again; returns its registers now.</summary>
+    /// <summary>
+    /// Stops a thread let run by <see cref="DeliverSignal"/> again and returns its registers now;
+    /// <see cref="Threads"/> then also lists threads it started meanwhile (held from birth).
+    /// </summary>
     public PausedThread RestopThread(int tid, TimeSpan timeout) =>
-        Invoke(() => _tracees.Restop(tid, Math.Min(Deadline(timeout), _deadlineNs)), $"stop thread {tid}");
+        Invoke(() =>
+        {
+            var thread = _tracees!.Restop(tid, Math.Min(Deadline(timeout), _deadlineNs));
+            Threads = _tracees.StoppedThreads();
+            return thread;
+        }, $"stop thread {tid}");
 
     /// <summary>Detaches every thread (passing on remembered signals). Idempotent; returns once the tracer thread has ended.</summary>
     public void Resume()

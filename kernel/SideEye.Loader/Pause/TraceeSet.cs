@@ -86,7 +86,12 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
                     (listing > 1 ? $" (new threads kept appearing: {listing} listings)" : ""));
         }
         AllStoppedAtNs = MonotonicNs();
+        return StoppedThreads();
+    }
 
+    /// <summary>Every stopped thread with its registers, by tid.</summary>
+    public IReadOnlyList<PausedThread> StoppedThreads()
+    {
         var paused = new List<PausedThread>();
         foreach (var t in _threads.Values.Where(t => t.State == State.Stopped).OrderBy(t => t.Tid))
         {
@@ -241,6 +246,8 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
             throw new TargetProcessException(_pid, $"thread {tid} is not part of the pause", ESRCH);
         if (!StopAgain(t, deadlineNs))
             throw new TargetProcessException(_pid, t.State == State.Gone ? $"thread {tid} exited" : $"thread {tid} did not stop in time");
+        // Threads it created while it ran were traced from birth: wait for their first stop too.
+        WaitForStops(deadlineNs, throwOnTimeout: true);
         var e = _tracer.TryGetRegisters(tid, out var regs);
         if (e != 0) throw new TargetProcessException(_pid, $"ptrace(PTRACE_GETREGS) of thread {tid} failed: {Errno.Describe(e)}", e);
         return new PausedThread(tid, regs);
