@@ -60,7 +60,9 @@ public sealed unsafe class RingBufReader : IDisposable
             epoll = new FdHandle(ep);
             var ev = stackalloc byte[Libc.EpollEventSize];
             new Span<byte>(ev, Libc.EpollEventSize).Clear();
-            *(uint*)ev = Libc.EpollIn;
+            // Edge-triggered: epoll_wait returns for a new wakeup, not merely because unconsumed data is there, so
+            // a producer that sends most records without a wakeup (BPF_RB_NO_WAKEUP) can be waited on cheaply.
+            *(uint*)ev = Libc.EpollIn | Libc.EpollEt;
             if (Libc.EpollCtl(ep, Libc.EpollCtlAdd, map.Fd, ev) < 0)
                 throw new BpfException("epoll_ctl", Libc.LastErrno, $"add ring buffer '{map.Name}'");
             return new RingBufReader(map, page, consumer, producer, producerLength, epoll);
@@ -107,6 +109,47 @@ public sealed unsafe class RingBufReader : IDisposable
             Volatile.Write(ref ConsumerPos, cons); // release: the producer may reuse the space
         }
         return delivered;
+    }
+
+    /// <summary>
+    /// Looks through the committed records without consuming them, stopping at the first record still being
+    /// written; true as soon as <paramref name="match"/> accepts one.
+    /// </summary>
+    public bool Find(RingBufRecordPredicate match)
+    {
+        ObjectDisposedException.ThrowIf(_consumer == 0, this);
+        var cons = Volatile.Read(ref ConsumerPos);
+        var prod = Volatile.Read(ref ProducerPos);
+        while (cons < prod)
+        {
+            var header = Data + (cons & _mask);
+            var len = Volatile.Read(ref *(uint*)header);
+            if ((len & BusyBit) != 0) return false;
+            var dataLen = len & ~(BusyBit | DiscardBit);
+            if ((len & DiscardBit) == 0 && match(new ReadOnlySpan<byte>(header + HeaderSize, (int)dataLen))) return true;
+            cons += (dataLen + HeaderSize + 7) & ~7ul;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Blocks until the producer sends a wakeup (whether or not data was already pending) or
+    /// <paramref name="timeout"/> passes; true on a wakeup. A wakeup sent before the call is not lost.
+    /// </summary>
+    public bool WaitForWakeup(TimeSpan timeout)
+    {
+        ObjectDisposedException.ThrowIf(_consumer == 0, this);
+        var events = stackalloc byte[Libc.EpollEventSize * 4];
+        var deadline = Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
+        while (true)
+        {
+            var left = (int)Math.Max(0, deadline - Environment.TickCount64);
+            var n = Libc.EpollWait(_epoll.Value, events, 4, left);
+            if (n > 0) return true;
+            if (n < 0 && Libc.LastErrno is var errno && errno != Errno.EINTR)
+                throw new BpfException("epoll_wait", errno, $"ring buffer '{_map.Name}'");
+            if (n == 0 && left == 0) return false;
+        }
     }
 
     /// <summary>The next committed record, copied out; false if none is ready.</summary>

@@ -44,6 +44,7 @@ internal static unsafe class Libc
     public const int ProtRead = 1, ProtWrite = 2;
     public const int MapShared = 1;
     public const int EpollCloexec = 0x80000, EpollCtlAdd = 1, EpollIn = 1;
+    public const uint EpollEt = 1u << 31;
     public static readonly nint MapFailed = -1;
     /// <summary>struct epoll_event is packed (12 bytes) on x86_64 and 16 bytes elsewhere; we never read its data field.</summary>
     public const int EpollEventSize = 16;
