@@ -63,10 +63,16 @@ public sealed class ProcessPause : IDisposable
     volatile bool _forceResumed;
     long _resumedAtNs;
 
-    ProcessPause(int pid, TimeSpan maxPause)
+    // PauseWhile: work the tracer thread runs as soon as every thread is stopped, and its outcome.
+    readonly Func<ProcessPause, object?>? _whilePaused;
+    object? _whilePausedResult;
+    Exception? _whilePausedError;
+
+    ProcessPause(int pid, TimeSpan maxPause, Func<ProcessPause, object?>? whilePaused = null)
     {
         Pid = pid;
         MaxPause = maxPause;
+        _whilePaused = whilePaused;
         _worker = new Thread(Run) { IsBackground = true, Name = $"sideeye-pause-{pid}" };
     }
 
@@ -137,6 +143,35 @@ public sealed class ProcessPause : IDisposable
         return pause;
     }
 
+    /// <summary>
+    /// Stops every thread, runs <paramref name="work"/> on the tracer thread at once, resumes, and returns what
+    /// it returned along with the ended pause (for its timings and <see cref="Threads"/>). Nothing passes
+    /// between threads while the target is stopped, so no wake-up latency is added to the pause: the way to keep
+    /// it short. <paramref name="work"/> may call <see cref="DeliverSignal"/> and <see cref="RestopThread"/>
+    /// (bounded by the pause limit) and must bound anything else it waits for by <see cref="DeadlineNs"/>. Errors
+    /// are those of <see cref="Pause"/>, or <paramref name="work"/>'s own, rethrown after the target resumed.
+    /// </summary>
+    public static (T Result, ProcessPause Pause) PauseWhile<T>(int pid, TimeSpan maxPause, Func<ProcessPause, T> work)
+    {
+        if (maxPause <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxPause), maxPause, "a pause needs a positive limit");
+        CheckTarget(pid);
+        var pause = new ProcessPause(pid, maxPause, p => work(p));
+        PauseExitHooks.Add(pause);
+        pause._worker.Start();
+        if (!pause._established.Wait(maxPause + TimeSpan.FromSeconds(10)))
+        {
+            pause.Resume();
+            throw new TargetProcessException(pid, "the pause thread did not answer; the target was released");
+        }
+        pause.Resume(); // already resumed by the tracer thread: joins it and reports a failed resume
+        if (pause._establishError is { } error) ExceptionDispatchInfo.Throw(error);
+        if (pause._whilePausedError is { } failed) ExceptionDispatchInfo.Throw(failed);
+        return ((T)pause._whilePausedResult!, pause);
+    }
+
+    /// <summary>CLOCK_MONOTONIC time at which the watchdog resumes the target.</summary>
+    public long DeadlineNs => _deadlineNs;
+
     static void CheckTarget(int pid)
     {
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
@@ -206,8 +241,11 @@ public sealed class ProcessPause : IDisposable
     {
         var tracer = new Tracer();
         // Best effort (needs CAP_SYS_NICE; harmless without): while the target waits on us, threads we wake
-        // must not crowd out the tracer thread, or the pause lasts longer.
-        SetThreadNice(tracer.TracerTid, -10);
+        // must not crowd out the tracer thread, or the pause lasts longer. The lowest real-time priority makes
+        // the scheduler move it to another CPU at once rather than queue it behind a target thread that runs a
+        // long uninterruptible BPF program on this one; every wait of this thread sleeps or is bounded by the
+        // pause limit, so it cannot hog a CPU. The thread ends with the pause.
+        if (SetThreadFifo(tracer.TracerTid, 1) != 0) SetThreadNice(tracer.TracerTid, -10);
         _deadlineNs = MonotonicNs() + MaxPause.Ticks * 100;
         _tracees = new TraceeSet(Pid, tracer, MaxPause);
         try
@@ -220,6 +258,15 @@ public sealed class ProcessPause : IDisposable
         catch (Exception e)
         {
             _establishError = e;
+            SafeResume();
+            MarkEnded();
+            _established.Set();
+            return;
+        }
+        if (_whilePaused is not null)
+        {
+            try { _whilePausedResult = _whilePaused(this); }
+            catch (Exception e) { _whilePausedError = e; }
             SafeResume();
             MarkEnded();
             _established.Set();

@@ -68,6 +68,18 @@ internal static partial class PtraceNative
     public static int SetThreadNice(int tid, int nice) =>
         SetPriorityNative(0, tid, nice) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
+    /// <summary>sched_setscheduler(tid, SCHED_FIFO, priority): 0 or an errno (EPERM without CAP_SYS_NICE).</summary>
+    public static unsafe int SetThreadFifo(int tid, int priority)
+    {
+        var param = priority;
+        return SchedSetScheduler(tid, SCHED_FIFO, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    const int SCHED_FIFO = 1;
+
+    [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    static extern unsafe int SchedSetScheduler(int pid, int policy, int* param);
+
     /// <summary>tgkill(2): sends a signal to one thread of one process. Returns 0 or an errno.</summary>
     public static int TgKill(int tgid, int tid, int signal) =>
         Syscall3(SYS_tgkill, tgid, tid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();

@@ -60,7 +60,7 @@ public sealed class Tracer
 
     /// <summary>
     /// Waits until tracee <paramref name="tid"/> (-1: any tracee of <em>this thread</em>) reports a state change:
-    /// waitpid(tid, __WALL|__WNOTHREAD|WNOHANG) polled with a short backoff until <paramref name="deadlineNs"/>
+    /// waitpid(tid, __WALL|__WNOTHREAD|WNOHANG) polled with short sleeps until <paramref name="deadlineNs"/>
     /// (CLOCK_MONOTONIC), since ptrace offers nothing to block on with a timeout. __WNOTHREAD keeps other threads'
     /// children out. False at the deadline, or with ECHILD in <paramref name="errno"/> when nothing is traced any more.
     /// </summary>
@@ -93,12 +93,13 @@ public sealed class Tracer
     public bool TryWaitAny(long deadlineNs, out int reportedTid, out WaitStatus status, out int errno) =>
         TryWait(-1, deadlineNs, out reportedTid, out status, out errno);
 
-    // Threads usually stop within tens of microseconds: yield first, then sleep in growing steps up to 1 ms.
+    // Threads usually stop within tens of microseconds, and each needs a CPU to get there: sleep (never spin
+    // or yield, which for a real-time tracer thread would keep the CPU from them) in steps growing from 10 µs
+    // to 200 µs. Real-time threads have no timer slack, so the short sleeps are short.
     static void Backoff(long waitedNs, long remainingNs)
     {
-        if (waitedNs < 200_000) { Thread.Yield(); return; }
-        var sleepNs = Math.Min(Math.Min(waitedNs / 4, 1_000_000), remainingNs);
-        NanoSleep(sleepNs);
+        var sleepNs = Math.Min(Math.Clamp(waitedNs / 4, 10_000, 200_000), remainingNs);
+        if (sleepNs > 0) NanoSleep(sleepNs);
     }
 
     int Call(int request, int tid, nint addr, nint data)
