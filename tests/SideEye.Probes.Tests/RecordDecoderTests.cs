@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SideEye.Loader.Run;
 using SideEye.Probes.Records;
 
 namespace SideEye.Probes.Tests;
@@ -51,8 +52,9 @@ public class RecordDecoderTests
         Assert.Equal(new SnapshotSummary(10, 9, 7, 1, 1000, 1500, 3), s);
         Assert.Equal(500UL, s.ProbeNs);
         Assert.False(s.IsComplete);
-        Assert.True(new SnapshotResult([], s, 1).Truncated);
-        Assert.True(new SnapshotResult([], null, 0).Truncated);
+        var raw = new RawSnapshot(1, [], true, [], new PauseTimings(0, 0, 0, 0, 0, 0, 0));
+        Assert.True(new SnapshotResult([], s, raw).Truncated);
+        Assert.True(new SnapshotResult([], null, raw).Truncated);
 
         // A clamped walk is incomplete even without drops.
         BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.SummaryDropped), 0);
@@ -60,6 +62,26 @@ public class RecordDecoderTests
         var clamped = RecordDecoder.DecodeSummary(b);
         Assert.Equal(SummaryFlags.Clamped, clamped.Flags);
         Assert.False(clamped.IsComplete);
+    }
+
+    [Fact]
+    public void Thread_stack_record_decodes_its_window()
+    {
+        var b = new byte[RecordLayout.ThreadStackHeaderSize + 16];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, RecordLayout.ThreadStackKind);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.ThreadGAddress), 0xc000001000);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.ThreadTid), 777);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.ThreadPc), 0x401000);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.ThreadSp), 0xc000207000);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.ThreadBp), 0xc000207100);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(RecordLayout.ThreadLength), 16);
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(RecordLayout.ThreadStackHeaderSize + 8), 0x402345);
+        var t = RecordDecoder.DecodeThreadStack(b);
+        Assert.Equal((0xc000001000UL, 777, 0x401000UL, 0xc000207000UL, 0xc000207100UL, 16), (t.GAddress, t.ThreadId, t.Pc, t.Sp, t.Bp, t.Window.Length));
+        Assert.Equal(0x402345UL, t.WordAt(8));
+        Assert.Null(t.WordAt(9));
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(RecordLayout.ThreadLength), 17);
+        Assert.Contains("17-byte window", Assert.Throws<SideEyeException>(() => RecordDecoder.DecodeThreadStack(b)).Message);
     }
 
     [Fact]

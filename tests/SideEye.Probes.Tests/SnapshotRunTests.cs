@@ -1,7 +1,11 @@
+using System.Runtime.InteropServices;
+using SideEye.Bpf;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Goroutines;
 using SideEye.GoRuntime.Memory;
 using SideEye.GoRuntime.Stacks;
+using SideEye.Loader.Run;
+using SideEye.Probes.Codegen;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
 using SideEye.Testing;
@@ -10,18 +14,24 @@ using Xunit.Abstractions;
 namespace SideEye.Probes.Tests;
 
 /// <summary>
-/// The probe on a live parked program against the reference: GoroutineReader through /proc/PID/mem and
-/// FramePointerUnwinder, which the reference tests tie to the program's own runtime.Stack dump.
+/// The generated job run by the privileged runner on a live parked program (pause, registers, trigger, records),
+/// against the reference: GoroutineReader through /proc/PID/mem and FramePointerUnwinder, which the reference
+/// tests tie to the program's own runtime.Stack dump.
 /// </summary>
 [Collection(PrivilegedProbeCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectLeakCheck
+public sealed class SnapshotRunTests(ITestOutputHelper output) : KernelObjectLeakCheck
 {
-    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(5);
+
+    static SnapshotRunner Load(ProbePlan plan, int pid) => SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause));
+
+    static SnapshotResult Run(SnapshotRunner runner, GoBinary bin, ProbePlan plan) =>
+        SnapshotResult.Decode(runner.Run(), bin.Pclntab, plan.MaxFrames);
 
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
-    public void Probe_matches_the_reference_reader_and_unwinder(string release)
+    public void Parked_goroutines_match_the_reference_reader_and_unwinder(string release)
     {
         Requires.Root();
         var toolchain = GoToolchains.Get(release);
@@ -29,40 +39,31 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         var model = bin.Runtime;
         var plan = ProbePlan.Create(bin);
-        using var probe = SnapshotProbe.Attach(plan, bin.Pclntab, parked.Pid);
+        using var runner = Load(plan, parked.Pid);
 
-        var result = probe.Run(Timeout);
+        var result = Run(runner, bin, plan);
         using var memory = ProcessMemoryReader.Open(parked.Pid);
         var reference = new GoroutineReader(model, memory).ReadAll();
         var unwinder = new FramePointerUnwinder(bin.Pclntab, memory);
 
         Assert.NotNull(result.Summary);
-        output.WriteLine($"go{release}: {result.Goroutines.Count} goroutines, allglen {result.Summary!.AllGLen}, probe {result.ProbeNs} ns");
+        output.WriteLine($"go{release}: {result.Goroutines.Count} goroutines, allglen {result.Summary!.AllGLen}, probe {result.ProbeNs} ns; {result.Raw.Timings}");
         Assert.False(result.Truncated, $"summary {result.Summary}");
         Assert.Equal(0, result.Summary.Dropped);
-        Assert.Equal(0UL, result.DroppedTotal);
-        Assert.Equal(reference.Count, result.Goroutines.Count);
         Assert.Equal(result.Summary.Emitted, result.Goroutines.Count);
 
         var probed = result.Goroutines.ToDictionary(g => g.State.Goid);
         var compared = 0;
         foreach (var g in reference)
         {
-            Assert.True(probed.TryGetValue(g.Goid, out var p), $"go{release}: goroutine {g.Goid} missing from the probe");
             var status = model.Statuses.Describe(g.Status);
-            // The target is not paused here: spinners move between running and runnable between the two reads,
-            // so the probe's own view decides whether it reported a running goroutine.
-            var probedStatus = model.Statuses.Describe(p!.State.Status);
-            if (probedStatus == "running")
-            {
-                // No registers were provided (that needs ptrace): header only, flagged.
-                Assert.True(p.Flags.HasFlag(GoroutineFlags.NoRegisters), $"go{release} goroutine {g.Goid}: {p.Flags}");
-                Assert.Empty(p.Pcs);
-            }
-            if (g.Goid == 1 || status is "running" or "runnable" || probedStatus is "running" or "runnable") continue;
+            // Goroutines that move after the resume (spinners, goroutine 1, the runtime's workers) are not compared.
+            if (!probed.TryGetValue(g.Goid, out var p) || g.Goid == 1 || status is "running" or "runnable") continue;
+            var probedStatus = model.Statuses.Describe(p.State.Status);
+            if (probedStatus is "running" or "runnable") continue;
             var context = $"go{release} goroutine {g.Goid} ({status})";
             // Fields that change while a goroutine stays parked (waitsince, labels) are compared too: nothing runs.
-            Assert.Equal((context, g), (context, p!.State));
+            Assert.Equal((context, g), (context, p.State));
             var isSyscall = (g.Status & ~model.Statuses.ScanBit) == model.Statuses.Syscall;
             var (pcs, truncated) = isSyscall
                 ? unwinder.FromSyscall(g.SyscallPc, g.SyscallSp, g.SyscallBp == 0 ? null : g.SyscallBp, g.StackLo, g.StackHi, plan.MaxFrames)
@@ -73,15 +74,16 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
             compared++;
         }
         Assert.True(compared >= 15, $"only {compared} goroutines compared");
-        var syscall = parked.Single("syscall").Goid;
-        output.WriteLine($"syscall goroutine {syscall}: {probed[syscall].Pcs.Count} frames, flags {probed[syscall].Flags}");
+        // Every parked goroutine the program reported is there (the spinners may be running or runnable).
+        foreach (var park in parked.Parks)
+            Assert.True(probed.ContainsKey(park.Goid), $"go{release}: {park.Kind} goroutine {park.Goid} missing");
     }
 
     /// <summary>
-    /// Running goroutines from thread registers: the spinners' threads are stopped with ptrace (as the loader
-    /// will), their registers go into thread_regs, and the probe's walk must equal FramePointerUnwinder.FromRegisters.
-    /// A spinner can be preempted or migrate at any moment, so a thread whose goroutine is no longer running when
-    /// it stops is skipped, and the attempt repeated a few times.
+    /// Running goroutines start from the registers the pause read: the probe's pc + frame-pointer chain, completed
+    /// by the decoder from the thread-stack record, must equal FramePointerUnwinder.FromRegisters with the same
+    /// registers. A spinner can be preempted at any moment, so a few snapshots may be needed to catch one running
+    /// on its own stack.
     /// </summary>
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
@@ -92,63 +94,42 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
         var plan = ProbePlan.Create(bin);
-        var running = bin.Runtime.Statuses.Running;
-        using var probe = SnapshotProbe.Attach(plan, bin.Pclntab, parked.Pid);
+        var statuses = bin.Runtime.Statuses;
+        var spinners = parked.Parks.Where(p => p.Kind == "spin").Select(p => p.Goid).ToHashSet();
+        using var runner = Load(plan, parked.Pid);
         using var memory = ProcessMemoryReader.Open(parked.Pid);
         var unwinder = new FramePointerUnwinder(bin.Pclntab, memory);
 
         var compared = 0;
         for (var attempt = 0; attempt < 20 && compared == 0; attempt++)
         {
-            var threads = probe.Run(Timeout).Goroutines
-                .Where(g => g.State.Status == running && g.State.ThreadId is { } t && t != parked.Pid)
-                .Select(g => g.State.ThreadId!.Value).Distinct().ToList();
-            if (threads.Count == 0) output.WriteLine($"attempt {attempt}: no goroutine running on a thread other than the trigger thread");
-            var stops = new List<PtraceStop>();
-            try
+            var result = Run(runner, bin, plan);
+            Assert.False(result.Truncated);
+            var threads = result.Raw.Threads.ToDictionary(t => t.Tid);
+            foreach (var g in result.Goroutines.Where(g => (g.State.Status & ~statuses.ScanBit) == statuses.Running))
             {
-                foreach (var tid in threads) stops.Add(PtraceStop.Interrupt(tid));
-                probe.ClearThreadRegisters();
-                foreach (var stop in stops) probe.SetThreadRegisters(stop.Tid, stop.Registers);
-                var result = probe.Run(Timeout);
-                Assert.False(result.Truncated);
-                foreach (var stop in stops)
+                var context = $"go{release} goroutine {g.State.Goid} on thread {g.State.ThreadId}";
+                Assert.False(g.Flags.HasFlag(GoroutineFlags.NoRegisters), context);
+                var regs = threads[g.State.ThreadId!.Value].Registers;
+                var functions = g.Pcs.Select(pc => bin.Pclntab.FindFunction(pc)?.Name).ToList();
+                output.WriteLine($"attempt {attempt}: {context} at 0x{regs.Pc:x} flags {g.Flags}: {string.Join(" < ", functions)}");
+                if (!g.Flags.HasFlag(GoroutineFlags.OnSystemStack)) Assert.Equal((context, regs.Pc), (context, g.Pcs[0]));
+                if (g.Flags.HasFlag(GoroutineFlags.OnSystemStack) || g.Flags.HasFlag(GoroutineFlags.OffStack))
                 {
-                    var g = result.Goroutines.SingleOrDefault(r => r.State.Status == running && r.State.ThreadId == stop.Tid);
-                    if (g is null)
-                    {
-                        var there = result.Goroutines.Where(r => r.State.ThreadId == stop.Tid).Select(r => $"{r.State.Goid}:{bin.Runtime.Statuses.Describe(r.State.Status)}");
-                        output.WriteLine($"attempt {attempt}: thread {stop.Tid} stopped at 0x{stop.Registers.Pc:x} ({bin.Pclntab.FindFunction(stop.Registers.Pc)?.Name}) has no running goroutine; its goroutines: {string.Join(", ", there)}");
-                        continue;
-                    }
-                    var context = $"go{release} goroutine {g.State.Goid} on thread {stop.Tid} at 0x{stop.Registers.Pc:x}";
-                    var (pcs, truncated) = unwinder.FromRegisters(stop.Registers.Pc, stop.Registers.Sp, stop.Registers.Bp,
-                        g.State.StackLo, g.State.StackHi, plan.MaxFrames);
-                    Assert.Equal((context, Hex(pcs)), (context, Hex(g.Pcs)));
-                    Assert.Equal((context, truncated), (context, g.Truncated));
-                    Assert.False(g.Flags.HasFlag(GoroutineFlags.NoRegisters), context);
-                    var functions = g.Pcs.Select(pc => bin.Pclntab.FindFunction(pc)?.Name).ToList();
-                    output.WriteLine($"{context}: {string.Join(" < ", functions)}");
-                    // A thread stopped inside a signal handler or on g0 has sp outside the goroutine's stack: both
-                    // walks give just the pc (checked above), but that says nothing about the goroutine's own frames.
-                    if (stop.Registers.Sp < g.State.StackLo || stop.Registers.Sp >= g.State.StackHi) continue;
-                    Assert.Contains("main.spin", functions);
-                    compared++;
+                    Assert.True(regs.Sp < g.State.StackLo || regs.Sp >= g.State.StackHi, context);
+                    continue;
                 }
-            }
-            finally
-            {
-                foreach (var stop in stops) stop.Dispose();
-                probe.ClearThreadRegisters();
+                var (pcs, truncated) = unwinder.FromRegisters(regs.Pc, regs.Sp, regs.Bp, g.State.StackLo, g.State.StackHi, plan.MaxFrames);
+                if (!spinners.Contains(g.State.Goid)) continue; // only a spinner's frames hold still after the resume
+                Assert.Equal((context, Hex(pcs)), (context, Hex(g.Pcs)));
+                Assert.Equal((context, truncated), (context, g.Truncated));
+                Assert.Contains("main.spin", functions);
+                compared++;
             }
         }
-        Assert.True(compared > 0, $"go{release}: no spinner stayed running on a stopped thread in 20 attempts");
-        // Detached: no thread of the target is left in a stop.
+        Assert.True(compared > 0, $"go{release}: no spinner was caught running on its own stack in 20 snapshots");
         foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
-        {
-            var state = File.ReadLines(Path.Combine(task, "status")).First(l => l.StartsWith("State:", StringComparison.Ordinal));
-            Assert.DoesNotMatch(@"State:\s+[tT]", state);
-        }
+            Assert.DoesNotMatch(@"State:\s+[tT]", File.ReadLines(Path.Combine(task, "status")).First(l => l.StartsWith("State:", StringComparison.Ordinal)));
     }
 
     [Theory]
@@ -159,8 +140,9 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
-        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin, maxFrames: 8), bin.Pclntab, parked.Pid);
-        var result = probe.Run(Timeout);
+        var plan = ProbePlan.Create(bin, maxFrames: 8);
+        using var runner = Load(plan, parked.Pid);
+        var result = Run(runner, bin, plan);
 
         Assert.False(result.Truncated);
         var recursion = result.Goroutines.Single(g => g.State.Goid == parked.Single("recursion").Goid);
@@ -176,26 +158,28 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
     public void Ten_thousand_goroutines_all_come_back()
     {
         Requires.Root();
-        var toolchain = GoToolchains.Get("1.26");
+        var toolchain = GoToolchains.Newest;
         using var parked = new ParkedProgram(toolchain, idle: 10000);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
-        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
-        var result = probe.Run(TimeSpan.FromSeconds(30));
+        var plan = ProbePlan.Create(bin);
+        using var runner = Load(plan, parked.Pid);
+        var result = Run(runner, bin, plan);
         using var memory = ProcessMemoryReader.Open(parked.Pid);
         var reference = new GoroutineReader(bin.Runtime, memory).ReadAll();
 
         Assert.NotNull(result.Summary);
         output.WriteLine($"{result.Goroutines.Count} goroutines (allglen {result.Summary!.AllGLen}) in {result.ProbeNs} ns; " +
-                         $"{result.Goroutines.Sum(g => g.Pcs.Count)} frames");
+                         $"{result.Goroutines.Sum(g => g.Pcs.Count)} frames; {result.Raw.Timings}");
         Assert.False(result.Truncated, $"summary {result.Summary}");
         Assert.True(result.Goroutines.Count > 10000, $"{result.Goroutines.Count} goroutines");
-        Assert.Equal(reference.Select(g => g.Goid).Order(), result.Goroutines.Select(g => g.State.Goid).Order());
+        // Goroutines of the runtime may come and go after the resume; the parked ones may not.
+        var idle = reference.Where(g => g.Goid > 1 && bin.Runtime.Statuses.Describe(g.Status) == "waiting").Select(g => g.Goid).ToHashSet();
+        Assert.Subset(result.Goroutines.Select(g => g.State.Goid).ToHashSet(), idle);
     }
 
     /// <summary>
-    /// A ring buffer too small for the snapshot: records are dropped, counted, and the summary still arrives and says
-    /// so. Userspace drains while the probe runs, so 2000 extra goroutines (~400 KB of records through 4 KiB) make
-    /// sure the buffer does fill up.
+    /// A ring buffer too small for the snapshot: records are dropped, counted, and the summary still arrives and
+    /// says so (the probe keeps room for it).
     /// </summary>
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
@@ -205,8 +189,9 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain, idle: 2000);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
-        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin) with { RingBufferBytes = 4096 }, bin.Pclntab, parked.Pid);
-        var result = probe.Run(Timeout);
+        var plan = ProbePlan.Create(bin) with { RingBufferBytes = 4096 };
+        using var runner = Load(plan, parked.Pid);
+        var result = Run(runner, bin, plan);
         using var memory = ProcessMemoryReader.Open(parked.Pid);
         var live = new GoroutineReader(bin.Runtime, memory).ReadAll().Count;
 
@@ -215,10 +200,11 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         Assert.True(result.Summary!.Dropped > 0);
         Assert.True(result.Truncated);
         Assert.Equal(result.Summary.Emitted, result.Goroutines.Count);
-        Assert.Equal(live, result.Summary.Emitted + result.Summary.Dropped);
-        Assert.Equal((ulong)result.Summary.Dropped, result.DroppedTotal);
+        Assert.InRange(result.Summary.Emitted + result.Summary.Dropped, live - 5, live + 5);
+        Assert.Equal((ulong)result.Summary.Dropped, Stats(runner, 0));
     }
 
+    /// <summary>The runtime sends SIGURG by itself (preemption): an unarmed hit must produce nothing.</summary>
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
     public void Sigurg_without_arming_produces_no_records(string release)
@@ -227,12 +213,18 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
-        using var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
+        var plan = ProbePlan.Create(bin);
+        using var runner = Load(plan, parked.Pid);
 
-        var unarmed = probe.SignalUnarmed(TimeSpan.FromMilliseconds(500));
-        Assert.Equal(0, unarmed);
-        // The same probe still works when armed afterwards.
-        Assert.False(probe.Run(Timeout).Truncated);
+        var hits = Stats(runner, 1);
+        Assert.Equal(0, Tgkill(parked.Pid, parked.Pid, SnapshotJobs.TriggerSignal));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Stats(runner, 1) == hits && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        Assert.True(Stats(runner, 1) > hits, "SIGURG did not reach the probe");
+        Thread.Sleep(50);
+        Assert.Equal(0, runner.DiscardPending());
+        // The same runner still works when armed afterwards.
+        Assert.False(Run(runner, bin, plan).Truncated);
     }
 
     [Theory]
@@ -243,14 +235,15 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         var toolchain = GoToolchains.Get(release);
         using var parked = new ParkedProgram(toolchain);
         var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
+        var plan = ProbePlan.Create(bin);
         var before = KernelObjectFds().Count;
-        var probe = SnapshotProbe.Attach(ProbePlan.Create(bin), bin.Pclntab, parked.Pid);
-        Assert.False(probe.Run(Timeout).Truncated);
+        var runner = Load(plan, parked.Pid);
+        Assert.False(Run(runner, bin, plan).Truncated);
         // Six maps, the program and the uprobe's perf event.
         Assert.True(KernelObjectFds().Count >= before + 8, $"{KernelObjectFds().Count - before} new kernel object fds while attached");
-        probe.Dispose();
+        runner.Dispose();
         Assert.Equal(before, KernelObjectFds().Count);
-        probe.Dispose(); // idempotent
+        runner.Dispose(); // idempotent
     }
 
     [Fact]
@@ -260,9 +253,19 @@ public sealed class SnapshotProbeTests(ITestOutputHelper output) : KernelObjectL
         var bin = GoBinary.Open(GoFixture.Build("parked", GoToolchains.Newest));
         var plan = ProbePlan.Create(bin) with { BinaryPath = "/nonexistent/parked" };
         var before = KernelObjectFds().Count;
-        Assert.Throws<ArgumentException>(() => SnapshotProbe.Attach(plan, bin.Pclntab, Environment.ProcessId));
+        Assert.Throws<ArgumentException>(() => Load(plan, Environment.ProcessId));
         Assert.Equal(before, KernelObjectFds().Count);
     }
 
+    /// <summary>The program's counters: [0] records the ring buffer refused, [1] hits armed or not.</summary>
+    static ulong Stats(SnapshotRunner runner, int index)
+    {
+        Span<ulong> value = stackalloc ulong[2];
+        return runner.Map(SnapshotProgram.StatsMap).TryLookup(BitConverter.GetBytes(0u), MemoryMarshal.AsBytes(value)) ? value[index] : 0;
+    }
+
     static string Hex(IEnumerable<ulong> pcs) => string.Join(" ", pcs.Select(pc => $"0x{pc:x}"));
+
+    [DllImport("libc", EntryPoint = "tgkill", SetLastError = true)]
+    static extern int Tgkill(int tgid, int tid, int sig);
 }

@@ -25,7 +25,7 @@ public static class SnapshotCommand
         {
             var limit = parse.GetValue(maxPause);
             if (limit <= 0) throw new SideEyeException($"--max-pause-ms must be positive, not {limit}");
-            var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit) };
+            using var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit) };
             var snapshot = snapshotter.Take(parse.GetValue(pids)!, parse.GetValue(note));
             long id;
             using (var store = SnapshotStore.Open(parse.GetValue(output)!)) id = store.Append(snapshot);

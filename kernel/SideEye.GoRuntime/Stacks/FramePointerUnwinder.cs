@@ -26,21 +26,28 @@ public sealed class FramePointerUnwinder(GoPclntab table, IMemoryReader memory)
     public (IReadOnlyList<ulong> Pcs, bool Truncated) FromSyscall(ulong pc, ulong sp, ulong? bp, ulong stackLo, ulong stackHi, int maxFrames = PcspUnwinder.DefaultMaxFrames)
     {
         if (bp is { } known && known != 0) return Walk([pc], known, stackLo, stackHi, maxFrames);
-        return FromRegisters(pc, sp, 0, stackLo, stackHi, maxFrames);
+        // A syscall's pc is a return site in the middle of its function: the frame is set up, bp just was not saved.
+        return FromFrameSize(pc, sp, 0, stackLo, stackHi, maxFrames, frameSetUp: true);
     }
 
     /// <summary>
     /// A goroutine running on a thread stopped at an arbitrary instruction: the first frame may be frameless
     /// or inside its prologue, so its return address and caller's BP come from the pcsp frame size.
     /// </summary>
-    public (IReadOnlyList<ulong> Pcs, bool Truncated) FromRegisters(ulong pc, ulong sp, ulong bp, ulong stackLo, ulong stackHi, int maxFrames = PcspUnwinder.DefaultMaxFrames)
+    public (IReadOnlyList<ulong> Pcs, bool Truncated) FromRegisters(ulong pc, ulong sp, ulong bp, ulong stackLo, ulong stackHi, int maxFrames = PcspUnwinder.DefaultMaxFrames) =>
+        FromFrameSize(pc, sp, bp, stackLo, stackHi, maxFrames, frameSetUp: null);
+
+    (IReadOnlyList<ulong> Pcs, bool Truncated) FromFrameSize(ulong pc, ulong sp, ulong bp, ulong stackLo, ulong stackHi, int maxFrames, bool? frameSetUp)
     {
         var delta = table.SpDelta(pc);
         if (delta < 0 || sp < stackLo || sp + (ulong)delta + 8 > stackHi) return ([pc], false);
         var ret = memory.ReadU64(sp + (ulong)delta);
         if (ret is null || table.FindFunction(ret.Value) is null) return ([pc], false);
-        // With a frame (delta >= 8) the caller's BP was pushed right below the return address.
-        var callerBp = delta >= 8 ? memory.ReadU64(sp + (ulong)delta - 8) ?? 0 : bp;
+        // Once the prologue has set bp (delta >= 8 and bp == sp + delta - 8) the caller's BP is saved right below
+        // the return address; before that, and after the epilogue restored it, bp still is the caller's BP
+        // (Go before 1.21 moves sp first and saves bp later, so the slot may not be written yet).
+        var established = delta >= 8 && (frameSetUp ?? bp == sp + (ulong)delta - 8);
+        var callerBp = established ? memory.ReadU64(sp + (ulong)delta - 8) ?? 0 : bp;
         return Walk([pc, ret.Value], callerBp, stackLo, stackHi, maxFrames);
     }
 

@@ -6,7 +6,7 @@ namespace SideEye.Probes.Codegen;
 /// The per-CPU scratch value the program works in (the BPF stack is 512 bytes; a g copy and a record with
 /// up to 1024 PCs are not). One entry, looked up once per run and passed to both bpf_loop callbacks.
 /// </summary>
-internal sealed class ScratchLayout(int gSize, int maxFrames)
+internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowBytes)
 {
     public const int AllGsArray = 0;   // runtime.allgs' array pointer
     public const int AllGLen = 8;
@@ -27,5 +27,7 @@ internal sealed class ScratchLayout(int gSize, int maxFrames)
 
     /// <summary>Start of the goroutine record being built.</summary>
     public int Record { get; } = G + ((gSize + 7) & ~7);
-    public int Size => Record + RecordLayout.GoroutineSize(maxFrames);
+    /// <summary>Start of the thread-stack record (header and window), after the goroutine record.</summary>
+    public int ThreadStack => Record + RecordLayout.GoroutineSize(maxFrames);
+    public int Size => ThreadStack + RecordLayout.ThreadStackHeaderSize + stackWindowBytes;
 }

@@ -12,9 +12,9 @@ public sealed record SnapshotProgram(ProgramSpec Program, IReadOnlyList<MapSpec>
     public const string StatsMap = "stats";
     public const string ScratchMap = "scratch";
     public const string EventsMap = "events";
-    /// <summary>Hash u32 tid → ThreadRegisters (pc, sp, bp): running goroutines' registers, filled by userspace.</summary>
+    /// <summary>Hash u32 tid → (pc, sp, bp) of each stopped thread: running goroutines' registers, filled by the loader during the pause.</summary>
     public const string ThreadRegsMap = "thread_regs";
-    /// <summary>Hash u64 pc → u64 pcsp frame size at that pc, for walks that start without a frame pointer.</summary>
+    /// <summary>Hash u64 pc → u64 pcsp frame size at each syscall return site (ProbePlan.SyscallSpDeltas), loaded once.</summary>
     public const string SpDeltaMap = "pc_spdelta";
 
     public Instructions Instructions => Program.Instructions;

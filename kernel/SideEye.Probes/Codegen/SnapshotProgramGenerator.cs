@@ -21,9 +21,9 @@ namespace SideEye.Probes.Codegen;
 /// <list type="bullet">
 /// <item>main: disarm, read runtime.allgs/allglen, bpf_loop(min(allglen, MaxGoroutines), g_body), emit the summary.</item>
 /// <item>g_body(i): copy allgs[i] (the whole g, GSize bytes) into scratch, skip idle/dead, fill the record header,
-/// pick where the walk starts (sched pc/bp; syscallpc/bp; or pc/sp/bp from thread_regs for a running g, with the
-/// pcsp frame size from pc_spdelta when there is no frame pointer to start from), bpf_loop(MaxFrames - n,
-/// frame_body), then bpf_ringbuf_output the record, counting a refusal instead of dropping silently.</item>
+/// pick where the walk starts (sched pc/bp; syscallpc/bp; or pc/bp from thread_regs for a running g, sending the
+/// stack words at its sp in a thread-stack record first), bpf_loop(MaxFrames - n, frame_body), then
+/// bpf_ringbuf_output the record, counting a refusal instead of dropping silently.</item>
 /// <item>frame_body: one frame-pointer step, the rules of FramePointerUnwinder.Walk: bp must be non-zero, in
 /// [stack.lo, stack.hi - 16], 8-aligned and above the previous bp; the return address must be in text and not
 /// in runtime.goexit. Returning 1 (stop) sets WalkDone; running out of iterations means the stack was longer.</item>
@@ -32,9 +32,11 @@ namespace SideEye.Probes.Codegen;
 /// whatever MaxFrames is. bpf_loop only passes a stack pointer as the callback context, so each caller spills the
 /// scratch pointer to its own stack and the callback reloads it (the verifier tracks spilled map-value pointers).
 /// Differences from the C# reference, by necessity: "is a function" is "is inside [TextStart, TextEnd)" (no
-/// pclntab search in BPF), and a first frame needs its pcsp frame size precomputed in pc_spdelta (userspace
-/// knows the few PCs: syscall return sites, and the PCs of threads it stopped). Every stop condition is checked
-/// before the frame's PC is recorded, so a walk that ends early is never marked truncated.
+/// pclntab search in BPF); a syscall's first frame takes its pcsp frame size from pc_spdelta, precomputed for
+/// every return site of entersyscall; and a running goroutine's caller, which may not be on the frame-pointer
+/// chain yet, is left to the decoder (the thread-stack record). Nothing in the program depends on a lookup made
+/// during the pause. Every stop condition is checked before the frame's PC is recorded, so a walk that ends
+/// early is never marked truncated.
 /// Drops: before each goroutine record the program asks bpf_ringbuf_query how much is unconsumed and drops
 /// (counting) rather than take the room the summary needs, so the summary always arrives and carries the count.
 /// </summary>
@@ -46,7 +48,7 @@ public static class SnapshotProgramGenerator
     {
         if (plan.MaxFrames is < 2 or > ProbePlan.MaxMaxFrames)
             throw new ArgumentException($"MaxFrames {plan.MaxFrames} is outside 2..{ProbePlan.MaxMaxFrames}", nameof(plan));
-        var scratch = new ScratchLayout(plan.GSize, plan.MaxFrames);
+        var scratch = new ScratchLayout(plan.GSize, plan.MaxFrames, plan.StackWindowBytes);
         var code = new Instructions();
         Main(code, plan);
         GBody(code, plan, scratch);
@@ -58,7 +60,7 @@ public static class SnapshotProgramGenerator
             new(SnapshotProgram.ScratchMap, MapType.PerCpuArray, 4, (uint)scratch.Size, 1),
             MapSpec.RingBuf(SnapshotProgram.EventsMap, plan.RingBufferBytes),
             new(SnapshotProgram.ThreadRegsMap, MapType.Hash, 4, 24, (uint)plan.MaxThreads),
-            new(SnapshotProgram.SpDeltaMap, MapType.Hash, 8, 8, (uint)Math.Max(64, plan.SyscallSpDeltas.Count + plan.MaxThreads)),
+            new(SnapshotProgram.SpDeltaMap, MapType.Hash, 8, 8, (uint)Math.Max(1, plan.SyscallSpDeltas.Count)),
         };
         return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code), maps);
     }
@@ -129,7 +131,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.Mov64(R2, R9));
         c.Add(A.Add64Imm(R2, sum));
         c.Add(A.Mov64Imm(R3, L.SummarySize));
-        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Mov64Imm(R4, RingBufForceWakeup));
         c.Add(A.Call(BpfHelper.RingbufOutput));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_exit"));
         CountStatsDrop(c);
@@ -240,9 +242,10 @@ public static class SnapshotProgramGenerator
         c.Add(A.LoadMem(R6, R0, 0, Size.DW));
         c.Add(A.LoadMem(R7, R0, 8, Size.DW));
         c.Add(A.LoadMem(R8, R0, 16, Size.DW));
+        RunningFromRegisters(c, plan, scratch);
 
-        // FromRegisters: r6 = pc, r7 = sp, r8 = bp. The pcsp frame size at pc locates the return address
-        // (sp + delta) and, when the function has a frame (delta >= 8), the caller's BP pushed just below it.
+        // A syscall's return site (r6 = pc, r7 = sp, r8 = 0) with its pcsp frame size precomputed: the return
+        // address is at sp + delta and, when the function has a frame (delta >= 8), the caller's BP just below it.
         c.Add(A.Label("g_from_regs"));
         c.Add(A.StoreMem(R9, rec + L.Pcs, R6, Size.DW));
         c.Add(A.StoreImm(R9, S.WalkCount, 1, Size.DW));
@@ -326,24 +329,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, rec + L.FrameCount, R3, Size.W));
         c.Add(A.Lsh64Imm(R3, 3));
         c.Add(A.Add64Imm(R3, L.HeaderSize));
-        // Keep room for the summary: a goroutine record goes out only if, after it (and its 8-byte ring header),
-        // the unconsumed data still leaves space for the summary record, so the summary always arrives and
-        // counts what was dropped. Userspace consuming meanwhile only frees space.
-        c.Add(A.Mov64(R6, R3));
-        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
-        c.Add(A.Mov64Imm(R2, RingBufAvailData));
-        c.Add(A.Call(BpfHelper.RingbufQuery));
-        c.Add(A.Add64(R0, R6));
-        c.Add(A.Add64Imm(R0, 8 + 8 + L.SummarySize));
-        c.Add(A.LoadImm64(R1, plan.RingBufferBytes));
-        c.Add(A.JumpIf(JumpOp.Gt, R0, R1, "g_dropped"));
-        c.Add(A.Mov64(R3, R6));
-        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
-        c.Add(A.Mov64(R2, R9));
-        c.Add(A.Add64Imm(R2, rec));
-        c.Add(A.Mov64Imm(R4, 0));
-        c.Add(A.Call(BpfHelper.RingbufOutput));
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_dropped"));
+        EmitIfRoom(c, plan, rec, "g_dropped");
         Increment(c, S.Emitted);
         c.Add(A.Jump("g_continue"));
         c.Add(A.Label("g_dropped"));
@@ -352,6 +338,96 @@ public static class SnapshotProgramGenerator
         c.Add(A.Label("g_continue"));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
+    }
+
+    /// <summary>
+    /// A running goroutine, r6 = pc, r7 = sp, r8 = bp from ptrace. On its own stack: send the words at sp in a
+    /// thread-stack record (the decoder finds the return address there with the pcsp frame size, which needs the
+    /// binary) and walk the frame-pointer chain from bp. On g0 inside runtime.systemstack, g.sched holds where the
+    /// goroutine left its stack; anywhere else (a signal stack) only the pc is known.
+    /// </summary>
+    static void RunningFromRegisters(Instructions c, ProbePlan plan, ScratchLayout scratch)
+    {
+        var rec = scratch.Record;
+        var ts = scratch.ThreadStack;
+        c.Add(A.LoadMem(R1, R9, rec + L.StackLo, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R7, R1, "g_off_stack"));
+        c.Add(A.LoadMem(R1, R9, rec + L.StackHi, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Ge, R7, R1, "g_off_stack"));
+
+        c.Add(A.StoreImm(R9, ts + L.Kind, (int)L.ThreadStackKind, Size.W));
+        c.Add(A.StoreImm(R9, ts + L.Flags, 0, Size.W));
+        Copy(c, rec + L.GAddress, ts + L.ThreadGAddress);
+        Copy(c, rec + L.ThreadId, ts + L.ThreadTid);
+        c.Add(A.StoreMem(R9, ts + L.ThreadPc, R6, Size.DW));
+        c.Add(A.StoreMem(R9, ts + L.ThreadSp, R7, Size.DW));
+        c.Add(A.StoreMem(R9, ts + L.ThreadBp, R8, Size.DW));
+        c.Add(A.StoreImm(R9, ts + L.ThreadReserved, 0, Size.W));
+        // length = min(window, stack.hi - sp); the explicit bound is what the verifier needs for both helpers.
+        c.Add(A.LoadMem(R2, R9, rec + L.StackHi, Size.DW));
+        c.Add(A.Sub64(R2, R7));
+        c.Add(A.JumpIfImm(JumpOp.Le, R2, plan.StackWindowBytes, "g_window_sized"));
+        c.Add(A.Mov64Imm(R2, plan.StackWindowBytes));
+        c.Add(A.Label("g_window_sized"));
+        c.Add(A.StoreMem(R9, ts + L.ThreadLength, R2, Size.W));
+        c.Add(A.Mov64(R3, R7));
+        c.Add(A.Mov64(R1, R9));
+        c.Add(A.Add64Imm(R1, ts + L.ThreadStackHeaderSize));
+        c.Add(A.Call(BpfHelper.ProbeReadUser));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_no_window"));
+        c.Add(A.LoadMem(R3, R9, ts + L.ThreadLength, Size.W));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R3, plan.StackWindowBytes, "g_no_window"));
+        c.Add(A.Add64Imm(R3, L.ThreadStackHeaderSize));
+        EmitIfRoom(c, plan, ts, "g_no_window");
+        c.Add(A.Jump("g_running_walk"));
+        c.Add(A.Label("g_no_window"));
+        OrFlag(c, rec, GoroutineFlags.NoStackWindow);
+        c.Add(A.Label("g_running_walk"));
+        c.Add(A.Mov64(R2, R6));
+        c.Add(A.Mov64(R3, R8));
+        c.Add(A.Jump("g_walk_first"));
+
+        c.Add(A.Label("g_off_stack"));
+        LoadG(c, R2, plan.SchedPc);
+        c.Add(A.LoadImm64(R4, (long)plan.SystemstackSwitchStart));
+        c.Add(A.JumpIf(JumpOp.Lt, R2, R4, "g_pc_only"));
+        c.Add(A.LoadImm64(R4, (long)plan.SystemstackSwitchEnd));
+        c.Add(A.JumpIf(JumpOp.Ge, R2, R4, "g_pc_only"));
+        OrFlag(c, rec, GoroutineFlags.OnSystemStack);
+        LoadG(c, R2, plan.SchedPc);
+        LoadG(c, R3, plan.SchedBp);
+        c.Add(A.Jump("g_walk_first"));
+        c.Add(A.Label("g_pc_only"));
+        OrFlag(c, rec, GoroutineFlags.OffStack);
+        c.Add(A.StoreMem(R9, rec + L.Pcs, R6, Size.DW));
+        c.Add(A.StoreImm(R9, S.WalkCount, 1, Size.DW));
+        c.Add(A.Jump("g_emit"));
+    }
+
+    /// <summary>
+    /// bpf_ringbuf_output(events, scratch + <paramref name="offset"/>, r3 bytes), falling through when sent and
+    /// jumping to <paramref name="refused"/> when not. Keeps room for the summary: a record goes out only if,
+    /// after it (and its 8-byte ring header), the unconsumed data still leaves space for the summary record, so
+    /// the summary always arrives and counts what was dropped; userspace consuming meanwhile only frees space.
+    /// No wakeup: the consumer is woken once, by the summary. r3 must be verifier-bounded; clobbers r0-r5, r7.
+    /// </summary>
+    static void EmitIfRoom(Instructions c, ProbePlan plan, int offset, string refused)
+    {
+        c.Add(A.Mov64(R7, R3));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64Imm(R2, RingBufAvailData));
+        c.Add(A.Call(BpfHelper.RingbufQuery));
+        c.Add(A.Add64(R0, R7));
+        c.Add(A.Add64Imm(R0, 8 + 8 + L.SummarySize));
+        c.Add(A.LoadImm64(R1, plan.RingBufferBytes));
+        c.Add(A.JumpIf(JumpOp.Gt, R0, R1, refused));
+        c.Add(A.Mov64(R3, R7));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64(R2, R9));
+        c.Add(A.Add64Imm(R2, offset));
+        c.Add(A.Mov64Imm(R4, RingBufNoWakeup));
+        c.Add(A.Call(BpfHelper.RingbufOutput));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, refused));
     }
 
     /// <summary>long frame_body(u64 index, scratch **s): one frame-pointer step; returns 1 to stop.</summary>
@@ -459,6 +535,8 @@ public static class SnapshotProgramGenerator
 
     /// <summary>BPF_RB_AVAIL_DATA: bpf_ringbuf_query's "bytes not yet consumed".</summary>
     const int RingBufAvailData = 0;
+    /// <summary>BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP: bpf_ringbuf_output flags.</summary>
+    const int RingBufNoWakeup = 1, RingBufForceWakeup = 2;
 
     static void SummaryFlag(Instructions c, SummaryFlags flag)
     {

@@ -56,13 +56,25 @@ public sealed record ProbePlan
     public required ulong GoexitStart { get; init; }
     public required ulong GoexitEnd { get; init; }
 
+    /// <summary>runtime.systemstack_switch: g.sched.pc points into it while the goroutine's thread runs on g0 inside runtime.systemstack.</summary>
+    public required ulong SystemstackSwitchStart { get; init; }
+    public required ulong SystemstackSwitchEnd { get; init; }
+
+    /// <summary>
+    /// Bytes from sp the probe sends for a goroutine running on its own stack (see RecordLayout's thread-stack
+    /// record): they must hold the return address at sp + frame size wherever the frame pointer is not yet (or
+    /// no longer) set up. From Go 1.21 the prologue is PUSHQ BP; MOVQ SP, BP first and the epilogue's last step
+    /// POPQ BP, so that frame size is 0 or 8; before, SUBQ $n comes first and it can be the whole frame.
+    /// </summary>
+    public required int StackWindowBytes { get; init; }
+
     public required ulong SigtrampAddress { get; init; }
     public required ulong SigtrampFileOffset { get; init; }
 
     /// <summary>
     /// pcsp frame size at each return site of a call to runtime.entersyscall/entersyscallblock: before Go 1.23
     /// a goroutine in a syscall has no saved BP, so the probe finds the caller's BP at syscallsp + delta - 8.
-    /// Userspace adds running threads' PCs to the same map before a trigger.
+    /// Static: loaded with the program, never changed during a pause.
     /// </summary>
     public required IReadOnlyDictionary<ulong, int> SyscallSpDeltas { get; init; }
 
@@ -83,6 +95,7 @@ public sealed record ProbePlan
         var functions = table.Functions;
         var goexit = Function(table, "runtime.goexit");
         var sigtramp = Function(table, "runtime.sigtramp");
+        var systemstackSwitch = Function(table, "runtime.systemstack_switch");
         var statuses = model.Statuses;
 
         return new ProbePlan
@@ -100,6 +113,8 @@ public sealed record ProbePlan
             AllGs = model.Variables.AllGs, AllGLen = model.Variables.AllGLen,
             TextStart = functions.Min(f => f.Entry), TextEnd = functions.Max(f => f.End),
             GoexitStart = goexit.Entry, GoexitEnd = goexit.End,
+            SystemstackSwitchStart = systemstackSwitch.Entry, SystemstackSwitchEnd = systemstackSwitch.End,
+            StackWindowBytes = binary.Version.AtLeast(1, 21) ? 64 : 1024,
             SigtrampAddress = sigtramp.Entry,
             SigtrampFileOffset = (ulong)(binary.Image.FileOffsetOf(sigtramp.Entry)
                 ?? throw new SideEyeException($"{binary.Path}: runtime.sigtramp at 0x{sigtramp.Entry:x} is in no loadable segment")),

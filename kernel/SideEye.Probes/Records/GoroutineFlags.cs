@@ -9,7 +9,7 @@ public enum GoroutineFlags : uint
     Truncated = 1,
     /// <summary>A running goroutine whose thread had no entry in thread_regs: no stack, header only.</summary>
     NoRegisters = 2,
-    /// <summary>The first PC had no precomputed pcsp frame size (pc_spdelta map), so only that PC is reported.</summary>
+    /// <summary>A goroutine in a syscall whose return site had no precomputed pcsp frame size (pc_spdelta map): only that PC is reported.</summary>
     NoSpDelta = 4,
     /// <summary>The release has g.parentGoid, so ParentGoid is meaningful (Go 1.21+).</summary>
     HasParentGoid = 8,
@@ -17,4 +17,10 @@ public enum GoroutineFlags : uint
     HasSyscallBp = 16,
     /// <summary>The g's m pointer was set but m.procid could not be read.</summary>
     ThreadUnreadable = 32,
+    /// <summary>Running, but its thread was on the system stack (g0) inside runtime.systemstack: frames start from g.sched, which systemstack saved.</summary>
+    OnSystemStack = 64,
+    /// <summary>Running, but its thread's sp was on no stack the probe can walk (a signal stack, or g0 outside systemstack): only the PC is reported.</summary>
+    OffStack = 128,
+    /// <summary>Running on its own stack, but the thread-stack record (the words at sp) could not be read or sent: the caller of the innermost function may be missing.</summary>
+    NoStackWindow = 256,
 }

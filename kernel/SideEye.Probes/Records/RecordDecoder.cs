@@ -6,7 +6,7 @@ namespace SideEye.Probes.Records;
 /// <summary>Turns the probe's raw ring-buffer records (<see cref="RecordLayout"/>) back into values.</summary>
 public static class RecordDecoder
 {
-    /// <summary>The record's kind word (<see cref="RecordLayout.GoroutineKind"/> or <see cref="RecordLayout.SummaryKind"/>).</summary>
+    /// <summary>The record's kind word (<see cref="RecordLayout.GoroutineKind"/>, <see cref="RecordLayout.SummaryKind"/> or <see cref="RecordLayout.ThreadStackKind"/>).</summary>
     public static uint KindOf(ReadOnlySpan<byte> record) =>
         record.Length >= 8 ? U32(record, RecordLayout.Kind) : throw Malformed($"a record of {record.Length} bytes is shorter than its 8-byte kind/flags word");
 
@@ -37,6 +37,17 @@ public static class RecordDecoder
         var pcs = new ulong[frames];
         for (var i = 0; i < frames; i++) pcs[i] = U64(record, RecordLayout.Pcs + 8 * i);
         return new GoroutineRecord(state, pcs, flags);
+    }
+
+    public static ThreadStackRecord DecodeThreadStack(ReadOnlySpan<byte> record)
+    {
+        if (KindOf(record) != RecordLayout.ThreadStackKind) throw Malformed($"record kind {KindOf(record)} is not a thread-stack record");
+        if (record.Length < RecordLayout.ThreadStackHeaderSize) throw Malformed($"thread-stack record of {record.Length} bytes is shorter than its {RecordLayout.ThreadStackHeaderSize}-byte header");
+        var length = (int)U32(record, RecordLayout.ThreadLength);
+        if (record.Length < RecordLayout.ThreadStackHeaderSize + length) throw Malformed($"thread-stack record of {record.Length} bytes cannot hold its {length}-byte window");
+        return new ThreadStackRecord(U64(record, RecordLayout.ThreadGAddress), (int)U64(record, RecordLayout.ThreadTid),
+            U64(record, RecordLayout.ThreadPc), U64(record, RecordLayout.ThreadSp), U64(record, RecordLayout.ThreadBp),
+            record.Slice(RecordLayout.ThreadStackHeaderSize, length).ToArray());
     }
 
     public static SnapshotSummary DecodeSummary(ReadOnlySpan<byte> record)

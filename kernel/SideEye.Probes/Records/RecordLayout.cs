@@ -22,12 +22,24 @@ namespace SideEye.Probes.Records;
 ///  24 u64 goroutine records emitted            32 u64 goroutine records dropped (ring buffer full)
 ///  40 u64 bpf_ktime_get_ns at start            48 u64 bpf_ktime_get_ns at end
 ///  56 u64 generation (the armed word userspace wrote)
+///
+/// Thread-stack record (kind 3), sent just before the goroutine record of a goroutine running on a stopped
+/// thread whose sp is on the goroutine's own stack, ThreadStackHeaderSize bytes then Length bytes:
+///   0 u32 kind          4 u32 flags (0)
+///   8 u64 g address    16 u64 thread id
+///  24 u64 pc           32 u64 sp             40 u64 bp
+///  48 u32 length       52 u32 reserved (0)
+///  56 bytes [sp, sp + length): the stack words where the running function's return address may be
 /// </code>
+/// Why the window: where a running function keeps its return address depends on its pcsp frame size at pc,
+/// which only the binary knows. The probe stays free of per-pause binary lookups (the privileged side has no
+/// pclntab); it sends the words at sp and the decoder picks the return address with the frame size.
 /// </summary>
 public static class RecordLayout
 {
     public const uint GoroutineKind = 1;
     public const uint SummaryKind = 2;
+    public const uint ThreadStackKind = 3;
 
     public const int Kind = 0;
     public const int Flags = 4;
@@ -64,6 +76,15 @@ public static class RecordLayout
     public const int SummaryEndNs = 48;
     public const int SummaryGeneration = 56;
     public const int SummarySize = 64;
+
+    public const int ThreadGAddress = 8;
+    public const int ThreadTid = 16;
+    public const int ThreadPc = 24;
+    public const int ThreadSp = 32;
+    public const int ThreadBp = 40;
+    public const int ThreadLength = 48;
+    public const int ThreadReserved = 52;
+    public const int ThreadStackHeaderSize = 56;
 
     /// <summary>Size of a goroutine record with <paramref name="frames"/> PCs.</summary>
     public static int GoroutineSize(int frames) => HeaderSize + 8 * frames;

@@ -1,29 +1,34 @@
-using System.Diagnostics;
 using SideEye.GoRuntime;
-using SideEye.Loader.Pause;
+using SideEye.GoRuntime.Memory;
+using SideEye.Loader.Run;
 using SideEye.Probes;
 using SideEye.Probes.Planning;
-using SideEye.Probes.Records;
 using SideEye.Snapshots.Decoding;
 using SideEye.Snapshots.Model;
 
 namespace SideEye.Snapshots.Collection;
 
 /// <summary>
-/// Takes a snapshot of Go processes on this machine: for each, build and load the probe (before pausing, so the
-/// verifier's time is not the target's), pause every thread with ptrace, hand the probe the threads' registers,
-/// let one thread run the probe in its own signal handler, re-stop it and resume all; then decode off the pause.
-/// A process that fails is reported in its row (error) and does not stop the others.
+/// Takes snapshots of Go processes on this machine, doing both halves itself: the unprivileged one (open the
+/// binary, plan and generate the probe as a <see cref="SnapshotJob"/>, decode and symbolize) and, in-process, the
+/// privileged one (<see cref="SnapshotRunner"/>: load, pause, run, collect). A process that fails is reported
+/// in its row (error) and does not stop the others.
+/// Keeps each process's binary and loaded runner between snapshots, so a second snapshot of the same process
+/// costs no binary analysis and no verifier time; a process that restarted under the same pid, or whose
+/// goroutines outgrew the ring buffer, gets a fresh runner. Dispose to unload.
 /// </summary>
-public sealed class LocalSnapshotter
+public sealed class LocalSnapshotter : IDisposable
 {
-    const int SigUrg = 23;
+    sealed record Loaded(ulong StartTime, string ExePath, GoBinary Binary, GoroutineDecoder Decoder, SnapshotRunner Runner, uint RingBufferBytes);
+
+    readonly Dictionary<int, Loaded> _loaded = [];
 
     public int MaxFrames { get; init; } = 100;
     public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public Snapshot Take(IReadOnlyList<int> pids, string? note = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var taken = DateTimeOffset.UtcNow;
         var processes = pids.Select(TakeOne).ToArray();
         return new Snapshot(0, taken, note, processes);
@@ -31,38 +36,50 @@ public sealed class LocalSnapshotter
 
     ProcessSnapshot TakeOne(int pid)
     {
-        var exe = $"/proc/{pid}/exe";
-        string exePath = exe, goVersion = "";
+        string exePath = $"/proc/{pid}/exe", goVersion = "";
         try
         {
-            if (!Directory.Exists($"/proc/{pid}")) throw new SideEyeException($"process {pid}: no such process");
-            exePath = ReadExeLink(pid) ?? exe;
-            var binary = GoBinary.Open(exe);
-            goVersion = binary.Version.Text;
-            var plan = ProbePlan.Create(binary, MaxFrames) with { RingBufferBytes = RingBufferBytesFor(pid, binary) };
-            using var probe = SnapshotProbe.Attach(plan, binary.Pclntab, pid);
-            SnapshotResult result;
-            long pauseNs;
-            using (var pause = ProcessPause.Pause(pid, MaxPause))
-            {
-                foreach (var thread in pause.Threads)
-                    probe.SetThreadRegisters(thread.Tid, new ThreadRegisters(thread.Rip, thread.Rsp, thread.Rbp));
-                result = probe.Run(MaxPause, tid => pause.DeliverSignal(tid, SigUrg, MaxPause));
-                pause.RestopThread(probe.TriggerThreadId, MaxPause);
-                pause.Resume();
-                pauseNs = pause.PauseDurationNs;
-            }
-            var decoder = new GoroutineDecoder(binary);
+            var loaded = LoadFor(pid);
+            exePath = loaded.ExePath;
+            goVersion = loaded.Binary.Version.Text;
+            var raw = loaded.Runner.Run();
+            var result = SnapshotResult.Decode(raw, loaded.Binary.Pclntab, MaxFrames);
+            var statuses = loaded.Binary.Runtime.Statuses;
             var goroutines = result.Goroutines
-                .Select(g => decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~binary.Runtime.Statuses.ScanBit) == binary.Runtime.Statuses.Running))
+                .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running, g.Truncated))
                 .ToArray();
-            return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, pauseNs, (long)(result.ProbeNs ?? 0),
-                result.Truncated || result.Goroutines.Any(g => g.Truncated), result.Summary is null ? "probe did not finish within the pause limit" : null, goroutines);
+            return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
+                result.Truncated || goroutines.Any(g => g.Truncated), raw.Incomplete, goroutines, raw.Timings);
         }
         catch (SideEyeException e)
         {
+            Unload(pid);
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, 0, 0, true, e.Message, []);
         }
+    }
+
+    Loaded LoadFor(int pid)
+    {
+        if (!Directory.Exists($"/proc/{pid}")) throw new SideEyeException($"process {pid}: no such process");
+        var startTime = StartTime(pid);
+        if (_loaded.TryGetValue(pid, out var loaded) && loaded.StartTime == startTime)
+        {
+            if (RingBufferBytesFor(pid, loaded.Binary) <= loaded.RingBufferBytes) return loaded;
+        }
+        Unload(pid);
+        var exePath = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
+        var binary = loaded?.StartTime == startTime ? loaded.Binary : GoBinary.Open($"/proc/{pid}/exe");
+        var ring = RingBufferBytesFor(pid, binary);
+        var plan = ProbePlan.Create(binary, MaxFrames) with { RingBufferBytes = ring };
+        var runner = SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause));
+        loaded = new Loaded(startTime, exePath, binary, new GoroutineDecoder(binary), runner, ring);
+        _loaded[pid] = loaded;
+        return loaded;
+    }
+
+    void Unload(int pid)
+    {
+        if (_loaded.Remove(pid, out var loaded)) loaded.Runner.Dispose();
     }
 
     /// <summary>
@@ -73,13 +90,27 @@ public sealed class LocalSnapshotter
     uint RingBufferBytesFor(int pid, GoBinary binary)
     {
         ulong goroutines;
-        using (var memory = GoRuntime.Memory.ProcessMemoryReader.Open(pid))
-            goroutines = GoRuntime.Memory.MemoryReaderExtensions.ReadU64(memory, binary.Runtime.Variables.AllGLen) ?? 0;
+        using (var memory = ProcessMemoryReader.Open(pid))
+            goroutines = memory.ReadU64(binary.Runtime.Variables.AllGLen) ?? 0;
         var perRecord = 160UL + 8UL * (ulong)Math.Min(MaxFrames, 32);
         var wanted = goroutines * perRecord * 3 / 2;
         var bytes = 16UL << 20;
         while (bytes < wanted && bytes < 512UL << 20) bytes <<= 1;
         return (uint)bytes;
+    }
+
+    /// <summary>The process's start time (field 22 of /proc/PID/stat): tells a restarted process from the one we loaded for.</summary>
+    static ulong StartTime(int pid)
+    {
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SideEyeException($"process {pid}: cannot read /proc/{pid}/stat: {e.Message}", e);
+        }
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return ulong.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     static string? ReadExeLink(int pid)
@@ -89,5 +120,13 @@ public sealed class LocalSnapshotter
         {
             throw new SideEyeException($"process {pid}: cannot read its executable: {e.Message}", e);
         }
+    }
+
+    bool _disposed;
+
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var pid in _loaded.Keys.ToList()) Unload(pid);
     }
 }

@@ -14,7 +14,7 @@ public sealed class GoroutineDecoder(GoBinary binary)
 {
     readonly StackSymbolizer _symbolizer = new(binary.Pclntab);
 
-    public GoroutineRecord Decode(GoroutineState g, IReadOnlyList<ulong> pcs, bool firstPcIsExact)
+    public GoroutineRecord Decode(GoroutineState g, IReadOnlyList<ulong> pcs, bool firstPcIsExact, bool truncated = false)
     {
         var model = binary.Runtime;
         var frames = _symbolizer.Symbolize(pcs, firstPcIsExact)
@@ -32,6 +32,7 @@ public sealed class GoroutineDecoder(GoBinary binary)
             creator?.Function,
             start?.Name,
             frames,
-            Labels: null);
+            Labels: null,
+            truncated);
     }
 }

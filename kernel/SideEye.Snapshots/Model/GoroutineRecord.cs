@@ -7,6 +7,7 @@ namespace SideEye.Snapshots.Model;
 /// <param name="ThreadId">The OS thread running or locked to the goroutine, if any.</param>
 /// <param name="Frames">Innermost first: Frames[0] is depth 0.</param>
 /// <param name="Labels">pprof labels, or null when the goroutine has none.</param>
+/// <param name="Truncated">The stack went on beyond the frame limit: Frames is its innermost part.</param>
 public sealed record GoroutineRecord(
     long Goid,
     string Status,
@@ -17,4 +18,5 @@ public sealed record GoroutineRecord(
     string? CreatedByFunc,
     string? StartFunc,
     IReadOnlyList<StackFrame> Frames,
-    IReadOnlyDictionary<string, string>? Labels);
+    IReadOnlyDictionary<string, string>? Labels,
+    bool Truncated = false);

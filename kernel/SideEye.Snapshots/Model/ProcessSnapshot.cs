@@ -5,6 +5,7 @@ namespace SideEye.Snapshots.Model;
 /// <param name="ProbeNs">How long the probe ran.</param>
 /// <param name="Truncated">True when not every goroutine or frame could be captured.</param>
 /// <param name="Error">Why the capture failed or is partial; null when it succeeded.</param>
+/// <param name="Timings">Where the pause went, when the process was paused (not stored).</param>
 public sealed record ProcessSnapshot(
     int Pid,
     string Hostname,
@@ -14,4 +15,5 @@ public sealed record ProcessSnapshot(
     long ProbeNs,
     bool Truncated,
     string? Error,
-    IReadOnlyList<GoroutineRecord> Goroutines);
+    IReadOnlyList<GoroutineRecord> Goroutines,
+    Loader.Run.PauseTimings? Timings = null);

@@ -91,6 +91,14 @@ public sealed class SnapshotStore : IDisposable
                 return;
             }
             var version = Scalar<int?>("SELECT max(version) FROM schema_version");
+            if (create && version is { } v && v < StoreSchema.Version)
+            {
+                using var tx = _connection.BeginTransaction();
+                for (; v < StoreSchema.Version; v++) Execute(StoreSchema.Migrations[v]);
+                Execute($"INSERT INTO schema_version VALUES ({StoreSchema.Version})");
+                tx.Commit();
+                return;
+            }
             if (version != StoreSchema.Version)
                 throw new SnapshotStoreException(Path, version is null
                     ? "schema_version is empty: the store was not created by SideEye or its creation was interrupted"
@@ -162,7 +170,7 @@ public sealed class SnapshotStore : IDisposable
                     goroutines.CreateRow()
                         .AppendValue(snapshotId).AppendValue(p.Pid).AppendValue(g.Goid).AppendValue(g.Status).AppendValue(g.WaitReason)
                         .AppendValue(g.WaitSinceNs).AppendValue(g.ThreadId).AppendValue(g.CreatedByGoid).AppendValue(g.CreatedByFunc)
-                        .AppendValue(g.StartFunc).AppendValue(stackId).AppendValue(LabelsJson(g.Labels))
+                        .AppendValue(g.StartFunc).AppendValue(stackId).AppendValue(LabelsJson(g.Labels)).AppendValue(g.Truncated)
                         .EndRow();
                 }
             }

@@ -3,13 +3,20 @@ namespace SideEye.Snapshots.Store;
 /// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
 static class StoreSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines"];
 
+    /// <summary>Steps from version N to N + 1, by N.</summary>
+    public static readonly IReadOnlyDictionary<int, string> Migrations = new Dictionary<int, string>
+    {
+        // 2: goroutines.truncated, the stack went on beyond the frame limit.
+        [1] = "ALTER TABLE goroutines ADD COLUMN truncated BOOLEAN NOT NULL DEFAULT false",
+    };
+
     public const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)";
 
-    /// <summary>Version 1. Kept in one string so the report and the code cannot disagree.</summary>
+    /// <summary>The current version. Kept in one string so the report and the code cannot disagree.</summary>
     public const string Ddl = """
         CREATE TABLE snapshots(
             snapshot_id BIGINT PRIMARY KEY,
@@ -47,7 +54,8 @@ static class StoreSchema
             created_by_func VARCHAR,
             start_func      VARCHAR,
             stack_id        BIGINT NOT NULL,
-            labels          VARCHAR);
+            labels          VARCHAR,
+            truncated       BOOLEAN NOT NULL DEFAULT false);
         CREATE VIEW frames AS
             SELECT g.snapshot_id, g.pid, g.goid, s.depth, s.pc, s.func, s.file, s.line, s.inlined
             FROM goroutines g

@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using SideEye.Bpf;
+using SideEye.Bpf.Links;
+using SideEye.Bpf.RingBuf;
+using SideEye.Loader.Pause;
+
+namespace SideEye.Loader.Run;
+
+/// <summary>
+/// The privileged half of a snapshot: a <see cref="SnapshotJob"/> loaded into the kernel and attached to its
+/// process, ready to run any number of times. <see cref="Run"/> stops every thread (<see cref="ProcessPause"/>),
+/// writes their registers into the thread-registers map, arms the program, lets the trigger thread take the
+/// trigger signal (the program runs in its signal handler, in the target's own context), waits for the
+/// completion record, stops that thread again and resumes them all; the records are copied out only then, so
+/// the copy is not part of the pause. Knows nothing of Go: the job says what to load and how to talk to it.
+/// Loading (maps, verifier, uprobe) happens before any pause, so the verifier's time is never the target's.
+/// Disposing closes every kernel object, link first.
+/// </summary>
+public sealed class SnapshotRunner : IDisposable
+{
+    readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
+    BpfProgram? _program;
+    RingBufReader? _reader;
+    UprobeLink? _link;
+    ulong _generation;
+
+    public SnapshotJob Job { get; }
+
+    SnapshotRunner(SnapshotJob job) => Job = job;
+
+    /// <summary>Creates the job's maps, writes their entries, loads the program and attaches its uprobe.</summary>
+    public static SnapshotRunner Load(SnapshotJob job)
+    {
+        var runner = new SnapshotRunner(job);
+        try
+        {
+            runner.LoadObjects();
+            return runner;
+        }
+        catch
+        {
+            runner.Dispose();
+            throw;
+        }
+    }
+
+    void LoadObjects()
+    {
+        var protocol = Job.Protocol;
+        foreach (var spec in Job.Maps) _maps[spec.Name] = BpfMap.Load(spec);
+        foreach (var name in new[] { protocol.ControlMap, protocol.ThreadRegistersMap, protocol.EventsMap })
+            if (!_maps.ContainsKey(name)) throw new ArgumentException($"the job's protocol names map '{name}', which the job does not define", nameof(Job));
+        foreach (var entry in Job.MapEntries)
+        {
+            if (!_maps.TryGetValue(entry.Map, out var map)) throw new ArgumentException($"a map entry names map '{entry.Map}', which the job does not define", nameof(Job));
+            map.Update(entry.Key, entry.Value);
+        }
+        _program = BpfProgram.Load(Job.Program, _maps);
+        _reader = RingBufReader.Open(_maps[protocol.EventsMap]);
+        _link = UprobeLink.Attach(_program, Job.Trigger.BinaryPath, Job.Trigger.FileOffset, pid: Job.TriggerTid);
+    }
+
+    /// <summary>A map of the loaded job, for diagnostics (e.g. counters the program keeps).</summary>
+    public BpfMap Map(string name)
+    {
+        ObjectDisposedException.ThrowIf(_reader is null, this);
+        return _maps.TryGetValue(name, out var map) ? map : throw new ArgumentException($"the job has no map '{name}'", nameof(name));
+    }
+
+    /// <summary>Consumes and discards whatever records are waiting (e.g. the tail of a run that timed out); returns how many.</summary>
+    public int DiscardPending()
+    {
+        ObjectDisposedException.ThrowIf(_reader is null, this);
+        return _reader.ReadAvailable(static _ => { });
+    }
+
+    /// <summary>
+    /// One snapshot: pause, feed registers, arm, trigger, wait for completion, resume, collect. Throws
+    /// <see cref="TargetProcessException"/> when the process cannot be paused (gone, not traceable, exits); the
+    /// target is never left stopped, and the pause never outlasts <see cref="SnapshotJob.MaxPause"/>.
+    /// </summary>
+    public RawSnapshot Run()
+    {
+        ObjectDisposedException.ThrowIf(_reader is null, this);
+        var protocol = Job.Protocol;
+        var control = _maps[protocol.ControlMap];
+        var registers = _maps[protocol.ThreadRegistersMap];
+        DiscardPending();
+        ClearThreadRegisters(registers);
+        var generation = ++_generation;
+        // The whole paused part runs on the pause's tracer thread: no hand-offs between our threads while the
+        // target is stopped (on a busy machine each wake-up can cost a scheduler tick).
+        var (steps, pause) = ProcessPause.PauseWhile(Job.Pid, Job.MaxPause, p =>
+        {
+            try
+            {
+                var stopped = p.Threads.Select(t => new StoppedThread(t.Tid, new ThreadRegisters(t.Rip, t.Rsp, t.Rbp))).ToArray();
+                foreach (var thread in stopped) registers.Update((uint)thread.Tid, thread.Registers);
+                control.Update(0u, generation);
+                var armedAt = Now();
+                p.DeliverSignal(Job.TriggerTid, protocol.TriggerSignal, Job.MaxPause);
+                var triggeredAt = Now();
+                var completed = WaitForCompletion(generation, p);
+                var finishedAt = Now();
+                p.RestopThread(Job.TriggerTid, Job.MaxPause);
+                return (Threads: stopped, Completed: completed, ArmedAt: armedAt, TriggeredAt: triggeredAt, FinishedAt: finishedAt, RestoppedAt: Now());
+            }
+            finally
+            {
+                control.Update(0u, 0UL); // disarm whether or not the program ran
+            }
+        });
+        var records = _reader.ReadAll();
+        var timings = new PauseTimings(pause.PauseDurationNs, pause.EstablishedAtNs - pause.PausedAtNs, steps.ArmedAt - pause.EstablishedAtNs,
+            steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, steps.RestoppedAt - steps.FinishedAt, pause.ResumedAtNs - steps.RestoppedAt);
+        return new RawSnapshot(Job.Pid, records, steps.Completed && EndsWithCompletion(records, generation), steps.Threads, timings);
+    }
+
+    /// <summary>Waits for this generation's completion record, bounded by the pause's own deadline.</summary>
+    bool WaitForCompletion(ulong generation, ProcessPause pause)
+    {
+        var reader = _reader!;
+        while (true)
+        {
+            if (reader.Find(r => IsCompletion(r, generation))) return true;
+            var leftNs = pause.DeadlineNs - Now();
+            if (leftNs <= 0) return false;
+            reader.WaitForWakeup(TimeSpan.FromTicks(Math.Max(1, leftNs / 100)));
+        }
+    }
+
+    bool EndsWithCompletion(List<byte[]> records, ulong generation) => records.Count > 0 && IsCompletion(records[^1], generation);
+
+    bool IsCompletion(ReadOnlySpan<byte> record, ulong generation)
+    {
+        var offset = Job.Protocol.CompletionGenerationOffset;
+        return record.Length >= Math.Max(4, offset + 8)
+            && BinaryPrimitives.ReadUInt32LittleEndian(record) == Job.Protocol.CompletionKind
+            && BinaryPrimitives.ReadUInt64LittleEndian(record[offset..]) == generation;
+    }
+
+    static void ClearThreadRegisters(BpfMap map)
+    {
+        foreach (var key in map.Keys().ToList()) map.Delete(key);
+    }
+
+    static long Now() => Ptrace.PtraceNative.MonotonicNs();
+
+    public void Dispose()
+    {
+        _link?.Dispose();
+        _link = null;
+        _reader?.Dispose();
+        _reader = null;
+        _program?.Dispose();
+        _program = null;
+        foreach (var map in _maps.Values) map.Dispose();
+        _maps.Clear();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+using SideEye.Loader.Run;
+using SideEye.Probes.Codegen;
+using SideEye.Probes.Planning;
+using SideEye.Probes.Records;
+
+namespace SideEye.Probes;
+
+/// <summary>
+/// Plan → the job the privileged half runs: the generated program and maps, the syscall frame sizes as map
+/// entries, the uprobe on runtime.sigtramp, and the protocol (control word, thread registers, summary record).
+/// </summary>
+public static class SnapshotJobs
+{
+    /// <summary>SIGURG: the runtime's own preemption signal, which Go tolerates at any moment.</summary>
+    public const int TriggerSignal = 23;
+
+    public static ProbeProtocol Protocol { get; } = new(
+        SnapshotProgram.ControlMap, SnapshotProgram.ThreadRegsMap, SnapshotProgram.EventsMap,
+        RecordLayout.SummaryKind, RecordLayout.SummaryGeneration, TriggerSignal);
+
+    public static SnapshotJob Create(ProbePlan plan, int pid, TimeSpan maxPause)
+    {
+        var program = SnapshotProgramGenerator.Generate(plan);
+        var entries = plan.SyscallSpDeltas.Select(kv => new MapEntry(SnapshotProgram.SpDeltaMap, U64(kv.Key), U64((ulong)kv.Value))).ToArray();
+        return new SnapshotJob
+        {
+            Pid = pid,
+            Program = program.Program,
+            Maps = program.Maps,
+            MapEntries = entries,
+            Trigger = new UprobeSite(plan.BinaryPath, plan.SigtrampFileOffset),
+            Protocol = Protocol,
+            MaxPause = maxPause,
+        };
+    }
+
+    static byte[] U64(ulong value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+        return bytes;
+    }
+}
