@@ -17,13 +17,14 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
 
     /// <summary>
     /// Decodes a run's records: goroutine records (running ones completed with their thread-stack record, see
-    /// <see cref="RunningCallerFixup"/>) and this run's summary.
+    /// <see cref="RunningCallerFixup"/>, and labels from the labels record sent ahead of them) and this run's summary.
     /// </summary>
     public static SnapshotResult Decode(RawSnapshot raw, GoPclntab pclntab, int maxFrames)
     {
         var fixup = new RunningCallerFixup(pclntab, maxFrames);
         var goroutines = new List<GoroutineRecord>(raw.Records.Count);
         var stacks = new Dictionary<ulong, ThreadStackRecord>();
+        var labels = new Dictionary<ulong, LabelsRecord>();
         SnapshotSummary? summary = null;
         foreach (var record in raw.Records)
         {
@@ -31,7 +32,13 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
             {
                 case RecordLayout.GoroutineKind:
                     var g = RecordDecoder.DecodeGoroutine(record);
-                    goroutines.Add(stacks.Remove(g.State.Address, out var stack) ? fixup.Apply(g, stack) : g);
+                    if (stacks.Remove(g.State.Address, out var stack)) g = fixup.Apply(g, stack);
+                    if (labels.Remove(g.State.Address, out var l)) g = g with { Labels = l.Labels };
+                    goroutines.Add(g);
+                    break;
+                case RecordLayout.LabelsKind:
+                    var decoded = RecordDecoder.DecodeLabels(record);
+                    labels[decoded.GAddress] = decoded;
                     break;
                 case RecordLayout.ThreadStackKind:
                     var t = RecordDecoder.DecodeThreadStack(record);

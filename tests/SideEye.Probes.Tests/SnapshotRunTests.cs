@@ -74,6 +74,13 @@ public sealed class SnapshotRunTests(ITestOutputHelper output) : KernelObjectLea
             compared++;
         }
         Assert.True(compared >= 15, $"only {compared} goroutines compared");
+        // pprof labels: the program's one labelled goroutine carries exactly its labels (a map before Go 1.24, a
+        // sorted slice after); no other goroutine of the program has any.
+        var labelled = probed[parked.Single("labels").Goid];
+        Assert.False(labelled.Flags.HasFlag(GoroutineFlags.LabelsUnread), $"go{release}: {labelled.Flags}");
+        Assert.Equal(ParkedProgram.Labels.OrderBy(kv => kv.Key), labelled.Labels!.OrderBy(kv => kv.Key));
+        foreach (var park in parked.Parks.Where(p => p.Kind != "labels"))
+            Assert.Null(probed[park.Goid].Labels);
         // Every parked goroutine the program reported is there (the spinners may be running or runnable).
         foreach (var park in parked.Parks)
             Assert.True(probed.ContainsKey(park.Goid), $"go{release}: {park.Kind} goroutine {park.Goid} missing");

@@ -23,11 +23,26 @@ internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowByt
     public const int Key = 104;        // map keys and a g pointer read from allgs
     public const int SummaryFlags = 112;
     public const int Summary = 120;    // RecordLayout.SummarySize bytes
-    public const int G = Summary + RecordLayout.SummarySize;
+    public const int RingUsed = Summary + RecordLayout.SummarySize; // ring bytes this run has filled (an upper bound)
+    public const int ChunkBase = RingUsed + 8;  // user address of StackChunk[0]
+    public const int ChunkLength = ChunkBase + 8;
+    public const int StackChunk = ChunkLength + 8;
+    /// <summary>Stack bytes read at once from where a walk starts: a parked goroutine's frames are usually all in there.</summary>
+    public const int StackChunkBytes = 1024;
+    public const int GsChunk = StackChunk + StackChunkBytes; // runtime.allgs entries, read GsChunkEntries at a time
+    public const int GsChunkEntries = 32;
+    public const int G = GsChunk + 8 * GsChunkEntries;
 
     /// <summary>Start of the goroutine record being built.</summary>
     public int Record { get; } = G + ((gSize + 7) & ~7);
     /// <summary>Start of the thread-stack record (header and window), after the goroutine record.</summary>
     public int ThreadStack => Record + RecordLayout.GoroutineSize(maxFrames);
-    public int Size => ThreadStack + RecordLayout.ThreadStackHeaderSize + stackWindowBytes;
+    /// <summary>The labels record being built.</summary>
+    public int Labels => ThreadStack + ((RecordLayout.ThreadStackHeaderSize + stackWindowBytes + 7) & ~7);
+    /// <summary>Up to MaxLabels (key, value) string headers, 32 bytes each, gathered before the strings are copied.</summary>
+    public int LabelPairs => Labels + RecordLayout.LabelsHeaderSize + RecordLayout.MaxLabels * RecordLayout.LabelSlotSize;
+    /// <summary>One map bucket of a map[string]string (Go up to 1.23): 8 tophash bytes, 8 keys, 8 values, overflow.</summary>
+    public int LabelBucket => LabelPairs + 32 * RecordLayout.MaxLabels;
+    public const int MapBucketSize = 8 + 8 * 16 + 8 * 16 + 8;
+    public int Size => LabelBucket + MapBucketSize;
 }

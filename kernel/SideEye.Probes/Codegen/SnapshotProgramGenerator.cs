@@ -53,6 +53,7 @@ public static class SnapshotProgramGenerator
         Main(code, plan);
         GBody(code, plan, scratch);
         FrameBody(code, plan, scratch);
+        if (plan.LabelsLayout != PprofLabelsLayout.None) LabelsBody(code, scratch);
         var maps = new List<MapSpec>
         {
             new(SnapshotProgram.ControlMap, MapType.Array, 4, 8, 1),
@@ -89,6 +90,12 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, S.Generation, R8, Size.DW));
         c.Add(A.Call(BpfHelper.KtimeGetNs));
         c.Add(A.StoreMem(R9, S.StartNs, R0, Size.DW));
+        // What is already in the ring (normally nothing: the runner empties it first); from here on the program
+        // counts what it adds itself instead of asking the ring before every record.
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
+        c.Add(A.Mov64Imm(R2, RingBufAvailData));
+        c.Add(A.Call(BpfHelper.RingbufQuery));
+        c.Add(A.StoreMem(R9, S.RingUsed, R0, Size.DW));
 
         // allgs is a slice: its first word is the array pointer. Both reads zero the destination on failure.
         ReadUser(c, S.AllGsArray, 8, plan.AllGs);
@@ -147,12 +154,30 @@ public static class SnapshotProgramGenerator
         c.Add(A.Label("g_body"));
         c.Add(A.LoadMem(R9, R2, 0, Size.DW));
         c.Add(A.Mov64(R6, R1));
+        // allgs entries come GsChunkEntries at a time: refill at each multiple (min(entries, allglen - i) of them;
+        // a failed read zeroes the chunk, and nil entries are skipped).
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.And64Imm(R1, S.GsChunkEntries - 1));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_from_chunk"));
+        c.Add(A.LoadMem(R2, R9, S.AllGLen, Size.DW));
+        c.Add(A.Sub64(R2, R6));
+        c.Add(A.JumpIfImm(JumpOp.Le, R2, S.GsChunkEntries, "g_chunk_sized"));
+        c.Add(A.Mov64Imm(R2, S.GsChunkEntries));
+        c.Add(A.Label("g_chunk_sized"));
+        c.Add(A.Lsh64Imm(R2, 3));
         c.Add(A.LoadMem(R3, R9, S.AllGsArray, Size.DW));
-        c.Add(A.Lsh64Imm(R6, 3));
-        c.Add(A.Add64(R3, R6));
-        ReadUserFromReg(c, S.Key, 8, R3);
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_continue"));
-        c.Add(A.LoadMem(R7, R9, S.Key, Size.DW));
+        c.Add(A.Mov64(R4, R6));
+        c.Add(A.Lsh64Imm(R4, 3));
+        c.Add(A.Add64(R3, R4));
+        c.Add(A.Mov64(R1, R9));
+        c.Add(A.Add64Imm(R1, S.GsChunk));
+        c.Add(A.Call(BpfHelper.ProbeReadUser));
+        c.Add(A.Label("g_from_chunk"));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.And64Imm(R1, S.GsChunkEntries - 1));
+        c.Add(A.Lsh64Imm(R1, 3));
+        c.Add(A.Add64(R1, R9));
+        c.Add(A.LoadMem(R7, R1, S.GsChunk, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "g_continue"));
         // A g that cannot be read (freed between reads) is skipped, as the reference does.
         c.Add(A.Mov64(R3, R7));
@@ -195,6 +220,8 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreImm(R9, rec + L.FrameCount, 0, Size.W));
         c.Add(A.StoreImm(R9, rec + L.Reserved, 0, Size.W));
         c.Add(A.StoreImm(R9, S.WalkCount, 0, Size.DW));
+
+        if (plan.LabelsLayout != PprofLabelsLayout.None) Labels(c, plan, scratch);
 
         // Thread id: m.procid when the g has an m (bpf_probe_read_user zeroes the field on failure).
         c.Add(A.StoreImm(R9, rec + L.ThreadId, 0, Size.DW));
@@ -302,6 +329,25 @@ public static class SnapshotProgramGenerator
         c.Add(A.Jump("g_emit"));
         c.Add(A.Label("g_walk_loop"));
         c.Add(A.StoreMem(R9, S.WalkBp, R3, Size.DW));
+        // One read of the stack from the first frame pointer up (min(chunk, stack.hi - bp) bytes): the frame
+        // steps find their [saved bp, return address] there without a helper call each.
+        c.Add(A.StoreImm(R9, S.ChunkLength, 0, Size.DW));
+        c.Add(A.StoreMem(R9, S.ChunkBase, R3, Size.DW));
+        c.Add(A.LoadMem(R1, R9, rec + L.StackLo, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R3, R1, "g_walk_setup"));
+        c.Add(A.LoadMem(R2, R9, rec + L.StackHi, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Ge, R3, R2, "g_walk_setup"));
+        c.Add(A.Sub64(R2, R3));
+        c.Add(A.JumpIfImm(JumpOp.Le, R2, S.StackChunkBytes, "g_chunk_read"));
+        c.Add(A.Mov64Imm(R2, S.StackChunkBytes));
+        c.Add(A.Label("g_chunk_read"));
+        c.Add(A.StoreMem(R9, S.ChunkLength, R2, Size.DW));
+        c.Add(A.Mov64(R1, R9));
+        c.Add(A.Add64Imm(R1, S.StackChunk));
+        c.Add(A.Call(BpfHelper.ProbeReadUser));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "g_walk_setup"));
+        c.Add(A.StoreImm(R9, S.ChunkLength, 0, Size.DW));
+        c.Add(A.Label("g_walk_setup"));
         c.Add(A.StoreImm(R9, S.WalkPrev, 0, Size.DW));
         c.Add(A.StoreImm(R9, S.WalkDone, 0, Size.DW));
         c.Add(A.LoadMem(R2, R9, S.WalkCount, Size.DW));
@@ -407,27 +453,160 @@ public static class SnapshotProgramGenerator
     /// <summary>
     /// bpf_ringbuf_output(events, scratch + <paramref name="offset"/>, r3 bytes), falling through when sent and
     /// jumping to <paramref name="refused"/> when not. Keeps room for the summary: a record goes out only if,
-    /// after it (and its 8-byte ring header), the unconsumed data still leaves space for the summary record, so
-    /// the summary always arrives and counts what was dropped; userspace consuming meanwhile only frees space.
-    /// No wakeup: the consumer is woken once, by the summary. r3 must be verifier-bounded; clobbers r0-r5, r7.
+    /// after it, what this run has put in the ring (counted in scratch, starting from what was there, so an
+    /// upper bound whatever the reader consumed meanwhile) still leaves space for the summary record, so the
+    /// summary always arrives and counts what was dropped. No wakeup: the reader is woken once, by the summary.
+    /// r3 must be verifier-bounded; clobbers r0-r5, r7.
     /// </summary>
     static void EmitIfRoom(Instructions c, ProbePlan plan, int offset, string refused)
     {
         c.Add(A.Mov64(R7, R3));
-        c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
-        c.Add(A.Mov64Imm(R2, RingBufAvailData));
-        c.Add(A.Call(BpfHelper.RingbufQuery));
+        // Ring space a record takes: 8-byte header, data rounded up to 8.
+        c.Add(A.Add64Imm(R7, 8 + 7));
+        c.Add(A.And64Imm(R7, ~7));
+        c.Add(A.LoadMem(R0, R9, S.RingUsed, Size.DW));
         c.Add(A.Add64(R0, R7));
-        c.Add(A.Add64Imm(R0, 8 + 8 + L.SummarySize));
+        c.Add(A.Add64Imm(R0, 8 + L.SummarySize));
         c.Add(A.LoadImm64(R1, plan.RingBufferBytes));
         c.Add(A.JumpIf(JumpOp.Gt, R0, R1, refused));
-        c.Add(A.Mov64(R3, R7));
         c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
         c.Add(A.Mov64(R2, R9));
         c.Add(A.Add64Imm(R2, offset));
         c.Add(A.Mov64Imm(R4, RingBufNoWakeup));
         c.Add(A.Call(BpfHelper.RingbufOutput));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, refused));
+        c.Add(A.LoadMem(R0, R9, S.RingUsed, Size.DW));
+        c.Add(A.Add64(R0, R7));
+        c.Add(A.StoreMem(R9, S.RingUsed, R0, Size.DW));
+    }
+
+    /// <summary>
+    /// pprof labels, when g.labels is set: gather up to MaxLabels (key, value) string headers into LabelPairs,
+    /// from the []label of Go 1.24+ or the single bucket of a Go 1.19–1.23 map[string]string (a map with more
+    /// than one bucket, which takes more than 8 labels, is not read: flagged), then copy the strings with
+    /// bpf_loop(labels_body) and send a labels record ahead of the goroutine record. Clobbers r0-r7; reloads r8
+    /// (the status) for the code after it.
+    /// </summary>
+    static void Labels(Instructions c, ProbePlan plan, ScratchLayout scratch)
+    {
+        var rec = scratch.Record;
+        var pairs = scratch.LabelPairs;
+        var bucket = scratch.LabelBucket;
+        c.Add(A.LoadMem(R3, R9, rec + L.Labels, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "g_labels_done"));
+        c.Add(A.Mov64Imm(R6, 0));
+        if (plan.LabelsLayout == PprofLabelsLayout.LabelSlice)
+        {
+            ReadUserFromReg(c, S.Tmp, 16, R3);           // labelMap starts with list: array pointer, length
+            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
+            c.Add(A.LoadMem(R6, R9, S.Tmp + 8, Size.DW));
+            c.Add(A.JumpIfImm(JumpOp.Le, R6, L.MaxLabels, "g_labels_counted"));
+            OrFlag(c, rec, GoroutineFlags.LabelsUnread);
+            c.Add(A.Mov64Imm(R6, L.MaxLabels));
+            c.Add(A.Label("g_labels_counted"));
+            c.Add(A.JumpIfImm(JumpOp.Eq, R6, 0, "g_labels_done"));
+            c.Add(A.Mov64(R2, R6));
+            c.Add(A.Lsh64Imm(R2, 5));
+            c.Add(A.LoadMem(R3, R9, S.Tmp, Size.DW));
+            c.Add(A.Mov64(R1, R9));
+            c.Add(A.Add64Imm(R1, pairs));
+            c.Add(A.Call(BpfHelper.ProbeReadUser));
+            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
+        }
+        else
+        {
+            ReadUserFromReg(c, S.Tmp, 8, R3);            // *labelMap: the map, a pointer to its hmap
+            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
+            c.Add(A.LoadMem(R3, R9, S.Tmp, Size.DW));
+            c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "g_labels_done"));
+            ReadUserFromReg(c, bucket, 32, R3);          // hmap: count, flags, B, …, buckets, oldbuckets
+            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
+            c.Add(A.LoadMem(R1, R9, bucket + 0, Size.DW));
+            c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "g_labels_done"));
+            c.Add(A.LoadMem(R1, R9, bucket + 9, Size.B));
+            c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_labels_unread"));
+            c.Add(A.LoadMem(R1, R9, bucket + 24, Size.DW));
+            c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_labels_unread"));
+            c.Add(A.LoadMem(R3, R9, bucket + 16, Size.DW));
+            ReadUserFromReg(c, bucket, ScratchLayout.MapBucketSize, R3);
+            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
+            // Slots whose tophash is at least minTopHash (5) hold an entry.
+            for (var j = 0; j < L.MaxLabels; j++)
+            {
+                c.Add(A.LoadMem(R1, R9, bucket + j, Size.B));
+                c.Add(A.JumpIfImm(JumpOp.Lt, R1, 5, $"g_label_skip{j}"));
+                c.Add(A.JumpIfImm(JumpOp.Gt, R6, L.MaxLabels - 1, "g_labels_unread"));
+                c.Add(A.Mov64(R2, R6));
+                c.Add(A.Lsh64Imm(R2, 5));
+                c.Add(A.Add64(R2, R9));
+                foreach (var (from, to) in new[] { (8 + 16 * j, 0), (16 + 16 * j, 8), (136 + 16 * j, 16), (144 + 16 * j, 24) })
+                {
+                    c.Add(A.LoadMem(R1, R9, bucket + from, Size.DW));
+                    c.Add(A.StoreMem(R2, pairs + to, R1, Size.DW));
+                }
+                c.Add(A.Add64Imm(R6, 1));
+                c.Add(A.Label($"g_label_skip{j}"));
+            }
+            c.Add(A.JumpIfImm(JumpOp.Eq, R6, 0, "g_labels_done"));
+        }
+        var lr = scratch.Labels;
+        c.Add(A.StoreImm(R9, lr + L.Kind, (int)L.LabelsKind, Size.W));
+        c.Add(A.StoreImm(R9, lr + L.Flags, 0, Size.W));
+        Copy(c, rec + L.GAddress, lr + L.LabelsGAddress);
+        c.Add(A.StoreMem(R9, lr + L.LabelsCount, R6, Size.W));
+        c.Add(A.StoreImm(R9, lr + L.LabelsReserved, 0, Size.W));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.StoreMem(R10, -24, R9, Size.DW));
+        c.Add(A.LoadFuncPtr(R2, "labels_body"));
+        c.Add(A.Mov64(R3, R10));
+        c.Add(A.Add64Imm(R3, -24));
+        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Call(BpfHelper.Loop));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R6, L.MaxLabels, "g_labels_unread"));
+        c.Add(A.Mov64(R3, R6));
+        c.Add(A.Mul64Imm(R3, L.LabelSlotSize));
+        c.Add(A.Add64Imm(R3, L.LabelsHeaderSize));
+        EmitIfRoom(c, plan, lr, "g_labels_unread");
+        c.Add(A.Jump("g_labels_done"));
+        c.Add(A.Label("g_labels_unread"));
+        OrFlag(c, rec, GoroutineFlags.LabelsUnread);
+        c.Add(A.Label("g_labels_done"));
+        c.Add(A.LoadMem(R8, R9, rec + L.Status, Size.W));
+    }
+
+    /// <summary>long labels_body(u64 i, scratch **s): copies label i's key and value (bounded) into its slot.</summary>
+    static void LabelsBody(Instructions c, ScratchLayout scratch)
+    {
+        var slots = scratch.Labels + L.LabelsHeaderSize;
+        c.Add(A.Label("labels_body"));
+        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, L.MaxLabels - 1, "labels_stop"));
+        c.Add(A.Mov64(R6, R1));
+        c.Add(A.Lsh64Imm(R6, 5));
+        c.Add(A.Add64(R6, R9));                        // r6 + LabelPairs: this label's two string headers
+        c.Add(A.Mul64Imm(R1, L.LabelSlotSize));
+        c.Add(A.Add64(R1, R9));
+        c.Add(A.Mov64(R7, R1));                        // r7 + slots: this label's slot
+        foreach (var (header, lengthAt, bytesAt, capacity) in new[] { (0, 0, 8, L.LabelKeyBytes), (16, 4, 8 + L.LabelKeyBytes, L.LabelValueBytes) })
+        {
+            c.Add(A.LoadMem(R2, R6, scratch.LabelPairs + header + 8, Size.DW));
+            c.Add(A.StoreMem(R7, slots + lengthAt, R2, Size.W));
+            c.Add(A.JumpIfImm(JumpOp.Le, R2, capacity, $"labels_sized{header}"));
+            c.Add(A.Mov64Imm(R2, capacity));
+            c.Add(A.Label($"labels_sized{header}"));
+            c.Add(A.LoadMem(R3, R6, scratch.LabelPairs + header, Size.DW));
+            c.Add(A.Mov64(R1, R7));
+            c.Add(A.Add64Imm(R1, slots + bytesAt));
+            c.Add(A.Call(BpfHelper.ProbeReadUser));
+            c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, $"labels_read{header}"));
+            OrFlag(c, scratch.Record, GoroutineFlags.LabelsUnread);
+            c.Add(A.Label($"labels_read{header}"));
+        }
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Exit());
+        c.Add(A.Label("labels_stop"));
+        c.Add(A.Mov64Imm(R0, 1));
+        c.Add(A.Exit());
     }
 
     /// <summary>long frame_body(u64 index, scratch **s): one frame-pointer step; returns 1 to stop.</summary>
@@ -449,10 +628,28 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "frame_stop"));
         c.Add(A.LoadMem(R1, R9, S.WalkPrev, Size.DW));
         c.Add(A.JumpIf(JumpOp.Le, R6, R1, "frame_stop"));
+        // [saved bp, return address] from the chunk when it holds them, else one read.
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.LoadMem(R2, R9, S.ChunkBase, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R1, R2, "frame_read"));
+        c.Add(A.Sub64(R1, R2));
+        c.Add(A.LoadMem(R2, R9, S.ChunkLength, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Lt, R2, 16, "frame_read"));
+        c.Add(A.Add64Imm(R2, -16));
+        c.Add(A.JumpIf(JumpOp.Gt, R1, R2, "frame_read"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, S.StackChunkBytes - 16, "frame_read"));
+        c.Add(A.Add64(R1, R9));
+        c.Add(A.LoadMem(R2, R1, S.StackChunk, Size.DW));
+        c.Add(A.StoreMem(R9, S.Tmp, R2, Size.DW));
+        c.Add(A.LoadMem(R7, R1, S.StackChunk + 8, Size.DW));
+        c.Add(A.StoreMem(R9, S.Tmp + 8, R7, Size.DW));
+        c.Add(A.Jump("frame_check"));
+        c.Add(A.Label("frame_read"));
         c.Add(A.Mov64(R3, R6));
         ReadUserFromReg(c, S.Tmp, 16, R3);
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frame_stop"));
         c.Add(A.LoadMem(R7, R9, S.Tmp + 8, Size.DW));
+        c.Add(A.Label("frame_check"));
         InText(c, plan, R7, "frame_stop");
         c.Add(A.LoadImm64(R4, (long)plan.GoexitStart));
         c.Add(A.JumpIf(JumpOp.Lt, R7, R4, "frame_keep"));

@@ -1,3 +1,4 @@
+using SideEye.Binary.Dwarf.Types;
 using SideEye.Binary.Pclntab;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Layouts;
@@ -78,6 +79,9 @@ public sealed record ProbePlan
     /// </summary>
     public required IReadOnlyDictionary<ulong, int> SyscallSpDeltas { get; init; }
 
+    /// <summary>How runtime/pprof keeps a goroutine's labels in this binary (what g.labels points to).</summary>
+    public required PprofLabelsLayout LabelsLayout { get; init; }
+
     public int MaxFrames { get; init; } = DefaultMaxFrames;
     public int MaxGoroutines { get; init; } = DefaultMaxGoroutines;
     public uint RingBufferBytes { get; init; } = 16 << 20;
@@ -119,7 +123,24 @@ public sealed record ProbePlan
             SigtrampFileOffset = (ulong)(binary.Image.FileOffsetOf(sigtramp.Entry)
                 ?? throw new SideEyeException($"{binary.Path}: runtime.sigtramp at 0x{sigtramp.Entry:x} is in no loadable segment")),
             SyscallSpDeltas = SyscallReturnSites(binary),
+            LabelsLayout = LabelsLayoutOf(binary),
             MaxFrames = maxFrames,
+        };
+    }
+
+    /// <summary>
+    /// runtime/pprof.labelMap: a map[string]string up to Go 1.23, a struct holding a sorted []label (key, value
+    /// strings) from 1.24. Absent when the program never sets labels (g.labels then stays nil).
+    /// </summary>
+    static PprofLabelsLayout LabelsLayoutOf(GoBinary binary)
+    {
+        var type = binary.Dwarf?.FindType("runtime/pprof.labelMap");
+        return type?.Kind switch
+        {
+            null => PprofLabelsLayout.None,
+            GoKind.Map => PprofLabelsLayout.StringMap,
+            GoKind.Struct when type.Size == 24 => PprofLabelsLayout.LabelSlice,
+            _ => throw new SideEyeException($"{binary.Path}: runtime/pprof.labelMap is a {type.Kind.ToGoString()} of {type.Size} bytes, a layout the probe does not know"),
         };
     }
 

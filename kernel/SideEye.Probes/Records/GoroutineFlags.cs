@@ -23,4 +23,6 @@ public enum GoroutineFlags : uint
     OffStack = 128,
     /// <summary>Running on its own stack, but the thread-stack record (the words at sp) could not be read or sent: the caller of the innermost function may be missing.</summary>
     NoStackWindow = 256,
+    /// <summary>g.labels was set but the labels could not all be read or sent (more than the reader handles, unreadable memory, or no room): Labels may be missing.</summary>
+    LabelsUnread = 512,
 }

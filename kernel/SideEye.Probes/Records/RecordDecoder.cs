@@ -50,6 +50,32 @@ public static class RecordDecoder
             record.Slice(RecordLayout.ThreadStackHeaderSize, length).ToArray());
     }
 
+    public static LabelsRecord DecodeLabels(ReadOnlySpan<byte> record)
+    {
+        if (KindOf(record) != RecordLayout.LabelsKind) throw Malformed($"record kind {KindOf(record)} is not a labels record");
+        if (record.Length < RecordLayout.LabelsHeaderSize) throw Malformed($"labels record of {record.Length} bytes is shorter than its {RecordLayout.LabelsHeaderSize}-byte header");
+        var count = (int)U32(record, RecordLayout.LabelsCount);
+        if (count > RecordLayout.MaxLabels || record.Length < RecordLayout.LabelsHeaderSize + count * RecordLayout.LabelSlotSize)
+            throw Malformed($"labels record of {record.Length} bytes cannot hold its {count} labels");
+        var labels = new Dictionary<string, string>(count, StringComparer.Ordinal);
+        var cut = false;
+        for (var i = 0; i < count; i++)
+        {
+            var slot = record.Slice(RecordLayout.LabelsHeaderSize + i * RecordLayout.LabelSlotSize, RecordLayout.LabelSlotSize);
+            var key = Text(slot[8..], U32(slot, 0), RecordLayout.LabelKeyBytes, ref cut);
+            var value = Text(slot[(8 + RecordLayout.LabelKeyBytes)..], U32(slot, 4), RecordLayout.LabelValueBytes, ref cut);
+            labels[key] = value;
+        }
+        return new LabelsRecord(U64(record, RecordLayout.LabelsGAddress), labels, cut);
+    }
+
+    static string Text(ReadOnlySpan<byte> bytes, uint length, int capacity, ref bool cut)
+    {
+        if (length <= capacity) return System.Text.Encoding.UTF8.GetString(bytes[..(int)length]);
+        cut = true;
+        return System.Text.Encoding.UTF8.GetString(bytes[..capacity]) + "…";
+    }
+
     public static SnapshotSummary DecodeSummary(ReadOnlySpan<byte> record)
     {
         if (KindOf(record) != RecordLayout.SummaryKind) throw Malformed($"record kind {KindOf(record)} is not a summary record");

@@ -30,6 +30,13 @@ namespace SideEye.Probes.Records;
 ///  24 u64 pc           32 u64 sp             40 u64 bp
 ///  48 u32 length       52 u32 reserved (0)
 ///  56 bytes [sp, sp + length): the stack words where the running function's return address may be
+///
+/// Labels record (kind 4), sent just before the goroutine record of a goroutine with pprof labels,
+/// LabelsHeaderSize bytes then count slots of LabelSlotSize bytes:
+///   0 u32 kind          4 u32 flags (LabelsFlags)
+///   8 u64 g address    16 u32 count          20 u32 reserved (0)
+///  24 slots: u32 key length, u32 value length (full lengths), LabelKeyBytes of key, LabelValueBytes of value
+///     (the first min(length, capacity) bytes of each are the string's)
 /// </code>
 /// Why the window: where a running function keeps its return address depends on its pcsp frame size at pc,
 /// which only the binary knows. The probe stays free of per-pause binary lookups (the privileged side has no
@@ -40,6 +47,7 @@ public static class RecordLayout
     public const uint GoroutineKind = 1;
     public const uint SummaryKind = 2;
     public const uint ThreadStackKind = 3;
+    public const uint LabelsKind = 4;
 
     public const int Kind = 0;
     public const int Flags = 4;
@@ -85,6 +93,15 @@ public static class RecordLayout
     public const int ThreadLength = 48;
     public const int ThreadReserved = 52;
     public const int ThreadStackHeaderSize = 56;
+
+    public const int LabelsGAddress = 8;
+    public const int LabelsCount = 16;
+    public const int LabelsReserved = 20;
+    public const int LabelsHeaderSize = 24;
+    public const int MaxLabels = 8;
+    public const int LabelKeyBytes = 64;
+    public const int LabelValueBytes = 192;
+    public const int LabelSlotSize = 8 + LabelKeyBytes + LabelValueBytes;
 
     /// <summary>Size of a goroutine record with <paramref name="frames"/> PCs.</summary>
     public static int GoroutineSize(int frames) => HeaderSize + 8 * frames;

@@ -46,7 +46,7 @@ public sealed class LocalSnapshotter : IDisposable
             var result = SnapshotResult.Decode(raw, loaded.Binary.Pclntab, MaxFrames);
             var statuses = loaded.Binary.Runtime.Statuses;
             var goroutines = result.Goroutines
-                .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running, g.Truncated))
+                .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running, g.Truncated, g.Labels))
                 .ToArray();
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
                 result.Truncated || goroutines.Any(g => g.Truncated), raw.Incomplete, goroutines, raw.Timings);

@@ -14,7 +14,7 @@ public sealed class GoroutineDecoder(GoBinary binary)
 {
     readonly StackSymbolizer _symbolizer = new(binary.Pclntab);
 
-    public GoroutineRecord Decode(GoroutineState g, IReadOnlyList<ulong> pcs, bool firstPcIsExact, bool truncated = false)
+    public GoroutineRecord Decode(GoroutineState g, IReadOnlyList<ulong> pcs, bool firstPcIsExact, bool truncated = false, IReadOnlyDictionary<string, string>? labels = null)
     {
         var model = binary.Runtime;
         var frames = _symbolizer.Symbolize(pcs, firstPcIsExact)
@@ -32,7 +32,7 @@ public sealed class GoroutineDecoder(GoBinary binary)
             creator?.Function,
             start?.Name,
             frames,
-            Labels: null,
+            labels,
             truncated);
     }
 }
