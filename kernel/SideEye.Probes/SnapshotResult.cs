@@ -19,7 +19,9 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
     /// Decodes a run's records: goroutine records (running ones completed with their thread-stack record, see
     /// <see cref="RunningCallerFixup"/>, and labels from the labels record sent ahead of them) and this run's summary.
     /// </summary>
-    public static SnapshotResult Decode(RawSnapshot raw, GoPclntab pclntab, int maxFrames)
+    /// <param name="loadBias">The process's load bias (a PIE): subtracted from every code address, so the result
+    /// holds link-time PCs that the binary's tables know.</param>
+    public static SnapshotResult Decode(RawSnapshot raw, GoPclntab pclntab, int maxFrames, ulong loadBias = 0)
     {
         var fixup = new RunningCallerFixup(pclntab, maxFrames);
         var goroutines = new List<GoroutineRecord>(raw.Records.Count);
@@ -31,7 +33,7 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
             switch (RecordDecoder.KindOf(record))
             {
                 case RecordLayout.GoroutineKind:
-                    var g = RecordDecoder.DecodeGoroutine(record);
+                    var g = Unbias(RecordDecoder.DecodeGoroutine(record), loadBias);
                     if (stacks.Remove(g.State.Address, out var stack)) g = fixup.Apply(g, stack);
                     if (labels.Remove(g.State.Address, out var l)) g = g with { Labels = l.Labels };
                     goroutines.Add(g);
@@ -41,7 +43,7 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
                     labels[decoded.GAddress] = decoded;
                     break;
                 case RecordLayout.ThreadStackKind:
-                    var t = RecordDecoder.DecodeThreadStack(record);
+                    var t = Unbias(RecordDecoder.DecodeThreadStack(record), loadBias);
                     stacks[t.GAddress] = t;
                     break;
                 case RecordLayout.SummaryKind:
@@ -53,5 +55,30 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
         }
         // The runner only reports a run complete when its own summary closes it; anything else is partial.
         return new SnapshotResult(goroutines, raw.Completed ? summary : null, raw);
+    }
+
+    static GoroutineRecord Unbias(GoroutineRecord g, ulong bias)
+    {
+        if (bias == 0) return g;
+        ulong Code(ulong pc) => pc == 0 ? 0 : pc - bias;
+        var state = g.State with
+        {
+            SchedPc = Code(g.State.SchedPc), SyscallPc = Code(g.State.SyscallPc),
+            GoPc = Code(g.State.GoPc), StartPc = Code(g.State.StartPc),
+        };
+        return g with { State = state, Pcs = g.Pcs.Select(Code).ToArray() };
+    }
+
+    /// <summary>The pc, and every stack word (only return addresses are looked up, so moving data words is harmless).</summary>
+    static ThreadStackRecord Unbias(ThreadStackRecord t, ulong bias)
+    {
+        if (bias == 0) return t;
+        var window = (byte[])t.Window.Clone();
+        for (var i = 0; i + 8 <= window.Length; i += 8)
+        {
+            var word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(window.AsSpan(i));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(window.AsSpan(i), word - bias);
+        }
+        return t with { Pc = t.Pc - bias, Window = window };
     }
 }

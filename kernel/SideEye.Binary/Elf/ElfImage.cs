@@ -37,6 +37,10 @@ public sealed class ElfImage
     /// <summary>The entries of .symtab; empty for a binary linked with -s.</summary>
     public IReadOnlyList<ElfSymbolInfo> Symbols { get; }
     public ReadOnlyMemory<byte> FileBytes => _bytes;
+    /// <summary>ET_DYN: a position-independent executable (or shared object), loaded at an address chosen at exec time.</summary>
+    public bool IsPositionIndependent => _bytes.Length >= 18 && System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(_bytes.AsSpan(16)) == 3;
+    /// <summary>Where the file's first byte is meant to be mapped (lowest PT_LOAD address minus its file offset, page-aligned).</summary>
+    public ulong LinkBase => _loadSegments.Length == 0 ? 0 : _loadSegments.Min(s => (s.VirtualAddress - (ulong)s.FileOffset) & ~0xfffUL);
 
     public static ElfImage Open(string path)
     {

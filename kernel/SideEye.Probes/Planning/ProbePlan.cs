@@ -10,7 +10,8 @@ namespace SideEye.Probes.Planning;
 /// constants, the addresses of runtime.allgs/allglen, text and runtime.goexit bounds (the probe's stand-in for
 /// "is this a function" and "stop here"), the uprobe site, and pc→frame-size entries for the few PCs where a
 /// walk starts without a frame pointer. Deterministic and kernel-free: the same binary gives the same plan.
-/// Addresses are link-time addresses (non-PIE Go executables load there).
+/// Addresses are link-time addresses (non-PIE Go executables load there); <see cref="WithLoadBias"/> moves them
+/// for a PIE process.
 /// </summary>
 public sealed record ProbePlan
 {
@@ -82,6 +83,9 @@ public sealed record ProbePlan
     /// <summary>How runtime/pprof keeps a goroutine's labels in this binary (what g.labels points to).</summary>
     public required PprofLabelsLayout LabelsLayout { get; init; }
 
+    /// <summary>What <see cref="WithLoadBias"/> added to every address (0: link-time addresses).</summary>
+    public ulong LoadBias { get; init; }
+
     public int MaxFrames { get; init; } = DefaultMaxFrames;
     public int MaxGoroutines { get; init; } = DefaultMaxGoroutines;
     public uint RingBufferBytes { get; init; } = 16 << 20;
@@ -125,6 +129,27 @@ public sealed record ProbePlan
             SyscallSpDeltas = SyscallReturnSites(binary),
             LabelsLayout = LabelsLayoutOf(binary),
             MaxFrames = maxFrames,
+        };
+    }
+
+    /// <summary>
+    /// The plan for one process that mapped the binary <paramref name="bias"/> bytes away from its link-time
+    /// addresses (a PIE; see GoRuntime.Memory.LoadBias): every address the probe compares or reads moves; the
+    /// uprobe's file offset does not.
+    /// </summary>
+    public ProbePlan WithLoadBias(ulong bias)
+    {
+        var delta = bias - LoadBias;
+        if (delta == 0) return this;
+        return this with
+        {
+            LoadBias = bias,
+            AllGs = AllGs + delta, AllGLen = AllGLen + delta,
+            TextStart = TextStart + delta, TextEnd = TextEnd + delta,
+            GoexitStart = GoexitStart + delta, GoexitEnd = GoexitEnd + delta,
+            SystemstackSwitchStart = SystemstackSwitchStart + delta, SystemstackSwitchEnd = SystemstackSwitchEnd + delta,
+            SigtrampAddress = SigtrampAddress + delta,
+            SyscallSpDeltas = SyscallSpDeltas.ToDictionary(kv => kv.Key + delta, kv => kv.Value),
         };
     }
 

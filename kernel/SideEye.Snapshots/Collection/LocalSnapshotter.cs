@@ -19,7 +19,7 @@ namespace SideEye.Snapshots.Collection;
 /// </summary>
 public sealed class LocalSnapshotter : IDisposable
 {
-    sealed record Loaded(ulong StartTime, string ExePath, GoBinary Binary, GoroutineDecoder Decoder, SnapshotRunner Runner, uint RingBufferBytes);
+    sealed record Loaded(ulong StartTime, string ExePath, GoBinary Binary, ulong LoadBias, GoroutineDecoder Decoder, SnapshotRunner Runner, uint RingBufferBytes);
 
     readonly Dictionary<int, Loaded> _loaded = [];
 
@@ -43,7 +43,7 @@ public sealed class LocalSnapshotter : IDisposable
             exePath = loaded.ExePath;
             goVersion = loaded.Binary.Version.Text;
             var raw = loaded.Runner.Run();
-            var result = SnapshotResult.Decode(raw, loaded.Binary.Pclntab, MaxFrames);
+            var result = SnapshotResult.Decode(raw, loaded.Binary.Pclntab, MaxFrames, loaded.LoadBias);
             var statuses = loaded.Binary.Runtime.Statuses;
             var goroutines = result.Goroutines
                 .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running, g.Truncated, g.Labels))
@@ -64,15 +64,16 @@ public sealed class LocalSnapshotter : IDisposable
         var startTime = StartTime(pid);
         if (_loaded.TryGetValue(pid, out var loaded) && loaded.StartTime == startTime)
         {
-            if (RingBufferBytesFor(pid, loaded.Binary) <= loaded.RingBufferBytes) return loaded;
+            if (RingBufferBytesFor(pid, loaded.Binary, loaded.LoadBias) <= loaded.RingBufferBytes) return loaded;
         }
         Unload(pid);
         var exePath = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
         var binary = loaded?.StartTime == startTime ? loaded.Binary : GoBinary.Open($"/proc/{pid}/exe");
-        var ring = RingBufferBytesFor(pid, binary);
-        var plan = ProbePlan.Create(binary, MaxFrames) with { RingBufferBytes = ring };
+        var bias = LoadBias.Of(pid, binary.Image);
+        var ring = RingBufferBytesFor(pid, binary, bias);
+        var plan = ProbePlan.Create(binary, MaxFrames).WithLoadBias(bias) with { RingBufferBytes = ring };
         var runner = SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause));
-        loaded = new Loaded(startTime, exePath, binary, new GoroutineDecoder(binary), runner, ring);
+        loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary), runner, ring);
         _loaded[pid] = loaded;
         return loaded;
     }
@@ -87,11 +88,11 @@ public sealed class LocalSnapshotter : IDisposable
     /// snapshot is truncated. Records hold a 160-byte header and 8 bytes a frame; most stacks are far shallower
     /// than the frame limit, so this budgets 32 frames each with 50% to spare, between 16 MiB and 512 MiB.
     /// </summary>
-    uint RingBufferBytesFor(int pid, GoBinary binary)
+    uint RingBufferBytesFor(int pid, GoBinary binary, ulong loadBias)
     {
         ulong goroutines;
         using (var memory = ProcessMemoryReader.Open(pid))
-            goroutines = memory.ReadU64(binary.Runtime.Variables.AllGLen) ?? 0;
+            goroutines = memory.ReadU64(binary.Runtime.Variables.AllGLen + loadBias) ?? 0;
         var perRecord = 160UL + 8UL * (ulong)Math.Min(MaxFrames, 32);
         var wanted = goroutines * perRecord * 3 / 2;
         var bytes = 16UL << 20;
