@@ -77,8 +77,8 @@ internal static partial class PtraceNative
 
     const int SCHED_FIFO = 1;
 
-    [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
-    static extern unsafe int SchedSetScheduler(int pid, int policy, int* param);
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static unsafe partial int SchedSetScheduler(int pid, int policy, int* param);
 
     /// <summary>tgkill(2): sends a signal to one thread of one process. Returns 0 or an errno.</summary>
     public static int TgKill(int tgid, int tid, int signal) =>
