@@ -46,6 +46,7 @@ public static class SnapshotCommand
                 continue;
             }
             o.WriteLine($"process {p.Pid} ({p.Exe}, {p.GoVersion}): {p.Goroutines.Count} goroutines, paused {p.PauseNs / 1e6:F3} ms, probe {p.ProbeNs / 1e6:F3} ms{(p.Truncated ? ", TRUNCATED" : "")}");
+            if (p.Timings is { } t) o.WriteLine($"  {t}");
             foreach (var g in p.Goroutines.GroupBy(g => g.WaitReason ?? g.Status).OrderByDescending(g => g.Count()))
                 o.WriteLine($"  {g.Count(),7}  {g.Key}");
             o.WriteLine("  largest groups of identical stacks:");
