@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SideEye.Bpf.Features;
 using SideEye.Loader.Run;
 using SideEye.Probes.Codegen;
 using SideEye.Probes.Planning;
@@ -32,6 +33,9 @@ public static class SnapshotJobs
             Trigger = new UprobeSite(plan.BinaryPath, plan.SigtrampFileOffset),
             Protocol = Protocol,
             MaxPause = maxPause,
+            // Ring buffer and bpf_ringbuf_query 5.8, bpf_loop and BPF_PSEUDO_FUNC callbacks 5.17, the uprobe PMU 4.17:
+            // the snapshot program needs Linux 5.17.
+            RequiredFeatures = [KernelFeature.RingBuf, KernelFeature.BpfLoop, KernelFeature.UprobePmu],
         };
     }
 

@@ -20,6 +20,8 @@ public sealed record SnapshotJob
     public required ProbeProtocol Protocol { get; init; }
     /// <summary>The thread made to take <see cref="ProbeProtocol.TriggerSignal"/>; default the main thread (tid == pid).</summary>
     public int? TriggerThreadId { get; init; }
+    /// <summary>What the program needs of the kernel, checked before anything is loaded so an old kernel gets a clear error.</summary>
+    public IReadOnlyList<Bpf.Features.KernelFeature> RequiredFeatures { get; init; } = [];
     /// <summary>The longest the target may stay stopped; the pause's watchdog enforces it.</summary>
     public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(500);
 

@@ -48,6 +48,7 @@ public sealed class SnapshotRunner : IDisposable
     void LoadObjects()
     {
         var protocol = Job.Protocol;
+        foreach (var feature in Job.RequiredFeatures) Bpf.Features.KernelFeatures.Require(feature);
         foreach (var spec in Job.Maps) _maps[spec.Name] = BpfMap.Load(spec);
         foreach (var name in new[] { protocol.ControlMap, protocol.ThreadRegistersMap, protocol.EventsMap })
             if (!_maps.ContainsKey(name)) throw new ArgumentException($"the job's protocol names map '{name}', which the job does not define", nameof(Job));
