@@ -113,13 +113,7 @@ public static class SnapshotProgramGenerator
         SummaryFlag(c, SummaryFlags.Clamped);
         c.Add(A.Mov64Imm(R1, plan.MaxGoroutines));
         c.Add(A.Label("main_loop"));
-        // bpf_loop's context must be on the stack: pass a slot holding the scratch pointer.
-        c.Add(A.StoreMem(R10, -16, R9, Size.DW));
-        c.Add(A.LoadFuncPtr(R2, "g_body"));
-        c.Add(A.Mov64(R3, R10));
-        c.Add(A.Add64Imm(R3, -16));
-        c.Add(A.Mov64Imm(R4, 0));
-        c.Add(A.Call(BpfHelper.Loop));
+        Loop(c, "g_body", -16);
 
         c.Add(A.Label("main_summary"));
         const int sum = S.Summary;
@@ -356,12 +350,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIfImm(JumpOp.SGe, R1, 0, "g_walk_call"));
         c.Add(A.Mov64Imm(R1, 0));
         c.Add(A.Label("g_walk_call"));
-        c.Add(A.StoreMem(R10, -8, R9, Size.DW));
-        c.Add(A.LoadFuncPtr(R2, "frame_body"));
-        c.Add(A.Mov64(R3, R10));
-        c.Add(A.Add64Imm(R3, -8));
-        c.Add(A.Mov64Imm(R4, 0));
-        c.Add(A.Call(BpfHelper.Loop));
+        Loop(c, "frame_body", -8);
         c.Add(A.LoadMem(R1, R9, S.WalkDone, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_emit"));
         OrFlag(c, rec, GoroutineFlags.Truncated);
@@ -556,12 +545,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, lr + L.LabelsCount, R6, Size.W));
         c.Add(A.StoreImm(R9, lr + L.LabelsReserved, 0, Size.W));
         c.Add(A.Mov64(R1, R6));
-        c.Add(A.StoreMem(R10, -24, R9, Size.DW));
-        c.Add(A.LoadFuncPtr(R2, "labels_body"));
-        c.Add(A.Mov64(R3, R10));
-        c.Add(A.Add64Imm(R3, -24));
-        c.Add(A.Mov64Imm(R4, 0));
-        c.Add(A.Call(BpfHelper.Loop));
+        Loop(c, "labels_body", -24);
         c.Add(A.JumpIfImm(JumpOp.Gt, R6, L.MaxLabels, "g_labels_unread"));
         c.Add(A.Mov64(R3, R6));
         c.Add(A.Mul64Imm(R3, L.LabelSlotSize));
@@ -683,6 +667,21 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIf(JumpOp.Lt, reg, R4, outside));
         c.Add(A.LoadImm64(R4, (long)plan.TextEnd));
         c.Add(A.JumpIf(JumpOp.Ge, reg, R4, outside));
+    }
+
+    /// <summary>
+    /// bpf_loop(r1 iterations, callback, &amp;slot): the callback's context is a stack slot of this function's
+    /// frame holding the scratch pointer (bpf_loop passes only a stack pointer; each function level has its own
+    /// slot, <paramref name="slot"/> bytes below r10).
+    /// </summary>
+    static void Loop(Instructions c, string callback, int slot)
+    {
+        c.Add(A.StoreMem(R10, slot, R9, Size.DW));
+        c.Add(A.LoadFuncPtr(R2, callback));
+        c.Add(A.Mov64(R3, R10));
+        c.Add(A.Add64Imm(R3, slot));
+        c.Add(A.Mov64Imm(R4, 0));
+        c.Add(A.Call(BpfHelper.Loop));
     }
 
     static void ReadUser(Instructions c, int scratchOffset, int size, ulong address)
