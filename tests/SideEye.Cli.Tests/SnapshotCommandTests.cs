@@ -14,8 +14,9 @@ namespace SideEye.Cli.Tests;
 /// signal handler, decoding and the DuckDB store — against the reference reader, which other tests hold equal
 /// to the program's own runtime.Stack dump.
 /// </summary>
+[Collection(PrivilegedCliCollection.Name)]
 [Trait("Category", "Privileged")]
-public class SnapshotCommandTests(ITestOutputHelper output)
+public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCheck
 {
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]

@@ -9,8 +9,9 @@ namespace SideEye.Cli.Tests;
 /// The sideeye process is SIGKILLed while its target is paused: no hook of ours runs, so it is up to the kernel to
 /// let the target go. The target must run on, stay debuggable, and no half-written store may be left behind.
 /// </summary>
+[Collection(PrivilegedCliCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class SnapshotKillTests(ITestOutputHelper output)
+public sealed class SnapshotKillTests(ITestOutputHelper output) : KernelObjectLeakCheck
 {
     static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "sideeye.dll");
     const int Attempts = 5;
@@ -82,10 +83,13 @@ public sealed class SnapshotKillTests(ITestOutputHelper output)
         using var cli = Process.Start(psi)!;
         var stdout = cli.StandardOutput.ReadToEndAsync();
         var stderr = cli.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
         try
         {
             while (!cli.HasExited)
             {
+                if (clock.Elapsed > TimeSpan.FromMinutes(2))
+                    throw new Xunit.Sdk.XunitException($"attempt {attempt}: sideeye neither paused {pid} nor ended within 2 minutes");
                 // Paused in full: every thread in a tracing stop but the one that may be running the probe in its
                 // signal handler.
                 var states = Procfs.ThreadStates(pid);
