@@ -16,7 +16,7 @@ public sealed partial class ParkedProgram : IDisposable
     /// <summary>main.recurse frames on the recursion goroutine's stack (RecursionDepth in main.go).</summary>
     public const int RecursionDepth = 300;
 
-    readonly ReadyProgram _program;
+    readonly LaunchedProgram _program;
 
     public sealed record Park(string Kind, long Goid, string Func);
 
@@ -39,7 +39,7 @@ public sealed partial class ParkedProgram : IDisposable
         string[] args = ["-dump", DumpPath, "-n", idle.ToString(CultureInfo.InvariantCulture), "-threads", threads.ToString(CultureInfo.InvariantCulture)];
         try
         {
-            _program = ReadyProgram.Start(binary, args, timeout ?? TimeSpan.FromSeconds(60), environment);
+            _program = LaunchedProgram.StartUntilReady(binary, args, timeout ?? TimeSpan.FromSeconds(60), environment);
         }
         catch (InvalidOperationException e)
         {

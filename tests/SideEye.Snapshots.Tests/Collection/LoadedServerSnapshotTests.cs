@@ -26,7 +26,7 @@ public sealed class LoadedServerSnapshotTests(ITestOutputHelper output) : Kernel
     public async Task ThousandSnapshotsOfAServerUnderLoad()
     {
         Requires.Root();
-        using var server = ReadyProgram.Start(GoFixture.Build("httpserver", GoToolchains.Newest), [], TimeSpan.FromSeconds(60));
+        using var server = LaunchedProgram.StartUntilReady(GoFixture.Build("httpserver", GoToolchains.Newest), [], TimeSpan.FromSeconds(60));
         using var load = new HttpLoad(new Uri($"http://{server.Ready["addr"]}/"), ClientLoops, requestTimeout: TimeSpan.FromSeconds(10));
         Assert.True(load.WaitForCompleted(100, TimeSpan.FromSeconds(30)),
             $"the load did not get going: {load.Completed} requests, failures: {string.Join("; ", load.Failures.Take(5))}");
