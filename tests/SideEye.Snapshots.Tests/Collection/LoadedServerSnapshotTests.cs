@@ -31,7 +31,9 @@ public sealed class LoadedServerSnapshotTests(ITestOutputHelper output) : Kernel
         Assert.True(load.WaitForCompleted(100, TimeSpan.FromSeconds(30)),
             $"the load did not get going: {load.Completed} requests, failures: {string.Join("; ", load.Failures.Take(5))}");
 
-        var snapshotter = new LocalSnapshotter { MaxFrames = 100, MaxPause = TimeSpan.FromMilliseconds(500) };
+        // The pause bound is not what this test is about (PauseLimitIsEnforcedAndReported is): a generous one, since
+        // the suite runs test assemblies in parallel on two cores and one run here saw a 220 ms pause under contention.
+        var snapshotter = new LocalSnapshotter { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(5) };
         var completedBefore = load.Completed;
         var withHandler = 0;
         long maxPauseNs = 0, totalPauseNs = 0;
