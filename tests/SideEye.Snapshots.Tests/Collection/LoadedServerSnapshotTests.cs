@@ -33,7 +33,7 @@ public sealed class LoadedServerSnapshotTests(ITestOutputHelper output) : Kernel
 
         // The pause bound is not what this test is about (PauseLimitIsEnforcedAndReported is): a generous one, since
         // the suite runs test assemblies in parallel on two cores and one run here saw a 220 ms pause under contention.
-        var snapshotter = new LocalSnapshotter { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(5) };
+        using var snapshotter = new LocalSnapshotter { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(5) };
         var completedBefore = load.Completed;
         var withHandler = 0;
         long maxPauseNs = 0, totalPauseNs = 0;

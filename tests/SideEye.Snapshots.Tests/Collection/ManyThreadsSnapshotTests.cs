@@ -27,7 +27,7 @@ public sealed class ManyThreadsSnapshotTests(ITestOutputHelper output) : KernelO
 
         // Frames enough for the 300-deep recursion goroutine (else the process is marked truncated), and a generous
         // pause limit: the suite runs test assemblies in parallel on two cores.
-        var snapshotter = new LocalSnapshotter { MaxFrames = 1024, MaxPause = TimeSpan.FromSeconds(5) };
+        using var snapshotter = new LocalSnapshotter { MaxFrames = 1024, MaxPause = TimeSpan.FromSeconds(5) };
         var process = Assert.Single(snapshotter.Take([parked.Pid]).Processes);
         output.WriteLine($"{tids.Count} threads, {process.Goroutines.Count} goroutines, paused {process.PauseNs / 1e6:F2} ms, probe {process.ProbeNs / 1e6:F2} ms");
         Assert.True(process.Error is null, process.Error);
