@@ -15,7 +15,7 @@
 //	recursion: main.recurse (300 deep)  closure: main.makeClosure.func1     method: main.(*parker).waitMethod
 //	generic: main.genericWait[...]      inlined: main.inlinedLeaf inlined into main.inlinedCaller
 //	labels: main.withLabels.func1, with pprof labels worker=7 path=/api/"v1"
-//	spin (2): main.spin, on CPU
+//	spin (2): main.spin, on CPU in its callee main.spinLoop
 //
 // -n N adds N goroutines parked in main.idle (chan receive); -threads N adds N goroutines, each locked
 // to its own OS thread (runtime.LockOSThread) and blocked in read(2) in main.lockedSyscall.
@@ -223,10 +223,16 @@ func withLabels(ch chan int) {
 	})
 }
 
+// spin keeps a CPU busy in spinLoop, so a running spinner's stack is main.spinLoop called from main.spin.
+//
 //go:noinline
 func spin() {
 	arrive("spin", "main.spin")
-	x := uint64(1)
+	spinLoop(1)
+}
+
+//go:noinline
+func spinLoop(x uint64) {
 	for {
 		x = x*6364136223846793005 + 1442695040888963407
 		if x == 0 {

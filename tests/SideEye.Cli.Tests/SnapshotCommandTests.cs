@@ -5,6 +5,7 @@ using SideEye.GoRuntime.Stacks;
 using SideEye.Snapshots.Decoding;
 using SideEye.Snapshots.Store;
 using SideEye.Testing;
+using Xunit.Abstractions;
 
 namespace SideEye.Cli.Tests;
 
@@ -13,8 +14,9 @@ namespace SideEye.Cli.Tests;
 /// signal handler, decoding and the DuckDB store — against the reference reader, which other tests hold equal
 /// to the program's own runtime.Stack dump.
 /// </summary>
+[Collection(PrivilegedCliCollection.Name)]
 [Trait("Category", "Privileged")]
-public class SnapshotCommandTests
+public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCheck
 {
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
@@ -123,6 +125,56 @@ public class SnapshotCommandTests
             File.Delete(store);
             File.Delete(store + ".wal");
         }
+    }
+
+    /// <summary>
+    /// The spinners (testdata/parked's main.spin calling main.spinLoop, on CPU) are stopped wherever they are: a
+    /// spinner is running, its stack unwound from its thread's registers down through main.spin, or runnable if the
+    /// scheduler had just preempted it. Across ten snapshots (each checked) at least one must be caught running.
+    /// </summary>
+    [Fact]
+    public void SpinnersAreRunningWithTheirStacks()
+    {
+        Requires.Root();
+        using var parked = new ParkedProgram(GoToolchains.Newest);
+        var spinners = parked.Parks.Where(p => p.Kind == "spin").Select(p => p.Goid).ToArray();
+        Assert.Equal(2, spinners.Length);
+        var seenRunning = 0;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var store = Path.Combine(Path.GetTempPath(), $"sideeye-snap-{Guid.NewGuid():n}.duckdb");
+            try
+            {
+                var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-frames", "1024", "--max-pause-ms", "5000");
+                Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+                using var db = SnapshotStore.OpenReadOnly(store);
+                var statuses = db.Query("SELECT goid, status, thread_id FROM goroutines").Rows.ToDictionary(row => (long)row[0]!);
+                var frames = db.Query("SELECT goid, func, file FROM frames ORDER BY goid, depth").Rows
+                    .GroupBy(row => (long)row[0]!)
+                    .ToDictionary(g => g.Key, g => g.Select(row => ((string)row[1]!, (string)row[2]!)).ToArray());
+                foreach (var goid in spinners)
+                {
+                    Assert.True(statuses.TryGetValue(goid, out var row), $"snapshot {attempt}: spinner {goid} is missing");
+                    var status = (string)row[1]!;
+                    var stack = frames.GetValueOrDefault(goid) ?? [];
+                    var context = $"snapshot {attempt}: spinner {goid} [{status}, thread {row[2]}]: {string.Join(" < ", stack.Select(f => f.Item1))}";
+                    output.WriteLine(context);
+                    Assert.True(status is "running" or "runnable", context);
+                    if (status != "running") continue;
+                    // Stopped in its loop: main.spinLoop innermost, called from main.spin, both in parked's main.go.
+                    Assert.True(stack.Length >= 2 && stack[0].Item1 == "main.spinLoop" && stack[1].Item1 == "main.spin", context);
+                    Assert.All(stack[..2], f => Assert.EndsWith("testdata/parked/main.go", f.Item2));
+                    Assert.True(row[2] is int tid && tid > 0, context);
+                    seenRunning++;
+                }
+            }
+            finally
+            {
+                File.Delete(store);
+                File.Delete(store + ".wal");
+            }
+        }
+        Assert.True(seenRunning > 0, "no spinner was running in 10 snapshots");
     }
 
     [Fact]

@@ -1,34 +1,26 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using SideEye.Testing;
 
 namespace SideEye.Loader.Tests;
 
 /// <summary>
-/// A process started through a shell that waits for it, so that it is not our child: .NET's SIGCHLD reaping
-/// never sees it, as in production where SideEye attaches to a service it did not start, and the shell reaps
-/// it instead of leaving a zombie. Standard output goes to a file; Dispose SIGKILLs it.
+/// pausetarget or another busy program, not our child (see <see cref="LaunchedProgram"/>), as in production where
+/// SideEye attaches to a service it did not start. Standard output goes to a file; Dispose SIGKILLs it.
 /// </summary>
-public sealed partial class TargetProcess : IDisposable
+public sealed class TargetProcess : IDisposable
 {
-    readonly Process _shell;
+    readonly LaunchedProgram _program;
     readonly string _outputDir = Directory.CreateTempSubdirectory("sideeye-target-").FullName;
 
     public TargetProcess(string binary, params string[] args)
     {
         OutputPath = Path.Combine(_outputDir, "stdout");
         File.WriteAllText(OutputPath, ""); // the background shell may open it only after we first read it
-        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("\"$0\" \"$@\" >>\"$TARGET_OUT\" 2>&1 </dev/null & echo $!; wait");
-        psi.ArgumentList.Add(binary);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TARGET_OUT"] = OutputPath;
-        _shell = Process.Start(psi)!;
-        Pid = int.Parse(_shell.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+        _program = LaunchedProgram.StartWithOutputFile(binary, args, OutputPath);
     }
 
-    public int Pid { get; }
+    public int Pid => _program.Pid;
     public string OutputPath { get; }
 
     /// <summary>The last complete "beat N urg M" line, or (0, 0) before the first.</summary>
@@ -68,16 +60,11 @@ public sealed partial class TargetProcess : IDisposable
         }
     }
 
-    public void Kill() => KillNative(Pid, 9);
+    public void Kill() => _program.Kill();
 
     public void Dispose()
     {
-        KillNative(Pid, 9);
-        _shell.WaitForExit(10_000);
-        _shell.Dispose();
+        _program.Dispose();
         try { Directory.Delete(_outputDir, recursive: true); } catch (IOException) { }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int KillNative(int pid, int signal);
 }

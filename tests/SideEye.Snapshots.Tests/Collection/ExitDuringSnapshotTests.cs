@@ -7,6 +7,7 @@ namespace SideEye.Snapshots.Tests.Collection;
 /// A process that dies while it is paused for a snapshot: its row says so in one line, the processes after it
 /// in the same snapshot are taken as usual, and nothing of ours is left loaded.
 /// </summary>
+[Collection(PrivilegedSnapshotCollection.Name)]
 [Trait("Category", "Privileged")]
 public sealed class ExitDuringSnapshotTests
 {

@@ -8,6 +8,7 @@ namespace SideEye.Snapshots.Tests.GroundTruth;
 /// pprof labels read by the probe against the runtime's own account: Go 1.26 prints each goroutine's labels
 /// in runtime.Stack's header with GODEBUG=tracebacklabels=1.
 /// </summary>
+[Collection(Collection.PrivilegedSnapshotCollection.Name)]
 [Trait("Category", "Privileged")]
 public sealed class LabelsTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SideEye.Loader.Tests;
+namespace SideEye.Testing;
 
 /// <summary>What /proc says about a process, read independently of the code under test.</summary>
 public static class Procfs
@@ -39,6 +39,18 @@ public static class Procfs
             if (!states.Values.Any(s => s is 't' or 'T') || sw.ElapsedMilliseconds > timeoutMs) return states;
             Thread.Sleep(5);
         }
+    }
+
+    /// <summary>
+    /// utime + stime of the whole process in clock ticks, from /proc/PID/stat (fields 14 and 15, counted after the
+    /// parenthesised command name, which may itself hold spaces).
+    /// </summary>
+    public static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // fields[0] is field 3 (state), so field N is fields[N - 3].
+        return long.Parse(fields[14 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[15 - 3], CultureInfo.InvariantCulture);
     }
 
     public sealed record Mapping(ulong Start, ulong End, string Perms, string Path)
