@@ -221,7 +221,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
             if (!_tracer.TryWaitAny(deadlineNs, out var reported, out var status, out _))
             {
                 StopAgain(t, MonotonicNs() + StopGraceNs);
-                throw new TargetProcessException(_pid, $"thread {tid} did not reach the delivery of signal {signal} in time");
+                throw new TargetProcessException(_pid, $"thread {tid} did not reach the delivery of signal {signal} before the pause limit of {_limit.TotalMilliseconds:0.####} ms ran out");
             }
             OnStatus(reported, status);
             if (reported != tid) continue;
@@ -245,7 +245,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         if (!_threads.TryGetValue(tid, out var t) || t.State is State.Gone or State.Detached)
             throw new TargetProcessException(_pid, $"thread {tid} is not part of the pause", ESRCH);
         if (!StopAgain(t, deadlineNs))
-            throw new TargetProcessException(_pid, t.State == State.Gone ? $"thread {tid} exited" : $"thread {tid} did not stop in time");
+            throw new TargetProcessException(_pid, t.State == State.Gone ? $"thread {tid} exited" : $"thread {tid} did not stop again before the pause limit of {_limit.TotalMilliseconds:0.####} ms ran out");
         // Threads it created while it ran were traced from birth: wait for their first stop too.
         WaitForStops(deadlineNs, throwOnTimeout: true);
         var e = _tracer.TryGetRegisters(tid, out var regs);
