@@ -119,13 +119,20 @@ public sealed class SnapshotRunnerTests : KernelObjectLeakCheck
         Requires.Root();
         var binary = GoFixture.Build("pausetarget", GoToolchains.Newest);
         var target = new TargetProcess(binary);
-        target.WaitForBeatAfter(2);
-        using var runner = SnapshotRunner.Load(Job(target.Pid, binary));
-        target.Dispose(); // SIGKILL
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (Directory.Exists($"/proc/{target.Pid}") && DateTime.UtcNow < deadline) Thread.Sleep(10);
-        var e = Assert.Throws<TargetProcessException>(runner.Run);
-        Assert.Contains(target.Pid.ToString(), e.Message);
+        try
+        {
+            target.WaitForBeatAfter(2);
+            using var runner = SnapshotRunner.Load(Job(target.Pid, binary));
+            target.Dispose(); // SIGKILL
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (Directory.Exists($"/proc/{target.Pid}") && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            var e = Assert.Throws<TargetProcessException>(runner.Run);
+            Assert.Contains(target.Pid.ToString(), e.Message);
+        }
+        finally
+        {
+            target.Dispose(); // idempotent; also when the runner failed to load
+        }
     }
 
     static void AssertRunning(int pid)

@@ -132,8 +132,13 @@ public sealed partial class LaunchedProgram : IDisposable
     /// <summary>SIGKILLs the program (the shell then ends too).</summary>
     public void Kill() => _ = KillNative(Pid, 9);
 
+    bool _disposed;
+
+    /// <summary>Ends the program (idempotent).</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         try
         {
             if (!_shell.HasExited)
