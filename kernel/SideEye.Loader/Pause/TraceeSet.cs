@@ -289,16 +289,14 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         return t.State == State.Stopped;
     }
 
-    /// <summary>PTRACE_DETACH every thread, passing remembered signals on. Threads still running are stopped first.</summary>
+    /// <summary>PTRACE_DETACH every stopped thread, passing remembered signals on; running ones are left to the tracer thread's exit.</summary>
     public void DetachAll()
     {
         var graceNs = MonotonicNs() + StopGraceNs;
-        // PTRACE_DETACH needs a ptrace-stop: stop threads we let run, wait for those still stopping.
-        foreach (var t in _threads.Values.Where(t => t.State == State.Running).ToArray())
-        {
-            if (_tracer.TryInterrupt(t.Tid) == ESRCH) t.State = State.Gone;
-            else t.State = State.AwaitingStop;
-        }
+        // PTRACE_DETACH needs a ptrace-stop, but a thread we let run (DeliverSignal) needs no detaching: the
+        // tracer thread ends right after this, and the kernel then detaches what it still traces and wakes any
+        // thread that stopped meanwhile, its signal kept (exit_ptrace). Stopping it again first would only add
+        // to the pause. Threads still on their way into a stop are waited for.
         WaitForStops(graceNs, throwOnTimeout: false);
         while (true)
         {

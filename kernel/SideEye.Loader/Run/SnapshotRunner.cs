@@ -11,7 +11,7 @@ namespace SideEye.Loader.Run;
 /// process, ready to run any number of times. <see cref="Run"/> stops every thread (<see cref="ProcessPause"/>),
 /// writes their registers into the thread-registers map, arms the program, lets the trigger thread take the
 /// trigger signal (the program runs in its signal handler, in the target's own context), waits for the
-/// completion record, stops that thread again and resumes them all; the records are copied out only then, so
+/// completion record and resumes the others (the trigger thread simply runs on); the records are copied out only then, so
 /// the copy is not part of the pause. Knows nothing of Go: the job says what to load and how to talk to it.
 /// Loading (maps, verifier, uprobe) happens before any pause, so the verifier's time is never the target's.
 /// Disposing closes every kernel object, link first.
@@ -119,9 +119,8 @@ public sealed class SnapshotRunner : IDisposable
                 p.DeliverSignal(Job.TriggerTid, protocol.TriggerSignal, Job.MaxPause);
                 var triggeredAt = Now();
                 var completed = WaitForCompletion(generation, p);
-                var finishedAt = Now();
-                p.RestopThread(Job.TriggerTid, Job.MaxPause);
-                return (Threads: stopped, Completed: completed, ArmedAt: armedAt, TriggeredAt: triggeredAt, FinishedAt: finishedAt, RestoppedAt: Now());
+                // The trigger thread runs on from here; the others are released when this returns.
+                return (Threads: stopped, Completed: completed, ArmedAt: armedAt, TriggeredAt: triggeredAt, FinishedAt: Now());
             }
             finally
             {
@@ -130,7 +129,7 @@ public sealed class SnapshotRunner : IDisposable
         });
         var records = _reader.ReadAll();
         var timings = new PauseTimings(pause.PauseDurationNs, pause.EstablishedAtNs - pause.PausedAtNs, steps.ArmedAt - pause.EstablishedAtNs,
-            steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, steps.RestoppedAt - steps.FinishedAt, pause.ResumedAtNs - steps.RestoppedAt);
+            steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, pause.ResumedAtNs - steps.FinishedAt);
         return new RawSnapshot(Job.Pid, records, steps.Completed && EndsWithCompletion(records, generation), steps.Threads, timings);
     }
 
