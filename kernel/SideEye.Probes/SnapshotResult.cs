@@ -12,6 +12,12 @@ namespace SideEye.Probes;
 public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, SnapshotSummary? Summary, RawSnapshot Raw)
 {
     public bool Truncated => Summary is null || !Summary.IsComplete || Summary.Emitted != Goroutines.Count;
+    /// <summary>Why the snapshot is partial or failed, in one line; null when it is complete (frames cut at the frame limit aside).</summary>
+    public string? Shortfall => Raw.Incomplete
+        ?? (Summary is null ? "the probe's summary record is missing" : null)
+        ?? Summary!.Shortfall
+        ?? (Summary.Emitted != Goroutines.Count ? $"{Summary.Emitted - Goroutines.Count} of {Summary.Emitted} goroutine records were not received" : null);
+
     /// <summary>Time spent inside the target's thread (bpf_ktime_get_ns), or null without a summary.</summary>
     public ulong? ProbeNs => Summary?.ProbeNs;
 

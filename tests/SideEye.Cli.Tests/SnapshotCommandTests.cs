@@ -115,7 +115,7 @@ public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCh
         try
         {
             var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-pause-ms", "1");
-            Assert.Equal(CliApp.ExitError, r.ExitCode);
+            Assert.True(r.ExitCode == CliApp.ExitError, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
             Assert.Contains(r.StdoutLines, l => l.StartsWith($"process {parked.Pid}: error: ", StringComparison.Ordinal) && l.Contains("limit"));
             foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
                 Assert.DoesNotContain(File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("State:"))["State:".Length..].Trim()[..1], new[] { "t", "T" });

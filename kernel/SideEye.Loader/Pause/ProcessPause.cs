@@ -68,8 +68,11 @@ public sealed class ProcessPause : IDisposable
     object? _whilePausedResult;
     Exception? _whilePausedError;
 
-    ProcessPause(int pid, TimeSpan maxPause, Func<ProcessPause, object?>? whilePaused = null)
+    readonly (int Tid, int Signal)? _stopBySignal;
+
+    ProcessPause(int pid, TimeSpan maxPause, Func<ProcessPause, object?>? whilePaused = null, (int Tid, int Signal)? stopBySignal = null)
     {
+        _stopBySignal = stopBySignal;
         Pid = pid;
         MaxPause = maxPause;
         _whilePaused = whilePaused;
@@ -151,11 +154,13 @@ public sealed class ProcessPause : IDisposable
     /// (bounded by the pause limit) and must bound anything else it waits for by <see cref="DeadlineNs"/>. Errors
     /// are those of <see cref="Pause"/>, or <paramref name="work"/>'s own, rethrown after the target resumed.
     /// </summary>
-    public static (T Result, ProcessPause Pause) PauseWhile<T>(int pid, TimeSpan maxPause, Func<ProcessPause, T> work)
+    /// <param name="signalThread">A thread <paramref name="work"/> will <see cref="DeliverSignal"/> to: it is stopped with that
+    /// signal instead of an interrupt, so the delivery later costs one continue instead of a stop-and-go.</param>
+    public static (T Result, ProcessPause Pause) PauseWhile<T>(int pid, TimeSpan maxPause, Func<ProcessPause, T> work, (int Tid, int Signal)? signalThread = null)
     {
         if (maxPause <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxPause), maxPause, "a pause needs a positive limit");
         CheckTarget(pid);
-        var pause = new ProcessPause(pid, maxPause, p => work(p));
+        var pause = new ProcessPause(pid, maxPause, p => work(p), signalThread);
         PauseExitHooks.Add(pause);
         pause._worker.Start();
         if (!pause._established.Wait(maxPause + TimeSpan.FromSeconds(10)))
@@ -168,6 +173,12 @@ public sealed class ProcessPause : IDisposable
         if (pause._whilePausedError is { } failed) ExceptionDispatchInfo.Throw(failed);
         return ((T)pause._whilePausedResult!, pause);
     }
+
+    /// <summary>
+    /// Collects, without waiting, what the kernel reported about the tracees meanwhile; true when the target
+    /// has exited (killed while paused, say). For work that waits on something else (see <see cref="PauseWhile"/>).
+    /// </summary>
+    public bool PollTargetExited() => Invoke(() => _tracees.PollExited(), "check on the target");
 
     /// <summary>CLOCK_MONOTONIC time at which the watchdog resumes the target.</summary>
     public long DeadlineNs => _deadlineNs;
@@ -241,13 +252,12 @@ public sealed class ProcessPause : IDisposable
     {
         var tracer = new Tracer();
         // Best effort (needs CAP_SYS_NICE; harmless without): while the target waits on us, threads we wake
-        // must not crowd out the tracer thread, or the pause lasts longer. The lowest real-time priority makes
-        // the scheduler move it to another CPU at once rather than queue it behind a target thread that runs a
-        // long uninterruptible BPF program on this one; every wait of this thread sleeps or is bounded by the
-        // pause limit, so it cannot hog a CPU. The thread ends with the pause.
-        if (SetThreadFifo(tracer.TracerTid, 1) != 0) SetThreadNice(tracer.TracerTid, -10);
+        // must not crowd out the tracer thread, or the pause lasts longer. Not a real-time priority: a woken
+        // real-time thread stays queued on its CPU behind a target thread running a long BPF program there
+        // (kernel code, not preempted), where an ordinary thread is placed on an idle CPU. Measured both ways.
+        SetThreadNice(tracer.TracerTid, -10);
         _deadlineNs = MonotonicNs() + MaxPause.Ticks * 100;
-        _tracees = new TraceeSet(Pid, tracer, MaxPause);
+        _tracees = new TraceeSet(Pid, tracer, MaxPause) { StopBySignal = _stopBySignal };
         try
         {
             Threads = _tracees.StopAll(_deadlineNs);
@@ -350,6 +360,7 @@ public sealed class ProcessPause : IDisposable
         ResumeStartedAtNs = MonotonicNs();
         _tracees.DetachAll();
         Interlocked.Exchange(ref _resumedAtNs, MonotonicNs());
+        _tracees.ReleaseRunning();
     }
 
     void SafeResume()

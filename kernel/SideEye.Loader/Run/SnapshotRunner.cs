@@ -126,7 +126,7 @@ public sealed class SnapshotRunner : IDisposable
             {
                 control.Update(0u, 0UL); // disarm whether or not the program ran
             }
-        });
+        }, signalThread: (Job.TriggerTid, protocol.TriggerSignal));
         var records = _reader.ReadAll();
         var timings = new PauseTimings(pause.PauseDurationNs, pause.EstablishedAtNs - pause.PausedAtNs, steps.ArmedAt - pause.EstablishedAtNs,
             steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, pause.ResumedAtNs - steps.FinishedAt);
@@ -140,9 +140,11 @@ public sealed class SnapshotRunner : IDisposable
         while (true)
         {
             if (reader.Find(r => IsCompletion(r, generation))) return true;
+            if (pause.PollTargetExited()) throw new TargetProcessException(Job.Pid, "exited during the pause, before the probe finished");
             var leftNs = pause.DeadlineNs - Now();
             if (leftNs <= 0) return false;
-            reader.WaitForWakeup(TimeSpan.FromTicks(Math.Max(1, leftNs / 100)));
+            // Wake at least every millisecond to notice a target that died meanwhile.
+            reader.WaitForWakeup(TimeSpan.FromTicks(Math.Clamp(leftNs / 100, 1, TimeSpan.TicksPerMillisecond)));
         }
     }
 

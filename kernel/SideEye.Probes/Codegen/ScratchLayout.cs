@@ -26,7 +26,8 @@ internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowByt
     public const int RingUsed = Summary + RecordLayout.SummarySize; // ring bytes this run has filled (an upper bound)
     public const int ChunkBase = RingUsed + 8;  // user address of StackChunk[0]
     public const int ChunkLength = ChunkBase + 8;
-    public const int StackChunk = ChunkLength + 8;
+    public const int Unreadable = ChunkLength + 8; // allgs entries whose g could not be read
+    public const int StackChunk = Unreadable + 8;
     /// <summary>Stack bytes read at once from where a walk starts: a parked goroutine's frames are usually all in there.</summary>
     public const int StackChunkBytes = 1024;
     public const int GsChunk = StackChunk + StackChunkBytes; // runtime.allgs entries, read GsChunkEntries at a time

@@ -85,7 +85,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "main_exit"));
         c.Add(A.Mov64(R9, R0));
 
-        foreach (var off in new[] { S.Seen, S.Emitted, S.Dropped, S.AllGsArray, S.AllGLen, S.SummaryFlags })
+        foreach (var off in new[] { S.Seen, S.Emitted, S.Dropped, S.AllGsArray, S.AllGLen, S.SummaryFlags, S.Unreadable })
             c.Add(A.StoreImm(R9, off, 0, Size.DW));
         c.Add(A.StoreMem(R9, S.Generation, R8, Size.DW));
         c.Add(A.Call(BpfHelper.KtimeGetNs));
@@ -122,6 +122,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, sum + L.Flags, R1, Size.W));
         Copy(c, S.AllGLen, sum + L.SummaryAllGLen);
         Copy(c, S.Seen, sum + L.SummarySeen);
+        Copy(c, S.Unreadable, sum + L.SummaryUnreadable);
         Copy(c, S.Emitted, sum + L.SummaryEmitted);
         Copy(c, S.Dropped, sum + L.SummaryDropped);
         Copy(c, S.StartNs, sum + L.SummaryStartNs);
@@ -172,11 +173,13 @@ public static class SnapshotProgramGenerator
         c.Add(A.Lsh64Imm(R1, 3));
         c.Add(A.Add64(R1, R9));
         c.Add(A.LoadMem(R7, R1, S.GsChunk, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "g_continue"));
-        // A g that cannot be read (freed between reads) is skipped, as the reference does.
+        // allgs never holds nil: a zero entry means its part of the array could not be read. Either that or a g
+        // that cannot be read (bpf_probe_read_user does not fault pages in: memory paged out, say) is counted,
+        // so the summary says the snapshot is partial.
+        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "g_unreadable"));
         c.Add(A.Mov64(R3, R7));
         ReadUserFromReg(c, S.G, plan.GSize, R3);
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_continue"));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_unreadable"));
         Increment(c, S.Seen);
 
         LoadG(c, R8, plan.Status);
@@ -370,6 +373,9 @@ public static class SnapshotProgramGenerator
         c.Add(A.Label("g_dropped"));
         Increment(c, S.Dropped);
         CountStatsDrop(c);
+        c.Add(A.Jump("g_continue"));
+        c.Add(A.Label("g_unreadable"));
+        Increment(c, S.Unreadable);
         c.Add(A.Label("g_continue"));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
@@ -631,7 +637,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.Label("frame_read"));
         c.Add(A.Mov64(R3, R6));
         ReadUserFromReg(c, S.Tmp, 16, R3);
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frame_stop"));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frame_unreadable"));
         c.Add(A.LoadMem(R7, R9, S.Tmp + 8, Size.DW));
         c.Add(A.Label("frame_check"));
         InText(c, plan, R7, "frame_stop");
@@ -653,6 +659,8 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, S.WalkBp, R1, Size.DW));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
+        c.Add(A.Label("frame_unreadable"));
+        OrFlag(c, rec, GoroutineFlags.StackUnreadable);
         c.Add(A.Label("frame_stop"));
         c.Add(A.StoreImm(R9, S.WalkDone, 1, Size.DW));
         c.Add(A.Mov64Imm(R0, 1));

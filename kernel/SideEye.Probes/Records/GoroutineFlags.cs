@@ -25,4 +25,6 @@ public enum GoroutineFlags : uint
     NoStackWindow = 256,
     /// <summary>g.labels was set but the labels could not all be read or sent (more than the reader handles, unreadable memory, or no room): Labels may be missing.</summary>
     LabelsUnread = 512,
+    /// <summary>A frame's [saved bp, return address] could not be read (stack memory not resident, say): the stack ends early.</summary>
+    StackUnreadable = 1024,
 }

@@ -84,7 +84,8 @@ public static class RecordDecoder
             (long)U64(record, RecordLayout.SummaryAllGLen), (long)U64(record, RecordLayout.SummarySeen),
             (long)U64(record, RecordLayout.SummaryEmitted), (long)U64(record, RecordLayout.SummaryDropped),
             U64(record, RecordLayout.SummaryStartNs), U64(record, RecordLayout.SummaryEndNs), U64(record, RecordLayout.SummaryGeneration),
-            (SummaryFlags)U32(record, RecordLayout.Flags));
+            (SummaryFlags)U32(record, RecordLayout.Flags),
+            (long)U64(record, RecordLayout.SummaryUnreadable));
     }
 
     static uint U32(ReadOnlySpan<byte> b, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(b[offset..]);

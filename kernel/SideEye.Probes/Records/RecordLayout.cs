@@ -22,6 +22,7 @@ namespace SideEye.Probes.Records;
 ///  24 u64 goroutine records emitted            32 u64 goroutine records dropped (ring buffer full)
 ///  40 u64 bpf_ktime_get_ns at start            48 u64 bpf_ktime_get_ns at end
 ///  56 u64 generation (the armed word userspace wrote)
+///  64 u64 allgs entries whose g could not be read (not resident, say): the snapshot misses them
 ///
 /// Thread-stack record (kind 3), sent just before the goroutine record of a goroutine running on a stopped
 /// thread whose sp is on the goroutine's own stack, ThreadStackHeaderSize bytes then Length bytes:
@@ -83,7 +84,8 @@ public static class RecordLayout
     public const int SummaryStartNs = 40;
     public const int SummaryEndNs = 48;
     public const int SummaryGeneration = 56;
-    public const int SummarySize = 64;
+    public const int SummaryUnreadable = 64;
+    public const int SummarySize = 72;
 
     public const int ThreadGAddress = 8;
     public const int ThreadTid = 16;
