@@ -63,7 +63,10 @@ public sealed class LocalSnapshotter : IDisposable
         catch (SideEyeException e)
         {
             Unload(pid);
-            return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, 0, 0, true, e.Message, []);
+            // The row is the process's: its error need not repeat "process N:".
+            var prefix = $"process {pid}: ";
+            var reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+            return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, 0, 0, true, reason, []);
         }
     }
 
@@ -128,7 +131,9 @@ public sealed class LocalSnapshotter : IDisposable
         try { return File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SideEyeException($"process {pid}: cannot read its executable: {e.Message}", e);
+            throw new SideEyeException(e is UnauthorizedAccessException
+                ? $"process {pid}: may not read /proc/{pid}/exe: snapshots need root (or CAP_SYS_PTRACE, CAP_BPF and CAP_PERFMON)"
+                : $"process {pid}: cannot read its executable: {e.Message}", e);
         }
     }
 
