@@ -91,6 +91,28 @@ public sealed class RingBufTests : KernelObjectLeakCheck
     }
 
     [Fact]
+    public void Find_looks_without_consuming_and_resumes_from_its_position()
+    {
+        Requires.Root();
+        using var map = BpfMap.Load(MapSpec.RingBuf("events", 8192));
+        using var prog = BpfProgram.Load(new ProgramSpec("rb_producer", ProgramType.SocketFilter, Producer()), new Dictionary<string, BpfMap> { ["events"] = map });
+        using var reader = RingBufReader.Open(map);
+        prog.TestRun(Packet);
+
+        var seen = 0;
+        Assert.True(reader.Find(r => { seen++; return r.SequenceEqual(Expected(9)); }));
+        Assert.Equal(10, seen); // records 0..9, discarded ones stepped over
+        ulong position = 0;
+        var visits = new List<int>();
+        Assert.False(reader.Find(r => { visits.Add(r.Length); return false; }, ref position));
+        Assert.Equal(Count, visits.Count);
+        // From the position reached, nothing new is looked at again.
+        Assert.False(reader.Find(r => throw new InvalidOperationException("looked at twice"), ref position));
+        // Nothing was consumed.
+        Assert.Equal(Count, reader.ReadAll().Count);
+    }
+
+    [Fact]
     public void Wait_times_out_when_nothing_is_written()
     {
         Requires.Root();

@@ -117,18 +117,34 @@ public sealed unsafe class RingBufReader : IDisposable
     /// </summary>
     public bool Find(RingBufRecordPredicate match)
     {
+        ulong from = 0;
+        return Find(match, ref from);
+    }
+
+    /// <summary>
+    /// <see cref="Find(RingBufRecordPredicate)"/> from <paramref name="position"/> (0: the oldest unconsumed
+    /// record), which it advances past the records looked at, so repeated calls see each record once.
+    /// </summary>
+    public bool Find(RingBufRecordPredicate match, ref ulong position)
+    {
         ObjectDisposedException.ThrowIf(_consumer == 0, this);
-        var cons = Volatile.Read(ref ConsumerPos);
+        var cons = Math.Max(position, Volatile.Read(ref ConsumerPos));
         var prod = Volatile.Read(ref ProducerPos);
         while (cons < prod)
         {
             var header = Data + (cons & _mask);
             var len = Volatile.Read(ref *(uint*)header);
-            if ((len & BusyBit) != 0) return false;
+            if ((len & BusyBit) != 0) break;
             var dataLen = len & ~(BusyBit | DiscardBit);
-            if ((len & DiscardBit) == 0 && match(new ReadOnlySpan<byte>(header + HeaderSize, (int)dataLen))) return true;
+            var found = (len & DiscardBit) == 0 && match(new ReadOnlySpan<byte>(header + HeaderSize, (int)dataLen));
             cons += (dataLen + HeaderSize + 7) & ~7ul;
+            if (found)
+            {
+                position = cons;
+                return true;
+            }
         }
+        position = cons;
         return false;
     }
 

@@ -95,7 +95,8 @@ public sealed class SnapshotRunner : IDisposable
     /// <summary>
     /// One snapshot: pause, feed registers, arm, trigger, wait for completion, resume, collect. Throws
     /// <see cref="TargetProcessException"/> when the process cannot be paused (gone, not traceable, exits); the
-    /// target is never left stopped, and the pause never outlasts <see cref="SnapshotJob.MaxPause"/>.
+    /// target is never left stopped. <see cref="SnapshotJob.MaxPause"/> bounds every step; a probe already running
+    /// in the target's thread (kernel code, bounded by its own loop limits) finishes first.
     /// </summary>
     public RawSnapshot Run()
     {
@@ -137,9 +138,10 @@ public sealed class SnapshotRunner : IDisposable
     bool WaitForCompletion(ulong generation, ProcessPause pause)
     {
         var reader = _reader!;
+        ulong scanned = 0;
         while (true)
         {
-            if (reader.Find(r => IsCompletion(r, generation))) return true;
+            if (reader.Find(r => IsCompletion(r, generation), ref scanned)) return true;
             if (pause.PollTargetExited()) throw new TargetProcessException(Job.Pid, "exited during the pause, before the probe finished");
             var leftNs = pause.DeadlineNs - Now();
             if (leftNs <= 0) return false;
