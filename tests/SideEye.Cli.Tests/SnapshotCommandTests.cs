@@ -32,8 +32,7 @@ public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCh
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
             Assert.Contains(r.StdoutLines, l => l.StartsWith($"process {parked.Pid} (", StringComparison.Ordinal) && l.Contains(" goroutines, paused "));
             // Running again (its spinners keep it busy), not left in a ptrace stop.
-            foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
-                Assert.DoesNotContain(File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("State:"))["State:".Length..].Trim()[..1], new[] { "t", "T" });
+            Assert.Empty(Procfs.StoppedThreads(parked.Pid));
 
             var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
             using var memory = ProcessMemoryReader.Open(parked.Pid);
@@ -117,8 +116,7 @@ public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCh
             var r = CliRunner.Run("snapshot", "--pid", parked.Pid.ToString(), "--out", store, "--max-pause-ms", "1");
             Assert.True(r.ExitCode == CliApp.ExitError, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
             Assert.Contains(r.StdoutLines, l => l.StartsWith($"process {parked.Pid}: error: ", StringComparison.Ordinal) && l.Contains("limit"));
-            foreach (var task in Directory.GetDirectories($"/proc/{parked.Pid}/task"))
-                Assert.DoesNotContain(File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("State:"))["State:".Length..].Trim()[..1], new[] { "t", "T" });
+            Assert.Empty(Procfs.StoppedThreads(parked.Pid));
         }
         finally
         {

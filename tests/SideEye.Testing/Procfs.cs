@@ -29,6 +29,10 @@ public static class Procfs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return '-'; }
     }
 
+    /// <summary>Threads in a tracing stop ('t') or stopped ('T'), as "tid:state": empty when the process runs freely.</summary>
+    public static IReadOnlyList<string> StoppedThreads(int pid) =>
+        ThreadStates(pid).Where(kv => kv.Value is 't' or 'T').Select(kv => $"{kv.Key}:{kv.Value}").ToList();
+
     /// <summary>Waits until no thread is in tracing stop ('t') or stopped ('T'); returns the states seen last.</summary>
     public static IReadOnlyDictionary<int, char> WaitUntilRunning(int pid, int timeoutMs = 3000)
     {
