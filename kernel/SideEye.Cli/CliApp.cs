@@ -23,6 +23,7 @@ public static class CliApp
             TypesCommand.Create(stdout),
             SnapshotCommand.Create(stdout),
             QueryCommand.Create(stdout),
+            SpecCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

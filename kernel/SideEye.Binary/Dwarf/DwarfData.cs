@@ -111,7 +111,18 @@ public sealed class DwarfData
     public IEnumerable<KeyValuePair<string, long>> Constants => _index.Value.Constants;
 
     /// <summary>Address of a package-level variable located by DW_OP_addr, e.g. "runtime.allgs".</summary>
-    public ulong? FindVariableAddress(string name) => _index.Value.Variables.TryGetValue(name, out var v) ? v : null;
+    public ulong? FindVariableAddress(string name) => _index.Value.Variables.TryGetValue(name, out var v) ? v.Address : null;
+
+    /// <summary>A package-level variable by its full name ("main.config", "net/http.DefaultClient"): address and type.</summary>
+    public DwarfGlobalVariable? FindVariable(string name)
+    {
+        if (!_index.Value.Variables.TryGetValue(name, out var v)) return null;
+        var entry = UnitContaining(v.Offset).ReadEntry(v.Offset);
+        return new DwarfGlobalVariable(name, v.Address, entry.Reference(DwarfAttribute.Type) is { } t ? Types.TypeAt(t) : null);
+    }
+
+    /// <summary>Names of the package-level variables with a fixed address.</summary>
+    public IEnumerable<string> VariableNames => _index.Value.Variables.Keys;
 
     /// <summary>The line-table row covering <paramref name="pc"/> (from the unit whose ranges hold it).</summary>
     public DwarfLineRow? LineFor(ulong pc)

@@ -14,7 +14,7 @@ internal sealed class DwarfIndex
     public Dictionary<string, int> FunctionsByName { get; } = new(StringComparer.Ordinal);
     public List<int> Functions { get; } = new();
     public Dictionary<string, long> Constants { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, ulong> Variables { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (ulong Address, int Offset)> Variables { get; } = new(StringComparer.Ordinal);
     public int TypeCount { get; private set; }
 
     sealed class UnitResult
@@ -22,7 +22,7 @@ internal sealed class DwarfIndex
         public readonly List<(string Name, int Offset)> Types = new();
         public readonly List<(string? Name, int Offset)> Functions = new();
         public readonly List<(string Name, long Value)> Constants = new();
-        public readonly List<(string Name, ulong Address)> Variables = new();
+        public readonly List<(string Name, ulong Address, int Offset)> Variables = new();
         public int TypeCount;
     }
 
@@ -52,7 +52,7 @@ internal sealed class DwarfIndex
                 if (n is not null) index.FunctionsByName.TryAdd(n, o);
             }
             foreach (var (n, v) in r.Constants) index.Constants.TryAdd(n, v);
-            foreach (var (n, a) in r.Variables) index.Variables.TryAdd(n, a);
+            foreach (var (n, a, o) in r.Variables) index.Variables.TryAdd(n, (a, o));
         }
         return index;
     }
@@ -125,11 +125,11 @@ internal sealed class DwarfIndex
             var expr = unit.Sections.Info.Data.Span.Slice(location.DataOffset, location.DataLength);
             if (expr[0] == (byte)DwarfOp.Addr && expr.Length == 1 + unit.AddressSize)
                 result.Variables.Add((text, unit.AddressSize == 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(expr[1..])
-                                                                : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(expr[1..])));
+                                                                : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(expr[1..]), offset));
             else if (expr[0] == (byte)DwarfOp.Addrx && expr.Length >= 2)
             {
                 var r = new DwarfSection(unit.Sections.File, ".debug_info", unit.Sections.Info.Data.Slice(location.DataOffset + 1, location.DataLength - 1)).ReaderAt(0);
-                result.Variables.Add((text, unit.AddressAtIndex(r.Uleb())));
+                result.Variables.Add((text, unit.AddressAtIndex(r.Uleb()), offset));
             }
         }
     }

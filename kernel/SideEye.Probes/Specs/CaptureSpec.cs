@@ -1,0 +1,61 @@
+namespace SideEye.Probes.Specs;
+
+/// <summary>
+/// What a team asks to collect, once, for every snapshot: per program (by binary name), functions and the
+/// expressions to capture in each of their frames. Immutable; the With/Without methods return edited copies.
+/// Stored as JSON by <see cref="CaptureSpecFile"/>.
+/// </summary>
+public sealed record CaptureSpec(IReadOnlyList<ProgramCaptures> Programs, CaptureLimits Limits)
+{
+    public const int FormatVersion = 1;
+
+    public static CaptureSpec Empty { get; } = new([], CaptureLimits.Default);
+
+    public bool Equals(CaptureSpec? other) => other is not null && Programs.SequenceEqual(other.Programs) && Limits == other.Limits;
+    public override int GetHashCode() => HashCode.Combine(Programs.Count, Limits);
+
+    /// <summary>The program entry for an executable, or null.</summary>
+    public ProgramCaptures? For(string executablePath) => Programs.FirstOrDefault(p => p.Matches(executablePath));
+
+    /// <summary>Adds expressions to a function of a program (creating both as needed); ones already there are kept once.</summary>
+    public CaptureSpec WithCapture(string binary, string function, params string[] expressions)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(binary);
+        ArgumentException.ThrowIfNullOrWhiteSpace(function);
+        foreach (var e in expressions) CaptureExpression.Parse(e); // refuse what cannot parse before it is stored
+        var program = Programs.FirstOrDefault(p => p.Binary == binary) ?? new ProgramCaptures(binary, []);
+        var existing = program.Functions.FirstOrDefault(f => f.Function == function);
+        var merged = (existing?.Expressions ?? []).Concat(expressions).Distinct(StringComparer.Ordinal).ToArray();
+        var functions = existing is null
+            ? program.Functions.Append(new FunctionCapture(function, merged)).ToArray()
+            : program.Functions.Select(f => f == existing ? new FunctionCapture(function, merged) : f).ToArray();
+        return WithProgram(program with { Functions = functions });
+    }
+
+    /// <summary>Removes a function's captures (all of them, or the given expressions).</summary>
+    public CaptureSpec WithoutCapture(string binary, string function, params string[] expressions)
+    {
+        if (Programs.FirstOrDefault(p => p.Binary == binary) is not { } program) return this;
+        var functions = program.Functions
+            .Select(f => f.Function != function ? f : expressions.Length == 0 ? null : f with { Expressions = f.Expressions.Except(expressions, StringComparer.Ordinal).ToArray() })
+            .Where(f => f is { Expressions.Count: > 0 })
+            .Select(f => f!)
+            .ToArray();
+        return functions.Length == 0
+            ? this with { Programs = Programs.Where(p => p != program).ToArray() }
+            : WithProgram(program with { Functions = functions });
+    }
+
+    CaptureSpec WithProgram(ProgramCaptures program)
+    {
+        var replaced = false;
+        var programs = Programs.Select(p =>
+        {
+            if (p.Binary != program.Binary) return p;
+            replaced = true;
+            return program;
+        }).ToList();
+        if (!replaced) programs.Add(program);
+        return this with { Programs = programs };
+    }
+}
