@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 var sink atomic.Int64
@@ -62,7 +63,34 @@ func churn() {
 	}
 }
 
+// With -block-urg-main the main goroutine keeps the main thread (locked in init, the only way to be sure it is
+// the process's first thread), blocks SIGURG there and waits in read(2) forever, while another goroutine
+// beats: a process whose main thread never takes SIGURG.
+func init() {
+	for _, a := range os.Args[1:] {
+		if a == "-block-urg-main" {
+			runtime.LockOSThread()
+		}
+	}
+}
+
+func blockUrgForever() {
+	set := uint64(1) << (uint(syscall.SIGURG) - 1)
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0); e != 0 {
+		panic(e)
+	}
+	var fds [2]int
+	if err := syscall.Pipe(fds[:]); err != nil {
+		panic(err)
+	}
+	buf := make([]byte, 1)
+	for {
+		syscall.Read(fds[0], buf)
+	}
+}
+
 func main() {
+	blockUrg := flag.Bool("block-urg-main", false, "the main thread blocks SIGURG and waits in read(2) (see init)")
 	lockedThreads := flag.Int("locked", 0, "goroutines that each lock an OS thread in a blocking syscall")
 	churning := flag.Int("churn", 0, "goroutines that keep creating OS threads that exit")
 	exitAfter := flag.Duration("exit-after", 0, "exit with status 0 after this long (0: never)")
@@ -95,8 +123,15 @@ func main() {
 		time.AfterFunc(*exitAfter, func() { os.Exit(0) })
 	}
 
-	for n := int64(1); ; n++ {
-		fmt.Printf("beat %d urg %d\n", n, urgs.Load())
-		time.Sleep(time.Millisecond)
+	beat := func() {
+		for n := int64(1); ; n++ {
+			fmt.Printf("beat %d urg %d\n", n, urgs.Load())
+			time.Sleep(time.Millisecond)
+		}
 	}
+	if *blockUrg {
+		go beat()
+		blockUrgForever()
+	}
+	beat()
 }

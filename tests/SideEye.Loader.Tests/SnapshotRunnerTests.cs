@@ -102,6 +102,24 @@ public sealed class SnapshotRunnerTests : KernelObjectLeakCheck
         target.WaitForBeatAfter(before + 5);
     }
 
+    /// <summary>
+    /// A trigger thread that blocks the trigger signal: it cannot be stopped by that signal, so the pause
+    /// interrupts it instead, and the run ends in a clear error at the pause limit; the target runs on.
+    /// </summary>
+    [Fact]
+    public void A_trigger_thread_that_blocks_the_signal_is_a_clear_error_within_the_limit()
+    {
+        Requires.Root();
+        var binary = GoFixture.Build("pausetarget", GoToolchains.Newest);
+        using var target = new TargetProcess(binary, "-block-urg-main");
+        target.WaitForBeatAfter(5);
+        using var runner = SnapshotRunner.Load(Job(target.Pid, binary, TimeSpan.FromMilliseconds(300)));
+        var e = Assert.Throws<TargetProcessException>(runner.Run);
+        Assert.Contains("did not reach the delivery of signal 23 before the pause limit of 300 ms", e.Message);
+        Assert.Empty(Procfs.StoppedThreads(target.Pid));
+        target.WaitForBeatAfter(target.LastBeat().Beat + 5);
+    }
+
     [Fact]
     public void A_job_naming_a_map_it_does_not_define_is_refused_and_nothing_stays_loaded()
     {

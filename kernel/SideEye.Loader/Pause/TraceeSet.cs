@@ -42,6 +42,8 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         }
         /// <summary>A signal the thread was about to receive when it stopped: passed on at continue or detach.</summary>
         public int PendingSignal;
+        /// <summary>PTRACE_INTERRUPT was sent and its stop not yet seen: continuing the thread leads into that stop first.</summary>
+        public bool InterruptPending;
     }
 
     readonly int _pid = pid;
@@ -90,11 +92,11 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
             foreach (var tid in seized)
             {
                 if (StopBySignal is { } by && by.Tid == tid && Tracer.TryTgKill(_pid, tid, by.Signal) == 0) signalled = tid;
-                else _tracer.TryInterrupt(tid);
+                else Interrupt(tid);
             }
             if (signalled != 0 && !WaitForStops(Math.Min(_deadlineNs, MonotonicNs() + SignalStopGraceNs), throwOnTimeout: false)
                 && _threads[signalled].State == State.AwaitingStop)
-                _tracer.TryInterrupt(signalled); // the signal is blocked there: stop it the usual way
+                Interrupt(signalled); // the signal is blocked there: stop it the usual way
             WaitForStops(_deadlineNs, throwOnTimeout: true);
             if (ProcessGone) throw Exited();
             if (_threads.Count == tracked) break; // a listing with no new thread: nothing escaped
@@ -217,12 +219,21 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         }
         if (!status.Stopped) return;
         t.State = State.Stopped;
+        if (status.InterruptOrGroupStop) t.InterruptPending = false;
         if (status.SignalDeliveryStop) t.PendingSignal = status.StopSignal;
         else if (status.CloneStop && _tracer.TryGetEventMessage(tid, out var child) == 0 && child > 0)
         {
             Track((int)child, out var isNew); // starts in a ptrace-stop that waitpid will report
             if (isNew) ThreadsBorn++;
         }
+    }
+
+    /// <summary>PTRACE_INTERRUPT, remembering that a stop is owed (a signal-delivery-stop may come before it).</summary>
+    int Interrupt(int tid)
+    {
+        var e = _tracer.TryInterrupt(tid);
+        if (e == 0 && _threads.TryGetValue(tid, out var t)) t.InterruptPending = true;
+        return e;
     }
 
     /// <summary>Takes in pending wait reports without blocking; true once the whole process has gone.</summary>
@@ -236,7 +247,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
     public SignalDelivery DeliverSignal(int tid, int signal, long deadlineNs)
     {
         var t = StoppedThread(tid);
-        if (t.PendingSignal == signal)
+        if (t.PendingSignal == signal && !t.InterruptPending)
         {
             // Stopped in this signal's delivery-stop already (StopBySignal): continuing delivers it.
             var at = MonotonicNs();
@@ -305,7 +316,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
     {
         if (t.State == State.Running)
         {
-            if (_tracer.TryInterrupt(t.Tid) == ESRCH) { t.State = State.Gone; return false; }
+            if (Interrupt(t.Tid) == ESRCH) { t.State = State.Gone; return false; }
             t.State = State.AwaitingStop;
         }
         while (t.State == State.AwaitingStop)
@@ -341,7 +352,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         if (running.Length == 0) return;
         foreach (var t in running)
         {
-            if (_tracer.TryInterrupt(t.Tid) == ESRCH) t.State = State.Gone;
+            if (Interrupt(t.Tid) == ESRCH) t.State = State.Gone;
             else t.State = State.AwaitingStop;
         }
         WaitForStops(MonotonicNs() + StopGraceNs, throwOnTimeout: false);
