@@ -99,6 +99,12 @@ public sealed class DwarfData
 
     DwarfFunction FunctionAt(int offset) => new(UnitContaining(offset).ReadEntry(offset));
 
+    /// <summary>
+    /// The abstract declaration of an inlined function (<see cref="DwarfInlinedCall.OriginOffset"/>): its name,
+    /// and its parameters and locals with their types, but no code and no locations.
+    /// </summary>
+    public DwarfFunction AbstractFunction(int originOffset) => FunctionAt(originOffset);
+
     /// <summary>A type by its Go name ("runtime.g", "*main.Order", "[]string", "map[string]int", "main.Pair[int,string]").</summary>
     public GoType? FindType(string name) =>
         _index.Value.Types.TryGetValue(name, out var off) ? Types.TypeAt(off) : null;

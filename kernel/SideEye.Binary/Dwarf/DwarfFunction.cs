@@ -119,7 +119,7 @@ public sealed class DwarfFunction
             var name = child.Reference(DwarfAttribute.AbstractOrigin) is { } o ? Origin(child.Unit, o, ref origins).Name : child.Name;
             list.Add(new DwarfInlinedCall(name ?? $"<inlined@0x{child.Offset:x}>", DwarfRangeLists.Of(child),
                 FileName(child, DwarfAttribute.CallFile), (int)Math.Min(child.UInt(DwarfAttribute.CallLine) ?? 0, int.MaxValue),
-                CollectVariables(child, origins, depth + 1), CollectInlined(child, depth + 1), child.Offset));
+                CollectVariables(child, origins, depth + 1), CollectInlined(child, depth + 1), child.Offset, child.Reference(DwarfAttribute.AbstractOrigin)));
         }
         return list;
     }

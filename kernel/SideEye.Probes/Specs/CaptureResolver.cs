@@ -22,9 +22,21 @@ public sealed class CaptureResolver
         _dwarf = binary.Dwarf ?? throw new SideEyeException($"{binary.Path}: has no DWARF, so captures cannot be resolved (built with -ldflags=-w?)");
     }
 
-    public DwarfFunction Function(string name) =>
-        _dwarf.FindFunction(name) ?? throw new CaptureSpecException(name, "no such function in " + Path.GetFileName(_binary.Path),
+    /// <summary>
+    /// The function's declaration: its out-of-line body, or for a function that exists only inlined, its abstract
+    /// declaration (names and types; where each copy keeps them is <see cref="CaptureSite"/>'s business).
+    /// </summary>
+    public DwarfFunction Function(string name)
+    {
+        if (_dwarf.FindFunction(name) is { } own) return own;
+        if (_inlinedOnly.GetValueOrDefault(name) is { } known) return known;
+        var origin = CaptureSite.Find(_dwarf, name).Select(s => s.OriginOffset).FirstOrDefault(o => o is not null);
+        if (origin is { } offset) return _inlinedOnly[name] = _dwarf.AbstractFunction(offset);
+        throw new CaptureSpecException(name, "no such function in " + Path.GetFileName(_binary.Path),
             Suggest(name, _dwarf.Functions.Select(f => f.Name)) is { Length: > 0 } near ? $"did you mean {near}?" : null);
+    }
+
+    readonly Dictionary<string, DwarfFunction> _inlinedOnly = new(StringComparer.Ordinal);
 
     public ResolvedCapture Resolve(string function, string text)
     {

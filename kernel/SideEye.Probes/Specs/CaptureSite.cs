@@ -8,7 +8,7 @@ namespace SideEye.Probes.Specs;
 /// <see cref="Container"/>. A frame (physical, or an inlined frame expanded from it) whose pc is in
 /// <see cref="Ranges"/> is a frame of the function, and <see cref="Variables"/> are its parameters and locals there.
 /// </summary>
-public sealed record CaptureSite(string Function, DwarfFunction Container, bool Inlined, IReadOnlyList<DwarfRange> Ranges, IReadOnlyList<DwarfVariable> Variables)
+public sealed record CaptureSite(string Function, DwarfFunction Container, bool Inlined, IReadOnlyList<DwarfRange> Ranges, IReadOnlyList<DwarfVariable> Variables, int? OriginOffset = null)
 {
     public bool Contains(ulong pc) => Ranges.Any(r => r.Contains(pc));
 
@@ -30,7 +30,7 @@ public sealed record CaptureSite(string Function, DwarfFunction Container, bool 
     {
         foreach (var call in calls)
         {
-            if (call.Name == function) sites.Add(new CaptureSite(function, container, true, call.Ranges, call.Variables));
+            if (call.Name == function) sites.Add(new CaptureSite(function, container, true, call.Ranges, call.Variables, call.OriginOffset));
             Collect(container, call.InlinedCalls, function, sites);
         }
     }

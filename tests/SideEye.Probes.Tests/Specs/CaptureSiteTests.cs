@@ -47,4 +47,21 @@ public class CaptureSiteTests
         Assert.Contains(site.Variables, v => v.Name == "j");
         Assert.True(site.Contains(site.Container.LowPc));
     }
+
+    /// <summary>A function that exists only inlined (the linker dropped its unused body) still resolves: from its abstract declaration.</summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void A_function_that_only_exists_inlined_resolves_from_its_declaration(string release)
+    {
+        var bin = GoBinary.Open(GoFixture.Build("inlined", GoToolchains.Get(release)));
+        var inlinedOnly = new[] { "main.middle", "main.outer", "main.(*acc).add" }
+            .Where(f => bin.Dwarf!.FindFunction(f) is null && CaptureSite.Find(bin.Dwarf, f).Count > 0).ToList();
+        Assert.NotEmpty(inlinedOnly);
+        var resolver = new CaptureResolver(bin);
+        foreach (var function in inlinedOnly)
+        {
+            Assert.Equal("int", resolver.Resolve(function, "n").TypeName);
+            Assert.Contains("it has: ", Assert.Throws<CaptureSpecException>(() => resolver.Resolve(function, "nn")).Message);
+        }
+    }
 }
