@@ -11,12 +11,30 @@ namespace SideEye.Probes;
 /// </summary>
 public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, SnapshotSummary? Summary, RawSnapshot Raw)
 {
+    /// <summary>Not every goroutine is in (<see cref="Shortfall"/> says why, along with what else went wrong).</summary>
     public bool Truncated => Summary is null || !Summary.IsComplete || Summary.Emitted != Goroutines.Count;
-    /// <summary>Why the snapshot is partial or failed, in one line; null when it is complete (frames cut at the frame limit aside).</summary>
-    public string? Shortfall => Raw.Incomplete
-        ?? (Summary is null ? "the probe's summary record is missing" : null)
-        ?? Summary!.Shortfall
-        ?? (Summary.Emitted != Goroutines.Count ? $"{Summary.Emitted - Goroutines.Count} of {Summary.Emitted} goroutine records were not received" : null);
+
+    /// <summary>
+    /// Why the snapshot is partial or failed, in one line; null when it is complete (stacks cut at the frame
+    /// limit aside: those are each goroutine's <see cref="GoroutineRecord.Truncated"/>).
+    /// </summary>
+    public string? Shortfall
+    {
+        get
+        {
+            var why = new List<string?> { Raw.Incomplete };
+            if (Summary is null) why.Add(Raw.Completed ? "the probe's summary record is missing" : null);
+            else
+            {
+                why.Add(Summary.Shortfall);
+                if (Summary.Emitted != Goroutines.Count) why.Add($"{Summary.Emitted - Goroutines.Count} of {Summary.Emitted} goroutine records were not received");
+            }
+            var unreadable = Goroutines.Count(g => g.Flags.HasFlag(GoroutineFlags.StackUnreadable));
+            if (unreadable > 0) why.Add($"{unreadable} goroutine stacks could not be read to the end (memory not resident?)");
+            var reasons = why.OfType<string>().ToList();
+            return reasons.Count == 0 ? null : string.Join("; ", reasons);
+        }
+    }
 
     /// <summary>Time spent inside the target's thread (bpf_ktime_get_ns), or null without a summary.</summary>
     public ulong? ProbeNs => Summary?.ProbeNs;

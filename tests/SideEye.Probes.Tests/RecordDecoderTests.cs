@@ -52,7 +52,7 @@ public class RecordDecoderTests
         Assert.Equal(new SnapshotSummary(10, 9, 7, 1, 1000, 1500, 3), s);
         Assert.Equal(500UL, s.ProbeNs);
         Assert.False(s.IsComplete);
-        var raw = new RawSnapshot(1, [], true, [], new PauseTimings(0, 0, 0, 0, 0, 0));
+        var raw = new RawSnapshot(1, [], true, [], new PauseTimings(0, 0, 0, 0, 0, 0), TimeSpan.FromSeconds(1));
         Assert.True(new SnapshotResult([], s, raw).Truncated);
         Assert.True(new SnapshotResult([], null, raw).Truncated);
 

@@ -38,7 +38,7 @@ public sealed class SnapshotWireTests : KernelObjectLeakCheck
         var back = SnapshotJobWire.ReadResult(SnapshotJobWire.WriteResult(raw));
         Assert.Equal(raw.Records.Select(Convert.ToHexString), back.Records.Select(Convert.ToHexString));
         Assert.Equal(raw.Threads, back.Threads);
-        Assert.Equal((raw.Pid, raw.Completed, raw.Timings), (back.Pid, back.Completed, back.Timings));
+        Assert.Equal((raw.Pid, raw.Completed, raw.Timings, raw.MaxPause), (back.Pid, back.Completed, back.Timings, back.MaxPause));
 
         var result = SnapshotResult.Decode(back, bin.Pclntab, plan.MaxFrames);
         Assert.Null(result.Shortfall);

@@ -11,9 +11,15 @@ public sealed record RawSnapshot(
     IReadOnlyList<byte[]> Records,
     bool Completed,
     IReadOnlyList<StoppedThread> Threads,
-    PauseTimings Timings)
+    PauseTimings Timings,
+    TimeSpan MaxPause)
 {
-    /// <summary>Why the run is incomplete, or null: the pause limit passed before the completion record arrived.</summary>
-    public string? Incomplete => Completed ? null
-        : $"the probe did not finish within the pause limit ({Timings.PauseNs / 1e6:F1} ms paused)";
+    /// <summary>
+    /// What went wrong with the run itself, or null: the pause limit passed before the completion record arrived,
+    /// or the pause outlasted the limit (it is enforced between steps; a probe already running finishes first).
+    /// </summary>
+    public string? Incomplete =>
+        !Completed ? $"the probe did not finish within the pause limit ({Timings.PauseNs / 1e6:F1} ms paused)"
+        : Timings.PauseNs > MaxPause.Ticks * 100 ? $"paused {Timings.PauseNs / 1e6:F1} ms, over the pause limit of {MaxPause.TotalMilliseconds:0.###} ms"
+        : null;
 }

@@ -149,6 +149,7 @@ public static class SnapshotJobWire
             w.WriteNumber("version", FormatVersion);
             w.WriteNumber("pid", raw.Pid);
             w.WriteBoolean("completed", raw.Completed);
+            w.WriteNumber("maxPauseTicks", raw.MaxPause.Ticks);
             w.WriteStartArray("records");
             foreach (var r in raw.Records) w.WriteBase64StringValue(r);
             w.WriteEndArray();
@@ -187,7 +188,7 @@ public static class SnapshotJobWire
             var n = Get(root, "timingsNs").EnumerateArray().Select(v => v.GetInt64()).ToArray();
             if (n.Length != 6) throw Bad($"{n.Length} timings, not 6");
             return new RawSnapshot(Get(root, "pid").GetInt32(), records, Get(root, "completed").GetBoolean(), threads,
-                new PauseTimings(n[0], n[1], n[2], n[3], n[4], n[5]));
+                new PauseTimings(n[0], n[1], n[2], n[3], n[4], n[5]), TimeSpan.FromTicks(Get(root, "maxPauseTicks").GetInt64()));
         });
     }
 

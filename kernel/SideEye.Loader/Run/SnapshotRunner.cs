@@ -131,7 +131,7 @@ public sealed class SnapshotRunner : IDisposable
         var records = _reader.ReadAll();
         var timings = new PauseTimings(pause.PauseDurationNs, pause.EstablishedAtNs - pause.PausedAtNs, steps.ArmedAt - pause.EstablishedAtNs,
             steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, pause.ResumedAtNs - steps.FinishedAt);
-        return new RawSnapshot(Job.Pid, records, steps.Completed && EndsWithCompletion(records, generation), steps.Threads, timings);
+        return new RawSnapshot(Job.Pid, records, steps.Completed && EndsWithCompletion(records, generation), steps.Threads, timings, Job.MaxPause);
     }
 
     /// <summary>Waits for this generation's completion record, bounded by the pause's own deadline.</summary>

@@ -8,7 +8,7 @@ public sealed record SnapshotSummary(long AllGLen, long Seen, long Emitted, long
 {
     /// <summary>Time the probe spent inside the target's thread, from bpf_ktime_get_ns.</summary>
     public ulong ProbeNs => EndNs - StartNs;
-    public bool IsComplete => Dropped == 0 && Unreadable == 0 && Flags == SummaryFlags.None;
+    public bool IsComplete => Shortfall is null;
 
     /// <summary>Why the snapshot is partial, in one line; null when complete.</summary>
     public string? Shortfall
@@ -20,6 +20,7 @@ public sealed record SnapshotSummary(long AllGLen, long Seen, long Emitted, long
             if (Flags.HasFlag(SummaryFlags.Clamped)) why.Add($"only the first goroutines of {AllGLen} were walked (the probe's goroutine limit)");
             if (Unreadable > 0) why.Add($"{Unreadable} of {AllGLen} goroutines could not be read (memory not resident?)");
             if (Dropped > 0) why.Add($"{Dropped} goroutine records did not fit the ring buffer");
+            if ((Flags & ~(SummaryFlags.AllGsUnreadable | SummaryFlags.Clamped)) is var other and not SummaryFlags.None) why.Add($"the probe reported flags 0x{(uint)other:x}");
             return why.Count == 0 ? null : string.Join("; ", why);
         }
     }

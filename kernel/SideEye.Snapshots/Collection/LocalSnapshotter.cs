@@ -50,15 +50,8 @@ public sealed class LocalSnapshotter : IDisposable
                 .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running,
                     truncated: g.Truncated || g.Flags.HasFlag(GoroutineFlags.StackUnreadable), g.Labels))
                 .ToArray();
-            var unreadableStacks = result.Goroutines.Count(g => g.Flags.HasFlag(GoroutineFlags.StackUnreadable));
-            var shortfall = result.Shortfall;
-            if (unreadableStacks > 0)
-                shortfall = (shortfall is null ? "" : shortfall + "; ") + $"{unreadableStacks} goroutine stacks could not be read to the end (memory not resident?)";
-            // The limit is enforced between steps; a probe already running in the target finishes first.
-            if (raw.Timings.PauseNs > MaxPause.Ticks * 100)
-                shortfall = (shortfall is null ? "" : shortfall + "; ") + $"paused {raw.Timings.PauseNs / 1e6:F1} ms, over the pause limit of {MaxPause.TotalMilliseconds:0.###} ms";
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
-                result.Truncated || goroutines.Any(g => g.Truncated), shortfall, goroutines, raw.Timings);
+                result.Truncated || goroutines.Any(g => g.Truncated), result.Shortfall, goroutines, raw.Timings);
         }
         catch (SideEyeException e)
         {
