@@ -16,13 +16,8 @@ public static class SnapshotJobWire
 {
     public const int FormatVersion = 1;
 
-    public static byte[] WriteJob(SnapshotJob job)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+    public static byte[] WriteJob(SnapshotJob job) => Write(w =>
         {
-            w.WriteStartObject();
-            w.WriteNumber("version", FormatVersion);
             w.WriteNumber("pid", job.Pid);
             if (job.TriggerThreadId is { } tid) w.WriteNumber("triggerThreadId", tid);
             w.WriteNumber("maxPauseTicks", job.MaxPause.Ticks);
@@ -90,10 +85,7 @@ public static class SnapshotJobWire
             w.WriteStartArray("requiredFeatures");
             foreach (var f in job.RequiredFeatures) w.WriteNumberValue((int)f);
             w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
+        });
 
     public static SnapshotJob ReadJob(ReadOnlySpan<byte> bytes)
     {
@@ -140,13 +132,8 @@ public static class SnapshotJobWire
         });
     }
 
-    public static byte[] WriteResult(RawSnapshot raw)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+    public static byte[] WriteResult(RawSnapshot raw) => Write(w =>
         {
-            w.WriteStartObject();
-            w.WriteNumber("version", FormatVersion);
             w.WriteNumber("pid", raw.Pid);
             w.WriteBoolean("completed", raw.Completed);
             w.WriteNumber("maxPauseTicks", raw.MaxPause.Ticks);
@@ -168,6 +155,17 @@ public static class SnapshotJobWire
             w.WriteStartArray("timingsNs");
             foreach (var v in new[] { s.PauseNs, s.StopNs, s.ArmNs, s.TriggerNs, s.ProbeWaitNs, s.ResumeNs }) w.WriteNumberValue(v);
             w.WriteEndArray();
+        });
+
+    /// <summary>One JSON object: the format version, then what <paramref name="body"/> writes.</summary>
+    static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("version", FormatVersion);
+            body(w);
             w.WriteEndObject();
         }
         return buffer.ToArray();
