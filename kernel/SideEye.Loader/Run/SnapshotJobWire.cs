@@ -148,6 +148,8 @@ public static class SnapshotJobWire
                 w.WriteNumberValue(t.Registers.Pc);
                 w.WriteNumberValue(t.Registers.Sp);
                 w.WriteNumberValue(t.Registers.Bp);
+                var general = t.Registers.General;
+                foreach (var r in general) w.WriteNumberValue(r);
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -180,8 +182,10 @@ public static class SnapshotJobWire
             var threads = Get(root, "threads").EnumerateArray().Select(t =>
             {
                 var f = t.EnumerateArray().ToArray();
-                if (f.Length != 4) throw Bad("a thread has " + f.Length + " fields, not 4");
-                return new StoppedThread(f[0].GetInt32(), new ThreadRegisters(f[1].GetUInt64(), f[2].GetUInt64(), f[3].GetUInt64()));
+                if (f.Length != 4 + GeneralRegisters.Count) throw Bad($"a thread has {f.Length} fields, not {4 + GeneralRegisters.Count}");
+                var general = new GeneralRegisters();
+                for (var i = 0; i < GeneralRegisters.Count; i++) general[i] = f[4 + i].GetUInt64();
+                return new StoppedThread(f[0].GetInt32(), new ThreadRegisters(f[1].GetUInt64(), f[2].GetUInt64(), f[3].GetUInt64(), general));
             }).ToArray();
             var n = Get(root, "timingsNs").EnumerateArray().Select(v => v.GetInt64()).ToArray();
             if (n.Length != 6) throw Bad($"{n.Length} timings, not 6");

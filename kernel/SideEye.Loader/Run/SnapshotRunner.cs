@@ -113,7 +113,7 @@ public sealed class SnapshotRunner : IDisposable
         {
             try
             {
-                var stopped = p.Threads.Select(t => new StoppedThread(t.Tid, new ThreadRegisters(t.Rip, t.Rsp, t.Rbp))).ToArray();
+                var stopped = p.Threads.Select(t => new StoppedThread(t.Tid, ThreadRegisters.Of(t.Registers))).ToArray();
                 foreach (var thread in stopped) registers.Update((uint)thread.Tid, thread.Registers);
                 control.Update(0u, generation);
                 var armedAt = Now();

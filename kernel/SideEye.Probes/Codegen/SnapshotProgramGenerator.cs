@@ -1,5 +1,6 @@
 using SideEye.Bpf;
 using SideEye.Bpf.Asm;
+using SideEye.Loader.Run;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
 using static SideEye.Bpf.Asm.Register;
@@ -66,7 +67,7 @@ public static class SnapshotProgramGenerator
             new(SnapshotProgram.StatsMap, MapType.Array, 4, 16, 1),
             new(SnapshotProgram.ScratchMap, MapType.PerCpuArray, 4, (uint)scratch.Size, 1),
             MapSpec.RingBuf(SnapshotProgram.EventsMap, plan.RingBufferBytes),
-            new(SnapshotProgram.ThreadRegsMap, MapType.Hash, 4, 24, (uint)plan.MaxThreads),
+            new(SnapshotProgram.ThreadRegsMap, MapType.Hash, 4, ThreadRegisters.Size, (uint)plan.MaxThreads),
             new(SnapshotProgram.SpDeltaMap, MapType.Hash, 8, 8, (uint)Math.Max(1, plan.SyscallSpDeltas.Count)),
         };
         return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code), maps);
