@@ -5,6 +5,8 @@ using SideEye.Probes.Codegen;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
 
+using SideEye.Probes.Capture;
+
 namespace SideEye.Probes;
 
 /// <summary>
@@ -20,10 +22,11 @@ public static class SnapshotJobs
         SnapshotProgram.ControlMap, SnapshotProgram.ThreadRegsMap, SnapshotProgram.EventsMap,
         RecordLayout.SummaryKind, RecordLayout.SummaryGeneration, TriggerSignal);
 
-    public static SnapshotJob Create(ProbePlan plan, int pid, TimeSpan maxPause)
+    public static SnapshotJob Create(ProbePlan plan, int pid, TimeSpan maxPause, CapturePlan? captures = null)
     {
-        var program = SnapshotProgramGenerator.Generate(plan);
-        var entries = plan.SyscallSpDeltas.Select(kv => new MapEntry(SnapshotProgram.SpDeltaMap, U64(kv.Key), U64((ulong)kv.Value))).ToArray();
+        var program = SnapshotProgramGenerator.Generate(plan, captures);
+        var entries = plan.SyscallSpDeltas.Select(kv => new MapEntry(SnapshotProgram.SpDeltaMap, U64(kv.Key), U64((ulong)kv.Value)))
+            .Concat(program.Entries).ToArray();
         return new SnapshotJob
         {
             Pid = pid,

@@ -11,6 +11,9 @@ namespace SideEye.Probes;
 /// </summary>
 public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, SnapshotSummary? Summary, RawSnapshot Raw)
 {
+    /// <summary>The capture batch records of the run (<see cref="CaptureBatchLayout"/>), for <c>Capture.CaptureDecoder</c>.</summary>
+    public IReadOnlyList<byte[]> CaptureBatches { get; init; } = [];
+
     /// <summary>Not every goroutine is in (<see cref="Shortfall"/> says why, along with what else went wrong).</summary>
     public bool Truncated => Summary is null || !Summary.IsComplete || Summary.Emitted != Goroutines.Count;
 
@@ -52,6 +55,7 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
         var stacks = new Dictionary<ulong, ThreadStackRecord>();
         var labels = new Dictionary<ulong, LabelsRecord>();
         SnapshotSummary? summary = null;
+        var batches = new List<byte[]>();
         foreach (var record in raw.Records)
         {
             switch (RecordDecoder.KindOf(record))
@@ -73,12 +77,15 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
                 case RecordLayout.SummaryKind:
                     summary = RecordDecoder.DecodeSummary(record);
                     break;
+                case CaptureBatchLayout.Kind:
+                    batches.Add(record);
+                    break;
                 default:
                     throw new SideEyeException($"snapshot probe record of unknown kind {RecordDecoder.KindOf(record)}");
             }
         }
         // The runner only reports a run complete when its own summary closes it; anything else is partial.
-        return new SnapshotResult(goroutines, raw.Completed ? summary : null, raw);
+        return new SnapshotResult(goroutines, raw.Completed ? summary : null, raw) { CaptureBatches = batches };
     }
 
     static GoroutineRecord Unbias(GoroutineRecord g, ulong bias)

@@ -1,6 +1,7 @@
 using SideEye.Bpf;
 using SideEye.Bpf.Asm;
 using SideEye.Loader.Run;
+using SideEye.Probes.Capture;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
 using static SideEye.Bpf.Asm.Register;
@@ -51,16 +52,21 @@ public static class SnapshotProgramGenerator
 {
     public const string ProgramName = "sideeye_snap";
 
-    public static SnapshotProgram Generate(ProbePlan plan)
+    public static SnapshotProgram Generate(ProbePlan plan) => Generate(plan, null);
+
+    /// <summary>The program, with the capture part when <paramref name="captures"/> has expressions (load bias from the plan).</summary>
+    public static SnapshotProgram Generate(ProbePlan plan, CapturePlan? captures)
     {
         if (plan.MaxFrames is < 2 or > ProbePlan.MaxMaxFrames)
             throw new ArgumentException($"MaxFrames {plan.MaxFrames} is outside 2..{ProbePlan.MaxMaxFrames}", nameof(plan));
         var scratch = new ScratchLayout(plan.GSize, plan.MaxFrames, plan.StackWindowBytes);
         var code = new Instructions();
-        Main(code, plan);
-        GBody(code, plan, scratch);
-        FrameBody(code, plan, scratch);
+        var capture = captures is { IsEmpty: false } ? new CaptureCodegen(captures, plan.LoadBias) : null;
+        Main(code, plan, capture);
+        GBody(code, plan, scratch, capture is not null);
+        FrameBody(code, plan, scratch, capture is not null);
         if (plan.LabelsLayout != PprofLabelsLayout.None) LabelsBody(code, scratch);
+        capture?.Functions(code, new ProbePlanView(plan.RingBufferBytes));
         var maps = new List<MapSpec>
         {
             new(SnapshotProgram.ControlMap, MapType.Array, 4, 8, 1),
@@ -70,10 +76,11 @@ public static class SnapshotProgramGenerator
             new(SnapshotProgram.ThreadRegsMap, MapType.Hash, 4, ThreadRegisters.Size, (uint)plan.MaxThreads),
             new(SnapshotProgram.SpDeltaMap, MapType.Hash, 8, 8, (uint)Math.Max(1, plan.SyscallSpDeltas.Count)),
         };
-        return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code), maps);
+        if (capture is not null) maps.AddRange(capture.Maps());
+        return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code), maps, capture?.Entries().ToArray() ?? []);
     }
 
-    static void Main(Instructions c, ProbePlan plan)
+    static void Main(Instructions c, ProbePlan plan, CaptureCodegen? capture)
     {
         // Count every hit (stats[1]), then disarm: a zero control word means "not ours" (the runtime's own SIGURGs).
         c.Add(A.LoadMapValue(R1, SnapshotProgram.StatsMap, 0));
@@ -103,6 +110,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.Mov64Imm(R2, RingBufAvailData));
         c.Add(A.Call(BpfHelper.RingbufQuery));
         c.Add(A.StoreMem(R9, S.RingUsed, R0, Size.DW));
+        capture?.StartOfRun(c);
 
         // allgs is a slice: its first word is the array pointer. Both reads zero the destination on failure.
         ReadUser(c, S.AllGsArray, 8, plan.AllGs);
@@ -123,6 +131,7 @@ public static class SnapshotProgramGenerator
         Loop(c, "g_body", -16);
 
         c.Add(A.Label("main_summary"));
+        capture?.EndOfRun(c);
         const int sum = S.Summary;
         c.Add(A.StoreImm(R9, sum + L.Kind, (int)L.SummaryKind, Size.W));
         c.Add(A.LoadMem(R1, R9, S.SummaryFlags, Size.DW));
@@ -150,7 +159,7 @@ public static class SnapshotProgramGenerator
     }
 
     /// <summary>long g_body(u64 index, scratch **s): one goroutine. r9 = scratch, r7 = g, r6/r8 walk registers.</summary>
-    static void GBody(Instructions c, ProbePlan plan, ScratchLayout scratch)
+    static void GBody(Instructions c, ProbePlan plan, ScratchLayout scratch, bool captures)
     {
         var rec = scratch.Record;
         c.Add(A.Label("g_body"));
@@ -224,6 +233,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.StoreImm(R9, rec + L.FrameCount, 0, Size.W));
         c.Add(A.StoreImm(R9, rec + L.Reserved, 0, Size.W));
         c.Add(A.StoreImm(R9, S.WalkCount, 0, Size.DW));
+        if (captures) CaptureCodegen.GoroutineStart(c);
 
         if (plan.LabelsLayout != PprofLabelsLayout.None) Labels(c, plan, scratch);
 
@@ -273,6 +283,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.LoadMem(R6, R0, 0, Size.DW));
         c.Add(A.LoadMem(R7, R0, 8, Size.DW));
         c.Add(A.LoadMem(R8, R0, 16, Size.DW));
+        if (captures) CaptureCodegen.KeepRegisters(c);
         RunningFromRegisters(c, plan, scratch);
 
         // A syscall's return site (r6 = pc, r7 = sp, r8 = 0) with its pcsp frame size precomputed: the return
@@ -367,6 +378,7 @@ public static class SnapshotProgramGenerator
 
         // Emit header + count PCs; the bound keeps the verifier's view of the size inside the scratch value.
         c.Add(A.Label("g_emit"));
+        if (captures) CaptureCodegen.GoroutineEnd(c, rec + L.Goid);
         c.Add(A.LoadMem(R3, R9, S.WalkCount, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R3, plan.MaxFrames, "g_emit_sized"));
         c.Add(A.Mov64Imm(R3, plan.MaxFrames));
@@ -460,7 +472,10 @@ public static class SnapshotProgramGenerator
     /// summary always arrives and counts what was dropped. No wakeup: the reader is woken once, by the summary.
     /// r3 must be verifier-bounded; clobbers r0-r5, r7.
     /// </summary>
-    static void EmitIfRoom(Instructions c, ProbePlan plan, int offset, string refused)
+    static void EmitIfRoom(Instructions c, ProbePlan plan, int offset, string refused) => EmitIfRoom(c, plan.RingBufferBytes, R9, offset, refused);
+
+    /// <summary>As above for a record at <paramref name="dataBase"/> + <paramref name="offset"/> (r9 must hold the snapshot scratch).</summary>
+    internal static void EmitIfRoom(Instructions c, uint ringBufferBytes, Register dataBase, int offset, string refused)
     {
         c.Add(A.Mov64(R7, R3));
         // Ring space a record takes: 8-byte header, data rounded up to 8.
@@ -469,10 +484,10 @@ public static class SnapshotProgramGenerator
         c.Add(A.LoadMem(R0, R9, S.RingUsed, Size.DW));
         c.Add(A.Add64(R0, R7));
         c.Add(A.Add64Imm(R0, 8 + L.SummarySize));
-        c.Add(A.LoadImm64(R1, plan.RingBufferBytes));
+        c.Add(A.LoadImm64(R1, ringBufferBytes));
         c.Add(A.JumpIf(JumpOp.Gt, R0, R1, refused));
         c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
-        c.Add(A.Mov64(R2, R9));
+        c.Add(A.Mov64(R2, dataBase));
         c.Add(A.Add64Imm(R2, offset));
         c.Add(A.Mov64Imm(R4, RingBufNoWakeup));
         c.Add(A.Call(BpfHelper.RingbufOutput));
@@ -607,7 +622,7 @@ public static class SnapshotProgramGenerator
     }
 
     /// <summary>long frame_body(u64 index, scratch **s): one frame-pointer step; returns 1 to stop.</summary>
-    static void FrameBody(Instructions c, ProbePlan plan, ScratchLayout scratch)
+    static void FrameBody(Instructions c, ProbePlan plan, ScratchLayout scratch, bool captures)
     {
         var rec = scratch.Record;
         c.Add(A.Label("frame_body"));
@@ -625,6 +640,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "frame_stop"));
         c.Add(A.LoadMem(R1, R9, S.WalkPrev, Size.DW));
         c.Add(A.JumpIf(JumpOp.Le, R6, R1, "frame_stop"));
+        if (captures) CaptureCodegen.CheckFrame(c, rec + L.Pcs, plan.MaxFrames);
         // [saved bp, return address] from the chunk when it holds them, else one read.
         c.Add(A.Mov64(R1, R6));
         c.Add(A.LoadMem(R2, R9, S.ChunkBase, Size.DW));
@@ -689,7 +705,7 @@ public static class SnapshotProgramGenerator
     /// frame holding the scratch pointer (bpf_loop passes only a stack pointer; each function level has its own
     /// slot, <paramref name="slot"/> bytes below r10).
     /// </summary>
-    static void Loop(Instructions c, string callback, int slot)
+    internal static void Loop(Instructions c, string callback, int slot)
     {
         c.Add(A.StoreMem(R10, slot, R9, Size.DW));
         c.Add(A.LoadFuncPtr(R2, callback));

@@ -1,0 +1,111 @@
+using SideEye.Binary.Dwarf;
+using SideEye.Probes.Specs;
+
+namespace SideEye.Probes.Capture;
+
+/// <summary>
+/// Splits the text of every captured function (its own body and inlined copies) into intervals over which every
+/// captured variable stays in one place, so the probe needs one lookup per frame and no location lists: the
+/// boundaries are the sites' ranges and every location list entry of the variables used. Where sites overlap
+/// (a captured function inlined into another captured one) an interval carries the roots of both.
+/// </summary>
+internal static class CaptureIntervals
+{
+    public static (List<CaptureInterval> Intervals, List<FramePlan> Plans) Build(DwarfData dwarf, IReadOnlyList<PlannedExpression> expressions)
+    {
+        var sites = new List<(CaptureSite Site, List<PlannedExpression> Expressions)>();
+        foreach (var group in expressions.Where(e => !e.IsGlobal).GroupBy(e => e.Function))
+        {
+            foreach (var site in CaptureSite.Find(dwarf, group.Key))
+                sites.Add((site, group.ToList()));
+        }
+        var bounds = new SortedSet<ulong>();
+        foreach (var (site, exprs) in sites)
+        {
+            foreach (var r in site.Ranges) { bounds.Add(r.Low); bounds.Add(r.High); }
+            foreach (var v in exprs.Select(e => VariableAt(site, e)).OfType<DwarfVariable>())
+            {
+                if (v.Location?.List is not { } list) continue;
+                foreach (var entry in list.Where(x => !x.IsDefault))
+                {
+                    foreach (var r in site.Ranges)
+                    {
+                        if (entry.Low > r.Low && entry.Low < r.High) bounds.Add(entry.Low);
+                        if (entry.High > r.Low && entry.High < r.High) bounds.Add(entry.High);
+                    }
+                }
+            }
+        }
+        var plans = new List<FramePlan>();
+        var planIds = new Dictionary<string, int>();
+        var intervals = new List<CaptureInterval>();
+        var points = bounds.ToArray();
+        for (var i = 0; i + 1 < points.Length; i++)
+        {
+            var (lo, hi) = (points[i], points[i + 1]);
+            var roots = new List<CaptureRoot>();
+            foreach (var (site, exprs) in sites)
+            {
+                if (!site.Contains(lo)) continue;
+                foreach (var e in exprs) roots.Add(RootAt(site, e, lo));
+            }
+            if (roots.Count == 0) continue;
+            var plan = WithSpan(roots);
+            var key = string.Join("|", plan.Roots.Select(r => r.Key));
+            if (!planIds.TryGetValue(key, out var id))
+            {
+                id = plans.Count;
+                plans.Add(plan);
+                planIds[key] = id;
+            }
+            if (intervals.Count > 0 && intervals[^1].High == lo && intervals[^1].Plan == id)
+                intervals[^1] = intervals[^1] with { High = hi };
+            else
+                intervals.Add(new CaptureInterval(lo, hi, id));
+        }
+        return (intervals, plans);
+    }
+
+    /// <summary>The site's own copy of the expression's root variable (an inlined copy has its own DIEs), by name.</summary>
+    internal static DwarfVariable? VariableAt(CaptureSite site, PlannedExpression e)
+    {
+        if (e.Capture.Local is not { } local) return null;
+        return site.Variables.FirstOrDefault(v => v.Name == local.Name && v.IsParameter == local.IsParameter)
+            ?? site.Variables.FirstOrDefault(v => v.Name == local.Name);
+    }
+
+    static CaptureRoot RootAt(CaptureSite site, PlannedExpression e, ulong pc)
+    {
+        if (VariableAt(site, e) is not { } v) return new CaptureRoot(e.Id, [], 0);
+        // Registers are kept: the probe uses them only in the innermost frame of a running goroutine.
+        var location = CaptureLocator.Locate(v, pc, innermost: true, site.Container.Unit);
+        if (!location.IsAvailable) return new CaptureRoot(e.Id, [], 0);
+        var typeSize = (int)Math.Clamp(e.Path.RootType.Size, 0, CaptureRoot.MaxBytes);
+        var pieces = new List<RootPiece>();
+        var at = 0;
+        foreach (var p in location.Pieces)
+        {
+            var size = p.Size > 0 ? p.Size : typeSize;
+            if (at + size > CaptureRoot.MaxBytes) size = CaptureRoot.MaxBytes - at;
+            if (size <= 0) break;
+            if (p.Kind == CapturePieceKind.Register && (size > 8 || p.Register is < 0 or > 15)) return new CaptureRoot(e.Id, [], 0);
+            pieces.Add(p.Kind == CapturePieceKind.Stack
+                ? new RootPiece(RootPieceKind.Stack, p.CfaOffset, -1, size, at)
+                : new RootPiece(RootPieceKind.Register, 0, p.Register, size, at));
+            at += size;
+        }
+        return new CaptureRoot(e.Id, pieces, at);
+    }
+
+    /// <summary>The plan's stack span: every stack piece, capped at <see cref="FramePlan.MaxSpan"/> (roots outside it are dropped).</summary>
+    static FramePlan WithSpan(List<CaptureRoot> roots)
+    {
+        var stack = roots.SelectMany(r => r.Pieces).Where(p => p.Kind == RootPieceKind.Stack).ToList();
+        if (stack.Count == 0) return new FramePlan(0, 0, roots);
+        var low = stack.Min(p => p.Offset);
+        var high = Math.Min(stack.Max(p => p.Offset + p.Size), low + FramePlan.MaxSpan);
+        var kept = roots.Select(r => r.Pieces.Any(p => p.Kind == RootPieceKind.Stack && p.Offset + p.Size > high)
+            ? new CaptureRoot(r.Expression, [], 0) : r).ToList();
+        return new FramePlan((int)low, (int)(high - low), kept);
+    }
+}
