@@ -14,7 +14,8 @@ internal static class CaptureIntervals
     public static (List<CaptureInterval> Intervals, List<FramePlan> Plans) Build(DwarfData dwarf, IReadOnlyList<PlannedExpression> expressions)
     {
         var sites = new List<(CaptureSite Site, List<PlannedExpression> Expressions)>();
-        foreach (var group in expressions.Where(e => !e.IsGlobal).GroupBy(e => e.Function))
+        // Functions whose expressions are all package variables still need their frames found (a row each).
+        foreach (var group in expressions.GroupBy(e => e.Function))
         {
             foreach (var site in CaptureSite.Find(dwarf, group.Key))
                 sites.Add((site, group.ToList()));
@@ -76,6 +77,7 @@ internal static class CaptureIntervals
 
     static CaptureRoot RootAt(CaptureSite site, PlannedExpression e, ulong pc)
     {
+        if (e.IsGlobal) return new CaptureRoot(e.Id, [], 0); // read once per snapshot, not per frame
         if (VariableAt(site, e) is not { } v) return new CaptureRoot(e.Id, [], 0);
         // Registers are kept: the probe uses them only in the innermost frame of a running goroutine.
         var location = CaptureLocator.Locate(v, pc, innermost: true, site.Container.Unit);

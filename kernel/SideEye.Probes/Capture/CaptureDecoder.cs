@@ -1,0 +1,151 @@
+using SideEye.Binary.Dwarf;
+using SideEye.GoRuntime;
+using SideEye.GoRuntime.Memory;
+using SideEye.GoRuntime.Stacks;
+using SideEye.Loader.Run;
+using SideEye.Probes.Records;
+using SideEye.Probes.Specs;
+
+namespace SideEye.Probes.Capture;
+
+/// <summary>
+/// Turns a run's capture records into values: the copied blocks become one sparse memory, and each captured frame's
+/// expressions are evaluated there with DWARF types, exactly as a live reader would (the probe only decided what
+/// to copy). Where a variable is, and whether it can be trusted, is decided again from the location lists at the
+/// frame's pc: registers only in the innermost frame of a goroutine whose thread was stopped (and only once that
+/// frame is set up), never guessed.
+/// </summary>
+public sealed class CaptureDecoder
+{
+    /// <summary>Evaluates an expression from its root's bytes (and address when it has one) over memory.</summary>
+    public delegate (string? Json, string? Unavailable) Evaluator(ResolvedCapture capture, byte[] root, ulong? rootAddress, IMemoryReader memory);
+
+    readonly CapturePlan _plan;
+    readonly GoBinary _binary;
+    readonly DwarfData _dwarf;
+    readonly StackSymbolizer _symbolizer;
+    readonly Dictionary<string, IReadOnlyList<CaptureSite>> _sites = new(StringComparer.Ordinal);
+
+    public CaptureDecoder(CapturePlan plan, GoBinary binary)
+    {
+        _plan = plan;
+        _binary = binary;
+        _dwarf = binary.Dwarf ?? throw new SideEyeException($"{binary.Path}: has no DWARF");
+        _symbolizer = new StackSymbolizer(binary.Pclntab);
+    }
+
+    public (IReadOnlyList<CapturedFrameValue> Values, CaptureStats? Stats) Decode(SnapshotResult result, ulong loadBias,
+        Func<IReadOnlyList<(ulong Address, byte[] Bytes)>, IMemoryReader> memoryOf, Evaluator evaluate)
+    {
+        var (blocks, frames, stats) = CaptureBatch.Parse(result.CaptureBatches);
+        var memory = memoryOf(blocks);
+        var goroutines = result.Goroutines.GroupBy(g => g.State.Goid).ToDictionary(g => g.Key, g => g.First());
+        var threads = result.Raw.Threads.ToDictionary(t => (ulong)t.Tid, t => t.Registers);
+        var globals = new Dictionary<int, (string?, string?)>();
+        var values = new List<CapturedFrameValue>();
+        foreach (var frame in frames)
+        {
+            if (!goroutines.TryGetValue(frame.Goid, out var g) || frame.Plan < 0 || frame.Plan >= _plan.FramePlans.Count) continue;
+            var pc = frame.Pc - loadBias;
+            var physical = PhysicalIndex(g, frame.Index, pc);
+            if (physical < 0) continue;
+            var running = frame.HadRegisters && physical == 0 && !g.Flags.HasFlag(GoroutineFlags.OnSystemStack);
+            var lookup = physical == 0 && frame.HadRegisters ? pc : pc - 1;
+            ThreadRegisters? registers = running && g.State.ThreadId is { } tid && threads.TryGetValue((ulong)tid, out var r) ? r : null;
+            var notSetUp = running && !FrameSetUp(pc, registers);
+            var decoded = _symbolizer.Symbolize(g.Pcs, firstPcIsExact: frame.HadRegisters);
+            foreach (var root in _plan.FramePlans[frame.Plan].Roots)
+            {
+                var e = _plan.Expressions[root.Expression];
+                var depth = DepthOf(decoded, physical, e.Function);
+                if (depth < 0) continue;
+                (string? Json, string? Unavailable) value;
+                if (e.IsGlobal)
+                {
+                    if (!globals.TryGetValue(e.Id, out value)) globals[e.Id] = value = Global(e, loadBias, memory, evaluate);
+                }
+                else if (notSetUp) value = (null, "not available at pc: the frame is not set up yet (prologue or epilogue)");
+                else value = Local(e, lookup, running, frame.Cfa, registers, memory, evaluate);
+                values.Add(new CapturedFrameValue(frame.Goid, depth, e.Function, e.Text, e.Capture.TypeName, value.Json, value.Unavailable));
+            }
+        }
+        return (values, stats);
+    }
+
+    (string?, string?) Local(PlannedExpression e, ulong pc, bool innermost, ulong cfa, ThreadRegisters? registers, IMemoryReader memory, Evaluator evaluate)
+    {
+        var site = SitesOf(e.Function).FirstOrDefault(s => s.Contains(pc));
+        if (site is null || CaptureIntervals.VariableAt(site, e) is not { } variable) return (null, "optimized away");
+        var location = CaptureLocator.Locate(variable, pc, innermost && registers is not null, site.Container.Unit);
+        if (!location.IsAvailable) return (null, location.Unavailable);
+        var size = (int)Math.Clamp(e.Path.RootType.Size, 0, CaptureRoot.MaxBytes);
+        var bytes = new List<byte>(size);
+        ulong? address = location.Pieces.Count == 1 && location.Pieces[0].Kind == CapturePieceKind.Stack ? cfa + (ulong)location.Pieces[0].CfaOffset : null;
+        foreach (var piece in location.Pieces)
+        {
+            var n = piece.Size > 0 ? piece.Size : size - bytes.Count;
+            if (n <= 0) break;
+            var chunk = new byte[n];
+            if (piece.Kind == CapturePieceKind.Stack)
+            {
+                if (!memory.TryRead(cfa + (ulong)piece.CfaOffset, chunk)) return (null, "not captured: its stack slot was not copied");
+            }
+            else
+            {
+                var general = registers!.Value.General;
+                if (piece.Register is < 0 or >= GeneralRegisters.Count) return (null, $"not available at pc: in register {piece.Register}, which is not a general register");
+                BitConverter.GetBytes(general[piece.Register]).AsSpan(0, Math.Min(8, n)).CopyTo(chunk);
+            }
+            bytes.AddRange(chunk);
+        }
+        return evaluate(e.Capture, bytes.ToArray(), address, memory);
+    }
+
+    static (string?, string?) Global(PlannedExpression e, ulong loadBias, IMemoryReader memory, Evaluator evaluate)
+    {
+        var g = e.Capture.Global!;
+        var size = (int)Math.Clamp(g.Type?.Size ?? 0, 0, CaptureRoot.MaxBytes);
+        var bytes = new byte[size];
+        var address = g.Address + loadBias;
+        if (!memory.TryRead(address, bytes)) return (null, "not captured: the package variable could not be read");
+        return evaluate(e.Capture, bytes, address, memory);
+    }
+
+    /// <summary>
+    /// The frame's index in the goroutine's final pcs: the probe's own index, or one further when the decoder put a
+    /// running function's caller back (RunningCallerFixup); -1 when neither holds the pc.
+    /// </summary>
+    static int PhysicalIndex(GoroutineRecord g, int index, ulong pc)
+    {
+        if (index < g.Pcs.Count && g.Pcs[index] == pc) return index;
+        if (index + 1 < g.Pcs.Count && g.Pcs[index + 1] == pc) return index + 1;
+        return -1;
+    }
+
+    /// <summary>Depth in the decoded stack of <paramref name="function"/>'s frame within physical frame <paramref name="physical"/>.</summary>
+    static int DepthOf(IReadOnlyList<GoRuntime.Stacks.StackFrame> frames, int physical, string function)
+    {
+        var p = 0;
+        for (var d = 0; d < frames.Count; d++)
+        {
+            if (p == physical && frames[d].Function == function) return d;
+            if (!frames[d].Inlined) p++;
+            if (p > physical) break;
+        }
+        return -1;
+    }
+
+    /// <summary>A running function's frame exists once its prologue set bp (the rule RunningCallerFixup uses).</summary>
+    bool FrameSetUp(ulong pc, ThreadRegisters? registers)
+    {
+        if (registers is not { } r) return false;
+        var delta = _binary.Pclntab.SpDelta(pc);
+        return delta >= 8 && r.Bp == r.Sp + (ulong)delta - 8;
+    }
+
+    IReadOnlyList<CaptureSite> SitesOf(string function)
+    {
+        if (!_sites.TryGetValue(function, out var sites)) _sites[function] = sites = CaptureSite.Find(_dwarf, function);
+        return sites;
+    }
+}

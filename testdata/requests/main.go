@@ -1,0 +1,65 @@
+// Command requests holds N in-flight "requests", each a goroutine parked inside main.(*server).handle with a
+// *request whose fields it prints itself, so snapshots with captures can be checked and timed at scale.
+//
+//	requests -n N   N goroutines (default 1000)
+//
+// For the first three requests it prints "request I {json}" (the values a capture of req.ID, req.Path, req.User,
+// req.Tags and len(req.Tags) must find), then "ready pid=PID", and exits when standard input closes.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+)
+
+type request struct {
+	ID    int64
+	Path  string
+	User  string
+	Tags  []string
+	Owner *server
+}
+
+type server struct {
+	name    string
+	release chan struct{}
+	parked  chan int64
+}
+
+//go:noinline
+func (s *server) handle(req *request) {
+	s.parked <- req.ID
+	<-s.release
+	runtime.KeepAlive(req)
+}
+
+func main() {
+	n := flag.Int("n", 1000, "in-flight requests")
+	flag.Parse()
+	s := &server{name: "api", release: make(chan struct{}), parked: make(chan int64, 64)}
+	for i := 0; i < *n; i++ {
+		req := &request{
+			ID:    int64(1000 + i),
+			Path:  fmt.Sprintf("/api/v1/items/%d", i),
+			User:  []string{"ana", "bo", "chen"}[i%3],
+			Tags:  strings.Split("a,b,c,d,e,f,g,h"[:2*(i%4)+1], ","),
+			Owner: s,
+		}
+		if i < 3 {
+			b, _ := json.Marshal(map[string]interface{}{"req.ID": req.ID, "req.Path": req.Path, "req.User": req.User, "req.Tags": req.Tags, "len(req.Tags)": len(req.Tags)})
+			fmt.Printf("request %d %s\n", i, b)
+		}
+		go s.handle(req)
+	}
+	for i := 0; i < *n; i++ {
+		<-s.parked
+	}
+	fmt.Printf("ready pid=%d\n", os.Getpid())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	close(s.release)
+}
