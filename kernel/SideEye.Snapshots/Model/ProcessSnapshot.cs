@@ -6,6 +6,9 @@ namespace SideEye.Snapshots.Model;
 /// <param name="Truncated">True when not every goroutine or frame could be captured.</param>
 /// <param name="Error">Why the capture failed or is partial; null when it succeeded.</param>
 /// <param name="Timings">Where the pause went, when the process was paused (not stored).</param>
+/// <param name="Captures">The values captured in the process's frames, or null when nothing was asked for.</param>
+/// <param name="Requested">What was asked for in this process: each function's table and columns exist even when
+/// no frame of it was on any stack.</param>
 public sealed record ProcessSnapshot(
     int Pid,
     string Hostname,
@@ -16,4 +19,6 @@ public sealed record ProcessSnapshot(
     bool Truncated,
     string? Error,
     IReadOnlyList<GoroutineRecord> Goroutines,
-    Loader.Run.PauseTimings? Timings = null);
+    Loader.Run.PauseTimings? Timings = null,
+    IReadOnlyList<CapturedValue>? Captures = null,
+    IReadOnlyList<Probes.Specs.FunctionCapture>? Requested = null);

@@ -93,10 +93,17 @@ public sealed class SnapshotStore : IDisposable
             var version = Scalar<int?>("SELECT max(version) FROM schema_version");
             if (create && version is { } v && v < StoreSchema.Version)
             {
-                using var tx = _connection.BeginTransaction();
-                for (; v < StoreSchema.Version; v++) Execute(StoreSchema.Migrations[v]);
-                Execute($"INSERT INTO schema_version VALUES ({StoreSchema.Version})");
-                tx.Commit();
+                for (; v < StoreSchema.Version; v++)
+                {
+                    var steps = StoreSchema.Migrations[v];
+                    for (var i = 0; i < steps.Length; i++)
+                    {
+                        using var tx = _connection.BeginTransaction();
+                        Execute(steps[i]);
+                        if (i == steps.Length - 1) Execute($"INSERT INTO schema_version VALUES ({v + 1})");
+                        tx.Commit();
+                    }
+                }
                 return;
             }
             if (version != StoreSchema.Version)
@@ -118,6 +125,7 @@ public sealed class SnapshotStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         if (snapshot.SnapshotId < 0) throw new ArgumentException($"snapshot id {snapshot.SnapshotId} is negative", nameof(snapshot));
+        foreach (var p in snapshot.Processes) CheckCaptures(p);
         try
         {
             using var tx = _connection.BeginTransaction();
@@ -137,6 +145,7 @@ public sealed class SnapshotStore : IDisposable
                         .EndRow();
             });
             AppendGoroutinesAndStacks(id, snapshot.Processes);
+            AppendCaptures(id, snapshot.Processes);
             tx.Commit();
             return id;
         }
@@ -175,6 +184,128 @@ public sealed class SnapshotStore : IDisposable
                 }
             }
         }));
+    }
+
+    /// <summary>
+    /// A capture that names no frame of its process, lacks both value and reason or has both, or repeats a
+    /// (frame, function, expression), is the decoder's bug: refused before anything is written.
+    /// </summary>
+    static void CheckCaptures(ProcessSnapshot process)
+    {
+        if (process.Captures is not { Count: > 0 } captures) return;
+        var depths = new Dictionary<long, int>(process.Goroutines.Count);
+        foreach (var g in process.Goroutines) depths[g.Goid] = g.Frames.Count;
+        var seen = new HashSet<(long, int, string, string)>();
+        foreach (var c in captures)
+        {
+            var what = $"process {process.Pid}: capture of \"{c.Expression}\" in {c.Function} at goroutine {c.Goid} depth {c.Depth}";
+            if (string.IsNullOrEmpty(c.Function) || string.IsNullOrEmpty(c.Expression) || c.Type is null)
+                throw new ArgumentException($"{what}: function, expression and type are required", nameof(process));
+            if ((c.ValueJson is null) == (c.Unavailable is null))
+                throw new ArgumentException($"{what}: needs either a value or the reason it is unavailable, not {(c.ValueJson is null ? "neither" : "both")}", nameof(process));
+            // DuckDB's Appender stores any text in a JSON column, and a malformed value then fails every query that reads it.
+            if (c.ValueJson is not null && !IsJson(c.ValueJson))
+                throw new ArgumentException($"{what}: the value is not valid JSON: {(c.ValueJson.Length > 80 ? c.ValueJson[..80] + "…" : c.ValueJson)}", nameof(process));
+            if (!depths.TryGetValue(c.Goid, out var frames) || c.Depth < 0 || c.Depth >= frames)
+                throw new ArgumentException($"{what}: no such frame in the process's goroutines", nameof(process));
+            if (!seen.Add((c.Goid, c.Depth, c.Function, c.Expression)))
+                throw new ArgumentException($"{what}: captured twice", nameof(process));
+        }
+    }
+
+    static bool IsJson(string text)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text, buffer);
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, length));
+            while (reader.Read()) { }
+            return reader.BytesConsumed == length && reader.TokenType != JsonTokenType.None;
+        }
+        catch (JsonException) { return false; }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    /// <summary>
+    /// The long table, then one table per function with a row per frame that has captures. Every requested
+    /// function gets its table and columns even without a matching frame, so queries over it do not fail
+    /// for want of a goroutine in the right place.
+    /// </summary>
+    void AppendCaptures(long snapshotId, IReadOnlyList<ProcessSnapshot> processes)
+    {
+        // Function → expressions, in the order asked for, then in the order found.
+        var wanted = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Want(string function, string expression)
+        {
+            if (!wanted.TryGetValue(function, out var list)) wanted[function] = list = [];
+            if (!list.Contains(expression, StringComparer.Ordinal)) list.Add(expression);
+        }
+        foreach (var p in processes)
+        {
+            foreach (var f in p.Requested ?? [])
+            {
+                if (!wanted.ContainsKey(f.Function)) wanted[f.Function] = [];
+                foreach (var x in f.Expressions) Want(f.Function, x);
+            }
+            foreach (var c in p.Captures ?? []) Want(c.Function, c.Expression);
+        }
+        if (wanted.Count == 0) return;
+
+        var tables = CaptureTables.Load(_connection);
+        var layouts = wanted.ToDictionary(w => w.Key, w => tables.Ensure(w.Key, w.Value), StringComparer.Ordinal);
+        if (!processes.Any(p => p.Captures is { Count: > 0 })) return;
+
+        Fill("captured", appender =>
+        {
+            foreach (var p in processes)
+                foreach (var c in p.Captures ?? [])
+                    appender.CreateRow()
+                        .AppendValue(snapshotId).AppendValue(p.Pid).AppendValue(c.Goid).AppendValue(c.Depth)
+                        .AppendValue(c.Function).AppendValue(c.Expression).AppendValue(c.Type).AppendValue(c.ValueJson).AppendValue(c.Unavailable)
+                        .EndRow();
+        });
+
+        foreach (var (function, (table, columnExpressions)) in layouts)
+        {
+            var columnOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < columnExpressions.Length; i++)
+                if (columnExpressions[i] is { } x) columnOf[x] = i;
+            var rows = new List<(int Pid, long Goid, int Depth, string?[] Values)>();
+            foreach (var p in processes)
+            {
+                // A frame's row, by (goid, depth), in the order its first capture came.
+                var frameRow = new Dictionary<(long, int), int>();
+                foreach (var c in p.Captures ?? [])
+                {
+                    if (c.Function != function) continue;
+                    if (!frameRow.TryGetValue((c.Goid, c.Depth), out var r))
+                    {
+                        frameRow[(c.Goid, c.Depth)] = r = rows.Count;
+                        rows.Add((p.Pid, c.Goid, c.Depth, new string?[columnExpressions.Length]));
+                    }
+                    rows[r].Values[columnOf[c.Expression]] = c.ValueJson;
+                }
+            }
+            if (rows.Count == 0) continue;
+            Fill(table, appender =>
+            {
+                foreach (var (pid, goid, depth, values) in rows)
+                {
+                    var row = appender.CreateRow().AppendValue(snapshotId).AppendValue(pid).AppendValue(goid).AppendValue(depth);
+                    for (var i = CaptureTables.KeyColumns.Length; i < values.Length; i++) row = row.AppendValue(values[i]);
+                    row.EndRow();
+                }
+            });
+        }
+    }
+
+    /// <summary>Function → its capture table, as capture_tables records it.</summary>
+    public IReadOnlyDictionary<string, string> CaptureTableNames()
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in Query("SELECT func, table_name FROM capture_tables").Rows) names[(string)row[0]!] = (string)row[1]!;
+        return names;
     }
 
     /// <summary>
