@@ -210,11 +210,14 @@ func setup() {
 	for i := 0; i < HugeMapEntries; i++ {
 		gHugeMap[fmt.Sprintf("k%d", i)] = i
 	}
-	// 53 inserts into a map grown from empty: the 53rd starts growing 8 buckets into 16 (Go up to 1.23, whose
-	// maps grow incrementally) and evacuates at most two, so the map stays mid-growth.
+	// Up to Go 1.23 maps grow incrementally: insert until the map is mid-growth (8 buckets growing into 16, small
+	// enough to be read whole); Swiss tables (1.24 on) grow at once, so there it is just a 53-entry map.
 	gGrowingMap = make(map[int32]int32)
-	for i := int32(0); i < 53; i++ {
+	for i := int32(0); i < 64; i++ {
 		gGrowingMap[i*7] = -i
+		if i >= 52 || (i >= 40 && hmapGrowing(gGrowingMap)) {
+			break
+		}
 	}
 
 	gInterfaces = []interface{}{
@@ -238,6 +241,25 @@ func setup() {
 
 	gClosure = func() int { counter++; return counter }
 	gMethodValue = Square{3}.Area
+}
+
+// hmapGrowing reports whether a map of Go up to 1.23 has old buckets (runtime.hmap: count, flags, B, noverflow,
+// hash0, buckets, oldbuckets); false from 1.24, whose maps are not hmaps.
+func hmapGrowing(m map[int32]int32) bool {
+	var minor int
+	if _, err := fmt.Sscanf(runtime.Version(), "go1.%d", &minor); err != nil || minor >= 24 {
+		return false
+	}
+	type hmap struct {
+		count      int
+		flags      uint8
+		B          uint8
+		noverflow  uint16
+		hash0      uint32
+		buckets    unsafe.Pointer
+		oldbuckets unsafe.Pointer
+	}
+	return (*(**hmap)(unsafe.Pointer(&m))).oldbuckets != nil
 }
 
 func uintptrOf(ch interface{}) uintptr {
