@@ -57,7 +57,10 @@ public sealed class ValueFormatter
     public CaptureLimits Limits { get; }
     public ulong LoadBias { get; }
 
-    /// <summary>The value of <paramref name="type"/> stored at <paramref name="address"/> (its first <see cref="ValueReadRules.MaxBlockBytes"/> bytes).</summary>
+    /// <summary>
+    /// The value of <paramref name="type"/> stored at <paramref name="address"/>, a process address (link address plus
+    /// <see cref="LoadBias"/>); its first <see cref="ValueReadRules.MaxBlockBytes"/> bytes are read.
+    /// </summary>
     public string FormatAt(GoType type, ulong address, IMemoryReader memory) => Serialize(NodeAt(type, address, memory));
 
     /// <summary>A value whose bytes are already in hand (copied from registers or a stack); what it points to is read from memory.</summary>

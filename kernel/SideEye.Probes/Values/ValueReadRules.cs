@@ -18,7 +18,8 @@ namespace SideEye.Probes.Values;
 /// <see cref="SliceElementCount"/> elements in one block. pointer: <see cref="PointeeBytes"/> at the address.</item>
 /// <item>interface: the type word (eface) or, for an iface, 8 bytes at itab + <c>_type</c>'s offset (8 in Go
 /// 1.19–1.26, read from DWARF); a pointer-shaped dynamic type (<see cref="IsPointerShaped"/>) is the data word
-/// itself, any other is read at the data word (+1 depth).</item>
+/// itself, any other is read at the data word (+1 depth). A dynamic type without DWARF is named from its runtime
+/// type descriptor in the executable file (not from memory); basic kinds still decode, others become a marker.</item>
 /// <item>map up to Go 1.23 (hmap): the hmap; <see cref="BucketCount"/> buckets of the bucket array in one block;
 /// each read bucket's overflow chain one bucket per read, at most <see cref="BucketCount"/> overflow buckets per
 /// array in all; while growing, the old array the same way (2^(B-1) buckets, 2^B for a same-size grow), whose
