@@ -4,10 +4,12 @@ using SideEye.Benchmarks;
 // Default: a quick Stopwatch report (index time cold and warm, time per addr2line query).
 // "bdn": the same work under BenchmarkDotNet, for careful numbers.
 // "snapshot [N,N,…] [runs]": pause and end-to-end time of snapshots at N goroutines (root).
+// "capture [N,…] [runs]": the pause with and without five captured expressions in N frames (root).
 if (args.Length > 0 && args[0] == "bdn")
 {
     BenchmarkRunner.Run<SymbolizeBenchmarks>(args: args[1..]);
     return 0;
 }
 if (args.Length > 0 && args[0] == "snapshot") return SnapshotReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "capture") return CaptureReport.Run(args[1..]);
 return QuickReport.Run(args);

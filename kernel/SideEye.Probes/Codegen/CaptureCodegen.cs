@@ -442,9 +442,9 @@ internal sealed class CaptureCodegen
         c.Add(A.Label("frm_sized"));
         c.Add(A.JumpIfImm(JumpOp.Gt, R6, FramePlan.MaxSpan, "frm_roots"));
         const int fixedEntry = B.EntryHeaderSize + B.FrameFixedSize;
+        // Flush when the largest frame entry might not fit: the same bound the verifier is shown below.
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.Add64(R1, R6));
-        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - fixedEntry - 8, "frm_room"));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - fixedEntry - FramePlan.MaxSpan - 8, "frm_room"));
         c.Add(A.Mov64(R1, R9));
         c.Add(A.CallLabel("cap_flush"));
         c.Add(A.Label("frm_room"));
@@ -953,8 +953,7 @@ internal sealed class CaptureCodegen
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.StoreMem(R8, C.Tmp + 8, R2, Size.DW));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.Add64(R1, R7));
-        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - 8, "app_room"));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "app_room"));
         c.Add(A.Mov64(R1, R9));
         c.Add(A.CallLabel("cap_flush"));
         c.Add(A.Label("app_room"));

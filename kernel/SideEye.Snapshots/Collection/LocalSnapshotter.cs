@@ -2,6 +2,9 @@ using SideEye.GoRuntime;
 using SideEye.GoRuntime.Memory;
 using SideEye.Loader.Run;
 using SideEye.Probes;
+using SideEye.Probes.Capture;
+using SideEye.Probes.Specs;
+using SideEye.Probes.Values;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
 using SideEye.Snapshots.Decoding;
@@ -20,7 +23,8 @@ namespace SideEye.Snapshots.Collection;
 /// </summary>
 public sealed class LocalSnapshotter : IDisposable
 {
-    sealed record Loaded(ulong StartTime, string ExePath, GoBinary Binary, ulong LoadBias, GoroutineDecoder Decoder, SnapshotRunner Runner, uint RingBufferBytes);
+    sealed record Loaded(ulong StartTime, string ExePath, GoBinary Binary, ulong LoadBias, GoroutineDecoder Decoder, SnapshotRunner Runner, uint RingBufferBytes,
+        ProgramCaptures? Program, CapturePlan? Plan, CaptureValueDecoder? Captures);
 
     readonly Dictionary<int, Loaded> _loaded = [];
 
@@ -52,8 +56,17 @@ public sealed class LocalSnapshotter : IDisposable
                 .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running,
                     truncated: g.Truncated || g.Flags.HasFlag(GoroutineFlags.StackUnreadable), g.Labels))
                 .ToArray();
+            IReadOnlyList<CapturedValue>? values = null;
+            string? captureShortfall = null;
+            if (loaded.Captures is { } decoder)
+            {
+                var (decoded, stats) = decoder.Decode(result);
+                values = decoded.Select(v => new CapturedValue(v.Goid, v.Depth, v.Function, v.Expression, v.Type, v.Json, v.Unavailable)).ToArray();
+                captureShortfall = stats is null ? (result.Summary is null ? null : "the probe's capture statistics are missing") : stats.Shortfall;
+            }
+            var error = string.Join("; ", new[] { result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
-                result.Truncated || goroutines.Any(g => g.Truncated), result.Shortfall, goroutines, raw.Timings);
+                result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, loaded.Program?.Functions);
         }
         catch (SideEyeException e)
         {
@@ -71,16 +84,22 @@ public sealed class LocalSnapshotter : IDisposable
         var startTime = StartTime(pid);
         if (_loaded.TryGetValue(pid, out var loaded) && loaded.StartTime == startTime)
         {
-            if (RingBufferBytesFor(pid, loaded.Binary, loaded.LoadBias) <= loaded.RingBufferBytes) return loaded;
+            if (RingBufferBytesFor(pid, loaded.Binary, loaded.LoadBias, loaded.Plan) <= loaded.RingBufferBytes) return loaded;
         }
         Unload(pid);
         var exePath = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
         var binary = loaded?.StartTime == startTime ? loaded.Binary : GoBinary.Open($"/proc/{pid}/exe");
         var bias = LoadBias.Of(pid, binary.Image);
-        var ring = RingBufferBytesFor(pid, binary, bias);
+        var program = Captures.For(exePath) is { Functions.Count: > 0 } p ? p : null;
+        // Checked before anything is loaded: a spec that does not fit this binary fails with the resolver's message.
+        var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
+        var captures = program is null ? null
+            : CapturePlan.Create(binary, program, program.Limits ?? Captures.Limits, runtimeTypes!.Types.Select(kv => (kv.Key, kv.Value)));
+        var ring = RingBufferBytesFor(pid, binary, bias, captures);
         var plan = ProbePlan.Create(binary, MaxFrames).WithLoadBias(bias) with { RingBufferBytes = ring };
-        var runner = SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause));
-        loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary), runner, ring);
+        var runner = SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause, captures));
+        loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary), runner, ring,
+            program, captures, captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, bias));
         _loaded[pid] = loaded;
         return loaded;
     }
@@ -93,15 +112,16 @@ public sealed class LocalSnapshotter : IDisposable
     /// <summary>
     /// Sizes the ring buffer to the target, read before the pause: every goroutine's record must fit, or the
     /// snapshot is truncated. Records hold a 160-byte header and 8 bytes a frame; most stacks are far shallower
-    /// than the frame limit, so this budgets 32 frames each with 50% to spare, between 16 MiB and 512 MiB.
+    /// than the frame limit, so this budgets 32 frames each with 50% to spare, between 16 MiB and 512 MiB. Captures
+    /// add twice their byte budget (entry headers on small blocks).
     /// </summary>
-    uint RingBufferBytesFor(int pid, GoBinary binary, ulong loadBias)
+    uint RingBufferBytesFor(int pid, GoBinary binary, ulong loadBias, CapturePlan? captures)
     {
         ulong goroutines;
         using (var memory = ProcessMemoryReader.Open(pid))
             goroutines = memory.ReadU64(binary.Runtime.Variables.AllGLen + loadBias) ?? 0;
         var perRecord = 160UL + 8UL * (ulong)Math.Min(MaxFrames, 32);
-        var wanted = goroutines * perRecord * 3 / 2;
+        var wanted = goroutines * perRecord * 3 / 2 + (captures is null ? 0 : 2UL * (ulong)captures.Limits.SnapshotBytes);
         var bytes = 16UL << 20;
         while (bytes < wanted && bytes < 512UL << 20) bytes <<= 1;
         return (uint)bytes;
