@@ -17,8 +17,8 @@ namespace SideEye.Probes.Capture;
 /// </summary>
 public sealed class CaptureDecoder
 {
-    /// <summary>Evaluates an expression from its root's bytes (and address when it has one) over memory.</summary>
-    public delegate (string? Json, string? Unavailable) Evaluator(ResolvedCapture capture, byte[] root, ulong? rootAddress, IMemoryReader memory);
+    /// <summary>Evaluates an expression from its root's bytes (and address when it has one) over memory; a package variable's root is null (read at its address).</summary>
+    public delegate (string? Json, string? Unavailable) Evaluator(ResolvedCapture capture, byte[]? root, ulong? rootAddress, IMemoryReader memory);
 
     readonly CapturePlan _plan;
     readonly GoBinary _binary;
@@ -62,10 +62,10 @@ public sealed class CaptureDecoder
                 (string? Json, string? Unavailable) value;
                 if (e.IsGlobal)
                 {
-                    if (!globals.TryGetValue(e.Id, out value)) globals[e.Id] = value = Global(e, loadBias, memory, evaluate);
+                    if (!globals.TryGetValue(e.Id, out value)) globals[e.Id] = value = Safely(e, () => evaluate(e.Capture, null, null, memory));
                 }
                 else if (notSetUp) value = (null, "not available at pc: the frame is not set up yet (prologue or epilogue)");
-                else value = Local(e, lookup, running, frame.Cfa, registers, memory, evaluate);
+                else value = Safely(e, () => Local(e, lookup, running, frame.Cfa, registers, memory, evaluate));
                 values.Add(new CapturedFrameValue(frame.Goid, depth, e.Function, e.Text, e.Capture.TypeName, value.Json, value.Unavailable));
             }
         }
@@ -101,14 +101,14 @@ public sealed class CaptureDecoder
         return evaluate(e.Capture, bytes.ToArray(), address, memory);
     }
 
-    static (string?, string?) Global(PlannedExpression e, ulong loadBias, IMemoryReader memory, Evaluator evaluate)
+    /// <summary>One value that cannot be decoded (a shape the decoder does not know) is that value's problem, not the snapshot's.</summary>
+    static (string?, string?) Safely(PlannedExpression e, Func<(string?, string?)> decode)
     {
-        var g = e.Capture.Global!;
-        var size = (int)Math.Clamp(g.Type?.Size ?? 0, 0, CaptureRoot.MaxBytes);
-        var bytes = new byte[size];
-        var address = g.Address + loadBias;
-        if (!memory.TryRead(address, bytes)) return (null, "not captured: the package variable could not be read");
-        return evaluate(e.Capture, bytes, address, memory);
+        try { return decode(); }
+        catch (Exception x) when (x is not OutOfMemoryException)
+        {
+            return (null, $"could not be decoded: {x.Message}");
+        }
     }
 
     /// <summary>

@@ -22,6 +22,8 @@ public sealed class CapturePlan
     public required CaptureLimits Limits { get; init; }
     /// <summary>The functions and expressions asked for, in spec order (tables get their columns from here).</summary>
     public required IReadOnlyList<FunctionCapture> Requested { get; init; }
+    /// <summary>Gather type of a string, for a boxed value whose type has no DWARF but whose descriptor says string.</summary>
+    public required int StringType { get; init; }
     /// <summary>Offset of the dynamic type pointer in an itab (internal/abi.ITab.Type, runtime.itab._type).</summary>
     public required int ItabTypeOffset { get; init; }
 
@@ -32,7 +34,7 @@ public sealed class CapturePlan
     {
         var resolver = new CaptureResolver(binary);
         var dwarf = binary.Dwarf!;
-        var types = new GatherTypeTable(limits);
+        var types = new GatherTypeTable(limits, binary.Version);
         var expressions = new List<PlannedExpression>();
         foreach (var function in captures.Functions)
         {
@@ -76,6 +78,7 @@ public sealed class CapturePlan
             Limits = limits,
             Requested = captures.Functions,
             ItabTypeOffset = (int)(itabType?.Offset ?? 8),
+            StringType = dwarf.FindType("string") is { } str ? types.IdOf(str) : GatherTypeTable.None,
         };
     }
 }

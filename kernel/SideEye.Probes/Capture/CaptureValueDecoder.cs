@@ -16,7 +16,7 @@ public sealed class CaptureValueDecoder(CapturePlan plan, GoBinary binary, Runti
     public (IReadOnlyList<CapturedFrameValue> Values, CaptureStats? Stats) Decode(SnapshotResult result) =>
         _decoder.Decode(result, loadBias, blocks => new SparseMemory(blocks), (capture, root, address, memory) =>
         {
-            var value = _evaluator.Evaluate(capture, root, address, memory);
+            var value = root is null ? _evaluator.EvaluateGlobal(capture, memory) : _evaluator.Evaluate(capture, root, address, memory);
             return (value.Json, value.Unavailable);
         });
 }

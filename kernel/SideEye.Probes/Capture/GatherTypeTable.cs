@@ -1,5 +1,7 @@
 using SideEye.Binary.Dwarf.Types;
+using SideEye.GoRuntime.Versions;
 using SideEye.Probes.Specs;
+using SideEye.Probes.Values;
 
 namespace SideEye.Probes.Capture;
 
@@ -26,9 +28,13 @@ public sealed class GatherTypeTable
     readonly int _maxTypes;
     readonly int _maxSlots;
 
-    public GatherTypeTable(CaptureLimits limits, int maxTypes = 1 << 16, int maxSlots = 1 << 17)
+    readonly GoVersion? _version;
+
+    /// <param name="version">Which values an interface holds in its data word changed in Go 1.26 (<see cref="ValueReadRules.IsPointerShaped"/>).</param>
+    public GatherTypeTable(CaptureLimits limits, GoVersion? version = null, int maxTypes = 1 << 16, int maxSlots = 1 << 17)
     {
         _limits = limits;
+        _version = version;
         _maxTypes = maxTypes;
         _maxSlots = maxSlots;
     }
@@ -48,30 +54,27 @@ public sealed class GatherTypeTable
     /// </summary>
     public int InterfaceDataId(GoType type)
     {
+        return IsPointerShaped(type) ? DirectTarget(type, 0) : type.Size > 0 ? IdOf(type) : None;
+    }
+
+    /// <summary>What a pointer-shaped value's one word points to (a struct of one pointer field: that field's pointee).</summary>
+    int DirectTarget(GoType type, int nesting)
+    {
+        if (nesting > 16) return None;
+        if (type.Kind is GoKind.Map or GoKind.Chan) return HeaderOf(type);
         var t = type.Resolved;
         return t.Kind switch
         {
             GoKind.Pointer => t.Elem is { Size: > 0 } e ? IdOf(e) : None,
-            GoKind.Map or GoKind.Chan => HeaderOf(type),
             GoKind.Func => FuncValue,
-            GoKind.UnsafePointer => None,
-            _ when IsPointerShaped(t) => None, // a struct or array of one pointer: rare, not followed
-            _ => type.Size > 0 ? IdOf(type) : None,
+            GoKind.Struct => t.Fields.FirstOrDefault(f => f.Offset == 0 && f.Type.Size == 8) is { } f ? DirectTarget(f.Type, nesting + 1) : None,
+            GoKind.Array => t.Elem is { } e ? DirectTarget(e, nesting + 1) : None,
+            _ => None,
         };
     }
 
-    /// <summary>Pointer-shaped types (kindDirectIface): held in an interface's data word itself.</summary>
-    public static bool IsPointerShaped(GoType type)
-    {
-        var t = type.Resolved;
-        return t.Kind switch
-        {
-            GoKind.Pointer or GoKind.UnsafePointer or GoKind.Map or GoKind.Chan or GoKind.Func => true,
-            GoKind.Struct => t.Fields.Count == 1 && IsPointerShaped(t.Fields[0].Type),
-            GoKind.Array => t.Count == 1 && t.Elem is { } e && IsPointerShaped(e),
-            _ => false,
-        };
-    }
+    /// <summary>Pointer-shaped types (kindDirectIface): held in an interface's data word itself, by the target's rule.</summary>
+    bool IsPointerShaped(GoType type) => _version is { } v ? ValueReadRules.IsPointerShaped(type, v) : type.Resolved.Kind is GoKind.Pointer or GoKind.UnsafePointer or GoKind.Map or GoKind.Chan or GoKind.Func;
 
     enum Variant { Value, ChanHeader, TableDirectory }
 
@@ -111,7 +114,8 @@ public sealed class GatherTypeTable
         if (slots.Count >= MaxSlotsPerType) return;
         var t = type.Resolved;
         var offset = (int)at;
-        switch (t.Kind)
+        // Maps, channels and interfaces are typedefs of their runtime representation: their own kind decides.
+        switch (type.Kind is GoKind.Map or GoKind.Chan or GoKind.Interface ? type.Kind : t.Kind)
         {
             case GoKind.String:
                 slots.Add(new GatherSlot(GatherSlotKind.Counted, offset, offset + 8, Bytes, None, Math.Min(_limits.StringBytes, MaxBlockBytes), false));
@@ -138,7 +142,8 @@ public sealed class GatherTypeTable
                     slots.Add(new GatherSlot(GatherSlotKind.Pointer, offset, 0, header, None, 1, false));
                 break;
             case GoKind.Func:
-                slots.Add(new GatherSlot(GatherSlotKind.Pointer, offset, 0, FuncValue, None, 1, true));
+                // The funcval's code pointer is part of the func value (no pointer hop), as the decoder reads it.
+                slots.Add(new GatherSlot(GatherSlotKind.Pointer, offset, 0, FuncValue, None, 1, false));
                 break;
             case GoKind.Interface:
                 var empty = t.Fields.Count > 0 && t.Fields[0].Name == "_type";
@@ -196,10 +201,9 @@ public sealed class GatherTypeTable
     /// <summary>What a map or channel value points to, as a type to copy: the map header, or the channel header with its buffer.</summary>
     int HeaderOf(GoType type)
     {
-        var t = type.Resolved;
-        if (t.Kind == GoKind.Pointer && t.Elem is { } pointee) return IdOf(pointee);
         if (type.Kind == GoKind.Chan) return Intern(type, Variant.ChanHeader);
-        return None;
+        var t = type.Resolved;
+        return t.Kind == GoKind.Pointer && t.Elem is { } pointee ? IdOf(pointee) : None;
     }
 
     long ChanHeader(GoType chan, List<GatherSlot> slots)

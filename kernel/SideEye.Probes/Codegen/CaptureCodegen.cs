@@ -622,7 +622,8 @@ internal sealed class CaptureCodegen
         c.Add(A.Add64(R1, R2));
         c.Add(A.Mov64(R2, R5));
         c.Add(A.Mov64Imm(R4, 1));
-        c.Add(A.Mov64Imm(R5, 0));
+        c.Add(A.StoreImm(R8, C.ScanDepth, 0, Size.DW));
+        c.Add(A.Mov64(R5, R9));
         c.Add(A.CallLabel("cap_scan"));
         c.Add(A.Jump("root_out"));
         c.Add(A.Label("root_unreadable"));
@@ -632,14 +633,14 @@ internal sealed class CaptureCodegen
         c.Add(A.Exit());
     }
 
-    /// <summary>cap_scan(r1 scratch offset, r2 bytes there, r3 type, r4 elements, r5 depth): enqueue what the slots refer to.</summary>
+    /// <summary>cap_scan(r1 scratch offset, r2 bytes there, r3 type, r4 elements, r5 snapshot scratch; depth in ScanDepth): enqueue what the slots refer to.</summary>
     void Scan(Instructions c)
     {
         c.Add(A.Label("cap_scan"));
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.StoreMem(R8, C.ScanBase, R1, Size.DW));
         c.Add(A.StoreMem(R8, C.ScanLen, R2, Size.DW));
-        c.Add(A.StoreMem(R8, C.ScanDepth, R5, Size.DW));
+        c.Add(A.StoreMem(R10, -8, R5, Size.DW));  // the snapshot scratch, scan_body's context
         c.Add(A.JumpIfImm(JumpOp.Ge, R3, Math.Max(1, TypeCount), "scan_out"));
         c.Add(A.Mul64Imm(R3, TypeSize));
         c.Add(A.LoadMapValue(R6, TypesMap, 0));
@@ -657,7 +658,6 @@ internal sealed class CaptureCodegen
         c.Add(A.JumpIfImm(JumpOp.Le, R1, MaxScanVisits, "scan_loop"));
         c.Add(A.Mov64Imm(R1, MaxScanVisits));
         c.Add(A.Label("scan_loop"));
-        c.Add(A.StoreImm(R10, -8, 0, Size.DW));
         c.Add(A.LoadFuncPtr(R2, "scan_body"));
         c.Add(A.Mov64(R3, R10));
         c.Add(A.Add64Imm(R3, -8));
@@ -673,6 +673,7 @@ internal sealed class CaptureCodegen
     {
         var limit = C.Size - 16;
         c.Add(A.Label("scan_body"));
+        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.LoadMem(R2, R8, C.ScanSlotCount, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "sb_stop"));
@@ -752,6 +753,13 @@ internal sealed class CaptureCodegen
         c.Add(A.Mov64Imm(R2, 8));
         c.Add(A.Call(BpfHelper.ProbeReadUser));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_next"));
+        // The decoder reads the dynamic type through the itab too: send the word it reads.
+        c.Add(A.LoadMem(R1, R7, 0, Size.DW));
+        c.Add(A.Add64Imm(R1, _plan.ItabTypeOffset));
+        c.Add(A.Mov64Imm(R2, C.Tmp + 8));
+        c.Add(A.Mov64Imm(R3, 8));
+        c.Add(A.Mov64(R4, R9));
+        c.Add(A.CallLabel("cap_append"));
         c.Add(A.LoadMem(R1, R8, C.Tmp + 8, Size.DW));
         c.Add(A.Jump("sb_dynamic"));
         c.Add(A.Label("sb_eface"));
@@ -760,36 +768,63 @@ internal sealed class CaptureCodegen
         c.Add(A.Label("sb_dynamic"));
         // r1 = runtime type address: its gather type from the sorted table; the data word is what to copy.
         c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "sb_next"));
-        if (RuntimeTypes == 0) c.Add(A.Jump("sb_next"));
+        if (RuntimeTypes == 0) c.Add(A.Jump("sb_unknown"));
         else
         {
             c.Add(A.LoadMapValue(R5, RuntimeTypesMap, 0));
             BinarySearch(c, "sb", RuntimeTypes, RuntimeTypeSize, 0, key: R1, table: R5, notFound: "sb_last");
             // Upper bound: the match, if any, is the entry before.
             c.Add(A.Label("sb_last_check"));
-            c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "sb_next"));
+            c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "sb_unknown"));
             c.Add(A.Add64Imm(R3, -1));
             c.Add(A.Jump("sb_match"));
             c.Add(A.Label("sb_last"));
             c.Add(A.Mov64Imm(R3, RuntimeTypes));
             c.Add(A.Jump("sb_last_check"));
             c.Add(A.Label("sb_match"));
-            c.Add(A.JumpIfImm(JumpOp.Ge, R3, RuntimeTypes, "sb_next"));
+            c.Add(A.JumpIfImm(JumpOp.Ge, R3, RuntimeTypes, "sb_unknown"));
             c.Add(A.Mul64Imm(R3, RuntimeTypeSize));
             c.Add(A.Add64(R3, R5));
             c.Add(A.LoadMem(R2, R3, 0, Size.DW));
-            c.Add(A.JumpIf(JumpOp.Ne, R2, R1, "sb_next"));
+            c.Add(A.JumpIf(JumpOp.Ne, R2, R1, "sb_unknown"));
             c.Add(A.LoadMem(R3, R3, 8, Size.W));
             c.Add(A.LoadMem(R1, R8, C.Tmp, Size.DW));
             c.Add(A.Mov64Imm(R4, 1));
+            c.Add(A.Jump("sb_enqueue"));
         }
-        c.Add(A.Label("sb_enqueue"));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "sb_next"));
+        // A dynamic type without DWARF (the linker leaves out types only ever boxed, such as context keys): its
+        // descriptor's kind says enough for strings and scalars, which the decoder names from the executable.
+        c.Add(A.Label("sb_unknown"));
+        c.Add(A.Mov64(R3, R1));
+        c.Add(A.Mov64(R1, R8));
+        c.Add(A.Add64Imm(R1, C.Descriptor));
+        c.Add(A.Mov64Imm(R2, 24));
+        c.Add(A.Call(BpfHelper.ProbeReadUser));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_next"));
+        c.Add(A.Mov64(R5, R8));
+        c.Add(A.Add64Imm(R5, C.Descriptor));
+        c.Add(A.LoadMem(R2, R5, 23, Size.B));
+        c.Add(A.And64Imm(R2, 0x1f));
+        c.Add(A.LoadMem(R1, R8, C.Tmp, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R2, (int)Binary.Dwarf.Types.GoKind.String, "sb_scalar"));
+        c.Add(A.Mov64Imm(R3, _plan.StringType));
+        c.Add(A.Mov64Imm(R4, 1));
+        c.Add(A.Jump("sb_counted"));
+        c.Add(A.Label("sb_scalar"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "sb_next"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R2, (int)Binary.Dwarf.Types.GoKind.Complex128, "sb_next"));
+        c.Add(A.LoadMem(R4, R5, 0, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R4, 0, "sb_next"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R4, 16, "sb_next"));
+        c.Add(A.Mov64Imm(R3, GatherTypeTable.Bytes));
+        c.Add(A.Jump("sb_counted"));
+        c.Add(A.Label("sb_enqueue"));
         c.Add(A.LoadMem(R2, R6, 4, Size.W));
         c.Add(A.JumpIf(JumpOp.Le, R4, R2, "sb_counted"));
         c.Add(A.Mov64(R4, R2));
         c.Add(A.Label("sb_counted"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "sb_next"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R4, 0, "sb_next"));
         c.Add(A.Mov64(R2, R3));
         c.Add(A.Mov64(R3, R4));
         c.Add(A.LoadMem(R4, R6, 1, Size.B));
@@ -930,7 +965,7 @@ internal sealed class CaptureCodegen
         c.Add(A.LoadMem(R0, R8, C.Tmp, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "gth_next"));
         c.Add(A.Alu64(AluOp.Div, R4, R0));                     // whole elements copied
-        c.Add(A.LoadMem(R5, R8, C.ScanDepth, Size.DW));
+        c.Add(A.Mov64(R5, R9));
         c.Add(A.CallLabel("cap_scan"));
         c.Add(A.Label("gth_next"));
         c.Add(A.Mov64Imm(R0, 0));
@@ -951,7 +986,7 @@ internal sealed class CaptureCodegen
         c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, "app_out"));
         c.Add(A.JumpIfImm(JumpOp.Gt, R2, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
-        c.Add(A.StoreMem(R8, C.Tmp + 8, R2, Size.DW));
+        c.Add(A.StoreMem(R8, C.AppendSource, R2, Size.DW));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "app_room"));
         c.Add(A.Mov64(R1, R9));
@@ -968,7 +1003,7 @@ internal sealed class CaptureCodegen
         c.Add(A.Mov64(R1, R2));
         c.Add(A.Add64Imm(R1, at + B.EntryHeaderSize));
         c.Add(A.Mov64(R2, R7));
-        c.Add(A.LoadMem(R3, R8, C.Tmp + 8, Size.DW));
+        c.Add(A.LoadMem(R3, R8, C.AppendSource, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Gt, R3, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
         c.Add(A.Add64(R3, R8));
         c.Add(A.Call(BpfHelper.ProbeReadKernel));

@@ -39,6 +39,7 @@ internal static class CaptureScratchLayout
     public const int ScanSize = 216;   // element size
     public const int ScanDepth = 224;
     public const int Tmp = 232;        // 16 bytes
+    public const int AppendSource = 248; // cap_append's source offset, kept across its flush
     public const int Regs = 256;       // 16 general registers of the goroutine's thread, DWARF order
     public const int Hits = Regs + 128;
     public const int MaxHits = 32;
@@ -48,5 +49,7 @@ internal static class CaptureScratchLayout
     public const int StepBuf = RootBuf + Capture.CaptureRoot.MaxBytes + 64;
     public const int GatherBuf = StepBuf + Capture.GatherTypeTable.MaxBlockBytes + 64;
     public const int Batch = GatherBuf + Capture.GatherTypeTable.MaxBlockBytes + 64;
-    public const int Size = Batch + CaptureBatchLayout.HeaderSize + CaptureBatchLayout.BatchBytes + 64;
+    /// <summary>The head of a runtime type descriptor (abi.Type: size, ptrdata, hash, tflag, align, fieldAlign, kind) whose type has no DWARF.</summary>
+    public const int Descriptor = Batch + CaptureBatchLayout.HeaderSize + CaptureBatchLayout.BatchBytes + 64;
+    public const int Size = Descriptor + 32;
 }
