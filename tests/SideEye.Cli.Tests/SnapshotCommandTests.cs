@@ -175,6 +175,34 @@ public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCh
         Assert.True(seenRunning > 0, "no spinner was running in 10 snapshots");
     }
 
+    /// <summary>
+    /// Captures that resolve (from a spec and from --capture, combined) pass the check and the snapshot is taken.
+    /// What they capture is checked where the values are collected.
+    /// </summary>
+    [Fact]
+    public void CapturesThatResolveDoNotStopTheSnapshot()
+    {
+        Requires.Root();
+        using var demo = LaunchedProgram.StartUntilReady(GoFixture.Build("demo", GoToolchains.Newest), [], TimeSpan.FromSeconds(60));
+        var dir = Directory.CreateTempSubdirectory("sideeye-snap-").FullName;
+        try
+        {
+            var spec = Path.Combine(dir, "spec.json");
+            File.WriteAllText(spec, """{ "programs": [ { "binary": "demo", "functions": [ { "function": "main.(*Cache).Put", "capture": ["c.items", "j.Name"] } ] } ] }""");
+            var store = Path.Combine(dir, "snap.duckdb");
+            var r = CliRunner.Run("snapshot", "--pid", demo.Pid.ToString(), "--out", store, "--max-pause-ms", "5000",
+                "--spec", spec, "--capture", "main.process=j.ID,j.Name,len(j.Payload)", "--capture", "main.worker=id");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Empty(Procfs.StoppedThreads(demo.Pid));
+            using var db = SnapshotStore.OpenReadOnly(store);
+            Assert.Equal(4L, db.Query("SELECT count(*) AS n FROM frames WHERE func = 'main.worker'")[0, "n"]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void DeadProcessIsReportedPerProcess()
     {

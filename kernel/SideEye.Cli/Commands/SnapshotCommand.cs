@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SideEye.GoRuntime;
+using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Model;
 using SideEye.Snapshots.Store;
@@ -6,8 +8,10 @@ using SideEye.Snapshots.Store;
 namespace SideEye.Cli.Commands;
 
 /// <summary>
-/// sideeye snapshot --pid PID [--pid PID …] --out FILE.duckdb: appends one snapshot of the processes to the
-/// store and prints goroutines by status, the largest groups of identical stacks and the pause time.
+/// sideeye snapshot --pid PID [--pid PID …] --out FILE.duckdb [--spec FILE] [--capture FUNC=EXPR,… …]: appends
+/// one snapshot of the processes to the store and prints goroutines by status, the largest groups of identical
+/// stacks, the pause time and, with captures, how many frames of each function were captured and in which table.
+/// Captures are checked against each target's binary before anything is paused.
 /// </summary>
 public static class SnapshotCommand
 {
@@ -20,22 +24,82 @@ public static class SnapshotCommand
         var note = new Option<string?>("--note") { Description = "a note stored with the snapshot" };
         // The bound on how long a target may stay stopped; past it the target is resumed and the process reports an error.
         var maxPause = new Option<int>("--max-pause-ms") { Description = "longest a process may stay paused, in milliseconds", DefaultValueFactory = _ => 500 };
-        var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack") { pids, output, maxFrames, note, maxPause };
+        var spec = new Option<string?>("--spec") { Description = "capture spec (JSON): what to collect in which functions of which programs" };
+        var capture = new Option<string[]>("--capture")
+        {
+            Description = "collect expressions in every frame of a function of the targets, e.g. 'main.(*server).handle=req.ID,req.URL.Path' (repeat for several functions)",
+        };
+        var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack")
+        {
+            pids, output, maxFrames, note, maxPause, spec, capture,
+        };
         command.SetAction(parse =>
         {
             var limit = parse.GetValue(maxPause);
             if (limit <= 0) throw new SideEyeException($"--max-pause-ms must be positive, not {limit}");
-            using var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit) };
-            var snapshot = snapshotter.Take(parse.GetValue(pids)!, parse.GetValue(note));
+            var targets = parse.GetValue(pids)!;
+            var captures = Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], targets);
+            using var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit), Captures = captures };
+            var snapshot = snapshotter.Take(targets, parse.GetValue(note));
             long id;
-            using (var store = SnapshotStore.Open(parse.GetValue(output)!)) id = store.Append(snapshot);
-            WriteSummary(stdout, snapshot with { SnapshotId = id });
+            IReadOnlyDictionary<string, string> tables;
+            using (var store = SnapshotStore.Open(parse.GetValue(output)!))
+            {
+                id = store.Append(snapshot);
+                tables = store.CaptureTableNames();
+            }
+            WriteSummary(stdout, snapshot with { SnapshotId = id }, tables);
             return snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
         });
         return command;
     }
 
-    static void WriteSummary(TextWriter o, Snapshot s)
+    /// <summary>
+    /// The spec file, if any, plus each --capture for every target's program (keyed, as specs are, by the
+    /// executable's file name), checked against each target's binary: an expression that cannot work stops the
+    /// command here, before any process is paused, with the resolver's reason. A target whose executable cannot
+    /// be read is left to the snapshot, which reports it in that process's row.
+    /// </summary>
+    static CaptureSpec Captures(string? specFile, string[] captureArguments, IReadOnlyList<int> pids)
+    {
+        var spec = specFile is null ? CaptureSpec.Empty : CaptureSpecFile.Load(specFile);
+        var functions = captureArguments.Select(CaptureArgument.Parse).ToArray();
+        if (spec.Programs.Count == 0 && functions.Length == 0) return spec;
+
+        var executables = pids.Distinct().Select(pid => (Pid: pid, Path: Executable(pid))).Where(t => t.Path is not null).ToArray();
+        foreach (var (_, path) in executables)
+            foreach (var f in functions)
+                spec = spec.WithCapture(Path.GetFileName(path)!, f.Function, [.. f.Expressions]);
+
+        foreach (var group in executables.GroupBy(t => t.Path, StringComparer.Ordinal))
+        {
+            var (pid, path) = group.First();
+            if (spec.For(path!) is not { } program) continue;
+            GoBinary binary;
+            try { binary = GoBinary.Open($"/proc/{pid}/exe"); }
+            catch (SideEyeException) { continue; } // not a Go binary, or gone: the snapshot says so for the process
+            var lines = SpecCheck.Check(program, binary);
+            var errors = lines.Where(l => l.Error is not null).ToArray();
+            if (errors.Length > 0)
+                throw new SideEyeException($"process {pid} ({program.Binary}): {errors[0].Error}" +
+                    (errors.Length > 1 ? $" (and {errors.Length - 1} more of {lines.Count} expressions that cannot be captured)" : ""));
+        }
+        return spec;
+    }
+
+    /// <summary>The target's executable as a path, or null when it cannot be read; a replaced binary's " (deleted)" mark is dropped.</summary>
+    static string? Executable(int pid)
+    {
+        try
+        {
+            var target = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
+            const string deleted = " (deleted)";
+            return target is not null && target.EndsWith(deleted, StringComparison.Ordinal) ? target[..^deleted.Length] : target;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    internal static void WriteSummary(TextWriter o, Snapshot s, IReadOnlyDictionary<string, string> tables)
     {
         o.WriteLine($"snapshot {s.SnapshotId} at {s.TakenAt:u}");
         foreach (var p in s.Processes)
@@ -58,6 +122,23 @@ public static class SnapshotCommand
                 var top = first.Frames.FirstOrDefault(f => !f.Func.StartsWith("runtime.", StringComparison.Ordinal)) ?? first.Frames.FirstOrDefault();
                 o.WriteLine($"  {group.Count(),7}  [{first.WaitReason ?? first.Status}] {top?.Func ?? "(no stack)"} {(top is null ? "" : $"{top.File}:{top.Line}")}");
             }
+            WriteCaptures(o, p, tables);
+        }
+    }
+
+    /// <summary>Frames captured per function (requested ones with none too, so an empty table is no surprise), with the table to query.</summary>
+    static void WriteCaptures(TextWriter o, ProcessSnapshot p, IReadOnlyDictionary<string, string> tables)
+    {
+        var functions = (p.Requested ?? []).Select(f => f.Function).Concat((p.Captures ?? []).Select(c => c.Function)).Distinct(StringComparer.Ordinal).ToArray();
+        if (functions.Length == 0) return;
+        o.WriteLine("  captured frames (table):");
+        foreach (var function in functions)
+        {
+            var values = (p.Captures ?? []).Where(c => c.Function == function).ToArray();
+            var frames = values.Select(c => (c.Goid, c.Depth)).Distinct().Count();
+            var unavailable = values.Count(c => c.Unavailable is not null);
+            o.WriteLine($"  {frames,7}  {function} ({tables.GetValueOrDefault(function) ?? "no table"})" +
+                        (unavailable > 0 ? $", {unavailable} of {values.Length} values unavailable" : ""));
         }
     }
 }

@@ -223,6 +223,22 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(store.Query("SELECT * FROM information_schema.tables WHERE table_name LIKE 'main_%'").Rows);
     }
 
+    /// <summary>The capture queries kernel/SideEye.Snapshots/README.md shows.</summary>
+    [Fact]
+    public void TheReadmeCaptureQueriesRun()
+    {
+        using var store = SnapshotStore.Open(":memory:");
+        store.Append(TwoBinaries());
+        var paths = store.Query("""
+            SELECT h.pid, h.goid, h."req.URL.Path"->>'$' AS path, g.wait_reason
+            FROM main_server_handle h JOIN goroutines g USING (snapshot_id, pid, goid) WHERE h.snapshot_id = 1
+            ORDER BY h.pid, h.goid
+            """);
+        Assert.Equal(["100 1 /a chan receive", "100 2 NULL chan receive", "200 1 NULL chan receive"], paths.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
+        var why = store.Query("SELECT func, expr, unavailable, count(*) FROM captured WHERE unavailable IS NOT NULL GROUP BY ALL ORDER BY ALL");
+        Assert.Equal(["main.(*server).handle req.URL.Path not available at pc 1", "main.(*server).lookup key optimized away 1"], why.Rows.Select(r => string.Join(' ', r)));
+    }
+
     [Fact]
     public void ASnapshotWithoutCapturesMakesNoTables()
     {
