@@ -70,4 +70,30 @@ public static class Procfs
             return new Mapping(ulong.Parse(range[0], NumberStyles.HexNumber), ulong.Parse(range[1], NumberStyles.HexNumber),
                 parts[1], parts.Length > 5 ? parts[5].Trim() : "");
         }).ToArray();
+
+    /// <summary>
+    /// Brings a target's private writable memory back into RAM (reading /proc/PID/mem faults pages in), up to
+    /// <paramref name="maxBytes"/>. The probe cannot fault pages in, and this machine's DAMON reclaim pages out the
+    /// memory of processes that sit idle, as test targets do; a snapshot then says honestly that it could not read
+    /// part of them. Tests that compare every value call this first, so they check values, not residency.
+    /// </summary>
+    public static void FaultIn(int pid, long maxBytes = 256L << 20)
+    {
+        using var mem = new FileStream($"/proc/{pid}/mem", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        foreach (var m in Maps(pid).Where(m => m.Perms.StartsWith("rw", StringComparison.Ordinal)))
+        {
+            for (var at = m.Start; at < m.End && total < maxBytes; at += (ulong)buffer.Length)
+            {
+                var n = (int)Math.Min((ulong)buffer.Length, m.End - at);
+                try
+                {
+                    mem.Seek((long)at, SeekOrigin.Begin);
+                    total += mem.Read(buffer, 0, n);
+                }
+                catch (IOException) { } // unmapped meanwhile or a guard page: nothing to fault in
+            }
+        }
+    }
 }

@@ -7,9 +7,13 @@ namespace SideEye.Probes.Capture;
 public sealed record CapturedFrame(long Goid, int Index, ulong Pc, ulong Cfa, int Plan, long SpanOffset, bool HadRegisters, byte[] Span);
 
 /// <summary>The probe's capture counters for one run (the stats entry).</summary>
-public sealed record CaptureStats(ulong BytesCopied, ulong QueueOverflows, ulong FramesDropped, ulong Unreadable, bool BudgetExhausted, ulong BatchesDropped)
+public sealed record CaptureStats(ulong BytesCopied, ulong QueueOverflows, ulong FramesDropped, ulong Unreadable, bool BudgetExhausted, ulong BatchesDropped, ulong FirstUnreadable = 0)
 {
-    /// <summary>Why captured values may be incomplete, in one line; null when nothing was lost.</summary>
+    /// <summary>
+    /// Why captured values may be incomplete, in one line; null when nothing was lost. Memory that could not be read
+    /// (<see cref="Unreadable"/>: not resident, or a stale pointer in a map's empty slot) is not listed: the values
+    /// that needed it say so where it was missing ("$unread"), which is more exact than a count.
+    /// </summary>
     public string? Shortfall
     {
         get
@@ -19,7 +23,6 @@ public sealed record CaptureStats(ulong BytesCopied, ulong QueueOverflows, ulong
             if (BudgetExhausted) why.Add($"the capture budget ran out after {BytesCopied} bytes");
             if (QueueOverflows > 0) why.Add($"{QueueOverflows} references were not followed (queue full)");
             if (FramesDropped > 0) why.Add($"{FramesDropped} frames were not captured (more than 32 in one goroutine)");
-            if (Unreadable > 0) why.Add($"{Unreadable} blocks of captured memory could not be read (not resident?)");
             return why.Count == 0 ? null : string.Join("; ", why);
         }
     }
@@ -69,7 +72,7 @@ public static class CaptureBatch
                     case CaptureBatchLayout.StatsEntry when length >= CaptureBatchLayout.StatsSize:
                         var u = new ulong[CaptureBatchLayout.StatsSize / 8];
                         for (var k = 0; k < u.Length; k++) u[k] = BinaryPrimitives.ReadUInt64LittleEndian(p[(8 * k)..]);
-                        stats = new CaptureStats(u[0], u[1], u[2], u[3], u[4] != 0, u[5]);
+                        stats = new CaptureStats(u[0], u[1], u[2], u[3], u[4] != 0, u[5], u[6]);
                         break;
                     default:
                         throw new SideEyeException($"capture entry of unknown kind {kind}");

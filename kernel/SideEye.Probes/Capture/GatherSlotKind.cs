@@ -9,6 +9,8 @@ public enum GatherSlotKind : byte
     Counted = 2,
     /// <summary>N = 1 &lt;&lt; (u8 at CountOffset): a Go ≤1.23 map's bucket array, 2^B buckets.</summary>
     Shift = 3,
+    /// <summary>A growing Go ≤1.23 map's old buckets: 2^(B-1), or 2^B when growing to the same size (flags byte at AltChild has sameSizeGrow).</summary>
+    ShiftOld = 8,
     /// <summary>N = (u64 at CountOffset) + 1: a swiss table's groups, lengthMask + 1 of them.</summary>
     PlusOne = 4,
     /// <summary>A swiss map's dirPtr: one Child group when dirLen (u64 at CountOffset) is 0, else dirLen AltChild table pointers.</summary>

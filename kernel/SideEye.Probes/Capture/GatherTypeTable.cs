@@ -157,13 +157,14 @@ public sealed class GatherTypeTable
     {
         var offset = (int)at;
         if (t.Name.StartsWith("hash<", StringComparison.Ordinal)
-            && t.Field("buckets") is { } buckets && t.Field("oldbuckets") is { } old && t.Field("B") is { } b
+            && t.Field("buckets") is { } buckets && t.Field("oldbuckets") is { } old && t.Field("B") is { } b && t.Field("flags") is { } flags
             && buckets.Type.Resolved.Elem is { Size: > 0 } bucket)
         {
             var id = IdOf(bucket);
             var max = Elements(_limits.MapBytes, bucket.Size);
             slots.Add(new GatherSlot(GatherSlotKind.Shift, offset + (int)buckets.Offset, offset + (int)b.Offset, id, None, max, false));
-            slots.Add(new GatherSlot(GatherSlotKind.Shift, offset + (int)old.Offset, offset + (int)b.Offset, id, None, max, false));
+            // The old array is half the size (unless growing in place): reading 2^B would run past it into other objects.
+            slots.Add(new GatherSlot(GatherSlotKind.ShiftOld, offset + (int)old.Offset, offset + (int)b.Offset, id, offset + (int)flags.Offset, max, false));
             return;
         }
         if (t.Name.StartsWith("map<", StringComparison.Ordinal)

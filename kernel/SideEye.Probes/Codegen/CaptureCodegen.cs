@@ -189,7 +189,7 @@ internal sealed class CaptureCodegen
     public void StartOfRun(Instructions c)
     {
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
-        foreach (var off in new[] { C.HitCount, C.BatchLen, C.QueueHead, C.QueueTail, C.BytesCopied, C.QueueDropped, C.HitsDropped, C.Unreadable, C.Budget, C.BatchesDropped, C.RegsValid, C.FrameSpanOk })
+        foreach (var off in new[] { C.HitCount, C.BatchLen, C.QueueHead, C.QueueTail, C.BytesCopied, C.QueueDropped, C.HitsDropped, C.Unreadable, C.Budget, C.BatchesDropped, C.RegsValid, C.FrameSpanOk, C.LastStepAddress, C.FirstUnreadable })
             c.Add(A.StoreImm(R8, off, 0, Size.DW));
         c.Add(A.LoadMem(R1, R9, S.Generation, Size.DW));
         c.Add(A.StoreMem(R8, C.Generation, R1, Size.DW));
@@ -275,7 +275,7 @@ internal sealed class CaptureCodegen
         c.Add(A.StoreImm(R2, at + B.EntryKind, (int)B.StatsEntry, Size.W));
         c.Add(A.StoreImm(R2, at + B.EntryLength, B.StatsSize, Size.W));
         c.Add(A.StoreImm(R2, at + B.EntryAddress, 0, Size.DW));
-        var stats = new[] { C.BytesCopied, C.QueueDropped, C.HitsDropped, C.Unreadable, C.Budget, C.BatchesDropped };
+        var stats = new[] { C.BytesCopied, C.QueueDropped, C.HitsDropped, C.Unreadable, C.Budget, C.BatchesDropped, C.FirstUnreadable };
         for (var k = 0; k < stats.Length; k++)
         {
             c.Add(A.LoadMem(R3, R8, stats[k], Size.DW));
@@ -417,6 +417,7 @@ internal sealed class CaptureCodegen
         c.Add(A.LoadMem(R2, R7, 12, Size.W));
         c.Add(A.StoreMem(R8, C.RootFirst, R2, Size.DW));
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 0, Size.DW));
+        c.Add(A.StoreImm(R8, C.LastStepAddress, 0, Size.DW));
         // The span, read once.
         c.Add(A.LoadMem(R2, R8, C.FrameSpanLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "frm_entry"));
@@ -431,7 +432,10 @@ internal sealed class CaptureCodegen
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 1, Size.DW));
         c.Add(A.Jump("frm_entry"));
         c.Add(A.Label("frm_unreadable"));
-        Increment(c, R8, C.Unreadable);
+        c.Add(A.LoadMem(R1, R8, C.FrameCfa, Size.DW));
+        c.Add(A.LoadMem(R2, R8, C.FrameSpanLo, Size.DW));
+        c.Add(A.Add64(R1, R2));
+        CountUnreadable(c, R1, "frm");
 
         // The frame entry: header, fixed part, the span when it was read.
         c.Add(A.Label("frm_entry"));
@@ -510,6 +514,21 @@ internal sealed class CaptureCodegen
         c.Add(A.Add64(R6, R1));
         c.Add(A.LoadMem(R1, R6, 8, Size.W));
         c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "root_out"));
+        c.Add(A.StoreImm(R8, C.CurBase, C.RootBuf, Size.DW));
+        // The common root, one stack piece: used where it lies in the span copy, without assembling it.
+        c.Add(A.JumpIfImm(JumpOp.Ne, R1, 1, "root_pieces"));
+        c.Add(A.LoadMem(R1, R6, RootPieces, Size.B));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R1, (int)RootPieceKind.Stack, "root_pieces"));
+        c.Add(A.LoadMem(R1, R8, C.FrameSpanOk, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "root_out"));
+        c.Add(A.LoadMem(R3, R6, RootPieces + 8, Size.DW));
+        c.Add(A.LoadMem(R1, R8, C.FrameSpanLo, Size.DW));
+        c.Add(A.Sub64(R3, R1));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R3, FramePlan.MaxSpan, "root_out"));
+        c.Add(A.Add64Imm(R3, C.FrameBuf));
+        c.Add(A.StoreMem(R8, C.CurBase, R3, Size.DW));
+        c.Add(A.Jump("root_assembled"));
+        c.Add(A.Label("root_pieces"));
         for (var k = 0; k < MaxPieces; k++)
         {
             var piece = RootPieces + k * PieceSize;
@@ -562,7 +581,10 @@ internal sealed class CaptureCodegen
             c.Add(A.Add64(R1, R8));
             c.Add(A.Add64Imm(R1, C.RootBuf));
             c.Add(A.Call(BpfHelper.ProbeReadUser));
-            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "root_unreadable"));
+            c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, $"root_global_read{k}"));
+            c.Add(A.LoadMem(R7, R6, piece + 8, Size.DW));
+            c.Add(A.Jump("root_unreadable"));
+            c.Add(A.Label($"root_global_read{k}"));
             c.Add(A.LoadMem(R1, R6, piece + 8, Size.DW));
             c.Add(A.Mov64(R2, R7));
             c.Add(A.Add64Imm(R2, C.RootBuf));
@@ -577,7 +599,6 @@ internal sealed class CaptureCodegen
         for (var s = 0; s < CapturePath.MaxSteps; s++)
         {
             var step = RootSteps + s * StepSize;
-            var from = s == 0 ? C.RootBuf : C.StepBuf;
             c.Add(A.LoadMem(R1, R6, 12, Size.W));
             c.Add(A.JumpIfImm(JumpOp.Le, R1, s, "root_final"));
             c.Add(A.LoadMem(R1, R6, step, Size.W));          // pointer offset
@@ -586,25 +607,48 @@ internal sealed class CaptureCodegen
             c.Add(A.Add64Imm(R2, 8));
             c.Add(A.LoadMem(R3, R8, C.CurLen, Size.DW));
             c.Add(A.JumpIf(JumpOp.Gt, R2, R3, "root_out"));
-            c.Add(A.Add64(R1, R8));
-            c.Add(A.LoadMem(R7, R1, from, Size.DW));
+            if (s == 0)
+            {
+                c.Add(A.LoadMem(R2, R8, C.CurBase, Size.DW));
+                c.Add(A.Add64(R1, R2));
+                c.Add(A.JumpIfImm(JumpOp.Gt, R1, C.Size - 8, "root_out"));
+                c.Add(A.Add64(R1, R8));
+                c.Add(A.LoadMem(R7, R1, 0, Size.DW));
+            }
+            else
+            {
+                c.Add(A.Add64(R1, R8));
+                c.Add(A.LoadMem(R7, R1, C.StepBuf, Size.DW));
+            }
             c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "root_out"));   // nil: the decoder says so
             c.Add(A.LoadMem(R1, R6, step + 8, Size.DW));
             c.Add(A.Add64(R7, R1));
             c.Add(A.LoadMem(R2, R6, step + 4, Size.W));       // read size
             c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "root_out"));
             c.Add(A.JumpIfImm(JumpOp.Gt, R2, GatherTypeTable.MaxBlockBytes, "root_out"));
+            c.Add(A.StoreMem(R8, C.CurLen, R2, Size.DW));
+            // Expressions of one frame often share their first dereferences (req.ID, req.Path, …): what the last
+            // step of this frame read is still in StepBuf, and already sent.
+            c.Add(A.LoadMem(R3, R8, C.LastStepAddress, Size.DW));
+            c.Add(A.JumpIf(JumpOp.Ne, R3, R7, $"root_read{s}"));
+            c.Add(A.LoadMem(R3, R8, C.LastStepSize, Size.DW));
+            c.Add(A.JumpIf(JumpOp.Eq, R3, R2, $"root_step{s}"));
+            c.Add(A.Label($"root_read{s}"));
+            c.Add(A.StoreImm(R8, C.LastStepAddress, 0, Size.DW));
             c.Add(A.Mov64(R3, R7));
             c.Add(A.Mov64(R1, R8));
             c.Add(A.Add64Imm(R1, C.StepBuf));
             c.Add(A.Call(BpfHelper.ProbeReadUser));
             c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "root_unreadable"));
-            c.Add(A.LoadMem(R3, R6, step + 4, Size.W));
-            c.Add(A.StoreMem(R8, C.CurLen, R3, Size.DW));
+            c.Add(A.LoadMem(R3, R8, C.CurLen, Size.DW));
+            c.Add(A.StoreMem(R8, C.LastStepAddress, R7, Size.DW));
+            c.Add(A.StoreMem(R8, C.LastStepSize, R3, Size.DW));
             c.Add(A.Mov64(R1, R7));
             c.Add(A.Mov64Imm(R2, C.StepBuf));
             c.Add(A.Mov64(R4, R9));
             c.Add(A.CallLabel("cap_append"));
+            c.Add(A.Label($"root_step{s}"));
+            c.Add(A.StoreImm(R8, C.CurBase, C.StepBuf, Size.DW));
         }
         c.Add(A.Label("root_final"));
         c.Add(A.LoadMem(R3, R6, RootFinalType, Size.W));
@@ -614,11 +658,7 @@ internal sealed class CaptureCodegen
         c.Add(A.JumpIf(JumpOp.Ge, R2, R1, "root_out"));
         c.Add(A.Sub64(R1, R2));
         c.Add(A.Mov64(R5, R1));                               // bytes of the value in hand
-        c.Add(A.Mov64Imm(R1, C.RootBuf));
-        c.Add(A.LoadMem(R4, R6, 12, Size.W));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R4, 0, "root_scan"));
-        c.Add(A.Mov64Imm(R1, C.StepBuf));
-        c.Add(A.Label("root_scan"));
+        c.Add(A.LoadMem(R1, R8, C.CurBase, Size.DW));
         c.Add(A.Add64(R1, R2));
         c.Add(A.Mov64(R2, R5));
         c.Add(A.Mov64Imm(R4, 1));
@@ -627,7 +667,7 @@ internal sealed class CaptureCodegen
         c.Add(A.CallLabel("cap_scan"));
         c.Add(A.Jump("root_out"));
         c.Add(A.Label("root_unreadable"));
-        Increment(c, R8, C.Unreadable);
+        CountUnreadable(c, R7, "root");   // r7: the address that failed (a step's pointer, or a package variable's)
         c.Add(A.Label("root_out"));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
@@ -721,16 +761,33 @@ internal sealed class CaptureCodegen
         c.Add(A.JumpIfImm(JumpOp.Gt, R5, limit, "sb_next"));
         c.Add(A.Add64(R5, R8));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, (int)GatherSlotKind.Shift, "sb_shift"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R2, (int)GatherSlotKind.ShiftOld, "sb_shift_old"));
         c.Add(A.LoadMem(R4, R5, 0, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, (int)GatherSlotKind.Counted, "sb_enqueue"));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, (int)GatherSlotKind.SwissDirectory, "sb_dir"));
         c.Add(A.Add64Imm(R4, 1));                               // PlusOne
         c.Add(A.Jump("sb_enqueue"));
+        c.Add(A.Label("sb_shift_old"));
+        // flags (u8 at AltChild of the same element): sameSizeGrow (8) keeps 2^B, otherwise the old array had 2^(B-1).
+        c.Add(A.LoadMem(R0, R6, 20, Size.W));
+        c.Add(A.LoadMem(R4, R8, C.Tmp + 8, Size.DW));
+        c.Add(A.Add64(R0, R4));
+        c.Add(A.LoadMem(R4, R8, C.ScanBase, Size.DW));
+        c.Add(A.Add64(R0, R4));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R0, limit, "sb_next"));
+        c.Add(A.Add64(R0, R8));
+        c.Add(A.LoadMem(R0, R0, 0, Size.B));
+        c.Add(A.LoadMem(R5, R5, 0, Size.B));
+        c.Add(A.JumpIfImm(JumpOp.Set, R0, 8, "sb_shift_ok"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R5, 0, "sb_shift_ok"));
+        c.Add(A.Add64Imm(R5, -1));
+        c.Add(A.Jump("sb_shift_ok"));
         c.Add(A.Label("sb_shift"));
         c.Add(A.LoadMem(R5, R5, 0, Size.B));
-        c.Add(A.JumpIfImm(JumpOp.Le, R5, 24, "sb_shift_ok"));
-        c.Add(A.Mov64Imm(R5, 24));
         c.Add(A.Label("sb_shift_ok"));
+        c.Add(A.JumpIfImm(JumpOp.Le, R5, 24, "sb_shift_bounded"));
+        c.Add(A.Mov64Imm(R5, 24));
+        c.Add(A.Label("sb_shift_bounded"));
         c.Add(A.Mov64Imm(R4, 1));
         c.Add(A.Alu64(AluOp.Lsh, R4, R5));
         c.Add(A.Jump("sb_enqueue"));
@@ -942,7 +999,8 @@ internal sealed class CaptureCodegen
         c.Add(A.Add64Imm(R1, C.GatherBuf));
         c.Add(A.Call(BpfHelper.ProbeReadUser));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "gth_read"));
-        Increment(c, R8, C.Unreadable);
+        c.Add(A.LoadMem(R1, R6, 0, Size.DW));
+        CountUnreadable(c, R1, "gth");
         c.Add(A.Jump("gth_next"));
         c.Add(A.Label("gth_read"));
         c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
@@ -1042,6 +1100,16 @@ internal sealed class CaptureCodegen
         c.Add(A.Label("fl_out"));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
+    }
+
+    /// <summary>Counts a copy that failed (memory not resident, or gone), keeping the first address for the message. r8 = capture scratch; clobbers r0.</summary>
+    static void CountUnreadable(Instructions c, Register address, string prefix)
+    {
+        c.Add(A.LoadMem(R0, R8, C.Unreadable, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, $"{prefix}_unreadable_counted"));
+        c.Add(A.StoreMem(R8, C.FirstUnreadable, address, Size.DW));
+        c.Add(A.Label($"{prefix}_unreadable_counted"));
+        Increment(c, R8, C.Unreadable);
     }
 
     static void Increment(Instructions c, Register at, int offset)

@@ -40,7 +40,10 @@ internal static class CaptureScratchLayout
     public const int ScanDepth = 224;
     public const int Tmp = 232;        // 16 bytes
     public const int AppendSource = 248; // cap_append's source offset, kept across its flush
-    public const int Regs = 256;       // 16 general registers of the goroutine's thread, DWARF order
+    public const int FirstUnreadable = 256;
+    public const int LastStepAddress = 264; // what StepBuf holds (address 0: nothing valid), this frame
+    public const int LastStepSize = 272;
+    public const int Regs = 280;       // 16 general registers of the goroutine's thread, DWARF order
     public const int Hits = Regs + 128;
     public const int MaxHits = 32;
     public const int HitSize = 32;     // pc, cfa, frame index, plan

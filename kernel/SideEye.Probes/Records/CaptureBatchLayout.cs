@@ -12,7 +12,7 @@ namespace SideEye.Probes.Records;
 ///                  32 the span's bytes (payload length - FrameFixedSize of them)
 /// Stats entry (3), last of a run: 0 u64 bytes copied  8 u64 queue overflows  16 u64 frames not captured (too many
 ///                  in one goroutine)  24 u64 blocks unreadable  32 u64 1 when the snapshot's byte budget ran out
-///                  40 u64 batches the ring buffer refused
+///                  40 u64 batches the ring buffer refused   48 u64 the first address that could not be read
 /// </code>
 /// </summary>
 public static class CaptureBatchLayout
@@ -27,7 +27,7 @@ public static class CaptureBatchLayout
     public const int FramePc = 0, FrameCfa = 8, FrameIndex = 16, FramePlan = 20, FrameSpanOffset = 24, FrameFlags = 28, FrameFixedSize = 32;
     public const uint FrameRegisters = 1;
 
-    public const int StatsBytes = 0, StatsQueueOverflows = 8, StatsFramesDropped = 16, StatsUnreadable = 24, StatsBudgetExhausted = 32, StatsBatchesDropped = 40, StatsSize = 48;
+    public const int StatsBytes = 0, StatsQueueOverflows = 8, StatsFramesDropped = 16, StatsUnreadable = 24, StatsBudgetExhausted = 32, StatsBatchesDropped = 40, StatsFirstUnreadable = 48, StatsSize = 56;
 
     /// <summary>Entries' bytes per record: flushed when the next entry would not fit.</summary>
     public const int BatchBytes = 32 << 10;

@@ -32,8 +32,9 @@ public sealed class CaptureValuesTests(ITestOutputHelper output)
         spec = spec.WithCapture("values", "main.holdScalars", globals);
 
         using var snapshotter = new LocalSnapshotter { Captures = spec };
+        Procfs.FaultIn(program.Pid);
         var process = snapshotter.Take([program.Pid]).Processes[0];
-        Assert.Null(process.Error);
+        Assert.True(process.Error is null, process.Error);
         var captures = process.Captures!;
         output.WriteLine($"go{release}: {captures.Count} values, pause {process.PauseNs / 1e6:F2} ms");
 
