@@ -58,7 +58,7 @@ public sealed class CapturePlanTests
         var slots = table.Slots.Skip(header.FirstSlot).Take(header.SlotCount).ToArray();
         var swiss = GoToolchains.Get(release).Minor >= 24;
         if (swiss) Assert.Equal([GatherSlotKind.SwissDirectory], slots.Select(s => s.Kind));
-        else Assert.Equal([GatherSlotKind.Shift, GatherSlotKind.Shift], slots.Select(s => s.Kind));
+        else Assert.Equal([GatherSlotKind.Shift, GatherSlotKind.ShiftOld], slots.Select(s => s.Kind));
         Assert.All(slots, s => Assert.False(s.CostsDepth));
     }
 }
