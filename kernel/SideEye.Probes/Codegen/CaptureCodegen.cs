@@ -37,7 +37,7 @@ internal sealed class CaptureCodegen
         TypesMap = "cap_types", SlotsMap = "cap_slots", RuntimeTypesMap = "cap_rtypes", QueueMap = "cap_queue", DedupMap = "cap_dedup";
 
     const int IntervalSize = 24, PlanSize = 24, TypeSize = 16, SlotSize = 24, RuntimeTypeSize = 16, QueueEntrySize = 24, DedupEntrySize = 24;
-    const int QueueEntries = 1 << 16, DedupEntries = 1 << 16;
+    const int QueueEntries = 1 << 16, DedupEntries = 1 << 13; // de-duplication table small enough to stay in cache
     const int MaxRootsPerPlan = 64, MaxScanVisits = 512, MaxGatherBlocks = 1 << 18, MaxPieces = 4;
     // Root entry: 0 u32 expression, 4 u32 size, 8 u32 piece count, 12 u32 step count, 16 pieces (16 bytes each:
     // u8 kind, u8 register, u16 size, u32 destination, i64 offset or address), then steps (16 bytes each: u32 pointer
@@ -297,9 +297,11 @@ internal sealed class CaptureCodegen
         Root(c);
         Scan(c);
         ScanBody(c);
+        Seen(c);
         Enqueue(c);
         GatherBody(c);
         Append(c);
+        Leaf(c);
         Flush(c, probe);
     }
 
@@ -427,7 +429,24 @@ internal sealed class CaptureCodegen
         c.Add(A.Add64(R3, R4));
         c.Add(A.Mov64(R1, R8));
         c.Add(A.Add64Imm(R1, C.FrameBuf));
+        // The walk read a chunk of this goroutine's stack already: take the span from there when it lies inside.
+        c.Add(A.LoadMem(R4, R9, S.ChunkBase, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R3, R4, "frm_span_user"));
+        c.Add(A.Mov64(R5, R3));
+        c.Add(A.Sub64(R5, R4));
+        c.Add(A.Add64(R5, R2));
+        c.Add(A.LoadMem(R4, R9, S.ChunkLength, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Gt, R5, R4, "frm_span_user"));
+        c.Add(A.Sub64(R5, R2));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R5, S.StackChunkBytes, "frm_span_user"));
+        c.Add(A.Mov64(R3, R9));
+        c.Add(A.Add64Imm(R3, S.StackChunk));
+        c.Add(A.Add64(R3, R5));
+        c.Add(A.Call(BpfHelper.ProbeReadKernel));
+        c.Add(A.Jump("frm_span_done"));
+        c.Add(A.Label("frm_span_user"));
         c.Add(A.Call(BpfHelper.ProbeReadUser));
+        c.Add(A.Label("frm_span_done"));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frm_unreadable"));
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 1, Size.DW));
         c.Add(A.Jump("frm_entry"));
@@ -888,6 +907,32 @@ internal sealed class CaptureCodegen
         c.Add(A.LoadMem(R5, R8, C.ScanDepth, Size.DW));
         c.Add(A.Add64(R4, R5));
         c.Add(A.JumpIfImm(JumpOp.Gt, R4, _plan.Limits.PointerDepth, "sb_next"));
+        // Leaves (string bytes, scalars: nothing to follow in them) are copied at once, not queued and not
+        // de-duplicated: the copy costs what the de-duplication lookup would.
+        c.Add(A.JumpIfImm(JumpOp.Ge, R2, Math.Max(1, TypeCount), "sb_queue"));
+        c.Add(A.Mov64(R5, R2));
+        c.Add(A.Mul64Imm(R5, TypeSize));
+        c.Add(A.LoadMapValue(R0, TypesMap, 0));
+        c.Add(A.Add64(R5, R0));
+        c.Add(A.LoadMem(R0, R5, 8, Size.W));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_queue"));
+        c.Add(A.LoadMem(R0, R5, 0, Size.W));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R0, GatherTypeTable.MaxBlockBytes, "sb_next"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R3, GatherTypeTable.MaxBlockBytes, "sb_next"));
+        c.Add(A.Alu64(AluOp.Mul, R0, R3));
+        c.Add(A.JumpIfImm(JumpOp.Le, R0, GatherTypeTable.MaxBlockBytes, "sb_leaf"));
+        c.Add(A.Mov64Imm(R0, GatherTypeTable.MaxBlockBytes));
+        c.Add(A.Label("sb_leaf"));
+        c.Add(A.Mov64(R6, R1));                                  // address and length survive cap_seen
+        c.Add(A.Mov64(R7, R0));
+        c.Add(A.CallLabel("cap_seen"));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_next"));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.Mov64(R2, R7));
+        c.Add(A.Mov64(R3, R9));
+        c.Add(A.CallLabel("cap_leaf"));
+        c.Add(A.Jump("sb_next"));
+        c.Add(A.Label("sb_queue"));
         c.Add(A.CallLabel("cap_enqueue"));
         c.Add(A.Label("sb_next"));
         c.Add(A.Mov64Imm(R0, 0));
@@ -897,13 +942,15 @@ internal sealed class CaptureCodegen
         c.Add(A.Exit());
     }
 
-    /// <summary>cap_enqueue(r1 address, r2 type, r3 count, r4 depth): unless already seen this snapshot.</summary>
-    static void Enqueue(Instructions c)
+    /// <summary>
+    /// cap_seen(r1 address, r2 type, r3 count): r0 = 1 when this (address, type, count) was already taken this
+    /// snapshot, else records it and r0 = 0. A lossy table small enough to stay in cache: a collision only means a
+    /// second copy. Clobbers r0-r5.
+    /// </summary>
+    static void Seen(Instructions c)
     {
-        c.Add(A.Label("cap_enqueue"));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "enq_out"));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
-        // A multiplicative hash of (address, type, count) into the lossy de-duplication table.
+        c.Add(A.Label("cap_seen"));
+        c.Add(A.LoadMapValue(R4, ScratchMap, 0));
         c.Add(A.Mov64(R5, R1));
         c.Add(A.Rsh64Imm(R5, 3));
         c.Add(A.Mov64(R0, R2));
@@ -914,39 +961,58 @@ internal sealed class CaptureCodegen
         c.Add(A.Rsh64Imm(R5, 16));
         c.Add(A.And64Imm(R5, DedupEntries - 1));
         c.Add(A.Mul64Imm(R5, DedupEntrySize));
-        c.Add(A.LoadMapValue(R6, DedupMap, 0));
-        c.Add(A.Add64(R6, R5));
-        c.Add(A.LoadMem(R0, R8, C.Generation, Size.DW));
-        c.Add(A.LoadMem(R5, R6, 16, Size.DW));
-        c.Add(A.JumpIf(JumpOp.Ne, R5, R0, "enq_new"));
-        c.Add(A.LoadMem(R5, R6, 0, Size.DW));
-        c.Add(A.JumpIf(JumpOp.Ne, R5, R1, "enq_new"));
-        c.Add(A.LoadMem(R5, R6, 8, Size.W));
-        c.Add(A.JumpIf(JumpOp.Ne, R5, R2, "enq_new"));
-        c.Add(A.LoadMem(R5, R6, 12, Size.W));
-        c.Add(A.JumpIf(JumpOp.Eq, R5, R3, "enq_out"));
-        c.Add(A.Label("enq_new"));
-        c.Add(A.StoreMem(R6, 0, R1, Size.DW));
-        c.Add(A.StoreMem(R6, 8, R2, Size.W));
-        c.Add(A.StoreMem(R6, 12, R3, Size.W));
-        c.Add(A.StoreMem(R6, 16, R0, Size.DW));
+        c.Add(A.LoadMapValue(R0, DedupMap, 0));
+        c.Add(A.Add64(R5, R0));
+        c.Add(A.LoadMem(R4, R4, C.Generation, Size.DW));
+        c.Add(A.LoadMem(R0, R5, 16, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R4, "seen_new"));
+        c.Add(A.LoadMem(R0, R5, 0, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R1, "seen_new"));
+        c.Add(A.LoadMem(R0, R5, 8, Size.W));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R2, "seen_new"));
+        c.Add(A.LoadMem(R0, R5, 12, Size.W));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R3, "seen_new"));
+        c.Add(A.Mov64Imm(R0, 1));
+        c.Add(A.Exit());
+        c.Add(A.Label("seen_new"));
+        c.Add(A.StoreMem(R5, 0, R1, Size.DW));
+        c.Add(A.StoreMem(R5, 8, R2, Size.W));
+        c.Add(A.StoreMem(R5, 12, R3, Size.W));
+        c.Add(A.StoreMem(R5, 16, R4, Size.DW));
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Exit());
+    }
+
+    /// <summary>cap_enqueue(r1 address, r2 type, r3 count, r4 depth): queue a block to copy, unless already taken this snapshot.</summary>
+    static void Enqueue(Instructions c)
+    {
+        c.Add(A.Label("cap_enqueue"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "enq_out"));
+        c.Add(A.Mov64(R6, R1));
+        c.Add(A.Mov64(R7, R2));
+        c.Add(A.Mov64(R9, R3));
+        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.StoreMem(R8, C.EnqueueDepth, R4, Size.DW));
+        c.Add(A.CallLabel("cap_seen"));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "enq_out"));
         c.Add(A.LoadMem(R5, R8, C.QueueTail, Size.DW));
         c.Add(A.LoadMem(R0, R8, C.QueueHead, Size.DW));
-        c.Add(A.Mov64(R6, R5));
-        c.Add(A.Sub64(R6, R0));
-        c.Add(A.JumpIfImm(JumpOp.Lt, R6, QueueEntries, "enq_room"));
+        c.Add(A.Mov64(R1, R5));
+        c.Add(A.Sub64(R1, R0));
+        c.Add(A.JumpIfImm(JumpOp.Lt, R1, QueueEntries, "enq_room"));
         Increment(c, R8, C.QueueDropped);
         c.Add(A.Jump("enq_out"));
         c.Add(A.Label("enq_room"));
-        c.Add(A.Mov64(R6, R5));
-        c.Add(A.And64Imm(R6, QueueEntries - 1));
-        c.Add(A.Mul64Imm(R6, QueueEntrySize));
+        c.Add(A.Mov64(R1, R5));
+        c.Add(A.And64Imm(R1, QueueEntries - 1));
+        c.Add(A.Mul64Imm(R1, QueueEntrySize));
         c.Add(A.LoadMapValue(R0, QueueMap, 0));
-        c.Add(A.Add64(R6, R0));
-        c.Add(A.StoreMem(R6, 0, R1, Size.DW));
-        c.Add(A.StoreMem(R6, 8, R2, Size.W));
-        c.Add(A.StoreMem(R6, 12, R3, Size.W));
-        c.Add(A.StoreMem(R6, 16, R4, Size.W));
+        c.Add(A.Add64(R1, R0));
+        c.Add(A.StoreMem(R1, 0, R6, Size.DW));
+        c.Add(A.StoreMem(R1, 8, R7, Size.W));
+        c.Add(A.StoreMem(R1, 12, R9, Size.W));
+        c.Add(A.LoadMem(R0, R8, C.EnqueueDepth, Size.DW));
+        c.Add(A.StoreMem(R1, 16, R0, Size.W));
         c.Add(A.Add64Imm(R5, 1));
         c.Add(A.StoreMem(R8, C.QueueTail, R5, Size.DW));
         c.Add(A.Label("enq_out"));
@@ -1071,6 +1137,57 @@ internal sealed class CaptureCodegen
         c.Add(A.And64Imm(R1, ~7));
         c.Add(A.StoreMem(R8, C.BatchLen, R1, Size.DW));
         c.Add(A.Label("app_out"));
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Exit());
+    }
+
+    /// <summary>cap_leaf(r1 address, r2 length, r3 snapshot scratch): copy straight into the batch as a block entry, within the byte budget.</summary>
+    void Leaf(Instructions c)
+    {
+        c.Add(A.Label("cap_leaf"));
+        c.Add(A.Mov64(R9, R3));
+        c.Add(A.Mov64(R6, R1));
+        c.Add(A.Mov64(R7, R2));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "leaf_out"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, "leaf_out"));
+        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
+        c.Add(A.LoadImm64(R2, _plan.Limits.SnapshotBytes));
+        c.Add(A.JumpIf(JumpOp.Lt, R1, R2, "leaf_budget"));
+        c.Add(A.StoreImm(R8, C.Budget, 1, Size.DW));
+        c.Add(A.Jump("leaf_out"));
+        c.Add(A.Label("leaf_budget"));
+        c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "leaf_room"));
+        c.Add(A.Mov64(R1, R9));
+        c.Add(A.CallLabel("cap_flush"));
+        c.Add(A.Label("leaf_room"));
+        c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "leaf_out"));
+        c.Add(A.Mov64(R2, R1));
+        c.Add(A.Add64(R2, R8));
+        const int at = C.Batch + B.HeaderSize;
+        c.Add(A.StoreImm(R2, at + B.EntryKind, (int)B.BlockEntry, Size.W));
+        c.Add(A.StoreMem(R2, at + B.EntryLength, R7, Size.W));
+        c.Add(A.StoreMem(R2, at + B.EntryAddress, R6, Size.DW));
+        c.Add(A.Mov64(R1, R2));
+        c.Add(A.Add64Imm(R1, at + B.EntryHeaderSize));
+        c.Add(A.Mov64(R2, R7));
+        c.Add(A.Mov64(R3, R6));
+        c.Add(A.Call(BpfHelper.ProbeReadUser));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "leaf_read"));
+        CountUnreadable(c, R6, "leaf");
+        c.Add(A.Jump("leaf_out"));
+        c.Add(A.Label("leaf_read"));
+        c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
+        c.Add(A.Add64(R1, R7));
+        c.Add(A.Add64Imm(R1, B.EntryHeaderSize + 7));
+        c.Add(A.And64Imm(R1, ~7));
+        c.Add(A.StoreMem(R8, C.BatchLen, R1, Size.DW));
+        c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
+        c.Add(A.Add64(R1, R7));
+        c.Add(A.StoreMem(R8, C.BytesCopied, R1, Size.DW));
+        c.Add(A.Label("leaf_out"));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
     }

@@ -43,7 +43,8 @@ internal static class CaptureScratchLayout
     public const int FirstUnreadable = 256;
     public const int LastStepAddress = 264; // what StepBuf holds (address 0: nothing valid), this frame
     public const int LastStepSize = 272;
-    public const int Regs = 280;       // 16 general registers of the goroutine's thread, DWARF order
+    public const int EnqueueDepth = 280; // cap_enqueue's depth argument, kept across cap_seen
+    public const int Regs = 288;       // 16 general registers of the goroutine's thread, DWARF order
     public const int Hits = Regs + 128;
     public const int MaxHits = 32;
     public const int HitSize = 32;     // pc, cfa, frame index, plan
