@@ -16,9 +16,10 @@ public static class CapturePathCompiler
         var steps = new List<CaptureStep>();
         var root = RootOf(capture);
         var (type, offset, stopped) = Walk(capture.Expression, root, rootType, steps);
-        if (capture.Expression is BuiltinExpression) return new CapturePath(rootType, steps, offset, GatherTypeTable.None);
-        if (stopped || type is null) return new CapturePath(rootType, steps, offset, type is null ? GatherTypeTable.None : types.IdOf(type));
-        return new CapturePath(rootType, steps, offset, types.IdOf(type));
+        if (capture.Expression is BuiltinExpression || type is null) return new CapturePath(rootType, steps, offset, GatherTypeTable.None);
+        // A value that refers to nothing (a number, a struct of numbers) is whole in what the path read already.
+        var id = types.IdOf(type);
+        return new CapturePath(rootType, steps, offset, types.Types[id].SlotCount == 0 ? GatherTypeTable.None : id);
     }
 
     /// <summary>The sub-expression that names the root: the variable, or for a package variable the qualified name.</summary>
@@ -55,7 +56,7 @@ public static class CapturePathCompiler
         _ => null,
     };
 
-    /// <summary>Type and offset (in the last thing read) of <paramref name="e"/>; stopped when the probe cannot go further.</summary>
+    /// <summary>Type and offset (in the last thing read) of <paramref name="e"/>; stopped when the probe cannot go further (the value gathered is then what was reached).</summary>
     static (GoType? Type, int Offset, bool Stopped) Walk(CaptureExpression e, CaptureExpression root, GoType rootType, List<CaptureStep> steps)
     {
         if (ReferenceEquals(e, root) || e == root) return (rootType, 0, false);

@@ -37,6 +37,8 @@ internal sealed class CaptureCodegen
         TypesMap = "cap_types", SlotsMap = "cap_slots", RuntimeTypesMap = "cap_rtypes", QueueMap = "cap_queue", DedupMap = "cap_dedup";
 
     const int IntervalSize = 24, PlanSize = 24, TypeSize = 16, SlotSize = 24, RuntimeTypeSize = 16, QueueEntrySize = 24, DedupEntrySize = 24;
+    /// <summary>The de-duplication key's type for dereference blocks (never a gather type id).</summary>
+    const int StepType = 0x7fffffff;
     const int QueueEntries = 1 << 16, DedupEntries = 1 << 13; // de-duplication table small enough to stay in cache
     const int MaxRootsPerPlan = 64, MaxScanVisits = 512, MaxGatherBlocks = 1 << 18, MaxPieces = 4;
     // Root entry: 0 u32 expression, 4 u32 size, 8 u32 piece count, 12 u32 step count, 16 pieces (16 bytes each:
@@ -662,8 +664,14 @@ internal sealed class CaptureCodegen
             c.Add(A.LoadMem(R3, R8, C.CurLen, Size.DW));
             c.Add(A.StoreMem(R8, C.LastStepAddress, R7, Size.DW));
             c.Add(A.StoreMem(R8, C.LastStepSize, R3, Size.DW));
+            // A pointee many frames share (their server, their config) is read to go on, but sent once.
+            c.Add(A.Mov64(R1, R7));
+            c.Add(A.Mov64Imm(R2, StepType));
+            c.Add(A.CallLabel("cap_seen"));
+            c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, $"root_step{s}"));
             c.Add(A.Mov64(R1, R7));
             c.Add(A.Mov64Imm(R2, C.StepBuf));
+            c.Add(A.LoadMem(R3, R8, C.CurLen, Size.DW));
             c.Add(A.Mov64(R4, R9));
             c.Add(A.CallLabel("cap_append"));
             c.Add(A.Label($"root_step{s}"));
