@@ -2,6 +2,7 @@
 // *request whose fields it prints itself, so snapshots with captures can be checked and timed at scale.
 //
 //	requests -n N   N goroutines (default 1000)
+//	requests -spin  also one goroutine running main.spinWith(77, "spinner") on a CPU, never parking
 //
 // For the first three requests it prints "request I {json}" (the values a capture of req.ID, req.Path, req.User,
 // req.Tags and len(req.Tags) must find), then "ready pid=PID", and exits when standard input closes.
@@ -38,9 +39,28 @@ func (s *server) handle(req *request) {
 	runtime.KeepAlive(req)
 }
 
+// spinWith keeps a CPU busy with its arguments live: a goroutine that is running when the snapshot stops it.
+//
+//go:noinline
+func spinWith(id int64, label string) {
+	x := uint64(id)
+	for {
+		x = x*6364136223846793005 + uint64(len(label))
+		if x == 0 {
+			spinSink = id + int64(len(label))
+		}
+	}
+}
+
+var spinSink int64
+
 func main() {
 	n := flag.Int("n", 1000, "in-flight requests")
+	spin := flag.Bool("spin", false, "one goroutine spinning in main.spinWith(77, \"spinner\")")
 	flag.Parse()
+	if *spin {
+		go spinWith(77, "spinner")
+	}
 	s := &server{name: "api", release: make(chan struct{}), parked: make(chan int64, 64)}
 	for i := 0; i < *n; i++ {
 		req := &request{

@@ -52,7 +52,9 @@ public sealed class CaptureDecoder
             var running = frame.HadRegisters && physical == 0 && !g.Flags.HasFlag(GoroutineFlags.OnSystemStack);
             var lookup = physical == 0 && frame.HadRegisters ? pc : pc - 1;
             ThreadRegisters? registers = running && g.State.ThreadId is { } tid && threads.TryGetValue((ulong)tid, out var r) ? r : null;
-            var notSetUp = running && !FrameSetUp(pc, registers);
+            // The probe took a running frame's CFA from bp; the pcsp table says where it really is (a frameless
+            // leaf, a prologue or epilogue differ). Registers are right either way; stack slots only if the two agree.
+            var stackUsable = !running || TrueCfa(pc, registers) == frame.Cfa;
             var decoded = _symbolizer.Symbolize(g.Pcs, firstPcIsExact: frame.HadRegisters);
             foreach (var root in _plan.FramePlans[frame.Plan].Roots)
             {
@@ -64,20 +66,21 @@ public sealed class CaptureDecoder
                 {
                     if (!globals.TryGetValue(e.Id, out value)) globals[e.Id] = value = Safely(e, () => evaluate(e.Capture, null, null, memory));
                 }
-                else if (notSetUp) value = (null, "not available at pc: the frame is not set up yet (prologue or epilogue)");
-                else value = Safely(e, () => Local(e, lookup, running, frame.Cfa, registers, memory, evaluate));
+                else value = Safely(e, () => Local(e, lookup, running, frame.Cfa, stackUsable, registers, memory, evaluate));
                 values.Add(new CapturedFrameValue(frame.Goid, depth, e.Function, e.Text, e.Capture.TypeName, value.Json, value.Unavailable));
             }
         }
         return (values, stats);
     }
 
-    (string?, string?) Local(PlannedExpression e, ulong pc, bool innermost, ulong cfa, ThreadRegisters? registers, IMemoryReader memory, Evaluator evaluate)
+    (string?, string?) Local(PlannedExpression e, ulong pc, bool innermost, ulong cfa, bool stackUsable, ThreadRegisters? registers, IMemoryReader memory, Evaluator evaluate)
     {
-        var site = SitesOf(e.Function).FirstOrDefault(s => s.Contains(pc));
+        var site = SitesOf(e.Site).FirstOrDefault(s => s.Contains(pc));
         if (site is null || CaptureIntervals.VariableAt(site, e) is not { } variable) return (null, "optimized away");
         var location = CaptureLocator.Locate(variable, pc, innermost && registers is not null, site.Container.Unit);
         if (!location.IsAvailable) return (null, location.Unavailable);
+        if (!stackUsable && location.Pieces.Any(p => p.Kind == CapturePieceKind.Stack))
+            return (null, "not available at pc: the running function's frame is not set up there (prologue or epilogue)");
         var size = (int)Math.Clamp(e.Path.RootType.Size, 0, CaptureRoot.MaxBytes);
         var bytes = new List<byte>(size);
         ulong? address = location.Pieces.Count == 1 && location.Pieces[0].Kind == CapturePieceKind.Stack ? cfa + (ulong)location.Pieces[0].CfaOffset : null;
@@ -128,19 +131,19 @@ public sealed class CaptureDecoder
         var p = 0;
         for (var d = 0; d < frames.Count; d++)
         {
-            if (p == physical && frames[d].Function == function) return d;
+            if (p == physical && GenericNames.SameFunction(frames[d].Function, function)) return d;
             if (!frames[d].Inlined) p++;
             if (p > physical) break;
         }
         return -1;
     }
 
-    /// <summary>A running function's frame exists once its prologue set bp (the rule RunningCallerFixup uses).</summary>
-    bool FrameSetUp(ulong pc, ThreadRegisters? registers)
+    /// <summary>A running function's CFA from the pcsp table: sp + frame size at pc + the return address.</summary>
+    ulong? TrueCfa(ulong pc, ThreadRegisters? registers)
     {
-        if (registers is not { } r) return false;
+        if (registers is not { } r) return null;
         var delta = _binary.Pclntab.SpDelta(pc);
-        return delta >= 8 && r.Bp == r.Sp + (ulong)delta - 8;
+        return delta < 0 ? null : r.Sp + (ulong)delta + 8;
     }
 
     IReadOnlyList<CaptureSite> SitesOf(string function)

@@ -15,7 +15,7 @@ internal static class CaptureIntervals
     {
         var sites = new List<(CaptureSite Site, List<PlannedExpression> Expressions)>();
         // Functions whose expressions are all package variables still need their frames found (a row each).
-        foreach (var group in expressions.GroupBy(e => e.Function))
+        foreach (var group in expressions.GroupBy(e => e.Site))
         {
             foreach (var site in CaptureSite.Find(dwarf, group.Key))
                 sites.Add((site, group.ToList()));

@@ -38,13 +38,19 @@ public sealed class CapturePlan
         var expressions = new List<PlannedExpression>();
         foreach (var function in captures.Functions)
         {
-            foreach (var text in function.Expressions)
+            // A generic function is captured in every instantiation, each resolved with its own shapes' types.
+            var sites = resolver.Instantiations(function.Function);
+            if (sites.Count == 0) resolver.Function(function.Function); // says which functions exist
+            foreach (var site in sites)
             {
-                var resolved = resolver.Resolve(function.Function, text);
-                var rootType = resolved.Global?.Type
-                    ?? (resolved.Local?.TypeOffset is { } t ? dwarf.Types.TypeAt(t) : null)
-                    ?? throw new CaptureSpecException($"{function.Function}: \"{text}\"", "its root has no type in DWARF");
-                expressions.Add(new PlannedExpression(expressions.Count, function.Function, resolved, CapturePathCompiler.Compile(resolved, rootType, types)));
+                foreach (var text in function.Expressions)
+                {
+                    var resolved = resolver.Resolve(site, text);
+                    var rootType = resolved.Global?.Type
+                        ?? (resolved.Local?.TypeOffset is { } t ? dwarf.Types.TypeAt(t) : null)
+                        ?? throw new CaptureSpecException($"{function.Function}: \"{text}\"", "its root has no type in DWARF");
+                    expressions.Add(new PlannedExpression(expressions.Count, function.Function, resolved, CapturePathCompiler.Compile(resolved, rootType, types)));
+                }
             }
         }
         var (intervals, plans) = CaptureIntervals.Build(dwarf, expressions);

@@ -29,6 +29,8 @@ public sealed class CaptureResolver
     public DwarfFunction Function(string name)
     {
         if (_dwarf.FindFunction(name) is { } own) return own;
+        // main.f[...]: the first instantiation declares the names (every instantiation is captured, see Instantiations).
+        if (GenericNames.IsGeneric(name) && Instantiations(name).FirstOrDefault() is { } first && _dwarf.FindFunction(first) is { } generic) return generic;
         if (_inlinedOnly.GetValueOrDefault(name) is { } known) return known;
         var origin = CaptureSite.Find(_dwarf, name).Select(s => s.OriginOffset).FirstOrDefault(o => o is not null);
         if (origin is { } offset) return _inlinedOnly[name] = _dwarf.AbstractFunction(offset);
@@ -37,6 +39,13 @@ public sealed class CaptureResolver
     }
 
     readonly Dictionary<string, DwarfFunction> _inlinedOnly = new(StringComparer.Ordinal);
+
+    /// <summary>The DWARF names a function stands for: itself, or for main.f[...] each instantiation's (by shape).</summary>
+    public IReadOnlyList<string> Instantiations(string name)
+    {
+        if (!GenericNames.IsGeneric(name)) return [name];
+        return _dwarf.Functions.Select(f => f.Name).Where(n => n.Contains('[') && GenericNames.Normalize(n) == name).Distinct().Order(StringComparer.Ordinal).ToArray();
+    }
 
     public ResolvedCapture Resolve(string function, string text)
     {
