@@ -202,7 +202,7 @@ func (e *encoder) sequence(v reflect.Value, n int, depth int) interface{} {
 			b[i] = byte(v.Index(i).Uint())
 		}
 		var out map[string]interface{}
-		if utf8.Valid(b) {
+		if isText(b) {
 			if n == v.Len() {
 				return string(b)
 			}
@@ -356,4 +356,17 @@ func decodeTime(wall uint64, ext int64) string {
 		sec = wallToInternal + int64(wall<<1>>(nsecShift+1))
 	}
 	return time.Unix(sec-unixToInternal, int64(wall&nsecMask)).UTC().Format(time.RFC3339Nano)
+}
+
+// isText: valid UTF-8 without control characters other than tab and line breaks (SideEye's rule for []byte).
+func isText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -49,6 +49,15 @@ internal static class GoValueText
     public static string Hex(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
 
     /// <summary>Bytes as Go's encoding/json makes them a string: every byte that does not start valid UTF-8 becomes U+FFFD.</summary>
+    /// <summary>Bytes that read as text: valid UTF-8 without control characters other than tab and line breaks (a buffer of zeros is data, not text).</summary>
+    public static bool IsText(ReadOnlySpan<byte> bytes)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) return false;
+        foreach (var b in bytes)
+            if ((b < 0x20 && b is not (byte)'\t' and not (byte)'\n' and not (byte)'\r') || b == 0x7f) return false;
+        return true;
+    }
+
     public static string Utf8(ReadOnlySpan<byte> bytes)
     {
         var sb = new StringBuilder(bytes.Length);

@@ -121,7 +121,7 @@ internal sealed class ValueDecoder(ValueFormatter formatter, BlockReader reader)
         {
             var bytes = b[..n];
             JsonObject cut;
-            if (Utf8.IsValid(bytes))
+            if (GoValueText.IsText(bytes))
             {
                 if (n == total) return GoValueText.Utf8(bytes);
                 cut = new JsonObject { ["$str"] = GoValueText.Utf8(bytes) };

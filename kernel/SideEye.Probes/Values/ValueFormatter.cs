@@ -18,7 +18,7 @@ namespace SideEye.Probes.Values;
 /// uintptr and unsafe.Pointer as "0x…"; invalid UTF-8 bytes in strings as U+FFFD.</item>
 /// <item>struct → object of fields in order (embedded ones by their DWARF name, not flattened; blank "_" fields
 /// left out); pointer → its pointee; nil pointer, slice, map, channel, func, interface → null.</item>
-/// <item>[]byte and [N]byte → a string when valid UTF-8, else {"$base64": …}.</item>
+/// <item>[]byte and [N]byte → a string when they read as text (valid UTF-8, no control characters but tab and line breaks), else {"$base64": …}.</item>
 /// <item>maps with string, bool, integer or float keys → an object keyed by the key's text; other keys → an array
 /// of {"key", "value"}; sorted by key.</item>
 /// <item>interface → {"$type": %T, "value": …}, with "$error" for errors.New and fmt.Errorf values and
