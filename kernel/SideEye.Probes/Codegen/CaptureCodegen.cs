@@ -1077,9 +1077,6 @@ internal sealed class CaptureCodegen
         CountUnreadable(c, R1, "gth");
         c.Add(A.Jump("gth_next"));
         c.Add(A.Label("gth_read"));
-        c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
-        c.Add(A.Add64(R1, R7));
-        c.Add(A.StoreMem(R8, C.BytesCopied, R1, Size.DW));
         // Keep type and depth before the entry can be reused by what this block enqueues.
         c.Add(A.LoadMem(R1, R6, 8, Size.W));
         c.Add(A.StoreMem(R8, C.ScanFirstSlot, R1, Size.DW));
@@ -1107,57 +1104,31 @@ internal sealed class CaptureCodegen
         c.Add(A.Exit());
     }
 
-    /// <summary>cap_append(r1 address, r2 scratch offset, r3 length, r4 snapshot scratch): a block entry, flushing first when full.</summary>
+    /// <summary>cap_append(r1 address, r2 scratch offset, r3 length, r4 snapshot scratch): a block entry of bytes already in the scratch, flushing first when full.</summary>
     static void Append(Instructions c)
     {
         c.Add(A.Label("cap_append"));
         c.Add(A.Mov64(R9, R4));
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R3));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "app_out"));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, "app_out"));
         c.Add(A.JumpIfImm(JumpOp.Gt, R2, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.StoreMem(R8, C.AppendSource, R2, Size.DW));
-        c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "app_room"));
-        c.Add(A.Mov64(R1, R9));
-        c.Add(A.CallLabel("cap_flush"));
-        c.Add(A.Label("app_room"));
-        c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "app_out"));
-        c.Add(A.Mov64(R2, R1));
-        c.Add(A.Add64(R2, R8));
-        const int at = C.Batch + B.HeaderSize;
-        c.Add(A.StoreImm(R2, at + B.EntryKind, (int)B.BlockEntry, Size.W));
-        c.Add(A.StoreMem(R2, at + B.EntryLength, R7, Size.W));
-        c.Add(A.StoreMem(R2, at + B.EntryAddress, R6, Size.DW));
-        c.Add(A.Mov64(R1, R2));
-        c.Add(A.Add64Imm(R1, at + B.EntryHeaderSize));
-        c.Add(A.Mov64(R2, R7));
-        c.Add(A.LoadMem(R3, R8, C.AppendSource, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R3, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
-        c.Add(A.Add64(R3, R8));
-        c.Add(A.Call(BpfHelper.ProbeReadKernel));
-        c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.Add64(R1, R7));
-        c.Add(A.Add64Imm(R1, B.EntryHeaderSize + 7));
-        c.Add(A.And64Imm(R1, ~7));
-        c.Add(A.StoreMem(R8, C.BatchLen, R1, Size.DW));
-        c.Add(A.Label("app_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BlockEntry(c, "app", BpfHelper.ProbeReadKernel, () =>
+        {
+            c.Add(A.LoadMem(R3, R8, C.AppendSource, Size.DW));
+            c.Add(A.JumpIfImm(JumpOp.Gt, R3, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
+            c.Add(A.Add64(R3, R8));
+        });
     }
 
-    /// <summary>cap_leaf(r1 address, r2 length, r3 snapshot scratch): copy straight into the batch as a block entry, within the byte budget.</summary>
+    /// <summary>cap_leaf(r1 address, r2 length, r3 snapshot scratch): copy target memory straight into the batch as a block entry, within the byte budget.</summary>
     void Leaf(Instructions c)
     {
         c.Add(A.Label("cap_leaf"));
         c.Add(A.Mov64(R9, R3));
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R2));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, "leaf_out"));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, "leaf_out"));
         c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
         c.Add(A.LoadImm64(R2, _plan.Limits.SnapshotBytes));
@@ -1165,13 +1136,27 @@ internal sealed class CaptureCodegen
         c.Add(A.StoreImm(R8, C.Budget, 1, Size.DW));
         c.Add(A.Jump("leaf_out"));
         c.Add(A.Label("leaf_budget"));
+        BlockEntry(c, "leaf", BpfHelper.ProbeReadUser, () => c.Add(A.Mov64(R3, R6)));
+    }
+
+    /// <summary>
+    /// The body both block writers share, ending the function: r6 = address, r7 = length, r8 = capture scratch,
+    /// r9 = snapshot scratch. Flushes when the largest entry might not fit, writes the entry header, copies the
+    /// bytes with <paramref name="copy"/> from the source <paramref name="loadSource"/> leaves in r3 (a failed copy
+    /// is counted, the entry dropped), then advances the batch and the byte count.
+    /// </summary>
+    static void BlockEntry(Instructions c, string prefix, BpfHelper copy, Action loadSource)
+    {
+        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, $"{prefix}_out"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, $"{prefix}_out"));
+        const int limit = B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8;
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "leaf_room"));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, limit, $"{prefix}_room"));
         c.Add(A.Mov64(R1, R9));
         c.Add(A.CallLabel("cap_flush"));
-        c.Add(A.Label("leaf_room"));
+        c.Add(A.Label($"{prefix}_room"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R1, B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8, "leaf_out"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, limit, $"{prefix}_out"));
         c.Add(A.Mov64(R2, R1));
         c.Add(A.Add64(R2, R8));
         const int at = C.Batch + B.HeaderSize;
@@ -1181,12 +1166,12 @@ internal sealed class CaptureCodegen
         c.Add(A.Mov64(R1, R2));
         c.Add(A.Add64Imm(R1, at + B.EntryHeaderSize));
         c.Add(A.Mov64(R2, R7));
-        c.Add(A.Mov64(R3, R6));
-        c.Add(A.Call(BpfHelper.ProbeReadUser));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "leaf_read"));
-        CountUnreadable(c, R6, "leaf");
-        c.Add(A.Jump("leaf_out"));
-        c.Add(A.Label("leaf_read"));
+        loadSource();
+        c.Add(A.Call(copy));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, $"{prefix}_copied"));
+        CountUnreadable(c, R6, prefix);
+        c.Add(A.Jump($"{prefix}_out"));
+        c.Add(A.Label($"{prefix}_copied"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.Add64(R1, R7));
         c.Add(A.Add64Imm(R1, B.EntryHeaderSize + 7));
@@ -1195,7 +1180,7 @@ internal sealed class CaptureCodegen
         c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
         c.Add(A.Add64(R1, R7));
         c.Add(A.StoreMem(R8, C.BytesCopied, R1, Size.DW));
-        c.Add(A.Label("leaf_out"));
+        c.Add(A.Label($"{prefix}_out"));
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
     }
