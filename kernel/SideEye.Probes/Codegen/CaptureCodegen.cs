@@ -45,7 +45,7 @@ internal sealed class CaptureCodegen
     // u8 kind, u8 register, u16 size, u32 destination, i64 offset or address), then steps (16 bytes each: u32 pointer
     // offset, u32 read size, i64 addend), then u32 final offset, u32 final type.
     const int RootPieces = 16, PieceSize = 16, RootSteps = RootPieces + MaxPieces * PieceSize, StepSize = 16;
-    const int RootFinalOffset = RootSteps + CapturePath.MaxSteps * StepSize, RootFinalType = RootFinalOffset + 4, RootSize = RootFinalType + 4;
+    const int RootFinalOffset = RootSteps + CapturePath.MaxSteps * StepSize, RootFinalType = RootFinalOffset + 4, RootFinalString = RootFinalType + 4, RootSize = RootFinalString + 4;
 
     readonly CapturePlan _plan;
     readonly ulong _bias;
@@ -146,6 +146,7 @@ internal sealed class CaptureCodegen
             }
             BinaryPrimitives.WriteInt32LittleEndian(e[RootFinalOffset..], path.FinalOffset);
             BinaryPrimitives.WriteInt32LittleEndian(e[RootFinalType..], path.FinalType);
+            BinaryPrimitives.WriteInt32LittleEndian(e[RootFinalString..], StringBytesOf(path.FinalType));
         }
         yield return new MapEntry(RootsMap, key, roots);
 
@@ -183,6 +184,16 @@ internal sealed class CaptureCodegen
             BinaryPrimitives.WriteInt32LittleEndian(runtime.AsSpan(i * RuntimeTypeSize + 8), type);
         }
         yield return new MapEntry(RuntimeTypesMap, key, runtime);
+    }
+
+    /// <summary>For a gather type that is a string (one slot: its bytes), the byte limit; else 0.</summary>
+    int StringBytesOf(int type)
+    {
+        if (type <= GatherTypeTable.FuncValue || type >= TypeCount) return 0;
+        var t = _plan.Types.Types[type];
+        if (t.SlotCount != 1 || t.Size != 16) return 0;
+        var slot = _plan.Types.Slots[t.FirstSlot];
+        return slot is { Kind: GatherSlotKind.Counted, Offset: 0, CountOffset: 8, Child: GatherTypeTable.Bytes } ? slot.MaxCount : 0;
     }
 
     // ---- hooks into the snapshot program ----
@@ -683,6 +694,34 @@ internal sealed class CaptureCodegen
         c.Add(A.LoadMem(R2, R6, RootFinalOffset, Size.W));
         c.Add(A.LoadMem(R1, R8, C.CurLen, Size.DW));
         c.Add(A.JumpIf(JumpOp.Ge, R2, R1, "root_out"));
+        // A string, the commonest value: its bytes copied here, as scanning its one slot would, minus the scan.
+        c.Add(A.LoadMem(R4, R6, RootFinalString, Size.W));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R4, 0, "root_scan"));
+        c.Add(A.Mov64(R5, R2));
+        c.Add(A.Add64Imm(R5, 16));
+        c.Add(A.JumpIf(JumpOp.Gt, R5, R1, "root_out"));
+        c.Add(A.LoadMem(R1, R8, C.CurBase, Size.DW));
+        c.Add(A.Add64(R1, R2));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, C.Size - 16, "root_out"));
+        c.Add(A.Add64(R1, R8));
+        c.Add(A.LoadMem(R3, R1, 8, Size.DW));                  // length
+        c.Add(A.LoadMem(R1, R1, 0, Size.DW));                  // data
+        c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "root_out"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "root_out"));
+        c.Add(A.JumpIf(JumpOp.Le, R3, R4, "root_string_sized"));
+        c.Add(A.Mov64(R3, R4));
+        c.Add(A.Label("root_string_sized"));
+        c.Add(A.Mov64(R6, R1));
+        c.Add(A.Mov64(R7, R3));
+        c.Add(A.Mov64Imm(R2, GatherTypeTable.Bytes));
+        c.Add(A.CallLabel("cap_seen"));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "root_out"));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.Mov64(R2, R7));
+        c.Add(A.Mov64(R3, R9));
+        c.Add(A.CallLabel("cap_leaf"));
+        c.Add(A.Jump("root_out"));
+        c.Add(A.Label("root_scan"));
         c.Add(A.Sub64(R1, R2));
         c.Add(A.Mov64(R5, R1));                               // bytes of the value in hand
         c.Add(A.LoadMem(R1, R8, C.CurBase, Size.DW));
