@@ -8,30 +8,33 @@ namespace SideEye.Benchmarks;
 
 /// <summary>
 /// What captures cost the pause: testdata/requests with N goroutines parked in main.(*server).handle, snapshotted
-/// warm without captures and with five expressions in every one of those frames (req.ID, req.Path, req.User,
-/// req.Tags, len(req.Tags)), alternating so both see the same machine. Needs root.
-/// Usage: capture [N,N,…] [runs] [expr;expr;…]   (default 10000, 20 runs, the five above)
+/// warm without captures and with five expressions in every one of those frames, alternating so both see the same
+/// machine. Two sets by default: five direct fields (req.ID, req.Path, req.User, len(req.Tags), req.Owner.name),
+/// and one that fans out (req.Tags, a []string: the slice and each string are copied too). Needs root.
+/// Usage: capture [N,N,…] [runs] [expr;expr;…]   (default 10000, 20 runs, both sets)
 /// </summary>
 public static class CaptureReport
 {
-    public static readonly string[] Expressions = ["req.ID", "req.Path", "req.User", "req.Tags", "len(req.Tags)"];
-    static string[] _expressions = Expressions;
+    public static readonly string[] Direct = ["req.ID", "req.Path", "req.User", "len(req.Tags)", "req.Owner.name"];
+    public static readonly string[] FanningOut = ["req.ID", "req.Path", "req.User", "req.Tags", "len(req.Tags)"];
+    static string[][] _sets = [Direct, FanningOut];
 
     public static int Run(string[] args)
     {
         var sizes = args.Length > 0 ? args[0].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : [10_000];
         var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
-        if (args.Length > 2) _expressions = args[2].Split(';');
+        if (args.Length > 2) _sets = [args[2].Split(';')];
         Console.WriteLine($"cpus {Environment.ProcessorCount}, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, {GoToolchains.Newest.Release}, {runs} warm runs each");
-        foreach (var n in sizes) Measure(n, runs);
+        foreach (var n in sizes)
+            foreach (var set in _sets) Measure(n, runs, set);
         return 0;
     }
 
-    static void Measure(int n, int runs)
+    static void Measure(int n, int runs, string[] expressions)
     {
         var binary = GoFixture.Build("requests", GoToolchains.Newest);
         using var target = LaunchedProgram.StartUntilReady(binary, ["-n", n.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(2));
-        var spec = CaptureSpec.Empty.WithCapture("requests", "main.(*server).handle", _expressions);
+        var spec = CaptureSpec.Empty.WithCapture("requests", "main.(*server).handle", expressions);
         using var plain = new LocalSnapshotter { MaxFrames = 64, MaxPause = TimeSpan.FromSeconds(5) };
         using var capturing = new LocalSnapshotter { MaxFrames = 64, MaxPause = TimeSpan.FromSeconds(5), Captures = spec };
         Once(plain, target.Pid);
@@ -47,7 +50,7 @@ public static class CaptureReport
         var frames = with[0].Captures!.Select(c => (c.Goid, c.Depth)).Distinct().Count();
         var (p0, p1) = (Median(without.Select(p => p.PauseNs)), Median(with.Select(p => p.PauseNs)));
         var (b0, b1) = (Median(without.Select(p => p.ProbeNs)), Median(with.Select(p => p.ProbeNs)));
-        Console.WriteLine($"{n,7} requests  {frames} frames x {_expressions.Length} expressions = {with[0].Captures!.Count} values; " +
+        Console.WriteLine($"{n,7} requests  [{string.Join(", ", expressions)}]: {frames} frames x {expressions.Length} expressions = {with[0].Captures!.Count} values; " +
                           $"pause median {p0 / 1e6:F2} ms without, {p1 / 1e6:F2} ms with captures (x{p1 / p0:F2}); probe {b0 / 1e6:F2} -> {b1 / 1e6:F2} ms");
     }
 

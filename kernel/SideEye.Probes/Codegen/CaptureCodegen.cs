@@ -455,6 +455,7 @@ internal sealed class CaptureCodegen
         c.Add(A.Mov64(R3, R9));
         c.Add(A.Add64Imm(R3, S.StackChunk));
         c.Add(A.Add64(R3, R5));
+        CopySmall(c, "frm_chunk", "frm_span_done");
         c.Add(A.Call(BpfHelper.ProbeReadKernel));
         c.Add(A.Jump("frm_span_done"));
         c.Add(A.Label("frm_span_user"));
@@ -511,7 +512,9 @@ internal sealed class CaptureCodegen
         c.Add(A.Mov64(R2, R6));
         c.Add(A.Mov64(R3, R8));
         c.Add(A.Add64Imm(R3, C.FrameBuf));
+        CopySmall(c, "frm_entry_copy", "frm_entry_copied");
         c.Add(A.Call(BpfHelper.ProbeReadKernel));
+        c.Add(A.Label("frm_entry_copied"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.Add64(R1, R6));
         c.Add(A.Add64Imm(R1, 7));
@@ -1250,6 +1253,29 @@ internal sealed class CaptureCodegen
         c.Add(A.Mov64Imm(R0, 0));
         c.Add(A.Exit());
     }
+
+    /// <summary>
+    /// A copy of at most <see cref="SmallCopyWords"/> words between map values (r1 destination, r2 length, r3 source)
+    /// done with loads and stores, then r0 = 0 and a jump to <paramref name="done"/>; longer ones fall through to the
+    /// caller's helper call. A frame's span is usually one or two slots: a helper call for 8 bytes costs more.
+    /// Whole words are copied (both sides have room to the next 8 bytes).
+    /// </summary>
+    static void CopySmall(Instructions c, string prefix, string done)
+    {
+        c.Add(A.JumpIfImm(JumpOp.Gt, R2, SmallCopyWords * 8, $"{prefix}_helper"));
+        for (var k = 0; k < SmallCopyWords; k++)
+        {
+            c.Add(A.JumpIfImm(JumpOp.Le, R2, k * 8, $"{prefix}_done"));
+            c.Add(A.LoadMem(R4, R3, k * 8, Size.DW));
+            c.Add(A.StoreMem(R1, k * 8, R4, Size.DW));
+        }
+        c.Add(A.Label($"{prefix}_done"));
+        c.Add(A.Mov64Imm(R0, 0));
+        c.Add(A.Jump(done));
+        c.Add(A.Label($"{prefix}_helper"));
+    }
+
+    const int SmallCopyWords = 4;
 
     /// <summary>Counts a copy that failed (memory not resident, or gone), keeping the first address for the message. r8 = capture scratch; clobbers r0.</summary>
     static void CountUnreadable(Instructions c, Register address, string prefix)
