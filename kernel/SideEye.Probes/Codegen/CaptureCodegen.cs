@@ -40,7 +40,7 @@ internal sealed class CaptureCodegen
     /// <summary>The de-duplication key's type for dereference blocks (never a gather type id).</summary>
     const int StepType = 0x7fffffff;
     const int QueueEntries = 1 << 16, DedupEntries = 1 << 13; // de-duplication table small enough to stay in cache
-    const int MaxRootsPerPlan = 64, MaxScanVisits = 512, MaxGatherBlocks = 1 << 18, MaxPieces = 4;
+    const int DirectRoots = 8, MaxRootsPerPlan = 64, MaxScanVisits = 512, MaxGatherBlocks = 1 << 18, MaxPieces = 4;
     // Root entry: 0 u32 expression, 4 u32 size, 8 u32 piece count, 12 u32 step count, 16 pieces (16 bytes each:
     // u8 kind, u8 register, u16 size, u32 destination, i64 offset or address), then steps (16 bytes each: u32 pointer
     // offset, u32 read size, i64 addend), then u32 final offset, u32 final type.
@@ -523,6 +523,20 @@ internal sealed class CaptureCodegen
 
         c.Add(A.Label("frm_roots"));
         c.Add(A.LoadMem(R1, R7, 16, Size.W));
+        // A few roots (the usual case) by direct calls in a bounded loop; more through bpf_loop.
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, DirectRoots, "frm_many"));
+        c.Add(A.Mov64(R7, R1));
+        c.Add(A.Mov64Imm(R6, 0));
+        c.Add(A.StoreMem(R10, -8, R9, Size.DW));
+        c.Add(A.Label("frm_direct"));
+        c.Add(A.JumpIf(JumpOp.Ge, R6, R7, "frm_out"));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.Mov64(R2, R10));
+        c.Add(A.Add64Imm(R2, -8));
+        c.Add(A.CallLabel("cap_root"));
+        c.Add(A.Add64Imm(R6, 1));
+        c.Add(A.Jump("frm_direct"));
+        c.Add(A.Label("frm_many"));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, MaxRootsPerPlan, "frm_loop"));
         c.Add(A.Mov64Imm(R1, MaxRootsPerPlan));
         c.Add(A.Label("frm_loop"));
