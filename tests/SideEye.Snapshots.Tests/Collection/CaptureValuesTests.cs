@@ -29,7 +29,7 @@ public sealed class CaptureValuesTests(ITestOutputHelper output)
         foreach (var (function, parameters) in program.Frames)
             spec = spec.WithCapture("values", function, parameters!.AsObject().Where(p => !IsSkip(p.Value)).Select(p => p.Key).ToArray());
         var globals = program.Globals.Where(g => !IsSkip(g.Value)).Select(g => g.Key).ToArray();
-        spec = spec.WithCapture("values", "main.holdScalars", globals);
+        spec = spec.WithCapture("values", "main.holdScalars", [.. globals, "main.gHugeMap"]);
 
         using var snapshotter = new LocalSnapshotter { Captures = spec };
         Procfs.FaultIn(program.Pid);
@@ -47,6 +47,16 @@ public sealed class CaptureValuesTests(ITestOutputHelper output)
                 compared += Compare(captures, function, name, expected, mismatches, unavailable);
         }
         foreach (var name in globals) compared += Compare(captures, "main.holdScalars", name, program.Globals[name], mismatches, unavailable);
+        // The 100,000-entry map (its sample depends on hashing): cut, marked with its full length, every entry true.
+        var huge = JsonNode.Parse(captures.Single(c => c.Expression == "main.gHugeMap").ValueJson!)!.AsObject();
+        Assert.Equal(ValuesProgram.HugeMapEntries, (int)huge["$len"]!);
+        var entries = huge["$entries"]!.AsObject();
+        Assert.NotEmpty(entries);
+        Assert.All(entries, e => Assert.Equal("k" + (int)e.Value!, e.Key));
+        // The 1 MiB string: its first 512 bytes, marked with the full length.
+        var hugeString = JsonNode.Parse(captures.Single(c => c.Expression == "main.gHugeString").ValueJson!)!.AsObject();
+        Assert.Equal(1 << 20, (int)hugeString["$len"]!);
+        Assert.Equal(new string('x', 512), (string)hugeString["$str"]!);
         foreach (var m in mismatches) output.WriteLine(m);
         foreach (var u in unavailable) output.WriteLine("no location: " + u);
         Assert.True(unavailable.Count <= 10, $"go{release}: {unavailable.Count} values without a location: {string.Join("; ", unavailable)}");
