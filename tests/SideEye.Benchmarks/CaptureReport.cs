@@ -38,8 +38,9 @@ public static class CaptureReport
         using var plain = new LocalSnapshotter { MaxFrames = 64, MaxPause = TimeSpan.FromSeconds(5) };
         using var capturing = new LocalSnapshotter { MaxFrames = 64, MaxPause = TimeSpan.FromSeconds(5), Captures = spec };
         Once(plain, target.Pid);
+        var load = System.Diagnostics.Stopwatch.StartNew();
         var cold = Once(capturing, target.Pid);
-        Console.WriteLine($"{n,7} requests  cold with captures: pause {cold.PauseNs / 1e6:F2} ms, {cold.Captures?.Count} values");
+        Console.WriteLine($"{n,7} requests  cold with captures: {load.ElapsedMilliseconds} ms in all (plan, runtime types, program, verifier, load), pause {cold.PauseNs / 1e6:F2} ms, {cold.Captures?.Count} values");
         var without = new List<ProcessSnapshot>();
         var with = new List<ProcessSnapshot>();
         for (var i = 0; i < runs; i++)
