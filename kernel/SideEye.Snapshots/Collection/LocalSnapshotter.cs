@@ -90,7 +90,10 @@ public sealed class LocalSnapshotter : IDisposable
         var exePath = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
         var binary = loaded?.StartTime == startTime ? loaded.Binary : GoBinary.Open($"/proc/{pid}/exe");
         var bias = LoadBias.Of(pid, binary.Image);
-        var program = Captures.For(exePath) is { Functions.Count: > 0 } p ? p : null;
+        // A binary replaced on disk since the process started reads "NAME (deleted)": the spec still means NAME.
+        const string deleted = " (deleted)";
+        var programPath = exePath.EndsWith(deleted, StringComparison.Ordinal) ? exePath[..^deleted.Length] : exePath;
+        var program = Captures.For(programPath) is { Functions.Count: > 0 } p ? p : null;
         // Checked before anything is loaded: a spec that does not fit this binary fails with the resolver's message.
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
