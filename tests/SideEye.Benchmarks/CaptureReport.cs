@@ -43,16 +43,20 @@ public static class CaptureReport
         Console.WriteLine($"{n,7} requests  cold with captures: {load.ElapsedMilliseconds} ms in all (plan, runtime types, program, verifier, load), pause {cold.PauseNs / 1e6:F2} ms, {cold.Captures?.Count} values");
         var without = new List<ProcessSnapshot>();
         var with = new List<ProcessSnapshot>();
+        var taken = new List<long>();
         for (var i = 0; i < runs; i++)
         {
             without.Add(Once(plain, target.Pid));
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             with.Add(Once(capturing, target.Pid));
+            taken.Add(sw.ElapsedMilliseconds);
         }
         var frames = with[0].Captures!.Select(c => (c.Goid, c.Depth)).Distinct().Count();
         var (p0, p1) = (Median(without.Select(p => p.PauseNs)), Median(with.Select(p => p.PauseNs)));
         var (b0, b1) = (Median(without.Select(p => p.ProbeNs)), Median(with.Select(p => p.ProbeNs)));
         Console.WriteLine($"{n,7} requests  [{string.Join(", ", expressions)}]: {frames} frames x {expressions.Length} expressions = {with[0].Captures!.Count} values; " +
-                          $"pause median {p0 / 1e6:F2} ms without, {p1 / 1e6:F2} ms with captures (x{p1 / p0:F2}); probe {b0 / 1e6:F2} -> {b1 / 1e6:F2} ms");
+                          $"pause median {p0 / 1e6:F2} ms without, {p1 / 1e6:F2} ms with captures (x{p1 / p0:F2}); probe {b0 / 1e6:F2} -> {b1 / 1e6:F2} ms; " +
+                          $"snapshot with values decoded {Median(taken):F0} ms");
     }
 
     static ProcessSnapshot Once(LocalSnapshotter snapshotter, int pid)

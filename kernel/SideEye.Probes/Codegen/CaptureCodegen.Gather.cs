@@ -481,6 +481,8 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64Imm(R1, at + B.EntryHeaderSize));
         c.Add(A.Mov64(R2, R7));
         loadSource();
+        // Bytes already in the scratch (a dereferenced struct, mostly small) are copied without a helper call.
+        if (copy == BpfHelper.ProbeReadKernel) CopySmall(c, $"{prefix}_small", $"{prefix}_copied", 16);
         c.Add(A.Call(copy));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, $"{prefix}_copied"));
         CountUnreadable(c, R6, prefix);
@@ -527,15 +529,15 @@ internal sealed partial class CaptureCodegen
     }
 
     /// <summary>
-    /// A copy of at most <see cref="SmallCopyWords"/> words between map values (r1 destination, r2 length, r3 source)
+    /// A copy of at most <paramref name="words"/> words between map values (r1 destination, r2 length, r3 source)
     /// done with loads and stores, then r0 = 0 and a jump to <paramref name="done"/>; longer ones fall through to the
     /// caller's helper call. A frame's span is usually one or two slots: a helper call for 8 bytes costs more.
     /// Whole words are copied (both sides have room to the next 8 bytes).
     /// </summary>
-    static void CopySmall(Instructions c, string prefix, string done)
+    static void CopySmall(Instructions c, string prefix, string done, int words = SmallCopyWords)
     {
-        c.Add(A.JumpIfImm(JumpOp.Gt, R2, SmallCopyWords * 8, $"{prefix}_helper"));
-        for (var k = 0; k < SmallCopyWords; k++)
+        c.Add(A.JumpIfImm(JumpOp.Gt, R2, words * 8, $"{prefix}_helper"));
+        for (var k = 0; k < words; k++)
         {
             c.Add(A.JumpIfImm(JumpOp.Le, R2, k * 8, $"{prefix}_done"));
             c.Add(A.LoadMem(R4, R3, k * 8, Size.DW));
