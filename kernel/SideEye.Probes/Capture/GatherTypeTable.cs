@@ -28,10 +28,10 @@ public sealed class GatherTypeTable
     readonly int _maxTypes;
     readonly int _maxSlots;
 
-    readonly GoVersion? _version;
+    readonly GoVersion _version;
 
     /// <param name="version">Which values an interface holds in its data word changed in Go 1.26 (<see cref="ValueReadRules.IsPointerShaped"/>).</param>
-    public GatherTypeTable(CaptureLimits limits, GoVersion? version = null, int maxTypes = 1 << 16, int maxSlots = 1 << 17)
+    public GatherTypeTable(CaptureLimits limits, GoVersion version, int maxTypes = 1 << 16, int maxSlots = 1 << 17)
     {
         _limits = limits;
         _version = version;
@@ -74,7 +74,7 @@ public sealed class GatherTypeTable
     }
 
     /// <summary>Pointer-shaped types (kindDirectIface): held in an interface's data word itself, by the target's rule.</summary>
-    bool IsPointerShaped(GoType type) => _version is { } v ? ValueReadRules.IsPointerShaped(type, v) : type.Resolved.Kind is GoKind.Pointer or GoKind.UnsafePointer or GoKind.Map or GoKind.Chan or GoKind.Func;
+    bool IsPointerShaped(GoType type) => ValueReadRules.IsPointerShaped(type, _version);
 
     enum Variant { Value, ChanHeader, TableDirectory }
 

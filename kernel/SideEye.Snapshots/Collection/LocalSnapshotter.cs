@@ -31,7 +31,7 @@ public sealed class LocalSnapshotter : IDisposable
     public int MaxFrames { get; init; } = 100;
     public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>What to capture in each target's frames, matched to a target by its executable's file name.</summary>
-    public Probes.Specs.CaptureSpec Captures { get; init; } = Probes.Specs.CaptureSpec.Empty;
+    public CaptureSpec Captures { get; init; } = CaptureSpec.Empty;
 
     public Snapshot Take(IReadOnlyList<int> pids, string? note = null)
     {

@@ -53,7 +53,7 @@ public sealed class CapturePlanTests
     {
         var bin = GoBinary.Open(GoFixture.Build("demo", GoToolchains.Get(release)));
         var mapType = bin.Dwarf!.TypeNames.Select(n => bin.Dwarf.FindType(n)!).First(t => t.Name == "map[string]int" || (t.Kind == GoKind.Map && t.Name.StartsWith("map[string]", StringComparison.Ordinal)));
-        var table = new GatherTypeTable(CaptureLimits.Default);
+        var table = new GatherTypeTable(CaptureLimits.Default, bin.Version);
         var header = table.Types[table.Slots[table.Types[table.IdOf(mapType)].FirstSlot].Child];
         var slots = table.Slots.Skip(header.FirstSlot).Take(header.SlotCount).ToArray();
         var swiss = GoToolchains.Get(release).Minor >= 24;
