@@ -64,7 +64,7 @@ public static class SnapshotProgramGenerator
         var capture = captures is { IsEmpty: false } ? new CaptureCodegen(captures, plan.LoadBias) : null;
         Main(code, plan, capture);
         GBody(code, plan, scratch, capture is not null);
-        FrameBody(code, plan, scratch, capture is not null);
+        FrameBody(code, plan, scratch, capture);
         if (plan.LabelsLayout != PprofLabelsLayout.None) LabelsBody(code, scratch);
         capture?.Functions(code, new ProbePlanView(plan.RingBufferBytes));
         var maps = new List<MapSpec>
@@ -622,7 +622,7 @@ public static class SnapshotProgramGenerator
     }
 
     /// <summary>long frame_body(u64 index, scratch **s): one frame-pointer step; returns 1 to stop.</summary>
-    static void FrameBody(Instructions c, ProbePlan plan, ScratchLayout scratch, bool captures)
+    static void FrameBody(Instructions c, ProbePlan plan, ScratchLayout scratch, CaptureCodegen? capture)
     {
         var rec = scratch.Record;
         c.Add(A.Label("frame_body"));
@@ -640,7 +640,7 @@ public static class SnapshotProgramGenerator
         c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "frame_stop"));
         c.Add(A.LoadMem(R1, R9, S.WalkPrev, Size.DW));
         c.Add(A.JumpIf(JumpOp.Le, R6, R1, "frame_stop"));
-        if (captures) CaptureCodegen.CheckFrame(c, rec + L.Pcs, plan.MaxFrames);
+        capture?.CheckFrame(c, rec + L.Pcs, plan.MaxFrames);
         // [saved bp, return address] from the chunk when it holds them, else one read.
         c.Add(A.Mov64(R1, R6));
         c.Add(A.LoadMem(R2, R9, S.ChunkBase, Size.DW));
