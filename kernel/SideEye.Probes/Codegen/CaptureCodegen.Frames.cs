@@ -339,13 +339,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R3));
         c.Add(A.Mov64Imm(R2, GatherTypeTable.Bytes));
-        c.Add(A.CallLabel("cap_seen"));
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "root_out"));
-        c.Add(A.Mov64(R1, R6));
-        c.Add(A.Mov64(R2, R7));
-        c.Add(A.Mov64(R3, R9));
-        c.Add(A.CallLabel("cap_leaf"));
-        c.Add(A.Jump("root_out"));
+        LeafOnce(c, "root_out");
         c.Add(A.Label("root_scan"));
         c.Add(A.Sub64(R1, R2));
         c.Add(A.Mov64(R5, R1));                               // bytes of the value in hand

@@ -245,15 +245,9 @@ internal sealed partial class CaptureCodegen
         c.Add(A.JumpIfImm(JumpOp.Le, R0, GatherTypeTable.MaxBlockBytes, "sb_leaf"));
         c.Add(A.Mov64Imm(R0, GatherTypeTable.MaxBlockBytes));
         c.Add(A.Label("sb_leaf"));
-        c.Add(A.Mov64(R6, R1));                                  // address and length survive cap_seen
+        c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R0));
-        c.Add(A.CallLabel("cap_seen"));
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_next"));
-        c.Add(A.Mov64(R1, R6));
-        c.Add(A.Mov64(R2, R7));
-        c.Add(A.Mov64(R3, R9));
-        c.Add(A.CallLabel("cap_leaf"));
-        c.Add(A.Jump("sb_next"));
+        LeafOnce(c, "sb_next");
         c.Add(A.Label("sb_queue"));
         c.Add(A.CallLabel("cap_enqueue"));
         c.Add(A.Label("sb_next"));
@@ -262,6 +256,21 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Label("sb_stop"));
         c.Add(A.Mov64Imm(R0, 1));
         c.Add(A.Exit());
+    }
+
+    /// <summary>
+    /// Copies a leaf (r6 address, r7 length) unless its key (r1 address, r2 type, r3 count) was taken already this
+    /// snapshot, then jumps to <paramref name="done"/>. r6 and r7 survive cap_seen; r9 = snapshot scratch.
+    /// </summary>
+    static void LeafOnce(Instructions c, string done)
+    {
+        c.Add(A.CallLabel("cap_seen"));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, done));
+        c.Add(A.Mov64(R1, R6));
+        c.Add(A.Mov64(R2, R7));
+        c.Add(A.Mov64(R3, R9));
+        c.Add(A.CallLabel("cap_leaf"));
+        c.Add(A.Jump(done));
     }
 
     /// <summary>
