@@ -1,0 +1,21 @@
+namespace SideEye.Snapshots.Analysis;
+
+/// <summary>
+/// Goroutines of one snapshot with the same stack (functions, files and lines, innermost first): how many, in which
+/// states, created where, and which ones. <see cref="Key"/> names the stack the same way in every snapshot, so
+/// groups of two snapshots can be compared.
+/// </summary>
+/// <param name="States">Wait reason (or status when not waiting) → goroutines.</param>
+/// <param name="OldestWaitSinceNs">The earliest runtime wait start (nanotime) among the group, the longest waiter; null when none is waiting.</param>
+public sealed record StackGroup(
+    string Key,
+    IReadOnlyList<StackGroupFrame> Frames,
+    int Count,
+    IReadOnlyDictionary<string, int> States,
+    long? OldestWaitSinceNs,
+    IReadOnlyList<string> CreatedBy,
+    IReadOnlyList<long> Goids)
+{
+    /// <summary>The innermost frame outside the runtime, where the group's goroutines are "at" for a reader.</summary>
+    public StackGroupFrame? Where => Frames.FirstOrDefault(f => !f.Func.StartsWith("runtime.", StringComparison.Ordinal)) ?? Frames.FirstOrDefault();
+}

@@ -1,0 +1,8 @@
+namespace SideEye.Snapshots.Analysis;
+
+/// <summary>A stack whose goroutine count differs between two snapshots (<see cref="Before"/> or <see cref="After"/> 0: it appeared or went).</summary>
+public sealed record StackGroupChange(string Key, IReadOnlyList<StackGroupFrame> Frames, int Before, int After)
+{
+    public int Delta => After - Before;
+    public string Kind => Before == 0 ? "appeared" : After == 0 ? "gone" : Delta > 0 ? "grew" : "shrank";
+}

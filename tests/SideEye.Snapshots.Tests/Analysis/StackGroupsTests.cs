@@ -1,0 +1,56 @@
+using SideEye.Snapshots.Analysis;
+using SideEye.Snapshots.Collection;
+using SideEye.Snapshots.Store;
+using SideEye.Snapshots.Tests.Collection;
+using SideEye.Testing;
+
+namespace SideEye.Snapshots.Tests.Analysis;
+
+/// <summary>
+/// Stack groups and their diff on real snapshots of testdata/parked, whose idle goroutines (-n N) all wait in
+/// main.idle on one line: a group of exactly N, and between a process with 10 and one with 30, that group grew by 20.
+/// </summary>
+[Collection(PrivilegedSnapshotCollection.Name)]
+[Trait("Category", "Privileged")]
+public sealed class StackGroupsTests : IDisposable
+{
+    readonly string _file = Path.Combine(Path.GetTempPath(), $"sideeye-groups-{Guid.NewGuid():n}.duckdb");
+
+    [Fact]
+    public void Idle_goroutines_form_one_group_and_the_diff_sees_it_grow()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Newest;
+        using var few = new ParkedProgram(toolchain, idle: 10);
+        using var many = new ParkedProgram(toolchain, idle: 30);
+        using var snapshotter = new LocalSnapshotter();
+        using var store = SnapshotStore.Open(_file);
+        var first = store.Append(snapshotter.Take([few.Pid]));
+        var second = store.Append(snapshotter.Take([many.Pid]));
+
+        var before = StackGroups.Of(store, first);
+        var after = StackGroups.Of(store, second);
+        var idle = before.Single(g => g.Where?.Func == "main.idle");
+        Assert.Equal(10, idle.Count);
+        Assert.Equal(10, idle.Goids.Count);
+        Assert.Equal(new Dictionary<string, int> { ["chan receive"] = 10 }, idle.States);
+        Assert.Same(idle, before[0]); // the largest group comes first
+        Assert.Equal(30, after.Single(g => g.Key == idle.Key).Count);
+        Assert.Equal(before.Sum(g => g.Count), store.Query($"SELECT count(*) FROM goroutines WHERE snapshot_id = {first}").Rows[0][0] is long n ? (int)n : -1);
+
+        // Filtered by function: only groups with a frame in it.
+        var filtered = StackGroups.Of(store, first, function: "main.idle");
+        Assert.Equal([idle.Key], filtered.Select(g => g.Key));
+
+        var changes = StackGroupDiff.Between(before, after);
+        var grew = changes.Single(c => c.Key == idle.Key);
+        Assert.Equal((10, 30, "grew"), (grew.Before, grew.After, grew.Kind));
+        Assert.Equal(grew, changes[0]);
+    }
+
+    public void Dispose()
+    {
+        File.Delete(_file);
+        File.Delete(_file + ".wal");
+    }
+}
