@@ -8,7 +8,8 @@ namespace SideEye.Snapshots.Tests.Analysis;
 
 /// <summary>
 /// Stack groups and their diff on real snapshots of testdata/parked, whose idle goroutines (-n N) all wait in
-/// main.idle on one line: a group of exactly N, and between a process with 10 and one with 30, that group grew by 20.
+/// main.idle on one line: a group of exactly N (a branch of N in the stack tree), and between a process with 10 and
+/// one with 30, that group grew by 20.
 /// </summary>
 [Collection(PrivilegedSnapshotCollection.Name)]
 [Trait("Category", "Privileged")]
@@ -41,6 +42,14 @@ public sealed class StackGroupsTests : IDisposable
         // Filtered by function: only groups with a frame in it.
         var filtered = StackGroups.Of(store, first, function: "main.idle");
         Assert.Equal([idle.Key], filtered.Select(g => g.Key));
+
+        // The tree (flame graph) of the same snapshot: the root counts everyone, the idle ones pass through main.idle,
+        // and no node has more goroutines below it than through it.
+        var tree = StackTree.Of(before);
+        Assert.Equal(before.Sum(g => g.Count), tree[0].Goroutines);
+        Assert.Equal(10, tree.Where(n => n.Func == "main.idle").Sum(n => n.Goroutines));
+        Assert.All(tree, n => Assert.True(tree.Where(c => c.ParentId == n.Id).Sum(c => c.Goroutines) <= n.Goroutines, n.Id));
+        Assert.Equal(tree.Count, tree.Select(n => n.Id).Distinct().Count());
 
         var changes = StackGroupDiff.Between(before, after);
         var grew = changes.Single(c => c.Key == idle.Key);
