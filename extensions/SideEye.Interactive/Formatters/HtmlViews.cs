@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Text;
+using static System.Net.WebUtility;
+
+namespace SideEye.Interactive.Formatters;
+
+/// <summary>The HTML of the extension's result records: plain tables, so they read the same in every front end.</summary>
+static class HtmlViews
+{
+    public static string Targets(GoTargets targets)
+    {
+        if (targets.Processes.Count == 0) return "<p>no Go processes found (processes of other users need root)</p>";
+        var html = new StringBuilder("<table><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>uptime</th><th>goroutines</th></tr></thead><tbody>");
+        foreach (var p in targets.Processes)
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{Uptime(p.Uptime)}</td><td>{(p.Goroutines is { } n ? n.ToString(CultureInfo.InvariantCulture) : "")}</td></tr>");
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    public static string Snapshot(SnapshotSummary summary)
+    {
+        var s = summary.Snapshot;
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>error</th></tr></thead><tbody>");
+        foreach (var p in s.Processes)
+        {
+            var goroutines = p.Error is null ? p.Goroutines.Count.ToString(CultureInfo.InvariantCulture) + (p.Truncated ? " (truncated)" : "") : "";
+            var pause = p.Error is null ? (p.PauseNs / 1e6).ToString("F3", CultureInfo.InvariantCulture) : "";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{HtmlEncode(p.Error ?? "")}</td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    static string Uptime(TimeSpan t) => t.TotalDays >= 1
+        ? $"{(int)t.TotalDays}d {t.Hours}h"
+        : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h {t.Minutes}m" : $"{(int)t.TotalMinutes}m {t.Seconds}s";
+}

@@ -1,0 +1,6 @@
+using SideEye.Snapshots.Model;
+
+namespace SideEye.Interactive.Formatters;
+
+/// <summary>What #!sideeye snapshot returns: the snapshot as stored (with its id) and the store it went to.</summary>
+public sealed record SnapshotSummary(Snapshot Snapshot, string Database);

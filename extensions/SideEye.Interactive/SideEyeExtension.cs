@@ -1,0 +1,147 @@
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Directives;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+using SideEye.Interactive.Directives;
+using SideEye.Interactive.Formatters;
+using SideEye.Snapshots.Collection;
+using SideEye.Snapshots.Store;
+
+namespace SideEye.Interactive;
+
+/// <summary>
+/// The notebook entry point: <see cref="Load"/> adds the #!sideeye magic command and the formatters of its
+/// results. Each subcommand is parse → engine call → display; the work is in the engine.
+/// </summary>
+public static class SideEyeExtension
+{
+    const string DefaultDatabase = "sideeye.duckdb";
+
+    public static void Load(Kernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        Formatter.Register<GoTargets>((targets, writer) => writer.Write(HtmlViews.Targets(targets)), HtmlFormatter.MimeType);
+        Formatter.Register<SnapshotSummary>((summary, writer) => writer.Write(HtmlViews.Snapshot(summary)), HtmlFormatter.MimeType);
+
+        // One snapshotter for the kernel's life: a second snapshot of a process reuses its loaded probe.
+        var snapshotter = new LocalSnapshotter();
+        kernel.RegisterForDisposal(snapshotter);
+
+        var root = Directive();
+        kernel.AddDirective<SideEyeRootCommand>(root, (command, context) => Root(root, command, context));
+        kernel.RegisterCommandHandler<TargetsCommand>((command, context) => Run(root, command, context, () => Targets(command, context)));
+        kernel.RegisterCommandHandler<SnapshotCommand>((command, context) => Run(root, command, context, () => Snapshot(snapshotter, command, context)));
+    }
+
+    static KernelActionDirective Directive()
+    {
+        var root = new KernelActionDirective("#!sideeye")
+        {
+            Description = "Debug running Go services: list them, snapshot every goroutine into DuckDB",
+        };
+        // Where an unknown subcommand lands, so the root handler can name it.
+        root.Parameters.Add(new KernelDirectiveParameter("--subcommand", "a subcommand") { AllowImplicitName = true });
+        root.Subcommands.Add(new KernelActionDirective("targets")
+        {
+            Description = "List the Go processes on this machine: pid, executable, Go version, uptime, goroutines",
+            KernelCommandType = typeof(TargetsCommand),
+        });
+        var snapshot = new KernelActionDirective("snapshot")
+        {
+            Description = "Pause Go processes for about a millisecond and store every goroutine with its stack in DuckDB (needs root)",
+            KernelCommandType = typeof(SnapshotCommand),
+        };
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--pid", "Processes to snapshot, comma-separated (e.g. 1234,5678)"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--exe", "Snapshot every Go process whose executable file is named this"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--max-frames", "Deepest stack collected per goroutine (2 to 1024, default 100)"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--note", "A note stored with the snapshot"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to append to (default {DefaultDatabase} in the current directory)"));
+        root.Subcommands.Add(snapshot);
+        // The framework parses options after an unknown subcommand against the root, and would reject them before
+        // the root handler could name the subcommand: so the root accepts every subcommand's options too.
+        foreach (var name in root.Subcommands.SelectMany(s => s.Parameters).Select(p => p.Name).Distinct().ToArray())
+            root.Parameters.Add(new KernelDirectiveParameter(name, "see the subcommands"));
+        return root;
+    }
+
+    static Task Root(KernelActionDirective root, SideEyeRootCommand command, KernelInvocationContext context)
+    {
+        if (Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code) is { } problem)
+        {
+            context.Fail(command, null, problem);
+            return Task.CompletedTask;
+        }
+        var known = string.Join(", ", root.Subcommands.Select(s => s.Name));
+        if (command.Subcommand is { } word)
+        {
+            context.Fail(command, null, $"{root.Name}: unknown subcommand '{word}' (known: {known})");
+            return Task.CompletedTask;
+        }
+        KernelInvocationContextExtensions.Display(context, string.Join("\n", root.Subcommands.Select(s => $"{root.Name} {s.Name}: {s.Description}")), PlainTextFormatter.MimeType);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs a subcommand after checking the submitted text for what the framework dropped; a
+    /// <see cref="SideEyeException"/> fails the submission with its one line, anything else is a bug and keeps its stack.
+    /// </summary>
+    static Task Run(KernelActionDirective root, KernelCommand command, KernelInvocationContext context, Action action)
+    {
+        if (Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code) is { } problem)
+        {
+            context.Fail(command, null, problem);
+            return Task.CompletedTask;
+        }
+        try { action(); }
+        catch (SideEyeException e) { context.Fail(command, null, $"{root.Name}: {e.Message}"); }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The code of the submission this directive came from (the framework splits a cell into one command per directive).</summary>
+    static string? Submitted(KernelCommand command)
+    {
+        for (var c = command.Parent; c is not null; c = c.Parent)
+            if (c is SubmitCode submit) return submit.Code;
+        return null;
+    }
+
+    static void Targets(TargetsCommand command, KernelInvocationContext context)
+    {
+        var targets = new GoTargets(GoProcesses.List());
+        context.Publish(new ReturnValueProduced(targets, command, FormattedValue.CreateManyFromObject(targets, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
+    }
+
+    static void Snapshot(LocalSnapshotter snapshotter, SnapshotCommand command, KernelInvocationContext context)
+    {
+        var pids = Targets(command);
+        var maxFrames = command.MaxFrames ?? 100;
+        if (maxFrames is < 2 or > 1024) throw new SideEyeException($"--max-frames must be between 2 and 1024, not {maxFrames}");
+        // The snapshotter's frame limit is fixed when it is made: another limit gets a snapshotter of its own for this call.
+        using var own = maxFrames == snapshotter.MaxFrames ? null : new LocalSnapshotter { MaxFrames = maxFrames };
+        var snapshot = (own ?? snapshotter).Take(pids, command.Note);
+        var database = Path.GetFullPath(command.Db ?? DefaultDatabase);
+        using (var store = SnapshotStore.Open(database))
+            snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
+        var summary = new SnapshotSummary(snapshot, database);
+        context.Publish(new ReturnValueProduced(summary, command, FormattedValue.CreateManyFromObject(summary, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
+        if (snapshot.Processes.FirstOrDefault(p => p.Error is not null) is { } failed)
+            throw new SideEyeException($"process {failed.Pid}: {failed.Error}");
+    }
+
+    /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>
+    static int[] Targets(SnapshotCommand command)
+    {
+        if ((command.Pid is null) == (command.Exe is null)) throw new SideEyeException("snapshot needs either --pid PID[,PID…] or --exe NAME");
+        if (command.Pid is { } list)
+        {
+            var pids = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0
+                    ? pid : throw new SideEyeException($"--pid: '{p}' is not a process id"))
+                .Distinct().ToArray();
+            return pids.Length > 0 ? pids : throw new SideEyeException("--pid: no process id given");
+        }
+        var matching = GoProcesses.List().Where(p => Path.GetFileName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
+        return matching.Length > 0 ? matching : throw new SideEyeException($"--exe: no Go process runs an executable named '{command.Exe}'");
+    }
+}
