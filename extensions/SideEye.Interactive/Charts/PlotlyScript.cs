@@ -1,0 +1,47 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+
+namespace SideEye.Interactive.Charts;
+
+/// <summary>
+/// plotly.js for charts that must draw without internet access (production networks are often closed): the
+/// minified script Plotly.NET ships as a resource, read straight from its assembly file's metadata. Nothing of
+/// Plotly.NET is loaded: inside the dotnet-interactive tool FSharp.Core 10.0 is already loaded and Plotly.NET 6.0
+/// wants 10.1, so loading it into the default context fails; a resource needs no code.
+/// </summary>
+public static class PlotlyScript
+{
+    const string AssemblyFile = "Plotly.NET.dll";
+    static readonly Lazy<(string Version, string Source)> Script = new(Load);
+
+    /// <summary>The plotly.js version the script is.</summary>
+    public static string Version => Script.Value.Version;
+
+    /// <summary>The minified script's text.</summary>
+    public static string Source => Script.Value.Source;
+
+    static (string, string) Load()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, AssemblyFile);
+        if (!File.Exists(path)) path = Path.Combine(Path.GetDirectoryName(typeof(PlotlyScript).Assembly.Location) ?? ".", AssemblyFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{AssemblyFile} (which carries plotly.js) is not next to the extension", path);
+        using var stream = File.OpenRead(path);
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        foreach (var handle in metadata.ManifestResources)
+        {
+            var resource = metadata.GetManifestResource(handle);
+            var name = metadata.GetString(resource.Name);
+            if (!name.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) || !name.EndsWith(".min.js", StringComparison.Ordinal)) continue;
+            if (!resource.Implementation.IsNil) continue; // embedded resources only
+            var directory = pe.PEHeaders.CorHeader!.ResourcesDirectory;
+            var section = pe.GetSectionData(directory.RelativeVirtualAddress);
+            var reader = section.GetReader((int)resource.Offset, directory.Size - (int)resource.Offset);
+            var length = reader.ReadInt32();
+            var text = reader.ReadUTF8(length);
+            var version = name["Plotly.NET.plotly-".Length..^".min.js".Length];
+            return (version, text);
+        }
+        throw new InvalidDataException($"{path}: no plotly.js resource in it");
+    }
+}
