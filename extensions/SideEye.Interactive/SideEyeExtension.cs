@@ -5,6 +5,7 @@ using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
 using SideEye.Interactive.Directives;
 using SideEye.Interactive.Formatters;
+using SideEye.Snapshots.Analysis;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Store;
 
@@ -23,6 +24,7 @@ public static class SideEyeExtension
         ArgumentNullException.ThrowIfNull(kernel);
         Formatter.Register<GoTargets>((targets, writer) => writer.Write(HtmlViews.Targets(targets)), HtmlFormatter.MimeType);
         Formatter.Register<SnapshotSummary>((summary, writer) => writer.Write(HtmlViews.Snapshot(summary)), HtmlFormatter.MimeType);
+        Formatter.Register<StacksView>((view, writer) => writer.Write(HtmlViews.Stacks(view)), HtmlFormatter.MimeType);
 
         // One snapshotter for the kernel's life: a second snapshot of a process reuses its loaded probe.
         var snapshotter = new LocalSnapshotter();
@@ -32,13 +34,20 @@ public static class SideEyeExtension
         kernel.AddDirective<SideEyeRootCommand>(root, (command, context) => Root(root, command, context));
         kernel.RegisterCommandHandler<TargetsCommand>((command, context) => Run(root, command, context, () => Targets(command, context)));
         kernel.RegisterCommandHandler<SnapshotCommand>((command, context) => Run(root, command, context, () => Snapshot(snapshotter, command, context)));
+        // plotly.js (3.6 MB) goes into the notebook with the first chart only.
+        var plotlyIncluded = false;
+        kernel.RegisterCommandHandler<StacksCommand>((command, context) => Run(root, command, context, () =>
+        {
+            Stacks(command, context, !plotlyIncluded);
+            plotlyIncluded = true;
+        }));
     }
 
     static KernelActionDirective Directive()
     {
         var root = new KernelActionDirective("#!sideeye")
         {
-            Description = "Debug running Go services: list them, snapshot every goroutine into DuckDB",
+            Description = "Debug running Go services: list them, snapshot every goroutine into DuckDB, look at the stacks",
         };
         // Where an unknown subcommand lands, so the root handler can name it.
         root.Parameters.Add(new KernelDirectiveParameter("--subcommand", "a subcommand") { AllowImplicitName = true });
@@ -58,6 +67,16 @@ public static class SideEyeExtension
         snapshot.Parameters.Add(new KernelDirectiveParameter("--note", "A note stored with the snapshot"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to append to (default {DefaultDatabase} in the current directory)"));
         root.Subcommands.Add(snapshot);
+        var stacks = new KernelActionDirective("stacks")
+        {
+            Description = "Goroutines of a stored snapshot grouped by identical stack, largest first, with an icicle chart of all of them",
+            KernelCommandType = typeof(StacksCommand),
+        };
+        stacks.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default {DefaultDatabase} in the current directory)"));
+        stacks.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
+        stacks.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process of the snapshot"));
+        stacks.Parameters.Add(new KernelDirectiveParameter("--filter", "Only stacks through a function whose name contains this"));
+        root.Subcommands.Add(stacks);
         // The framework parses options after an unknown subcommand against the root, and would reject them before
         // the root handler could name the subcommand: so the root accepts every subcommand's options too.
         foreach (var name in root.Subcommands.SelectMany(s => s.Parameters).Select(p => p.Name).Distinct().ToArray())
@@ -127,6 +146,19 @@ public static class SideEyeExtension
         context.Publish(new ReturnValueProduced(summary, command, FormattedValue.CreateManyFromObject(summary, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
         if (snapshot.Processes.FirstOrDefault(p => p.Error is not null) is { } failed)
             throw new SideEyeException($"process {failed.Pid}: {failed.Error}");
+    }
+
+    static void Stacks(StacksCommand command, KernelInvocationContext context, bool includePlotly)
+    {
+        var database = Path.GetFullPath(command.Db ?? DefaultDatabase);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var latest = store.Query("SELECT max(snapshot_id) FROM snapshots").Rows[0][0];
+        var id = command.Snapshot ?? (latest is null ? throw new SideEyeException($"{database}: holds no snapshot yet") : Convert.ToInt64(latest, System.Globalization.CultureInfo.InvariantCulture));
+        var groups = StackGroups.Of(store, id, command.Pid, command.Filter);
+        if (groups.Count == 0 && command.Filter is null)
+            throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"{database}: no snapshot {id}");
+        var view = new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly);
+        context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
     }
 
     /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>

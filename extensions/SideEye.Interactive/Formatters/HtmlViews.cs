@@ -31,6 +31,29 @@ static class HtmlViews
         return html.Append("</tbody></table>").ToString();
     }
 
+    /// <summary>The icicle of all goroutines, then the groups largest first, each expandable to its frames.</summary>
+    public static string Stacks(StacksView view)
+    {
+        var html = new StringBuilder();
+        if (view.IncludePlotly) html.Append("<script>").Append(Charts.PlotlyScript.Source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)).Append("</script>");
+        var total = view.Groups.Sum(g => g.Count);
+        html.Append(CultureInfo.InvariantCulture, $"<p>snapshot {view.SnapshotId} in {HtmlEncode(view.Database)}: {total} goroutines in {view.Groups.Count} groups of identical stacks{(view.Filter is null ? "" : $" through {HtmlEncode(view.Filter)}")}</p>");
+        if (view.Tree.Count > 1)
+        {
+            var figure = Charts.StackIcicle.Figure(view.Tree, $"snapshot {view.SnapshotId}: {total} goroutines");
+            html.Append(Charts.StackIcicle.Html(figure, $"sideeye-icicle-{view.SnapshotId}-{Guid.NewGuid():n}"));
+        }
+        html.Append("<table><thead><tr><th>goroutines</th><th>states</th><th>where</th><th>created by</th><th>stack</th></tr></thead><tbody>");
+        foreach (var g in view.Groups)
+        {
+            var states = string.Join(", ", g.States.Select(s => $"{s.Value} {s.Key}"));
+            var frames = string.Join("<br>", g.Frames.Select(f => HtmlEncode(f.ToString())));
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{g.Count}</td><td>{HtmlEncode(states)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td><td><details><summary>{g.Frames.Count} frames</summary><code>{frames}</code></details></td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
     static string Uptime(TimeSpan t) => t.TotalDays >= 1
         ? $"{(int)t.TotalDays}d {t.Hours}h"
         : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h {t.Minutes}m" : $"{(int)t.TotalMinutes}m {t.Seconds}s";

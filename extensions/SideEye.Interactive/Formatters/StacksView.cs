@@ -1,0 +1,9 @@
+using SideEye.Snapshots.Analysis;
+
+namespace SideEye.Interactive.Formatters;
+
+/// <summary>
+/// What #!sideeye stacks returns: one snapshot's goroutines grouped by identical stack, and their tree for the
+/// icicle chart. <see cref="IncludePlotly"/>: the first chart of a kernel carries plotly.js, later ones reuse it.
+/// </summary>
+public sealed record StacksView(long SnapshotId, string Database, string? Filter, IReadOnlyList<StackGroup> Groups, IReadOnlyList<StackTreeNode> Tree, bool IncludePlotly);

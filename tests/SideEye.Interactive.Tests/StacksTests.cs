@@ -1,0 +1,44 @@
+using SideEye.Interactive.Formatters;
+using SideEye.Testing;
+
+namespace SideEye.Interactive.Tests;
+
+/// <summary>
+/// #!sideeye stacks over a snapshot of testdata/parked with 40 idle goroutines, all waiting in main.idle on one line:
+/// one group of exactly 40, an icicle chart that draws with the plotly.js the first chart brought, and errors for
+/// what cannot be shown.
+/// </summary>
+[Collection(PrivilegedExtensionCollection.Name)]
+[Trait("Category", "Privileged")]
+public sealed class StacksTests
+{
+    const int Idle = 40;
+
+    [Fact]
+    public async Task Stacks_groups_the_idle_goroutines_and_charts_them_with_plotly_once()
+    {
+        Requires.Root();
+        using var parked = new ParkedProgram(GoToolchains.Newest, idle: Idle);
+        using var temp = new TempFile();
+        using var kernel = new ExtensionKernel();
+        ExtensionKernel.Returned<SnapshotSummary>(await kernel.SubmitAsync($"#!sideeye snapshot --pid {parked.Pid} --db {temp.Path}"));
+
+        var (all, html) = ExtensionKernel.Returned<StacksView>(await kernel.SubmitAsync($"#!sideeye stacks --db {temp.Path}"));
+        var idle = all.Groups.Single(g => g.Where?.Func == "main.idle");
+        Assert.Equal(Idle, idle.Count);
+        Assert.Same(idle, all.Groups[0]);
+        Assert.Equal(all.Groups.Sum(g => g.Count), all.Tree[0].Goroutines);
+        Assert.Contains("plotly.js v2.28.0", html, StringComparison.Ordinal);
+        Assert.Contains("Plotly.newPlot(", html, StringComparison.Ordinal);
+        Assert.Contains("<td>40</td>", html, StringComparison.Ordinal);
+
+        // Filtered, and the second chart of the kernel: no second copy of plotly.js.
+        var (filtered, again) = ExtensionKernel.Returned<StacksView>(await kernel.SubmitAsync($"#!sideeye stacks --db {temp.Path} --filter main.idle --snapshot {all.SnapshotId}"));
+        Assert.Equal([idle.Key], filtered.Groups.Select(g => g.Key));
+        Assert.DoesNotContain("plotly.js v2.28.0", again, StringComparison.Ordinal);
+        Assert.Contains("Plotly.newPlot(", again, StringComparison.Ordinal);
+
+        Assert.Contains("no snapshot 999", ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye stacks --db {temp.Path} --snapshot 999")), StringComparison.Ordinal);
+        Assert.Contains("no such file", ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye stacks --db {temp.Path}.missing")), StringComparison.Ordinal);
+    }
+}
