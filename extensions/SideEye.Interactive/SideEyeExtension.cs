@@ -25,7 +25,11 @@ public static class SideEyeExtension
         Formatter.Register<GoTargets>((targets, writer) => writer.Write(HtmlViews.Targets(targets)), HtmlFormatter.MimeType);
         Formatter.Register<SnapshotSummary>((summary, writer) => writer.Write(HtmlViews.Snapshot(summary)), HtmlFormatter.MimeType);
         Formatter.Register<StacksView>((view, writer) => writer.Write(HtmlViews.Stacks(view)), HtmlFormatter.MimeType);
+        Formatter.Register<DiffView>((view, writer) => writer.Write(HtmlViews.Diff(view)), HtmlFormatter.MimeType);
+        Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
 
+        // The DuckDB file the subcommands use when --db is not given: #!sideeye open changes it for this kernel.
+        var session = new Session();
         // One snapshotter for the kernel's life: a second snapshot of a process reuses its loaded probe.
         var snapshotter = new LocalSnapshotter();
         kernel.RegisterForDisposal(snapshotter);
@@ -33,14 +37,16 @@ public static class SideEyeExtension
         var root = Directive();
         kernel.AddDirective<SideEyeRootCommand>(root, (command, context) => Root(root, command, context));
         kernel.RegisterCommandHandler<TargetsCommand>((command, context) => Run(root, command, context, () => Targets(command, context)));
-        kernel.RegisterCommandHandler<SnapshotCommand>((command, context) => Run(root, command, context, () => Snapshot(snapshotter, command, context)));
+        kernel.RegisterCommandHandler<SnapshotCommand>((command, context) => Run(root, command, context, () => Snapshot(snapshotter, session, command, context)));
         // plotly.js (3.6 MB) goes into the notebook with the first chart only.
         var plotlyIncluded = false;
         kernel.RegisterCommandHandler<StacksCommand>((command, context) => Run(root, command, context, () =>
         {
-            Stacks(command, context, !plotlyIncluded);
+            Stacks(session, command, context, !plotlyIncluded);
             plotlyIncluded = true;
         }));
+        kernel.RegisterCommandHandler<DiffCommand>((command, context) => Run(root, command, context, () => Diff(session, command, context)));
+        kernel.RegisterCommandHandler<OpenCommand>((command, context) => Run(root, command, context, () => Open(session, command, context)));
     }
 
     static KernelActionDirective Directive()
@@ -77,6 +83,23 @@ public static class SideEyeExtension
         stacks.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process of the snapshot"));
         stacks.Parameters.Add(new KernelDirectiveParameter("--filter", "Only stacks through a function whose name contains this"));
         root.Subcommands.Add(stacks);
+        var diff = new KernelActionDirective("diff")
+        {
+            Description = "Stack groups that appeared, grew, shrank or went between two stored snapshots (leak hunting)",
+            KernelCommandType = typeof(DiffCommand),
+        };
+        diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {DefaultDatabase})"));
+        root.Subcommands.Add(diff);
+        var open = new KernelActionDirective("open")
+        {
+            Description = "Use a DuckDB file of saved snapshots from now on (a postmortem), and list its snapshots",
+            KernelCommandType = typeof(OpenCommand),
+        };
+        open.Parameters.Add(new KernelDirectiveParameter("--file", "The DuckDB file"));
+        root.Subcommands.Add(open);
         // The framework parses options after an unknown subcommand against the root, and would reject them before
         // the root handler could name the subcommand: so the root accepts every subcommand's options too.
         foreach (var name in root.Subcommands.SelectMany(s => s.Parameters).Select(p => p.Name).Distinct().ToArray())
@@ -131,7 +154,13 @@ public static class SideEyeExtension
         context.Publish(new ReturnValueProduced(targets, command, FormattedValue.CreateManyFromObject(targets, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
     }
 
-    static void Snapshot(LocalSnapshotter snapshotter, SnapshotCommand command, KernelInvocationContext context)
+    sealed class Session
+    {
+        public string? Database { get; set; }
+        public string Resolve(string? db) => Path.GetFullPath(db ?? Database ?? DefaultDatabase);
+    }
+
+    static void Snapshot(LocalSnapshotter snapshotter, Session session, SnapshotCommand command, KernelInvocationContext context)
     {
         var pids = Targets(command);
         var maxFrames = command.MaxFrames ?? 100;
@@ -139,7 +168,7 @@ public static class SideEyeExtension
         // The snapshotter's frame limit is fixed when it is made: another limit gets a snapshotter of its own for this call.
         using var own = maxFrames == snapshotter.MaxFrames ? null : new LocalSnapshotter { MaxFrames = maxFrames };
         var snapshot = (own ?? snapshotter).Take(pids, command.Note);
-        var database = Path.GetFullPath(command.Db ?? DefaultDatabase);
+        var database = session.Resolve(command.Db);
         using (var store = SnapshotStore.Open(database))
             snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
         var summary = new SnapshotSummary(snapshot, database);
@@ -148,9 +177,9 @@ public static class SideEyeExtension
             throw new SideEyeException($"process {failed.Pid}: {failed.Error}");
     }
 
-    static void Stacks(StacksCommand command, KernelInvocationContext context, bool includePlotly)
+    static void Stacks(Session session, StacksCommand command, KernelInvocationContext context, bool includePlotly)
     {
-        var database = Path.GetFullPath(command.Db ?? DefaultDatabase);
+        var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
         var latest = store.Query("SELECT max(snapshot_id) FROM snapshots").Rows[0][0];
         var id = command.Snapshot ?? (latest is null ? throw new SideEyeException($"{database}: holds no snapshot yet") : Convert.ToInt64(latest, System.Globalization.CultureInfo.InvariantCulture));
@@ -159,6 +188,36 @@ public static class SideEyeExtension
             throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"{database}: no snapshot {id}");
         var view = new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly);
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
+    }
+
+    static void Diff(Session session, DiffCommand command, KernelInvocationContext context)
+    {
+        var database = session.Resolve(command.Db);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        long Id(long? id, string option) => id ?? throw new SideEyeException($"diff needs {option} ID");
+        var (before, after) = (Id(command.Before, "--before"), Id(command.After, "--after"));
+        foreach (var id in new[] { before, after })
+            if (store.Query($"SELECT count(*) FROM snapshots WHERE snapshot_id = {id}").Rows[0][0] is long n && n == 0)
+                throw new SideEyeException($"{database}: no snapshot {id}");
+        var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
+        var view = new DiffView(before, after, database, changes);
+        context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
+    }
+
+    static void Open(Session session, OpenCommand command, KernelInvocationContext context)
+    {
+        var database = Path.GetFullPath(command.File ?? throw new SideEyeException("open needs a FILE"));
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var rows = store.Query(
+            "SELECT s.snapshot_id, s.note, count(p.pid), CAST(coalesce(sum(p.goroutines), 0) AS BIGINT), epoch_ms(s.taken_at) " +
+            "FROM snapshots s LEFT JOIN processes p USING (snapshot_id) GROUP BY ALL ORDER BY s.snapshot_id").Rows;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var snapshots = rows.Select(r => new StoredSnapshot(Convert.ToInt64(r[0], invariant),
+            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(r[4], invariant)), r[1] as string,
+            Convert.ToInt32(r[2], invariant), Convert.ToInt64(r[3], invariant))).ToArray();
+        session.Database = database;
+        var opened = new OpenedStore(database, snapshots);
+        context.Publish(new ReturnValueProduced(opened, command, FormattedValue.CreateManyFromObject(opened, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
     }
 
     /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>

@@ -6,7 +6,7 @@ namespace SideEye.Interactive.Tests;
 /// <summary>
 /// #!sideeye stacks over a snapshot of testdata/parked with 40 idle goroutines, all waiting in main.idle on one line:
 /// one group of exactly 40, an icicle chart that draws with the plotly.js the first chart brought, and errors for
-/// what cannot be shown.
+/// what cannot be shown; then a reopened file (#!sideeye open) and the diff between two snapshots of it.
 /// </summary>
 [Collection(PrivilegedExtensionCollection.Name)]
 [Trait("Category", "Privileged")]
@@ -40,5 +40,37 @@ public sealed class StacksTests
 
         Assert.Contains("no snapshot 999", ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye stacks --db {temp.Path} --snapshot 999")), StringComparison.Ordinal);
         Assert.Contains("no such file", ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye stacks --db {temp.Path}.missing")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_then_diff_finds_the_group_that_grew()
+    {
+        Requires.Root();
+        using var few = new ParkedProgram(GoToolchains.Newest, idle: 10);
+        using var many = new ParkedProgram(GoToolchains.Newest, idle: 25);
+        using var temp = new TempFile();
+        using var kernel = new ExtensionKernel();
+        var (first, _) = ExtensionKernel.Returned<SnapshotSummary>(await kernel.SubmitAsync($"#!sideeye snapshot --pid {few.Pid} --db {temp.Path}"));
+        var (second, _) = ExtensionKernel.Returned<SnapshotSummary>(await kernel.SubmitAsync($"#!sideeye snapshot --pid {many.Pid} --db {temp.Path}"));
+
+        // A postmortem reopens the file: the later subcommands use it without --db.
+        using var elsewhere = new ExtensionKernel();
+        var (opened, html) = ExtensionKernel.Returned<OpenedStore>(await elsewhere.SubmitAsync($"#!sideeye open --file {temp.Path}"));
+        Assert.Equal([first.Snapshot.SnapshotId, second.Snapshot.SnapshotId], opened.Snapshots.Select(s => s.SnapshotId));
+        Assert.Equal(first.Snapshot.Processes[0].Goroutines.Count, opened.Snapshots[0].Goroutines);
+        Assert.Contains("2 snapshots", html, StringComparison.Ordinal);
+
+        var (diff, diffHtml) = ExtensionKernel.Returned<DiffView>(await elsewhere.SubmitAsync(
+            $"#!sideeye diff --before {first.Snapshot.SnapshotId} --after {second.Snapshot.SnapshotId}"));
+        var grew = diff.Changes[0];
+        Assert.Equal(("grew", 10, 25), (grew.Kind, grew.Before, grew.After));
+        Assert.Contains(grew.Frames, f => f.Func == "main.idle");
+        Assert.Contains("grew +15", diffHtml, StringComparison.Ordinal);
+
+        var (stacks, _) = ExtensionKernel.Returned<StacksView>(await elsewhere.SubmitAsync($"#!sideeye stacks --snapshot {second.Snapshot.SnapshotId} --filter main.idle"));
+        Assert.Equal(25, stacks.Groups.Single().Count);
+
+        Assert.Contains("diff needs --before", ExtensionKernel.Failure(await elsewhere.SubmitAsync($"#!sideeye diff --after {second.Snapshot.SnapshotId}")), StringComparison.Ordinal);
+        Assert.Contains("no snapshot 77", ExtensionKernel.Failure(await elsewhere.SubmitAsync($"#!sideeye diff --before 77 --after {second.Snapshot.SnapshotId}")), StringComparison.Ordinal);
     }
 }

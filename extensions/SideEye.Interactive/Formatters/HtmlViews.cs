@@ -54,6 +54,30 @@ static class HtmlViews
         return html.Append("</tbody></table>").ToString();
     }
 
+    public static string Diff(DiffView view)
+    {
+        if (view.Changes.Count == 0) return $"<p>snapshots {view.Before} and {view.After} have the same stack groups</p>";
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p>from snapshot {view.Before} to {view.After} in {HtmlEncode(view.Database)}</p><table><thead><tr><th>change</th><th>before</th><th>after</th><th>where</th><th>stack</th></tr></thead><tbody>");
+        foreach (var c in view.Changes)
+        {
+            var where = c.Frames.FirstOrDefault(f => !f.Func.StartsWith("runtime.", StringComparison.Ordinal)) ?? c.Frames.FirstOrDefault();
+            var frames = string.Join("<br>", c.Frames.Select(f => HtmlEncode(f.ToString())));
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}</td><td>{HtmlEncode(where?.Func ?? "")}</td><td><details><summary>{c.Frames.Count} frames</summary><code>{frames}</code></details></td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    public static string Opened(OpenedStore opened)
+    {
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p>{HtmlEncode(opened.Database)}: {opened.Snapshots.Count} snapshots</p><table><thead><tr><th>snapshot</th><th>taken</th><th>note</th><th>processes</th><th>goroutines</th></tr></thead><tbody>");
+        foreach (var s in opened.Snapshots)
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{s.SnapshotId}</td><td>{s.TakenAt:u}</td><td>{HtmlEncode(s.Note ?? "")}</td><td>{s.Processes}</td><td>{s.Goroutines}</td></tr>");
+        return html.Append("</tbody></table>").ToString();
+    }
+
     static string Uptime(TimeSpan t) => t.TotalDays >= 1
         ? $"{(int)t.TotalDays}d {t.Hours}h"
         : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h {t.Minutes}m" : $"{(int)t.TotalMinutes}m {t.Seconds}s";
