@@ -10,14 +10,14 @@ namespace SideEye.Probes.Capture;
 /// (pointers, string and slice data, map and channel internals, interfaces). Built from DWARF once per binary and
 /// spec; the probe walks it breadth-first from each captured value, the decoder then reads the copied memory with
 /// the DWARF types themselves. The limits (bytes of a string, of slice elements, of a map array) are baked into
-/// each slot's <see cref="GatherSlot.MaxCount"/>, the same rules <c>Values.ValueReadRules</c> reads by.
+/// each slot's <see cref="GatherSlot.MaxCount"/>, computed by <see cref="ValueReadRules"/>, the rules the decoder reads by.
 /// Id 0 is "nothing to copy", 1 raw bytes, 2 a func value's code pointer.
 /// </summary>
 public sealed class GatherTypeTable
 {
     public const int None = 0, Bytes = 1, FuncValue = 2;
-    /// <summary>No single copy is larger: the probe's buffer.</summary>
-    public const int MaxBlockBytes = 4096;
+    /// <summary>No single copy is larger: the probe's buffer, and the decoder's rule.</summary>
+    public const int MaxBlockBytes = ValueReadRules.MaxBlockBytes;
     /// <summary>Slots of one type, arrays expanded: beyond this a type's remaining references are not followed.</summary>
     public const int MaxSlotsPerType = 64;
 
@@ -118,10 +118,10 @@ public sealed class GatherTypeTable
         switch (type.Kind is GoKind.Map or GoKind.Chan or GoKind.Interface ? type.Kind : t.Kind)
         {
             case GoKind.String:
-                slots.Add(new GatherSlot(GatherSlotKind.Counted, offset, offset + 8, Bytes, None, Math.Min(_limits.StringBytes, MaxBlockBytes), false));
+                slots.Add(new GatherSlot(GatherSlotKind.Counted, offset, offset + 8, Bytes, None, ValueReadRules.StringByteCount(long.MaxValue, _limits), false));
                 break;
             case GoKind.Slice when t.Elem is { Size: > 0 } e:
-                slots.Add(new GatherSlot(GatherSlotKind.Counted, offset, offset + 8, IdOf(e), None, Elements(_limits.SliceBytes, e.Size), false));
+                slots.Add(new GatherSlot(GatherSlotKind.Counted, offset, offset + 8, IdOf(e), None, ValueReadRules.SliceElementCount(long.MaxValue, e.Size, _limits), false));
                 break;
             case GoKind.Array when t.Elem is { Size: > 0 } e && t.Count is { } n:
                 for (long i = 0; i < n && slots.Count < MaxSlotsPerType; i++)
@@ -161,7 +161,7 @@ public sealed class GatherTypeTable
             && buckets.Type.Resolved.Elem is { Size: > 0 } bucket)
         {
             var id = IdOf(bucket);
-            var max = Elements(_limits.MapBytes, bucket.Size);
+            var max = ValueReadRules.BucketCount(long.MaxValue, bucket.Size, _limits);
             slots.Add(new GatherSlot(GatherSlotKind.Shift, offset + (int)buckets.Offset, offset + (int)b.Offset, id, None, max, false));
             // The old array is half the size (unless growing in place): reading 2^B would run past it into other objects.
             slots.Add(new GatherSlot(GatherSlotKind.ShiftOld, offset + (int)old.Offset, offset + (int)b.Offset, id, offset + (int)flags.Offset, max, false));
@@ -173,7 +173,7 @@ public sealed class GatherTypeTable
             && table.Field("groups") is { } groups && groups.Type.Field("data")?.Type.Resolved.Elem is { Size: > 0 } group)
         {
             slots.Add(new GatherSlot(GatherSlotKind.SwissDirectory, offset + (int)dir.Offset, offset + (int)dirLen.Offset,
-                IdOf(group), Intern(table, Variant.TableDirectory), Math.Max(1, _limits.MapBytes / 8), false));
+                IdOf(group), Intern(table, Variant.TableDirectory), ValueReadRules.DirectoryCount(long.MaxValue, _limits), false));
             return;
         }
         if (t.Name.StartsWith("table<", StringComparison.Ordinal)
@@ -181,8 +181,9 @@ public sealed class GatherTypeTable
             && data.Type.Resolved.Elem is { Size: > 0 } groupType)
         {
             var at0 = offset + (int)g.Offset;
+            // At most the whole map's group budget per table: the decoder spends that budget over all tables.
             slots.Add(new GatherSlot(GatherSlotKind.PlusOne, at0 + (int)data.Offset, at0 + (int)mask.Offset, IdOf(groupType), None,
-                Elements(_limits.MapBytes, groupType.Size), false));
+                ValueReadRules.GroupBudget(groupType.Size, _limits), false));
             return;
         }
         var isBucket = t.Name.StartsWith("bucket<", StringComparison.Ordinal);
@@ -213,11 +214,7 @@ public sealed class GatherTypeTable
         hchan ??= chan.Underlying?.Resolved.Elem;
         if (hchan is null || hchan.Field("buf") is not { } buf || hchan.Field("dataqsiz") is not { } size) return 0;
         if (chan.Elem is { Size: > 0 } e)
-            slots.Add(new GatherSlot(GatherSlotKind.Counted, (int)buf.Offset, (int)size.Offset, IdOf(e), None, Elements(_limits.SliceBytes, e.Size), false));
+            slots.Add(new GatherSlot(GatherSlotKind.Counted, (int)buf.Offset, (int)size.Offset, IdOf(e), None, ValueReadRules.SliceElementCount(long.MaxValue, e.Size, _limits), false));
         return hchan.Size;
     }
-
-    /// <summary>Whole elements in a byte limit (at least one), and never more than one copy holds.</summary>
-    static int Elements(int limitBytes, long elemSize) =>
-        (int)Math.Max(1, Math.Min(limitBytes, MaxBlockBytes) / elemSize);
 }
