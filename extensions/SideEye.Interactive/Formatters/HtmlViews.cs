@@ -61,10 +61,9 @@ static class HtmlViews
             $"<p>from snapshot {view.Before} to {view.After} in {HtmlEncode(view.Database)}</p><table><thead><tr><th>change</th><th>before</th><th>after</th><th>where</th><th>stack</th></tr></thead><tbody>");
         foreach (var c in view.Changes)
         {
-            var where = c.Frames.FirstOrDefault(f => !f.Func.StartsWith("runtime.", StringComparison.Ordinal)) ?? c.Frames.FirstOrDefault();
             var frames = string.Join("<br>", c.Frames.Select(f => HtmlEncode(f.ToString())));
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}</td><td>{HtmlEncode(where?.Func ?? "")}</td><td><details><summary>{c.Frames.Count} frames</summary><code>{frames}</code></details></td></tr>");
+                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}</td><td>{HtmlEncode(c.Where?.Func ?? "")}</td><td><details><summary>{c.Frames.Count} frames</summary><code>{frames}</code></details></td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

@@ -17,5 +17,5 @@ public sealed record StackGroup(
     IReadOnlyList<long> Goids)
 {
     /// <summary>The innermost frame outside the runtime, where the group's goroutines are "at" for a reader.</summary>
-    public StackGroupFrame? Where => Frames.FirstOrDefault(f => !f.Func.StartsWith("runtime.", StringComparison.Ordinal)) ?? Frames.FirstOrDefault();
+    public StackGroupFrame? Where => StackGroupFrame.WhereIn(Frames);
 }

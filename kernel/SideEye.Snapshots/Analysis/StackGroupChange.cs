@@ -5,4 +5,7 @@ public sealed record StackGroupChange(string Key, IReadOnlyList<StackGroupFrame>
 {
     public int Delta => After - Before;
     public string Kind => Before == 0 ? "appeared" : After == 0 ? "gone" : Delta > 0 ? "grew" : "shrank";
+
+    /// <summary>The stack's innermost frame outside the runtime, as <see cref="StackGroup.Where"/>.</summary>
+    public StackGroupFrame? Where => StackGroupFrame.WhereIn(Frames);
 }
