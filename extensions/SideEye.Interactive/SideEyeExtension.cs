@@ -17,7 +17,7 @@ namespace SideEye.Interactive;
 /// </summary>
 public static class SideEyeExtension
 {
-    const string DefaultDatabase = "sideeye.duckdb";
+    const string DefaultDatabase = NotebookSession.DefaultDatabase;
 
     public static void Load(Kernel kernel)
     {
@@ -28,11 +28,9 @@ public static class SideEyeExtension
         Formatter.Register<DiffView>((view, writer) => writer.Write(HtmlViews.Diff(view)), HtmlFormatter.MimeType);
         Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
 
-        // The DuckDB file the subcommands use when --db is not given: #!sideeye open changes it for this kernel.
-        var session = new Session();
-        // One snapshotter for the kernel's life: a second snapshot of a process reuses its loaded probe.
-        var snapshotter = new LocalSnapshotter();
-        kernel.RegisterForDisposal(snapshotter);
+        var session = new NotebookSession();
+        kernel.RegisterForDisposal(session);
+        var snapshotter = session.Snapshotter;
 
         var root = Directive();
         kernel.AddDirective<SideEyeRootCommand>(root, (command, context) => Root(root, command, context));
@@ -154,13 +152,7 @@ public static class SideEyeExtension
         context.Publish(new ReturnValueProduced(targets, command, FormattedValue.CreateManyFromObject(targets, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
     }
 
-    sealed class Session
-    {
-        public string? Database { get; set; }
-        public string Resolve(string? db) => Path.GetFullPath(db ?? Database ?? DefaultDatabase);
-    }
-
-    static void Snapshot(LocalSnapshotter snapshotter, Session session, SnapshotCommand command, KernelInvocationContext context)
+    static void Snapshot(LocalSnapshotter snapshotter, NotebookSession session, SnapshotCommand command, KernelInvocationContext context)
     {
         var pids = Targets(command);
         var maxFrames = command.MaxFrames ?? 100;
@@ -177,7 +169,7 @@ public static class SideEyeExtension
             throw new SideEyeException($"process {failed.Pid}: {failed.Error}");
     }
 
-    static void Stacks(Session session, StacksCommand command, KernelInvocationContext context, bool includePlotly)
+    static void Stacks(NotebookSession session, StacksCommand command, KernelInvocationContext context, bool includePlotly)
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
@@ -190,7 +182,7 @@ public static class SideEyeExtension
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
     }
 
-    static void Diff(Session session, DiffCommand command, KernelInvocationContext context)
+    static void Diff(NotebookSession session, DiffCommand command, KernelInvocationContext context)
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
@@ -204,7 +196,7 @@ public static class SideEyeExtension
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
     }
 
-    static void Open(Session session, OpenCommand command, KernelInvocationContext context)
+    static void Open(NotebookSession session, OpenCommand command, KernelInvocationContext context)
     {
         var database = Path.GetFullPath(command.File ?? throw new SideEyeException("open needs a FILE"));
         using var store = SnapshotStore.OpenReadOnly(database);

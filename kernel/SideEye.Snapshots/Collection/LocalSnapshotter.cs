@@ -30,8 +30,11 @@ public sealed class LocalSnapshotter : IDisposable
 
     public int MaxFrames { get; init; } = 100;
     public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(500);
-    /// <summary>What to capture in each target's frames, matched to a target by its executable's file name.</summary>
-    public CaptureSpec Captures { get; init; } = CaptureSpec.Empty;
+    /// <summary>
+    /// What to capture in each target's frames, matched to a target by its executable's file name. May change
+    /// between snapshots (a notebook edits it): a process whose captures changed gets a new probe at its next one.
+    /// </summary>
+    public CaptureSpec Captures { get; set; } = CaptureSpec.Empty;
 
     public Snapshot Take(IReadOnlyList<int> pids, string? note = null)
     {
@@ -82,7 +85,7 @@ public sealed class LocalSnapshotter : IDisposable
     {
         if (!Directory.Exists($"/proc/{pid}")) throw new SideEyeException($"process {pid}: no such process");
         var startTime = StartTime(pid);
-        if (_loaded.TryGetValue(pid, out var loaded) && loaded.StartTime == startTime)
+        if (_loaded.TryGetValue(pid, out var loaded) && loaded.StartTime == startTime && SameCaptures(loaded))
         {
             if (RingBufferBytesFor(pid, loaded.Binary, loaded.LoadBias, loaded.Plan) <= loaded.RingBufferBytes) return loaded;
         }
@@ -90,10 +93,7 @@ public sealed class LocalSnapshotter : IDisposable
         var exePath = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
         var binary = loaded?.StartTime == startTime ? loaded.Binary : GoBinary.Open($"/proc/{pid}/exe");
         var bias = LoadBias.Of(pid, binary.Image);
-        // A binary replaced on disk since the process started reads "NAME (deleted)": the spec still means NAME.
-        const string deleted = " (deleted)";
-        var programPath = exePath.EndsWith(deleted, StringComparison.Ordinal) ? exePath[..^deleted.Length] : exePath;
-        var program = Captures.For(programPath) is { Functions.Count: > 0 } p ? p : null;
+        var program = ProgramFor(exePath);
         // Checked before anything is loaded: a spec that does not fit this binary fails with the resolver's message.
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
@@ -106,6 +106,20 @@ public sealed class LocalSnapshotter : IDisposable
         _loaded[pid] = loaded;
         return loaded;
     }
+
+    /// <summary>The spec's captures for an executable, or null when it asks for none.</summary>
+    ProgramCaptures? ProgramFor(string exePath)
+    {
+        // A binary replaced on disk since the process started reads "NAME (deleted)": the spec still means NAME.
+        const string deleted = " (deleted)";
+        var programPath = exePath.EndsWith(deleted, StringComparison.Ordinal) ? exePath[..^deleted.Length] : exePath;
+        return Captures.For(programPath) is { Functions.Count: > 0 } p ? p : null;
+    }
+
+    /// <summary>Whether a loaded probe still captures what the spec asks of its program, with the same limits.</summary>
+    bool SameCaptures(Loaded loaded) =>
+        ProgramFor(loaded.ExePath) is var program && Equals(loaded.Program, program)
+        && (program is null || Equals(loaded.Plan?.Limits, program.Limits ?? Captures.Limits));
 
     void Unload(int pid)
     {
