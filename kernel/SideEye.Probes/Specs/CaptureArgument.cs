@@ -1,6 +1,4 @@
-using SideEye.Probes.Specs;
-
-namespace SideEye.Cli.Commands;
+namespace SideEye.Probes.Specs;
 
 /// <summary>
 /// The value of <c>--capture FUNCTION=EXPR,EXPR,…</c>. The function ends at the first '=' (Go names have

@@ -1,7 +1,6 @@
-using SideEye.Cli.Commands;
 using SideEye.Probes.Specs;
 
-namespace SideEye.Cli.Tests;
+namespace SideEye.Probes.Tests.Specs;
 
 /// <summary>--capture FUNCTION=EXPR,…: commas split expressions only outside brackets, parentheses and strings.</summary>
 public class CaptureArgumentTests
