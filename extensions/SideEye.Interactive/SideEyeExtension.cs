@@ -45,6 +45,7 @@ public static class SideEyeExtension
         }));
         kernel.RegisterCommandHandler<DiffCommand>((command, context) => Run(root, command, context, () => Diff(session, command, context)));
         kernel.RegisterCommandHandler<OpenCommand>((command, context) => Run(root, command, context, () => Open(session, command, context)));
+        Sql.SqlKernel.AddTo(kernel, session);
     }
 
     static KernelActionDirective Directive()

@@ -1,0 +1,36 @@
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Connection;
+using Microsoft.DotNet.Interactive.Directives;
+using SideEye.Snapshots.Store;
+
+namespace SideEye.Interactive.Sql;
+
+/// <summary>
+/// #!connect sideeye: adds a SQL kernel over a given snapshot store, for a second database beside the session's
+/// (two postmortems side by side). The file is checked now, so a wrong path fails the #!connect cell, not a later one.
+/// </summary>
+sealed class ConnectSideEyeDirective : ConnectKernelDirective<ConnectSideEyeCommand>
+{
+    public ConnectSideEyeDirective() : base("sideeye", "Adds a SQL kernel over a SideEye DuckDB file of saved snapshots (e.g. a second postmortem)")
+    {
+        Parameters.Add(new KernelDirectiveParameter("--db", "The DuckDB file") { Required = true });
+        ConnectedKernelDescription = "SQL over a SideEye snapshot store (read-only)";
+    }
+
+    public override Task<IEnumerable<Kernel>> ConnectKernelsAsync(ConnectSideEyeCommand connectCommand, KernelInvocationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(connectCommand);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var database = Path.GetFullPath(connectCommand.Db ?? throw new SideEyeException("needs --db FILE"));
+            using (SnapshotStore.OpenReadOnly(database)) { }
+            return Task.FromResult<IEnumerable<Kernel>>([new SqlKernel(connectCommand.ConnectedKernelName, () => database, whenMissing: null)]);
+        }
+        catch (SideEyeException e)
+        {
+            context.Fail(connectCommand, null, $"#!connect sideeye: {e.Message}");
+            return Task.FromResult<IEnumerable<Kernel>>([]);
+        }
+    }
+}

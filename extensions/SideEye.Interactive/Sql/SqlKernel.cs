@@ -1,0 +1,123 @@
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Directives;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+using Microsoft.DotNet.Interactive.Formatting.TabularData;
+using Microsoft.DotNet.Interactive.ValueSharing;
+
+namespace SideEye.Interactive.Sql;
+
+/// <summary>
+/// SQL cells over a snapshot store, read-only: each statement's result as a table (the first
+/// <see cref="ShownRows"/> rows), and with <c>--name NAME</c> the last statement's whole result kept for
+/// <c>#!share --from KERNEL NAME</c> as a <see cref="TabularDataResource"/>. A failure is one line, "KERNEL: what went wrong".
+/// </summary>
+public sealed class SqlKernel : Kernel,
+    IKernelCommandHandler<SubmitCode>,
+    IKernelCommandHandler<RequestValue>,
+    IKernelCommandHandler<RequestValueInfos>
+{
+    /// <summary>The kernel over the session's DuckDB file that <see cref="SideEyeExtension.Load"/> adds.</summary>
+    public const string DefaultName = "sideeye-sql";
+
+    /// <summary>Rows shown per result; the rest are counted (and kept, with --name).</summary>
+    public const int ShownRows = 1000;
+
+    readonly Func<string> _database;
+    readonly string? _whenMissing;
+    readonly SqlSession _session = new();
+    readonly Dictionary<string, TabularDataResource> _kept = new(StringComparer.Ordinal);
+    KernelSpecifierDirective? _specifier;
+
+    /// <param name="database">The file to query, asked again for every cell (the session's follows #!sideeye open).</param>
+    /// <param name="whenMissing">What to do when the file does not exist, added to the error.</param>
+    internal SqlKernel(string name, Func<string> database, string? whenMissing) : base(name)
+    {
+        _database = database;
+        _whenMissing = whenMissing;
+        KernelInfo.LanguageName = "SQL";
+        KernelInfo.DisplayName = $"{name} - SQL over SideEye snapshots";
+        KernelInfo.Description = "Query SideEye's goroutine snapshots (DuckDB SQL, read-only); --name NAME keeps the result for #!share";
+        RegisterForDisposal(_session);
+    }
+
+    /// <summary>Adds the session's SQL kernel and #!connect sideeye to the root of <paramref name="kernel"/>, when that is a composite.</summary>
+    internal static void AddTo(Kernel kernel, NotebookSession session)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(session);
+        // A kernel outside a composite has nowhere to put a subkernel; and Load run twice adds nothing twice.
+        if (kernel.RootKernel is not CompositeKernel root || root.ChildKernels.Any(k => k.Name == DefaultName)) return;
+        root.Add(new SqlKernel(DefaultName, () => session.Resolve(null),
+            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE"));
+        root.AddConnectDirective(new ConnectSideEyeDirective());
+    }
+
+    /// <summary>#!sideeye-sql takes --name, as .NET Interactive's SQL kernels do.</summary>
+    public override KernelSpecifierDirective KernelSpecifierDirective
+    {
+        get
+        {
+            if (_specifier is null)
+            {
+                _specifier = base.KernelSpecifierDirective;
+                _specifier.Parameters.Add(new KernelDirectiveParameter("--name", "Keep the (last statement's) result under this name, for #!share --from " + Name + " NAME"));
+            }
+            return _specifier;
+        }
+    }
+
+    Task IKernelCommandHandler<SubmitCode>.HandleAsync(SubmitCode command, KernelInvocationContext context)
+    {
+        var keepAs = command.Parameters.TryGetValue("--name", out var name) ? name : null;
+        try
+        {
+            if (keepAs is not null && !IsIdentifier(keepAs)) throw new SideEyeException($"--name: '{keepAs}' is not a name a C# cell can declare");
+            var database = _database();
+            if (!File.Exists(database)) throw new SideEyeException($"{database}: no such file" + (_whenMissing is null ? "" : "; " + _whenMissing));
+            var results = _session.Run(database, command.Code, ShownRows, keepAll: keepAs is not null, context.CancellationToken);
+            if (keepAs is not null)
+                _kept[keepAs] = results.Count > 0 ? SqlTabular.Of(results[^1]) : throw new SideEyeException($"--name {keepAs}: no statement of the cell returns rows");
+            foreach (var result in results)
+            {
+                context.Publish(new DisplayedValueProduced(result, command,
+                [
+                    new FormattedValue(HtmlFormatter.MimeType, SqlHtml.Of(result, ShownRows, keepAs)),
+                    new FormattedValue(PlainTextFormatter.MimeType, SqlText.Of(result, ShownRows, keepAs)),
+                ]));
+            }
+        }
+        catch (SideEyeException e)
+        {
+            context.Fail(command, null, $"{Name}: {e.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            context.Fail(command, null, $"{Name}: cancelled");
+        }
+        return Task.CompletedTask;
+    }
+
+    Task IKernelCommandHandler<RequestValue>.HandleAsync(RequestValue command, KernelInvocationContext context)
+    {
+        if (_kept.TryGetValue(command.Name, out var value))
+        {
+            var formatted = command.MimeType == JsonFormatter.MimeType ? SqlJson.Of(value) : value.ToDisplayString(command.MimeType);
+            context.Publish(new ValueProduced(value, command.Name, new FormattedValue(command.MimeType, formatted), command));
+        }
+        else
+            context.Fail(command, null, $"{Name}: no result named {command.Name}" + (_kept.Count == 0 ? "; keep one with #!" + Name + " --name NAME" : $" (kept: {string.Join(", ", _kept.Keys)})"));
+        return Task.CompletedTask;
+    }
+
+    Task IKernelCommandHandler<RequestValueInfos>.HandleAsync(RequestValueInfos command, KernelInvocationContext context)
+    {
+        var infos = _kept.Select(k => new KernelValueInfo(k.Key, FormattedValue.CreateSingleFromObject(k.Value, command.MimeType), typeof(TabularDataResource))).ToArray();
+        context.Publish(new ValueInfosProduced(infos, command));
+        return Task.CompletedTask;
+    }
+
+    static bool IsIdentifier(string name) =>
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+}
