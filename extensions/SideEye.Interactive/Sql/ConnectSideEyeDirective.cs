@@ -25,7 +25,7 @@ sealed class ConnectSideEyeDirective : ConnectKernelDirective<ConnectSideEyeComm
         {
             var database = Path.GetFullPath(connectCommand.Db ?? throw new SideEyeException("needs --db FILE"));
             using (SnapshotStore.OpenReadOnly(database)) { }
-            return Task.FromResult<IEnumerable<Kernel>>([new SqlKernel(connectCommand.ConnectedKernelName, () => database, whenMissing: null)]);
+            return Task.FromResult<IEnumerable<Kernel>>([new SqlKernel(connectCommand.ConnectedKernelName, () => database, whenMissing: null).UseValueSharing()]);
         }
         catch (SideEyeException e)
         {

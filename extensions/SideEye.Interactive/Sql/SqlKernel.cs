@@ -16,7 +16,8 @@ namespace SideEye.Interactive.Sql;
 public sealed class SqlKernel : Kernel,
     IKernelCommandHandler<SubmitCode>,
     IKernelCommandHandler<RequestValue>,
-    IKernelCommandHandler<RequestValueInfos>
+    IKernelCommandHandler<RequestValueInfos>,
+    IKernelCommandHandler<SendValue>
 {
     /// <summary>The kernel over the session's DuckDB file that <see cref="SideEyeExtension.Load"/> adds.</summary>
     public const string DefaultName = "sideeye-sql";
@@ -50,7 +51,7 @@ public sealed class SqlKernel : Kernel,
         // A kernel outside a composite has nowhere to put a subkernel; and Load run twice adds nothing twice.
         if (kernel.RootKernel is not CompositeKernel root || root.ChildKernels.Any(k => k.Name == DefaultName)) return;
         root.Add(new SqlKernel(DefaultName, () => session.Resolve(null),
-            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE"));
+            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE").UseValueSharing());
         root.AddConnectDirective(new ConnectSideEyeDirective());
     }
 
@@ -116,6 +117,23 @@ public sealed class SqlKernel : Kernel,
         var infos = _kept.Select(k => new KernelValueInfo(k.Key, FormattedValue.CreateSingleFromObject(k.Value, command.MimeType), typeof(TabularDataResource))).ToArray();
         context.Publish(new ValueInfosProduced(infos, command));
         return Task.CompletedTask;
+    }
+
+    /// <summary>A value shared in (#!share --from csharp X, #!set) becomes a DuckDB variable of the session: getvariable('X').</summary>
+    async Task IKernelCommandHandler<SendValue>.HandleAsync(SendValue command, KernelInvocationContext context)
+    {
+        try
+        {
+            await SetValueAsync(command, context, (name, value, _) =>
+            {
+                _session.SetVariable(name, value);
+                return Task.CompletedTask;
+            });
+        }
+        catch (SideEyeException e)
+        {
+            context.Fail(command, null, $"{Name}: {e.Message}");
+        }
     }
 
     static bool IsIdentifier(string name) =>

@@ -22,6 +22,7 @@ sealed class SqlSession : IDisposable
     static readonly string NoMessage = new System.Runtime.InteropServices.ExternalException().Message;
 
     readonly DuckDBConnection _connection = new("Data Source=:memory:");
+    readonly Lock _gate = new();
 
     /// <summary>
     /// Runs the statements of a cell against a snapshot store: every result set, with all its rows when
@@ -33,6 +34,13 @@ sealed class SqlSession : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(database);
         ArgumentNullException.ThrowIfNull(sql);
         if (string.IsNullOrWhiteSpace(sql)) throw new SideEyeException(NoStatement);
+        // The framework fails a cancelled cell at once and may start the next while the interrupted query still
+        // unwinds on the one connection.
+        lock (_gate) return RunAlone(database, sql, shownRows, keepAll, cancellation);
+    }
+
+    IReadOnlyList<SqlResultSet> RunAlone(string database, string sql, int shownRows, bool keepAll, CancellationToken cancellation)
+    {
         Check(database);
         if (_connection.State != System.Data.ConnectionState.Open) _connection.Open();
         var alias = Alias(database);
@@ -45,6 +53,27 @@ sealed class SqlSession : IDisposable
         finally
         {
             DetachAll(database);
+        }
+    }
+
+    /// <summary>Sets a DuckDB variable of the session (a value shared from another kernel), for getvariable('NAME').</summary>
+    public void SetVariable(string name, object? value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var literal = SqlLiteral.Of(value);
+        lock (_gate)
+        {
+            if (_connection.State != System.Data.ConnectionState.Open) _connection.Open();
+            try
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = $"SET VARIABLE {Identifier(name)} = {literal}";
+                command.ExecuteNonQuery();
+            }
+            catch (DbException e)
+            {
+                throw new SideEyeException($"cannot set {name}: {FirstLine(e.Message)}", e);
+            }
         }
     }
 

@@ -164,6 +164,36 @@ public sealed partial class SqlCellTests
     }
 
     [Fact]
+    public async Task Values_shared_from_csharp_are_sql_variables()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+        await notebook.ValueAsync("var goids = new long[] { 2, 3, 100 }; var state = \"waiting\"; var since = new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero); 0");
+        var (result, _, _) = await notebook.TableAsync("""
+            #!sideeye-sql
+            #!share --from csharp goids
+            #!share --from csharp state
+            #!share --from csharp since
+            #!set --name pid --value 4242
+            SELECT goid FROM goroutines g JOIN snapshots s USING (snapshot_id)
+            WHERE list_contains(getvariable('goids'), goid) AND status = getvariable('state')
+              AND s.taken_at > getvariable('since') AND pid = getvariable('pid')
+            ORDER BY goid
+            """);
+        Assert.Equal([[2L], [3L]], result.Rows);
+        // Variables last for the kernel's session, like temporary tables.
+        Assert.Equal("waiting", (await notebook.TableAsync("#!sideeye-sql\nSELECT getvariable('state')")).Result.Rows[0][0]);
+
+        await notebook.ValueAsync("var notSql = new System.Text.StringBuilder(); 0");
+        // The framework turns a failed #!share into an error shown in the cell, and runs the cell's SQL all the same.
+        var refused = await notebook.SubmitAsync("#!sideeye-sql\n#!share --from csharp notSql\nSELECT getvariable('notSql') AS v");
+        Assert.Equal("sideeye-sql: a System.Text.StringBuilder has no SQL value; share numbers, text, booleans, times or lists of them",
+            Assert.Single(refused.Events.OfType<ErrorProduced>()).Message);
+        Assert.Null(((SqlResultSet)refused.Events.OfType<DisplayedValueProduced>().Single().Value).Rows[0][0]);
+    }
+
+    [Fact]
     public async Task The_json_form_of_a_result_has_hugeints_as_numbers()
     {
         using var store = new SqlStoreFile();
@@ -248,6 +278,25 @@ public sealed partial class SqlCellTests
         File.Delete(store.Path);
         Assert.Equal($"sideeye-sql: {store.Path}: no such file; take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE",
             await Fails("#!sideeye-sql\nSELECT 1"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_cell_stops_its_query_and_closes_the_file()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+        // Hours of counting, unless interrupted.
+        var running = notebook.SubmitAsync("#!sideeye-sql\nSELECT count(*) FROM range(1000000000000) a, goroutines g");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await notebook.Kernel.SendAsync(new Cancel());
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Single(result.Events.OfType<CommandFailed>());
+        // The framework fails the cell at once; the interrupted query then lets go of the file.
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        while (store.OpenDescriptors() > 0 && stopped.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(50);
+        Assert.Equal(0, store.OpenDescriptors());
+        Assert.Equal(1L, (await notebook.TableAsync("#!sideeye-sql\nSELECT count(*) FROM snapshots")).Result.Rows[0][0]);
     }
 
     [Fact]
