@@ -45,14 +45,36 @@ sealed class SqlSession : IDisposable
         if (_connection.State != System.Data.ConnectionState.Open) _connection.Open();
         var alias = Alias(database);
         Execute($"ATTACH {Literal(database)} AS {Identifier(alias)} (READ_ONLY)", database);
+        IReadOnlyList<SqlResultSet> results;
+        var leftOpen = false;
         try
         {
             Execute($"USE {Identifier(alias)}", database);
-            return Query(sql, shownRows, keepAll, cancellation);
+            results = Query(sql, shownRows, keepAll, cancellation);
         }
         finally
         {
+            // A database cannot be detached in a transaction that used it, and an aborted one refuses every
+            // statement after it: a transaction the cell began ends with the cell.
+            leftOpen = RollBack(database);
             DetachAll(database);
+        }
+        return leftOpen
+            ? throw new SideEyeException("the cell began a transaction and did not end it: it was rolled back, for the store is attached for one cell only; end it with COMMIT in the cell")
+            : results;
+    }
+
+    /// <summary>Rolls back the open transaction; false if there is none.</summary>
+    bool RollBack(string database)
+    {
+        try
+        {
+            Execute("ROLLBACK", database);
+            return true;
+        }
+        catch (SnapshotStoreException e) when (e.Problem.Contains("no transaction is active", StringComparison.Ordinal))
+        {
+            return false;
         }
     }
 

@@ -267,6 +267,12 @@ public sealed partial class SqlCellTests
             await Fails("#!sideeye-sql\nSELECT {'l': [1, NULL]} AS s"));
         Assert.Equal("sideeye-sql: DuckDB.NET cannot read a column: Unrecognised type Union (28) for column u; convert it in SQL, e.g. to_json(x) or x::VARCHAR",
             await Fails("#!sideeye-sql\nSELECT union_value(k := 1) AS u"));
+        // A transaction ends with its cell: one left open is rolled back (and says so), an aborted one too.
+        Assert.Equal("sideeye-sql: the cell began a transaction and did not end it: it was rolled back, for the store is attached for one cell only; end it with COMMIT in the cell",
+            await Fails("#!sideeye-sql\nBEGIN TRANSACTION; CREATE TEMP TABLE uncommitted AS SELECT 1 AS x"));
+        Assert.Equal("sideeye-sql: Catalog Error: Table with name uncommitted does not exist!", await Fails("#!sideeye-sql\nSELECT * FROM uncommitted"));
+        Assert.Equal("sideeye-sql: Catalog Error: Table with name nope does not exist!", await Fails("#!sideeye-sql\nBEGIN TRANSACTION; SELECT * FROM nope"));
+        Assert.Equal([[1]], (await notebook.TableAsync("#!sideeye-sql\nBEGIN TRANSACTION; CREATE TEMP TABLE t AS SELECT 1 AS x; COMMIT; SELECT x FROM t")).Result.Rows);
         // The framework refuses an unknown option itself.
         Assert.Contains("'--nmae'", await Fails("#!sideeye-sql --nmae x\nSELECT 1"), StringComparison.Ordinal);
 
