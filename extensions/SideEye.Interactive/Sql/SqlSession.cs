@@ -120,6 +120,8 @@ sealed class SqlSession : IDisposable
         var results = new List<SqlResultSet>();
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
+        // Rows come from DuckDB a chunk at a time instead of the whole result at once: most are only counted.
+        command.UseStreamingMode = true;
         using var cancel = cancellation.Register(command.Cancel);
         var column = "";
         try

@@ -6,8 +6,8 @@ namespace SideEye.Interactive.Sql;
 /// <summary>
 /// A result set as the value a C# cell receives (#!share): .NET Interactive's own table type, the one its SQL
 /// kernels share, so the C# kernel can declare it without a reference to this extension, other kernels get it as
-/// table-schema JSON, and code written for those kernels' results works on ours. Each row is a
-/// Dictionary&lt;string, object?&gt; in column order, keyed by <see cref="SqlColumn.Key"/>.
+/// table-schema JSON, and code written for those kernels' results works on ours. Each row is an
+/// IReadOnlyDictionary&lt;string, object?&gt; in column order, keyed by <see cref="SqlColumn.Key"/> (<see cref="SqlRow"/>).
 /// </summary>
 static class SqlTabular
 {
@@ -15,14 +15,11 @@ static class SqlTabular
     {
         var schema = new TableSchema();
         foreach (var c in result.Columns) schema.Fields.Add(new TableSchemaFieldDescriptor(c.Key, FieldType(c.ValueType)));
-        var rows = new Dictionary<string, object?>[result.Rows.Count];
-        for (var r = 0; r < rows.Length; r++)
-        {
-            var values = result.Rows[r];
-            var row = new Dictionary<string, object?>(values.Length, StringComparer.Ordinal);
-            for (var i = 0; i < values.Length; i++) row[result.Columns[i].Key] = values[i];
-            rows[r] = row;
-        }
+        var keys = result.Columns.Select(c => c.Key).ToArray();
+        var index = new Dictionary<string, int>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++) index[keys[i]] = i;
+        var rows = new SqlRow[result.Rows.Count];
+        for (var r = 0; r < rows.Length; r++) rows[r] = new SqlRow(index, keys, result.Rows[r]);
         return new TabularDataResource(schema, rows!);
     }
 

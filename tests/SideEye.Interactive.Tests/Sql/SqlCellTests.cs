@@ -154,6 +154,9 @@ public sealed partial class SqlCellTests
         Assert.Equal(SqlStoreFile.Waiting, await notebook.ValueAsync("""
             waiting.Data.Cast<IReadOnlyDictionary<string, object>>().Count(row => (string)row["wait_reason"] == "chan receive" && row["labels"] is null)
             """));
+        Assert.Equal("goid=7 wait_reason=chan receive labels=", await notebook.ValueAsync("""
+            string.Join(" ", waiting.Data.First().Select(c => $"{c.Key}={c.Value}"))
+            """));
 
         // The kernel lists what it keeps, and a name that was never kept is an error naming the ones that are.
         var infos = await notebook.Kernel.SendAsync(new RequestValueInfos(SqlKernel.DefaultName));
