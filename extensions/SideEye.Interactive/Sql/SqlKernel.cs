@@ -74,6 +74,7 @@ public sealed class SqlKernel : Kernel,
         var keepAs = command.Parameters.TryGetValue("--name", out var name) ? name : null;
         try
         {
+            if (command.Parent is SubmitCode cell && SqlDirectiveLine.FirstProblem(Name, cell.Code) is { } problem) throw new SideEyeException(problem);
             if (keepAs is not null && !IsIdentifier(keepAs)) throw new SideEyeException($"--name: '{keepAs}' is not a name a C# cell can declare");
             var database = _database();
             if (!File.Exists(database)) throw new SideEyeException($"{database}: no such file" + (_whenMissing is null ? "" : "; " + _whenMissing));

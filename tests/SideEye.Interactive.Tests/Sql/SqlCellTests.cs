@@ -276,8 +276,12 @@ public sealed partial class SqlCellTests
         Assert.Equal("sideeye-sql: Catalog Error: Table with name uncommitted does not exist!", await Fails("#!sideeye-sql\nSELECT * FROM uncommitted"));
         Assert.Equal("sideeye-sql: Catalog Error: Table with name nope does not exist!", await Fails("#!sideeye-sql\nBEGIN TRANSACTION; SELECT * FROM nope"));
         Assert.Equal([[1]], (await notebook.TableAsync("#!sideeye-sql\nBEGIN TRANSACTION; CREATE TEMP TABLE t AS SELECT 1 AS x; COMMIT; SELECT x FROM t")).Result.Rows);
-        // The framework refuses an unknown option itself.
+        // The framework refuses an unknown or repeated option itself, and passes over a stray word or a missing value.
         Assert.Contains("'--nmae'", await Fails("#!sideeye-sql --nmae x\nSELECT 1"), StringComparison.Ordinal);
+        Assert.Contains("'--name'", ExtensionKernel.Failure(await notebook.SubmitAsync("#!sideeye-sql --name a --name b\nSELECT 1")), StringComparison.Ordinal);
+        Assert.Equal("sideeye-sql: unexpected 'results' after #!sideeye-sql (it takes --name NAME)", await Fails("#!sideeye-sql results\nSELECT 1"));
+        Assert.Equal("sideeye-sql: --name needs a value", await Fails("#!sideeye-sql --name\nSELECT 1"));
+        Assert.Equal("sideeye-sql: --name: '\"a b\"' is not a name a C# cell can declare", await Fails("#!sideeye-sql --name \"a b\"\nSELECT 1"));
 
         // Nothing holds the file: the store can be opened for writing and the next cell sees what was written.
         using (var writer = SnapshotStore.Open(store.Path)) writer.Append(SqlStoreFile.Snapshot(1));
