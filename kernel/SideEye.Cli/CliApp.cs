@@ -22,6 +22,8 @@ public static class CliApp
             Addr2LineCommand.Create(stdout),
             TypesCommand.Create(stdout),
             SnapshotCommand.Create(stdout),
+            StacksCommand.Create(stdout),
+            DiffCommand.Create(stdout),
             QueryCommand.Create(stdout),
             SpecCommand.Create(stdout),
         };

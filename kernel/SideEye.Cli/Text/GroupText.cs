@@ -25,4 +25,7 @@ static class GroupText
     public static string Goids(IReadOnlyList<long> goids, int shown = 5) =>
         (goids.Count == 1 ? "goroutine " : "goroutines ") + string.Join(' ', goids.Take(shown).Select(g => g.ToString(CultureInfo.InvariantCulture))) +
         (goids.Count > shown ? $" … ({goids.Count})" : "");
+
+    /// <summary>"1 goroutine", "2 goroutines".</summary>
+    public static string Plural(long n, string word) => $"{n} {word}{(n == 1 ? "" : "s")}";
 }
