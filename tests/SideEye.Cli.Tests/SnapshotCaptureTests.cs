@@ -89,7 +89,7 @@ public sealed class SnapshotCaptureTests : IDisposable
         using (var store = SnapshotStore.Open(Store))
         {
             var snapshot = new Snapshot(0, DateTimeOffset.UnixEpoch, null, [process]);
-            Commands.SnapshotCommand.WriteSummary(text, store, snapshot with { SnapshotId = store.Append(snapshot) }, takenNs: 0);
+            Commands.SnapshotCommand.WriteSummary(text, store, snapshot with { SnapshotId = store.Append(snapshot) });
             tables = store.CaptureTableNames();
         }
         var lines = text.ToString().Split('\n');

@@ -27,7 +27,7 @@ public sealed class SnapshotSummaryTests : IDisposable
             new(goid, status, reason, waitSince, null, 1, "main.main", "main.worker", frames, null);
         var snapshot = new Snapshot(0, DateTimeOffset.UnixEpoch, null,
         [
-            new ProcessSnapshot(42, "host", "/bin/demo", "go1.26.0", 1000, 2000, false, null,
+            new ProcessSnapshot(42, "host", "/bin/demo", "go1.26.0", 1000, 2000, false, null, MonotonicNs: taken, Goroutines:
             [
                 G(7, "waiting", "chan receive", taken - 30_000_000_000, process),
                 G(8, "waiting", "chan receive", taken - 90_500_000_000, process),
@@ -37,7 +37,7 @@ public sealed class SnapshotSummaryTests : IDisposable
         ]);
         var text = new StringWriter { NewLine = "\n" };
         using (var store = SnapshotStore.Open(_store))
-            Commands.SnapshotCommand.WriteSummary(text, store, snapshot with { SnapshotId = store.Append(snapshot) }, taken);
+            Commands.SnapshotCommand.WriteSummary(text, store, snapshot with { SnapshotId = store.Append(snapshot) });
         var lines = text.ToString().Split('\n');
         var at = Array.IndexOf(lines, "  largest groups of identical stacks (2 of 2):");
         Assert.True(at > 0, text.ToString());

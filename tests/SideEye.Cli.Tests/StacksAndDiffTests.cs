@@ -25,12 +25,12 @@ public sealed partial class StacksAndDiffTests : KernelObjectLeakCheck, IDisposa
     }
 
     /// <summary>One group as sideeye stacks prints it: a header line, a created-by/goroutines line, then frames.</summary>
-    sealed record PrintedGroup(int Count, string States, string Where, string Details, string[] Frames)
+    sealed record PrintedGroup(int Count, string States, string Where, string? LongestWait, string Details, string[] Frames)
     {
-        public string Text => $"{Count} [{States}] {Where}\n{Details}\n{string.Join('\n', Frames)}";
+        public string Text => $"{Count} [{States}] {Where}{(LongestWait is null ? "" : $", longest wait {LongestWait}")}\n{Details}\n{string.Join('\n', Frames)}";
     }
 
-    [GeneratedRegex(@"^ *(\d+)  \[(.+?)\] (.+)$")]
+    [GeneratedRegex(@"^ *(\d+)  \[(.+?)\] (.+?)(?:, longest wait (\S+))?$")]
     private static partial Regex GroupHeader();
 
     [GeneratedRegex(@"^(\d+)  \[chan receive\] (.+?), longest wait (\S+)$")]
@@ -45,7 +45,8 @@ public sealed partial class StacksAndDiffTests : KernelObjectLeakCheck, IDisposa
             var lines = block.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var m = GroupHeader().Match(lines[0]);
             Assert.All(lines[1..], l => Assert.StartsWith("          ", l));
-            return new PrintedGroup(int.Parse(m.Groups[1].Value), m.Groups[2].Value, m.Groups[3].Value, lines[1].Trim(), lines[2..].Select(l => l.Trim()).ToArray());
+            return new PrintedGroup(int.Parse(m.Groups[1].Value), m.Groups[2].Value, m.Groups[3].Value, m.Groups[4].Success ? m.Groups[4].Value : null,
+                lines[1].Trim(), lines[2..].Select(l => l.Trim()).ToArray());
         }).ToArray();
 
     [Theory]
@@ -55,11 +56,10 @@ public sealed partial class StacksAndDiffTests : KernelObjectLeakCheck, IDisposa
         Requires.Root();
         var toolchain = GoToolchains.Get(release);
         var started = Stopwatch.StartNew();
-        // GOGC=1: the program's own allocations start collections, and a collection stamps each blocked goroutine
-        // with its start time (g.waitsince), which the summary's longest wait is made of.
-        var gc = new Dictionary<string, string> { ["GOGC"] = "1" };
-        using var few = new ParkedProgram(toolchain, idle: 10, environment: gc);
-        using var many = new ParkedProgram(toolchain, idle: 30, environment: gc);
+        // -gc: the program collects garbage once parked, which stamps each blocked goroutine with its start time
+        // (g.waitsince), which the longest wait is made of.
+        using var few = new ParkedProgram(toolchain, idle: 10, collectGarbage: true);
+        using var many = new ParkedProgram(toolchain, idle: 30, collectGarbage: true);
         var store = Path.Combine(_dir, "parked.duckdb");
 
         // The runtime's own account of the idle goroutines: runtime.Stack's frames (runtime frames hidden) and creator.
@@ -93,6 +93,8 @@ public sealed partial class StacksAndDiffTests : KernelObjectLeakCheck, IDisposa
         Assert.Equal(total, groups.Sum(g => g.Count));
         var idle = Assert.Single(groups, g => g.Where == idleWhere);
         Assert.Equal((10, "chan receive"), (idle.Count, idle.States));
+        // Read back from the store: the same wait as the summary's, since the store keeps the clock reading of the snapshot.
+        Assert.Equal(idleLine.Groups[3].Value, idle.LongestWait);
         // Hidden as runtime.Stack hides them: runtime internals and wrappers (the go statement's gowrap/funcN).
         var pclntab = GoBinary.Open(GoFixture.Build("parked", toolchain)).Pclntab;
         var wrappers = pclntab.Functions.Where(pclntab.IsWrapper).Select(f => f.Name).ToHashSet();

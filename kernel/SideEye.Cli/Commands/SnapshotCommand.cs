@@ -44,12 +44,10 @@ public static class SnapshotCommand
             var captures = Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], targets);
             using var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit), Captures = captures };
             var snapshot = snapshotter.Take(targets, parse.GetValue(note));
-            // Wait starts are runtime nanotime: read the clock now, before storing takes its time.
-            var takenNs = MonotonicClock.NowNs();
             using (var store = SnapshotStore.Open(parse.GetValue(output)!))
             {
                 snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
-                WriteSummary(stdout, store, snapshot, takenNs);
+                WriteSummary(stdout, store, snapshot);
             }
             return snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
         });
@@ -106,8 +104,7 @@ public static class SnapshotCommand
     /// its ten largest stack groups as <see cref="StackGroups"/> reads them back from the store (the groups the
     /// notebook and sideeye stacks show), each with its states, where it is, and its longest wait, then captures.
     /// </summary>
-    /// <param name="takenNs">CLOCK_MONOTONIC right after the snapshot, to turn the runtime's wait starts into durations.</param>
-    internal static void WriteSummary(TextWriter o, SnapshotStore store, Snapshot s, long takenNs)
+    internal static void WriteSummary(TextWriter o, SnapshotStore store, Snapshot s)
     {
         var tables = store.CaptureTableNames();
         o.WriteLine($"snapshot {s.SnapshotId} at {s.TakenAt:u}");
@@ -125,18 +122,10 @@ public static class SnapshotCommand
             var groups = StackGroups.Of(store, s.SnapshotId, p.Pid);
             o.WriteLine($"  largest groups of identical stacks ({Math.Min(10, groups.Count)} of {groups.Count}):");
             foreach (var group in groups.Take(10))
-                o.WriteLine($"  {group.Count,7}  [{GroupText.States(group.States)}] {GroupText.Where(group.Where)}{LongestWait(group, takenNs)}");
+                o.WriteLine($"  {group.Count,7}  [{GroupText.States(group.States)}] {GroupText.Where(group.Where)}{GroupText.LongestWait(group)}");
             WriteCaptures(o, p, tables);
         }
     }
-
-    /// <summary>
-    /// ", longest wait D" from the group's earliest g.waitsince. The runtime stamps a blocked goroutine at the first
-    /// garbage collection that sees it blocked, so D is a lower bound, and a goroutine no collection has seen
-    /// blocked has no stamp (nothing is printed).
-    /// </summary>
-    static string LongestWait(StackGroup group, long takenNs) =>
-        group.OldestWaitSinceNs is { } since && takenNs >= since ? $", longest wait {Durations.Short(TimeSpan.FromTicks((takenNs - since) / 100))}" : "";
 
     /// <summary>Frames captured per function (requested ones with none too, so an empty table is no surprise), with the table to query.</summary>
     static void WriteCaptures(TextWriter o, ProcessSnapshot p, IReadOnlyDictionary<string, string> tables)

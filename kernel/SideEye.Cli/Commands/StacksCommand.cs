@@ -49,7 +49,7 @@ public static class StacksCommand
         foreach (var g in groups.Take(top))
         {
             o.WriteLine();
-            o.WriteLine($"{g.Count,8}  [{GroupText.States(g.States)}] {GroupText.Where(g.Where)}");
+            o.WriteLine($"{g.Count,8}  [{GroupText.States(g.States)}] {GroupText.Where(g.Where)}{GroupText.LongestWait(g)}");
             o.WriteLine($"{GroupText.Indent}{(g.CreatedBy.Count > 0 ? $"created by {string.Join(", ", g.CreatedBy)}; " : "")}{GroupText.Goids(g.Goids)}");
             GroupText.WriteFrames(o, g.Frames);
         }

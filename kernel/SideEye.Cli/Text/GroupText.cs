@@ -16,6 +16,12 @@ static class GroupText
     /// <summary>The innermost frame outside the runtime as FUNC FILE:LINE, or "(no stack)".</summary>
     public static string Where(StackGroupFrame? where) => where?.ToString() ?? "(no stack)";
 
+    /// <summary>
+    /// ", longest wait D" (see <see cref="StackGroup.LongestWait"/>): the runtime stamps a blocked goroutine at the first
+    /// garbage collection that sees it blocked, so D is a lower bound, and without a stamp nothing is printed.
+    /// </summary>
+    public static string LongestWait(StackGroup group) => group.LongestWait is { } d ? $", longest wait {Durations.Short(d)}" : "";
+
     public static void WriteFrames(TextWriter o, IReadOnlyList<StackGroupFrame> frames)
     {
         foreach (var f in frames) o.WriteLine($"{Indent}{f}");
