@@ -97,8 +97,8 @@ public static class SideEyeExtension
             Description = "Stack groups that appeared, grew, shrank or went between two stored snapshots (leak hunting)",
             KernelCommandType = typeof(DiffCommand),
         };
-        diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id"));
-        diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id (default: the one before --after)"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id (default: the latest)"));
         diff.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process"));
         diff.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {DefaultDatabase})"));
         root.Subcommands.Add(diff);
@@ -115,6 +115,7 @@ public static class SideEyeExtension
             KernelCommandType = typeof(GoroutineCommand),
         };
         goroutine.Parameters.Add(new KernelDirectiveParameter("--goid", "The goroutine's id"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--in", "Instead of --goid: the first goroutine (lowest id) whose stack passes through a function whose name contains this"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--pid", "Its process (needed only when several processes of the snapshot have that goid)"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {DefaultDatabase})"));
@@ -245,12 +246,14 @@ public static class SideEyeExtension
 
     static void Goroutine(NotebookSession session, GoroutineCommand command, KernelInvocationContext context)
     {
-        var goid = command.Goid ?? throw new SideEyeException("goroutine needs --goid N");
+        if ((command.Goid is null) == (command.In is null)) throw new SideEyeException("goroutine needs either --goid N or --in FUNC");
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
         var id = SnapshotChoice.Resolve(store, command.Snapshot);
-        var detail = GoroutineDetails.Of(store, id, goid, command.Pid)
-            ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{(command.Pid is { } pid ? $" in process {pid}" : "")}");
+        var inProcess = command.Pid is { } pid ? $" in process {pid}" : "";
+        var detail = command.Goid is { } goid
+            ? GoroutineDetails.Of(store, id, goid, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
+            : GoroutineDetails.Through(store, id, command.In!, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
         Return(context, command, detail);
     }
 
@@ -258,11 +261,8 @@ public static class SideEyeExtension
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
-        long Id(long? id, string option) => id ?? throw new SideEyeException($"diff needs {option} ID");
-        var (before, after) = (Id(command.Before, "--before"), Id(command.After, "--after"));
-        foreach (var id in new[] { before, after })
-            if (store.Query($"SELECT count(*) FROM snapshots WHERE snapshot_id = {id}").Rows[0][0] is long n && n == 0)
-                throw new SideEyeException($"{database}: no snapshot {id}");
+        var after = SnapshotChoice.Resolve(store, command.After);
+        var before = command.Before is { } asked ? SnapshotChoice.Resolve(store, asked) : SnapshotChoice.Before(store, after);
         var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
         var view = new DiffView(before, after, database, changes);
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));

@@ -17,4 +17,10 @@ static class SnapshotChoice
             ? Convert.ToInt64(latest, CultureInfo.InvariantCulture)
             : throw new SideEyeException($"{store.Path}: holds no snapshot yet");
     }
+
+    /// <summary>The snapshot taken just before <paramref name="id"/>: what a diff compares the latest with by default.</summary>
+    public static long Before(SnapshotStore store, long id) =>
+        store.Query($"SELECT max(snapshot_id) FROM snapshots WHERE snapshot_id < {id.ToString(CultureInfo.InvariantCulture)}").Rows[0][0] is { } before
+            ? Convert.ToInt64(before, CultureInfo.InvariantCulture)
+            : throw new SideEyeException($"{store.Path}: no snapshot before {id} to compare it with");
 }

@@ -6,6 +6,21 @@ namespace SideEye.Snapshots.Analysis;
 /// <summary>Reads one goroutine of a stored snapshot with its frames and captured values.</summary>
 public static class GoroutineDetails
 {
+    /// <summary>
+    /// The first goroutine (lowest id, so usually the oldest) whose stack passes through a function whose name
+    /// contains <paramref name="function"/>: "show me one of them" without looking an id up first.
+    /// </summary>
+    public static GoroutineDetail? Through(SnapshotStore store, long snapshotId, string function, int? pid = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(function);
+        var i = CultureInfo.InvariantCulture;
+        var inProcess = pid is { } p ? $" AND pid = {p.ToString(i)}" : "";
+        var quoted = "'" + function.Replace("'", "''", StringComparison.Ordinal) + "'";
+        var rows = store.Query($"SELECT pid, goid FROM frames WHERE snapshot_id = {snapshotId.ToString(i)} AND contains(func, {quoted}){inProcess} ORDER BY goid, pid LIMIT 1").Rows;
+        return rows.Count == 0 ? null : Of(store, snapshotId, Convert.ToInt64(rows[0][1], i), Convert.ToInt32(rows[0][0], i));
+    }
+
     /// <param name="pid">The goroutine's process; may be left out when only one process of the snapshot has that goid.</param>
     /// <returns>The goroutine, or null when the snapshot has none with that id (in that process).</returns>
     /// <exception cref="SideEyeException">Several processes of the snapshot have a goroutine with that id and no pid was given.</exception>
