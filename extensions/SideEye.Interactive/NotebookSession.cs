@@ -1,21 +1,61 @@
+using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;
 
 namespace SideEye.Interactive;
 
 /// <summary>
 /// What the magic commands of one kernel share: the DuckDB file they use when --db is not given (#!sideeye open
-/// changes it), and one snapshotter for the kernel's life, so a second snapshot of a process reuses its probe.
+/// changes it), the capture spec and the file it is kept in, and one snapshotter for the kernel's life, so a
+/// second snapshot of a process reuses its probe.
 /// </summary>
-sealed class NotebookSession : IDisposable
+/// <param name="directory">Where relative paths point: the notebook's working directory, its own folder in Jupyter and VS Code.</param>
+sealed class NotebookSession(string directory) : IDisposable
 {
     public const string DefaultDatabase = "sideeye.duckdb";
+
+    /// <summary>Where the spec lives unless #!sideeye spec load/save says otherwise: next to the notebook (its working directory).</summary>
+    public const string DefaultSpecFile = "sideeye-spec.json";
+
+    CaptureSpec? _spec;
 
     public string? Database { get; set; }
 
     public LocalSnapshotter Snapshotter { get; } = new();
 
+    /// <summary>The file the spec is read from and every edit is saved to, so a re-run notebook or its team gets it back.</summary>
+    public string SpecPath { get; private set; } = Path.GetFullPath(DefaultSpecFile, directory);
+
+    /// <summary>The capture spec: the spec file's, read when first needed, or empty when there is none yet.</summary>
+    public CaptureSpec Spec => _spec ??= File.Exists(SpecPath) ? CaptureSpecFile.Load(SpecPath) : CaptureSpec.Empty;
+
     /// <summary>The full path of the file to use: the one given, else the opened one, else the default.</summary>
-    public string Resolve(string? db) => Path.GetFullPath(db ?? Database ?? DefaultDatabase);
+    public string Resolve(string? db) => FullPath(db ?? Database ?? DefaultDatabase);
+
+    /// <summary>A path the user gave, made absolute against the notebook's directory.</summary>
+    public string FullPath(string path) => Path.GetFullPath(path, directory);
+
+    /// <summary>Keeps an edited spec and saves it to <see cref="SpecPath"/>, or to <paramref name="path"/> from now on.</summary>
+    public void SaveSpec(CaptureSpec spec, string? path = null)
+    {
+        var target = path is null ? SpecPath : FullPath(path);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            CaptureSpecFile.Save(spec, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CaptureSpecException(target, $"cannot save the spec: {e.Message}");
+        }
+        (_spec, SpecPath) = (spec, target);
+    }
+
+    /// <summary>Reads a spec file and makes it the one edits are saved to.</summary>
+    public void LoadSpec(string path)
+    {
+        var full = FullPath(path);
+        (_spec, SpecPath) = (CaptureSpecFile.Load(full), full);
+    }
 
     public void Dispose() => Snapshotter.Dispose();
 }

@@ -5,6 +5,7 @@ using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
 using SideEye.Interactive.Directives;
 using SideEye.Interactive.Formatters;
+using SideEye.Interactive.Subcommands;
 using SideEye.Snapshots.Analysis;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Store;
@@ -19,7 +20,10 @@ public static class SideEyeExtension
 {
     const string DefaultDatabase = NotebookSession.DefaultDatabase;
 
-    public static void Load(Kernel kernel)
+    public static void Load(Kernel kernel) => Load(kernel, Environment.CurrentDirectory);
+
+    /// <param name="directory">Where relative paths (the default database and spec file, --db, --file) point.</param>
+    internal static void Load(Kernel kernel, string directory)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         Formatter.Register<GoTargets>((targets, writer) => writer.Write(HtmlViews.Targets(targets)), HtmlFormatter.MimeType);
@@ -27,8 +31,10 @@ public static class SideEyeExtension
         Formatter.Register<StacksView>((view, writer) => writer.Write(HtmlViews.Stacks(view)), HtmlFormatter.MimeType);
         Formatter.Register<DiffView>((view, writer) => writer.Write(HtmlViews.Diff(view)), HtmlFormatter.MimeType);
         Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
+        Formatter.Register<SpecView>((view, writer) => writer.Write(HtmlViews.Spec(view)), HtmlFormatter.MimeType);
+        Formatter.Register<GoroutineDetail>((detail, writer) => writer.Write(HtmlViews.Goroutine(detail)), HtmlFormatter.MimeType);
 
-        var session = new NotebookSession();
+        var session = new NotebookSession(directory);
         kernel.RegisterForDisposal(session);
         var snapshotter = session.Snapshotter;
 
@@ -45,6 +51,11 @@ public static class SideEyeExtension
         }));
         kernel.RegisterCommandHandler<DiffCommand>((command, context) => Run(root, command, context, () => Diff(session, command, context)));
         kernel.RegisterCommandHandler<OpenCommand>((command, context) => Run(root, command, context, () => Open(session, command, context)));
+        kernel.RegisterCommandHandler<CaptureCommand>((command, context) => Run(root, command, context, () =>
+            Return(context, command, SpecEditing.Capture(session, command, WordsOf(root, command, "capture")))));
+        kernel.RegisterCommandHandler<SpecCommand>((command, context) => Run(root, command, context, () =>
+            Return(context, command, SpecEditing.Spec(session, WordsOf(root, command, "spec")))));
+        kernel.RegisterCommandHandler<GoroutineCommand>((command, context) => Run(root, command, context, () => Goroutine(session, command, context)));
         Sql.SqlKernel.AddTo(kernel, session);
     }
 
@@ -87,8 +98,8 @@ public static class SideEyeExtension
             Description = "Stack groups that appeared, grew, shrank or went between two stored snapshots (leak hunting)",
             KernelCommandType = typeof(DiffCommand),
         };
-        diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id"));
-        diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id (default: the one before --after)"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id (default: the latest)"));
         diff.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process"));
         diff.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {DefaultDatabase})"));
         root.Subcommands.Add(diff);
@@ -99,16 +110,41 @@ public static class SideEyeExtension
         };
         open.Parameters.Add(new KernelDirectiveParameter("--file", "The DuckDB file"));
         root.Subcommands.Add(open);
+        var goroutine = new KernelActionDirective("goroutine")
+        {
+            Description = "One goroutine of a stored snapshot: its state, creator, labels and every frame with the values captured in it",
+            KernelCommandType = typeof(GoroutineCommand),
+        };
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--goid", "The goroutine's id"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--in", "Instead of --goid: the first goroutine (lowest id) whose stack passes through a function whose name contains this"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--pid", "Its process (needed only when several processes of the snapshot have that goid)"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {DefaultDatabase})"));
+        root.Subcommands.Add(goroutine);
+        var capture = new KernelActionDirective("capture")
+        {
+            Description = "Capture Go expressions in every frame of a function at the next snapshots: capture FUNC EXPR… [--exe NAME] [--remove]; " +
+                $"saved at once to the spec file (default {NotebookSession.DefaultSpecFile} next to the notebook)",
+            KernelCommandType = typeof(CaptureCommand),
+        };
+        capture.Parameters.Add(new KernelDirectiveParameter("--exe", "The program, by its executable's file name (needed while the spec has not exactly one program)"));
+        capture.Parameters.Add(new KernelDirectiveParameter("--remove", "Stop capturing the expressions named (all of the function's when none is)") { Flag = true });
+        root.Subcommands.Add(capture);
+        root.Subcommands.Add(new KernelActionDirective("spec")
+        {
+            Description = "The capture spec: spec show | spec load FILE (use that file from now on) | spec save FILE (write it there and use it)",
+            KernelCommandType = typeof(SpecCommand),
+        });
         // The framework parses options after an unknown subcommand against the root, and would reject them before
         // the root handler could name the subcommand: so the root accepts every subcommand's options too.
-        foreach (var name in root.Subcommands.SelectMany(s => s.Parameters).Select(p => p.Name).Distinct().ToArray())
-            root.Parameters.Add(new KernelDirectiveParameter(name, "see the subcommands"));
+        foreach (var parameter in root.Subcommands.SelectMany(s => s.Parameters).DistinctBy(p => p.Name).ToArray())
+            root.Parameters.Add(new KernelDirectiveParameter(parameter.Name, "see the subcommands") { Flag = parameter.Flag });
         return root;
     }
 
     static Task Root(KernelActionDirective root, SideEyeRootCommand command, KernelInvocationContext context)
     {
-        if (Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code) is { } problem)
+        if (Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code, TakesWords) is { } problem)
         {
             context.Fail(command, null, problem);
             return Task.CompletedTask;
@@ -129,7 +165,7 @@ public static class SideEyeExtension
     /// </summary>
     static Task Run(KernelActionDirective root, KernelCommand command, KernelInvocationContext context, Action action)
     {
-        if (Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code) is { } problem)
+        if (Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code, TakesWords) is { } problem)
         {
             context.Fail(command, null, problem);
             return Task.CompletedTask;
@@ -139,11 +175,36 @@ public static class SideEyeExtension
         return Task.CompletedTask;
     }
 
+    /// <summary>Subcommands whose lines hold words besides options: a function and Go expressions, a spec action and file.</summary>
+    static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec" };
+
+    /// <summary>How many lines of each submission's subcommand have been handled: commands run in the order of their lines.</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SubmitCode, Dictionary<string, int>> Handled = [];
+
+    /// <summary>The words after the subcommand on the line this command came from.</summary>
+    static IReadOnlyList<string> WordsOf(KernelActionDirective root, KernelCommand command, string subcommand)
+    {
+        var submit = SubmittedCommand(command) ?? throw new SideEyeException($"{subcommand}: the submitted text is not available");
+        var lines = DirectiveLineCheck.Invocations(root, submit.Code, subcommand);
+        var handled = Handled.GetOrCreateValue(submit);
+        lock (handled)
+        {
+            var index = handled.GetValueOrDefault(subcommand);
+            handled[subcommand] = index + 1;
+            return index < lines.Count ? lines[index] : throw new SideEyeException($"{subcommand}: cannot find its line in the submitted text");
+        }
+    }
+
+    static void Return<T>(KernelInvocationContext context, KernelCommand command, T value) where T : notnull =>
+        context.Publish(new ReturnValueProduced(value, command, FormattedValue.CreateManyFromObject(value, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
+
     /// <summary>The code of the submission this directive came from (the framework splits a cell into one command per directive).</summary>
-    static string? Submitted(KernelCommand command)
+    static string? Submitted(KernelCommand command) => SubmittedCommand(command)?.Code;
+
+    static SubmitCode? SubmittedCommand(KernelCommand command)
     {
         for (var c = command.Parent; c is not null; c = c.Parent)
-            if (c is SubmitCode submit) return submit.Code;
+            if (c is SubmitCode submit) return submit;
         return null;
     }
 
@@ -160,6 +221,7 @@ public static class SideEyeExtension
         if (maxFrames is < 2 or > 1024) throw new SideEyeException($"--max-frames must be between 2 and 1024, not {maxFrames}");
         // The snapshotter's frame limit is fixed when it is made: another limit gets a snapshotter of its own for this call.
         using var own = maxFrames == snapshotter.MaxFrames ? null : new LocalSnapshotter { MaxFrames = maxFrames };
+        (own ?? snapshotter).Captures = session.Spec;
         var snapshot = (own ?? snapshotter).Take(pids, command.Note);
         var database = session.Resolve(command.Db);
         using (var store = SnapshotStore.Open(database))
@@ -174,24 +236,34 @@ public static class SideEyeExtension
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
-        var latest = store.Query("SELECT max(snapshot_id) FROM snapshots").Rows[0][0];
-        var id = command.Snapshot ?? (latest is null ? throw new SideEyeException($"{database}: holds no snapshot yet") : Convert.ToInt64(latest, System.Globalization.CultureInfo.InvariantCulture));
+        var id = SnapshotChoice.Resolve(store, command.Snapshot);
         var groups = StackGroups.Of(store, id, command.Pid, command.Filter);
         if (groups.Count == 0 && command.Filter is null)
-            throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"{database}: no snapshot {id}");
-        var view = new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly);
+            throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"snapshot {id} has no goroutines");
+        var values = GroupValues.Of(groups, FrameValues.Of(store, id, command.Pid));
+        var view = new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly, values);
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
+    }
+
+    static void Goroutine(NotebookSession session, GoroutineCommand command, KernelInvocationContext context)
+    {
+        if ((command.Goid is null) == (command.In is null)) throw new SideEyeException("goroutine needs either --goid N or --in FUNC");
+        var database = session.Resolve(command.Db);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var id = SnapshotChoice.Resolve(store, command.Snapshot);
+        var inProcess = command.Pid is { } pid ? $" in process {pid}" : "";
+        var detail = command.Goid is { } goid
+            ? GoroutineDetails.Of(store, id, goid, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
+            : GoroutineDetails.Through(store, id, command.In!, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
+        Return(context, command, detail);
     }
 
     static void Diff(NotebookSession session, DiffCommand command, KernelInvocationContext context)
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
-        long Id(long? id, string option) => id ?? throw new SideEyeException($"diff needs {option} ID");
-        var (before, after) = (Id(command.Before, "--before"), Id(command.After, "--after"));
-        foreach (var id in new[] { before, after })
-            if (store.Query($"SELECT count(*) FROM snapshots WHERE snapshot_id = {id}").Rows[0][0] is long n && n == 0)
-                throw new SideEyeException($"{database}: no snapshot {id}");
+        var after = SnapshotChoice.Resolve(store, command.After);
+        var before = command.Before is { } asked ? SnapshotChoice.Resolve(store, asked) : SnapshotChoice.Before(store, after);
         var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
         var view = new DiffView(before, after, database, changes);
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));
@@ -199,7 +271,7 @@ public static class SideEyeExtension
 
     static void Open(NotebookSession session, OpenCommand command, KernelInvocationContext context)
     {
-        var database = Path.GetFullPath(command.File ?? throw new SideEyeException("open needs a FILE"));
+        var database = session.FullPath(command.File ?? throw new SideEyeException("open needs a FILE"));
         using var store = SnapshotStore.OpenReadOnly(database);
         var rows = store.Query(
             "SELECT s.snapshot_id, s.note, count(p.pid), CAST(coalesce(sum(p.goroutines), 0) AS BIGINT), epoch_ms(s.taken_at) " +

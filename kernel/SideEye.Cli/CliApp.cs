@@ -21,7 +21,10 @@ public static class CliApp
             InspectCommand.Create(stdout),
             Addr2LineCommand.Create(stdout),
             TypesCommand.Create(stdout),
+            TargetsCommand.Create(stdout),
             SnapshotCommand.Create(stdout),
+            StacksCommand.Create(stdout),
+            DiffCommand.Create(stdout),
             QueryCommand.Create(stdout),
             SpecCommand.Create(stdout),
         };

@@ -290,6 +290,7 @@ func main() {
 	idleCount := flag.Int("n", 0, "extra idle goroutines parked on a channel receive in main.idle")
 	threads := flag.Int("threads", 0, "goroutines locked to their own OS thread and blocked in read(2)")
 	dumpPath := flag.String("dump", "", "file to write runtime.Stack(all=true) to once everything is parked")
+	collect := flag.Bool("gc", false, "collect garbage once parked, so the runtime records when blocked goroutines began to wait (g.waitsince)")
 	flag.Parse()
 
 	var fds [2]int
@@ -371,6 +372,12 @@ func main() {
 		if err := os.WriteFile(*dumpPath, dump, 0o644); err != nil {
 			fail("%v", err)
 		}
+	}
+	if *collect {
+		// Twice: a stack scan stamps blocked goroutines with the start of the last finished cycle (work.tstart is
+		// set at mark termination), which the first cycle of a process does not have yet.
+		runtime.GC()
+		runtime.GC()
 	}
 	out := strings.Join(parks, "\n") + fmt.Sprintf("\nready pid=%d\n", os.Getpid())
 	if _, err := os.Stdout.WriteString(out); err != nil {

@@ -5,15 +5,21 @@ using Microsoft.DotNet.Interactive.Events;
 
 namespace SideEye.Interactive.Tests;
 
-/// <summary>A notebook's kernel in-process: a CompositeKernel with C#, and the extension loaded the way extension.dib will.</summary>
+/// <summary>
+/// A notebook's kernel in-process: a CompositeKernel with C#, and the extension loaded the way extension.dib does,
+/// in a working directory of its own (the notebook's folder: the default database and spec file go there).
+/// </summary>
 sealed class ExtensionKernel : IDisposable
 {
     readonly CompositeKernel _kernel = new() { new CSharpKernel() };
 
+    /// <summary>The kernel's working directory, deleted with it.</summary>
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("sideeye-notebook-").FullName;
+
     public ExtensionKernel()
     {
         _kernel.DefaultKernelName = "csharp";
-        SideEyeExtension.Load(_kernel);
+        SideEyeExtension.Load(_kernel, Directory);
     }
 
     public async Task<KernelCommandResult> SubmitAsync(string code) => await _kernel.SendAsync(new SubmitCode(code));
@@ -35,5 +41,9 @@ sealed class ExtensionKernel : IDisposable
         return ((T)returned.Value, returned.FormattedValues.Single(v => v.MimeType == "text/html").Value);
     }
 
-    public void Dispose() => _kernel.Dispose();
+    public void Dispose()
+    {
+        _kernel.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
 }

@@ -70,7 +70,12 @@ public sealed class StacksTests
         var (stacks, _) = ExtensionKernel.Returned<StacksView>(await elsewhere.SubmitAsync($"#!sideeye stacks --snapshot {second.Snapshot.SnapshotId} --filter main.idle"));
         Assert.Equal(25, stacks.Groups.Single().Count);
 
-        Assert.Contains("diff needs --before", ExtensionKernel.Failure(await elsewhere.SubmitAsync($"#!sideeye diff --after {second.Snapshot.SnapshotId}")), StringComparison.Ordinal);
+        // Without ids: the latest against the one before it.
+        var (latest, _) = ExtensionKernel.Returned<DiffView>(await elsewhere.SubmitAsync("#!sideeye diff"));
+        Assert.Equal((first.Snapshot.SnapshotId, second.Snapshot.SnapshotId), (latest.Before, latest.After));
+        Assert.Equal(diff.Changes.Select(c => (c.Key, c.Before, c.After)), latest.Changes.Select(c => (c.Key, c.Before, c.After)));
+        Assert.Contains($"no snapshot before {first.Snapshot.SnapshotId} to compare it with",
+            ExtensionKernel.Failure(await elsewhere.SubmitAsync($"#!sideeye diff --after {first.Snapshot.SnapshotId}")), StringComparison.Ordinal);
         Assert.Contains("no snapshot 77", ExtensionKernel.Failure(await elsewhere.SubmitAsync($"#!sideeye diff --before 77 --after {second.Snapshot.SnapshotId}")), StringComparison.Ordinal);
     }
 }

@@ -3,25 +3,34 @@ using Microsoft.DotNet.Interactive.Directives;
 namespace SideEye.Interactive.Directives;
 
 /// <summary>
-/// Checks #!sideeye lines against the directive's declared subcommands and parameters. The framework binds
-/// what it knows and silently drops the rest (an unknown option, a stray word, a repeated option), so the
-/// handlers run this over the submitted text and fail rather than act on half of what was asked.
+/// Reads #!sideeye lines the way the extension means them. The framework binds what it knows and silently drops
+/// the rest (an unknown option, a stray word, a repeated option, all but one positional word), so the handlers
+/// check the submitted text with this and fail rather than act on half of what was asked; subcommands that take
+/// words (capture's Go expressions, spec's action) read them from here too.
 /// </summary>
 static class DirectiveLineCheck
 {
     /// <summary>The first problem in any line of <paramref name="code"/> that invokes <paramref name="root"/>, or null.</summary>
-    public static string? FirstProblem(KernelActionDirective root, string code)
+    /// <param name="takesWords">Subcommands whose lines may hold words besides their options.</param>
+    public static string? FirstProblem(KernelActionDirective root, string code, IReadOnlySet<string> takesWords)
     {
         foreach (var raw in code.Split('\n'))
         {
             var words = Words(raw.Trim());
             if (words.Count == 0 || words[0] != root.Name) continue;
-            if (Problem(root, words) is { } problem) return $"{root.Name}: {problem}";
+            if (Problem(root, words, takesWords) is { } problem) return $"{root.Name}: {problem}";
         }
         return null;
     }
 
-    static string? Problem(KernelActionDirective root, List<string> words)
+    /// <summary>For each line of <paramref name="code"/> invoking <paramref name="subcommand"/>, in order: its words after the subcommand.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Invocations(KernelActionDirective root, string code, string subcommand) =>
+        code.Split('\n').Select(raw => Words(raw.Trim()))
+            .Where(w => w.Count >= 2 && w[0] == root.Name && w[1] == subcommand)
+            .Select(w => (IReadOnlyList<string>)w.Skip(2).ToArray())
+            .ToArray();
+
+    static string? Problem(KernelActionDirective root, List<string> words, IReadOnlySet<string> takesWords)
     {
         if (words.Count == 1) return null; // the root alone shows help
         var known = string.Join(", ", root.Subcommands.Select(s => s.Name));
@@ -36,7 +45,9 @@ static class DirectiveLineCheck
             if (parameter is null)
             {
                 var options = sub.Parameters.Count == 0 ? "it takes none" : "known: " + string.Join(", ", sub.Parameters.Select(p => p.Name));
-                return word.StartsWith('-') ? $"unknown option '{word}' for {sub.Name} ({options})" : $"unexpected argument '{word}' for {sub.Name}";
+                if (word.StartsWith("--", StringComparison.Ordinal)) return $"unknown option '{word}' for {sub.Name} ({options})";
+                if (takesWords.Contains(sub.Name)) continue;
+                return $"unexpected argument '{word}' for {sub.Name}";
             }
             if (!seen.Add(word)) return $"{word} given twice for {sub.Name}{(word == "--pid" ? "; list several as --pid 1,2" : "")}";
             if (parameter.Flag) continue;
@@ -46,26 +57,56 @@ static class DirectiveLineCheck
         return null;
     }
 
-    /// <summary>Splits at spaces, keeping a "double-quoted value" as one word without its quotes.</summary>
-    static List<string> Words(string line)
+    /// <summary>
+    /// Splits at spaces outside brackets and string literals, so a Go expression such as <c>m["a b"][0]</c> is one
+    /// word. A word wholly in double quotes loses them (and its escapes): <c>--note "two words"</c>.
+    /// </summary>
+    public static List<string> Words(string line)
     {
         var words = new List<string>();
         var i = 0;
         while (i < line.Length)
         {
             if (char.IsWhiteSpace(line[i])) { i++; continue; }
-            if (line[i] == '"')
+            if (line[i] == '"' && QuotedWordEnd(line, i) is { } end)
             {
-                var end = line.IndexOf('"', i + 1);
-                if (end < 0) end = line.Length;
-                words.Add(line[(i + 1)..end]);
+                words.Add(line[(i + 1)..end].Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal));
                 i = end + 1;
                 continue;
             }
             var start = i;
-            while (i < line.Length && !char.IsWhiteSpace(line[i])) i++;
-            words.Add(line[start..i]);
+            var depth = 0;
+            while (i < line.Length && (depth > 0 || !char.IsWhiteSpace(line[i])))
+            {
+                switch (line[i])
+                {
+                    case '"': i = StringEnd(line, i, '"'); break;
+                    case '`': i = StringEnd(line, i, '`'); break;
+                    case '(' or '[' or '{': depth++; break;
+                    case ')' or ']' or '}': depth = Math.Max(0, depth - 1); break;
+                }
+                i++;
+            }
+            words.Add(line[start..Math.Min(i, line.Length)]);
         }
         return words;
+    }
+
+    /// <summary>Where the quote opened at <paramref name="open"/> closes, when whitespace or the line's end follows it.</summary>
+    static int? QuotedWordEnd(string line, int open)
+    {
+        var end = StringEnd(line, open, '"');
+        return end < line.Length && (end + 1 == line.Length || char.IsWhiteSpace(line[end + 1])) ? end : null;
+    }
+
+    /// <summary>The index of the quote closing the string opened at <paramref name="open"/>, or the line's length.</summary>
+    static int StringEnd(string line, int open, char quote)
+    {
+        for (var i = open + 1; i < line.Length; i++)
+        {
+            if (quote == '"' && line[i] == '\\') { i++; continue; }
+            if (line[i] == quote) return i;
+        }
+        return line.Length;
     }
 }

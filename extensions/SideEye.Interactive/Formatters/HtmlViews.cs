@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using SideEye.Interactive.Formatters;
+using SideEye.Snapshots.Analysis;
 using static System.Net.WebUtility;
 
 namespace SideEye.Interactive.Formatters;
@@ -20,13 +22,16 @@ static class HtmlViews
     {
         var s = summary.Snapshot;
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>error</th></tr></thead><tbody>");
+            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th></tr></thead><tbody>");
         foreach (var p in s.Processes)
         {
             var goroutines = p.Error is null ? p.Goroutines.Count.ToString(CultureInfo.InvariantCulture) + (p.Truncated ? " (truncated)" : "") : "";
             var pause = p.Error is null ? (p.PauseNs / 1e6).ToString("F3", CultureInfo.InvariantCulture) : "";
+            var captured = p.Captures is { Count: > 0 } values
+                ? $"{values.Count} values in {values.Select(v => (v.Goid, v.Depth)).Distinct().Count()} frames" + (values.Count(v => v.ValueJson is null) is > 0 and var missing ? $" ({missing} unavailable)" : "")
+                : p.Requested is { Count: > 0 } ? "none (no frame of the captured functions)" : "";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{HtmlEncode(p.Error ?? "")}</td></tr>");
+                $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{captured}</td><td>{HtmlEncode(p.Error ?? "")}</td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }
@@ -43,13 +48,84 @@ static class HtmlViews
             var figure = Charts.StackIcicle.Figure(view.Tree, $"snapshot {view.SnapshotId}: {total} goroutines");
             html.Append(Charts.StackIcicle.Html(figure, $"sideeye-icicle-{view.SnapshotId}-{Guid.NewGuid():n}"));
         }
-        html.Append("<table><thead><tr><th>goroutines</th><th>states</th><th>where</th><th>created by</th><th>stack</th></tr></thead><tbody>");
+        html.Append("<table><thead><tr><th>goroutines</th><th>states</th><th>longest wait</th><th>where</th><th>created by</th><th>stack (captured values inline)</th></tr></thead><tbody>");
         foreach (var g in view.Groups)
         {
             var states = string.Join(", ", g.States.Select(s => $"{s.Value} {s.Key}"));
-            var frames = string.Join("<br>", g.Frames.Select(f => HtmlEncode(f.ToString())));
+            var values = view.Values.GetValueOrDefault(g.Key) ?? [];
+            var frames = new StringBuilder();
+            for (var depth = 0; depth < g.Frames.Count; depth++)
+            {
+                frames.Append(HtmlEncode(g.Frames[depth].ToString())).Append("<br>");
+                foreach (var v in values.Where(v => v.Depth == depth))
+                    frames.Append("&nbsp;&nbsp;&nbsp;&nbsp;").Append(GroupValueHtml(v)).Append("<br>");
+            }
+            var captured = values.Count == 0 ? "" : $", {values.Select(v => v.Expression).Distinct().Count()} values";
+            var open = values.Count > 0 ? " open" : "";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{g.Count}</td><td>{HtmlEncode(states)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td><td><details><summary>{g.Frames.Count} frames</summary><code>{frames}</code></details></td></tr>");
+                $"<tr><td>{g.Count}</td><td>{HtmlEncode(states)}</td><td>{Duration(g.LongestWait)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td>" +
+                $"<td><details{open}><summary>{g.Frames.Count} frames{captured}; goroutines {Goids(g)}</summary><code>{frames}</code></details></td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>An expression's values across a group: each distinct one with its count, the commonest first, at most five.</summary>
+    static string GroupValueHtml(GroupValue v)
+    {
+        const int shown = 5;
+        var parts = v.Values.Take(shown).Select(d => $"<span title=\"{HtmlEncode(v.Type)}\">{HtmlEncode(Cut(d.Key))}</span>{(v.Values.Count > 1 || d.Value > 1 ? $" ×{d.Value}" : "")}");
+        var more = v.Values.Count > shown ? $" … {v.Values.Count - shown} more distinct" : "";
+        return $"<b>{HtmlEncode(v.Expression)}</b> = {string.Join(" | ", parts)}{more}";
+    }
+
+    /// <summary>A few of a group's goroutine ids, for #!sideeye goroutine --goid.</summary>
+    static string Goids(StackGroup g)
+    {
+        const int shown = 5;
+        var ids = g.Goids.Take(shown).Select((goid, i) => g.Pids.Distinct().Count() > 1 ? $"{goid} (pid {g.Pids[i]})" : goid.ToString(CultureInfo.InvariantCulture));
+        return string.Join(", ", ids) + (g.Goids.Count > shown ? ", …" : "");
+    }
+
+    /// <summary>A long JSON value cut for a table cell (SQL and the goroutine view have it whole).</summary>
+    static string Cut(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    static string Duration(TimeSpan? t) => t is not { } d ? "" : d.TotalMinutes >= 1 ? Uptime(d) : d.TotalSeconds >= 1 ? $"{d.TotalSeconds:F1}s" : $"{d.TotalMilliseconds:F0}ms";
+
+    public static string Spec(SpecView view)
+    {
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>capture spec in {HtmlEncode(view.Path)}");
+        html.Append(view.CheckedAgainst is null ? " (not checked: no process of the program is running)" : $", checked against {HtmlEncode(view.CheckedAgainst)}").Append("</p>");
+        if (view.Spec.Programs.Count == 0) return html.Append("<p>nothing is captured yet: <code>#!sideeye capture FUNC EXPR… --exe NAME</code></p>").ToString();
+        html.Append("<table><thead><tr><th>program</th><th>function</th><th>expression</th><th>type</th></tr></thead><tbody>");
+        foreach (var program in view.Spec.Programs)
+        foreach (var function in program.Functions)
+        foreach (var expression in function.Expressions)
+        {
+            var check = view.Checks?.FirstOrDefault(c => c.Function == function.Function && c.Expression == expression);
+            var type = check is null ? "" : check.Error is null ? HtmlEncode(check.Type ?? "") : $"<span style=\"color:#b00\">{HtmlEncode(check.Error)}</span>";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{HtmlEncode(program.Binary)}</td><td>{HtmlEncode(function.Function)}</td><td><code>{HtmlEncode(expression)}</code></td><td>{type}</td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>A goroutine as runtime.Stack heads it, then each frame with the values captured in it.</summary>
+    public static string Goroutine(GoroutineDetail g)
+    {
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p><b>{HtmlEncode(g.Header)}</b> in process {g.Pid} ({HtmlEncode(g.Exe)}), snapshot {g.SnapshotId}</p><ul>");
+        if (g.Waited is { } waited) html.Append(CultureInfo.InvariantCulture, $"<li>waiting for {Duration(waited)}</li>");
+        if (g.ThreadId is { } tid) html.Append(CultureInfo.InvariantCulture, $"<li>on thread {tid}</li>");
+        if (g.CreatedByFunc is { } creator) html.Append(CultureInfo.InvariantCulture, $"<li>created by {HtmlEncode(creator)}{(g.CreatedByGoid is { } by ? $" in goroutine {by}" : "")}</li>");
+        if (g.Labels is { } labels) html.Append(CultureInfo.InvariantCulture, $"<li>labels <code>{HtmlEncode(labels)}</code></li>");
+        if (g.Truncated) html.Append("<li>the stack goes on beyond the snapshot's frame limit</li>");
+        html.Append("</ul><table><thead><tr><th>#</th><th>function</th><th>file:line</th><th>captured</th></tr></thead><tbody>");
+        foreach (var f in g.Frames)
+        {
+            var values = string.Join("<br>", f.Values.Select(v =>
+                $"<b>{HtmlEncode(v.Expression)}</b> <i>{HtmlEncode(v.Type)}</i> = {(v.Json is null ? $"<span style=\"color:#888\">unavailable: {HtmlEncode(v.Unavailable ?? "")}</span>" : $"<code>{HtmlEncode(v.Json)}</code>")}"));
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{f.Depth}</td><td>{HtmlEncode(f.Func)}{(f.Inlined ? " <i>(inlined)</i>" : "")}</td><td>{HtmlEncode(f.File)}:{f.Line}</td><td>{values}</td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

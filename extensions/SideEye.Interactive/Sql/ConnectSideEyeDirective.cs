@@ -11,8 +11,12 @@ namespace SideEye.Interactive.Sql;
 /// </summary>
 sealed class ConnectSideEyeDirective : ConnectKernelDirective<ConnectSideEyeCommand>
 {
-    public ConnectSideEyeDirective() : base("sideeye", "Adds a SQL kernel over a SideEye DuckDB file of saved snapshots (e.g. a second postmortem)")
+    readonly NotebookSession _session;
+
+    /// <param name="session">Where a relative --db points, as for #!sideeye's --db and --file.</param>
+    public ConnectSideEyeDirective(NotebookSession session) : base("sideeye", "Adds a SQL kernel over a SideEye DuckDB file of saved snapshots (e.g. a second postmortem)")
     {
+        _session = session;
         Parameters.Add(new KernelDirectiveParameter("--db", "The DuckDB file") { Required = true });
         ConnectedKernelDescription = "SQL over a SideEye snapshot store (read-only)";
     }
@@ -23,7 +27,7 @@ sealed class ConnectSideEyeDirective : ConnectKernelDirective<ConnectSideEyeComm
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            var database = Path.GetFullPath(connectCommand.Db ?? throw new SideEyeException("needs --db FILE"));
+            var database = _session.FullPath(connectCommand.Db ?? throw new SideEyeException("needs --db FILE"));
             using (SnapshotStore.OpenReadOnly(database)) { }
             return Task.FromResult<IEnumerable<Kernel>>([new SqlKernel(connectCommand.ConnectedKernelName, () => database, whenMissing: null).UseValueSharing()]);
         }

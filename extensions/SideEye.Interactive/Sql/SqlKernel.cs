@@ -52,7 +52,7 @@ public sealed class SqlKernel : Kernel,
         if (kernel.RootKernel is not CompositeKernel root || root.ChildKernels.Any(k => k.Name == DefaultName)) return;
         root.Add(new SqlKernel(DefaultName, () => session.Resolve(null),
             "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE").UseValueSharing());
-        root.AddConnectDirective(new ConnectSideEyeDirective());
+        root.AddConnectDirective(new ConnectSideEyeDirective(session));
     }
 
     /// <summary>#!sideeye-sql takes --name, as .NET Interactive's SQL kernels do.</summary>

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using SideEye.GoRuntime;
+using SideEye.Cli.Text;
 using SideEye.Probes.Specs;
+using SideEye.Snapshots.Analysis;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Model;
 using SideEye.Snapshots.Store;
@@ -37,18 +39,16 @@ public static class SnapshotCommand
         {
             var limit = parse.GetValue(maxPause);
             if (limit <= 0) throw new SideEyeException($"--max-pause-ms must be positive, not {limit}");
-            var targets = parse.GetValue(pids)!;
+            // A pid given twice is one process, snapshotted once.
+            var targets = parse.GetValue(pids)!.Distinct().ToArray();
             var captures = Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], targets);
             using var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit), Captures = captures };
             var snapshot = snapshotter.Take(targets, parse.GetValue(note));
-            long id;
-            IReadOnlyDictionary<string, string> tables;
             using (var store = SnapshotStore.Open(parse.GetValue(output)!))
             {
-                id = store.Append(snapshot);
-                tables = store.CaptureTableNames();
+                snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
+                WriteSummary(stdout, store, snapshot);
             }
-            WriteSummary(stdout, snapshot with { SnapshotId = id }, tables);
             return snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
         });
         return command;
@@ -99,8 +99,14 @@ public static class SnapshotCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
-    internal static void WriteSummary(TextWriter o, Snapshot s, IReadOnlyDictionary<string, string> tables)
+    /// <summary>
+    /// The summary of a snapshot just appended to <paramref name="store"/>: per process, goroutines by state, then
+    /// its ten largest stack groups as <see cref="StackGroups"/> reads them back from the store (the groups the
+    /// notebook and sideeye stacks show), each with its states, where it is, and its longest wait, then captures.
+    /// </summary>
+    internal static void WriteSummary(TextWriter o, SnapshotStore store, Snapshot s)
     {
+        var tables = store.CaptureTableNames();
         o.WriteLine($"snapshot {s.SnapshotId} at {s.TakenAt:u}");
         foreach (var p in s.Processes)
         {
@@ -113,15 +119,10 @@ public static class SnapshotCommand
             if (p.Timings is { } t) o.WriteLine($"  {t}");
             foreach (var g in p.Goroutines.GroupBy(g => g.WaitReason ?? g.Status).OrderByDescending(g => g.Count()))
                 o.WriteLine($"  {g.Count(),7}  {g.Key}");
-            o.WriteLine("  largest groups of identical stacks:");
-            var groups = p.Goroutines.GroupBy(g => string.Join('\n', g.Frames.Select(f => $"{f.Func} {f.File}:{f.Line}")))
-                .OrderByDescending(g => g.Count()).Take(10);
-            foreach (var group in groups)
-            {
-                var first = group.First();
-                var top = first.Frames.FirstOrDefault(f => !f.Func.StartsWith("runtime.", StringComparison.Ordinal)) ?? first.Frames.FirstOrDefault();
-                o.WriteLine($"  {group.Count(),7}  [{first.WaitReason ?? first.Status}] {top?.Func ?? "(no stack)"} {(top is null ? "" : $"{top.File}:{top.Line}")}");
-            }
+            var groups = StackGroups.Of(store, s.SnapshotId, p.Pid);
+            o.WriteLine($"  largest groups of identical stacks ({Math.Min(10, groups.Count)} of {groups.Count}):");
+            foreach (var group in groups.Take(10))
+                o.WriteLine($"  {group.Count,7}  [{GroupText.States(group.States)}] {GroupText.Where(group.Where)}{GroupText.LongestWait(group)}");
             WriteCaptures(o, p, tables);
         }
     }

@@ -7,6 +7,10 @@ namespace SideEye.Snapshots.Analysis;
 /// </summary>
 /// <param name="States">Wait reason (or status when not waiting) → goroutines.</param>
 /// <param name="OldestWaitSinceNs">The earliest runtime wait start (nanotime) among the group, the longest waiter; null when none is waiting.</param>
+/// <param name="Pids">The process of each of <see cref="Goids"/>, index for index (goids repeat across processes).</param>
+/// <param name="LongestWait">How long the longest waiter had waited when the snapshot was taken. Null when the runtime
+/// recorded no wait start (it does so only for goroutines blocked across a garbage collection, as runtime.Stack's
+/// "N minutes" shows) or the store predates the clock reading.</param>
 public sealed record StackGroup(
     string Key,
     IReadOnlyList<StackGroupFrame> Frames,
@@ -14,7 +18,9 @@ public sealed record StackGroup(
     IReadOnlyDictionary<string, int> States,
     long? OldestWaitSinceNs,
     IReadOnlyList<string> CreatedBy,
-    IReadOnlyList<long> Goids)
+    IReadOnlyList<long> Goids,
+    IReadOnlyList<int> Pids,
+    TimeSpan? LongestWait)
 {
     /// <summary>The innermost frame outside the runtime, where the group's goroutines are "at" for a reader.</summary>
     public StackGroupFrame? Where => StackGroupFrame.WhereIn(Frames);

@@ -69,7 +69,8 @@ public sealed class LocalSnapshotter : IDisposable
             }
             var error = string.Join("; ", new[] { result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
-                result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, loaded.Program?.Functions);
+                result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, loaded.Program?.Functions,
+                result.Summary is { } s ? (long)s.StartNs : null);
         }
         catch (SideEyeException e)
         {

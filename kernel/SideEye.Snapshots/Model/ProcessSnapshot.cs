@@ -21,4 +21,5 @@ public sealed record ProcessSnapshot(
     IReadOnlyList<GoroutineRecord> Goroutines,
     Loader.Run.PauseTimings? Timings = null,
     IReadOnlyList<CapturedValue>? Captures = null,
-    IReadOnlyList<Probes.Specs.FunctionCapture>? Requested = null);
+    IReadOnlyList<Probes.Specs.FunctionCapture>? Requested = null,
+    long? MonotonicNs = null);

@@ -141,7 +141,7 @@ public sealed class SnapshotStore : IDisposable
                     appender.CreateRow()
                         .AppendValue(id).AppendValue(p.Pid).AppendValue(p.Hostname).AppendValue(p.Exe).AppendValue(p.GoVersion)
                         .AppendValue(p.PauseNs).AppendValue(p.ProbeNs).AppendValue((long)p.Goroutines.Count)
-                        .AppendValue(p.Truncated).AppendValue(p.Error)
+                        .AppendValue(p.Truncated).AppendValue(p.Error).AppendValue(p.MonotonicNs)
                         .EndRow();
             });
             AppendGoroutinesAndStacks(id, snapshot.Processes);

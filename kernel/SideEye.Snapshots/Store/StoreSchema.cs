@@ -3,7 +3,7 @@ namespace SideEye.Snapshots.Store;
 /// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
 static class StoreSchema
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines", "captured", "capture_tables", "capture_columns"];
 
@@ -23,6 +23,8 @@ static class StoreSchema
         ],
         // 3: captured values, and the names of the per-function tables made for them.
         [2] = [CaptureDdl.Replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", StringComparison.Ordinal)],
+        // 4: processes.monotonic_ns, the target's clock when the probe ran, so goroutines' wait starts become durations.
+        [3] = ["ALTER TABLE processes ADD COLUMN IF NOT EXISTS monotonic_ns BIGINT"],
     };
 
     public const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)";
@@ -43,7 +45,8 @@ static class StoreSchema
             probe_ns    BIGINT NOT NULL,
             goroutines  BIGINT NOT NULL,
             truncated   BOOLEAN NOT NULL,
-            error       VARCHAR);
+            error       VARCHAR,
+            monotonic_ns BIGINT);
         CREATE TABLE stacks(
             snapshot_id BIGINT NOT NULL,
             stack_id    BIGINT NOT NULL,

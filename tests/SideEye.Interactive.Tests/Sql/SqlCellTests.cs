@@ -61,6 +61,14 @@ public sealed partial class SqlCellTests
     }
 
     [Fact]
+    public async Task Before_any_snapshot_the_cell_says_how_to_get_one()
+    {
+        using var notebook = new SqlNotebook();
+        var message = ExtensionKernel.Failure(await notebook.SubmitAsync("#!sideeye-sql\nSELECT count(*) FROM goroutines"));
+        Assert.Equal($"sideeye-sql: {Path.Combine(notebook.Directory, "sideeye.duckdb")}: no such file; take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE", message);
+    }
+
+    [Fact]
     public async Task Nulls_empty_strings_json_times_hugeints_and_lists_read_as_they_are()
     {
         using var store = new SqlStoreFile();
@@ -343,6 +351,11 @@ public sealed partial class SqlCellTests
         Assert.Equal("before: Invalid Input Error: Cannot execute statement of type \"DROP\" on database \"snapshots\" which is attached in read-only mode!",
             ExtensionKernel.Failure(await notebook.SubmitAsync("#!before\nDROP TABLE goroutines")));
 
+        // A relative --db points into the notebook's directory, as #!sideeye's --db and --file do.
+        using var elsewhere = new SqlNotebook(Path.GetDirectoryName(before.Path));
+        Assert.Empty((await elsewhere.SubmitAsync($"#!connect sideeye --kernel-name near --db {Path.GetFileName(before.Path)}")).Events.OfType<CommandFailed>());
+        Assert.Equal((long)SqlStoreFile.Waiting + 1, (await elsewhere.TableAsync($"#!near\n{Count}")).Result.Rows[0][0]);
+
         Assert.Equal($"#!connect sideeye: {before.Path}.missing: no such file",
             ExtensionKernel.Failure(await notebook.SubmitAsync($"#!connect sideeye --kernel-name gone --db {before.Path}.missing")));
         Assert.Contains("'before' is already in use", ExtensionKernel.Failure(await notebook.SubmitAsync($"#!connect sideeye --kernel-name before --db {after.Path}")), StringComparison.Ordinal);
@@ -352,7 +365,7 @@ public sealed partial class SqlCellTests
     public void The_sql_kernel_is_added_to_a_composite_once_and_to_nothing_else()
     {
         using var notebook = new SqlNotebook();
-        SqlKernel.AddTo(notebook.Kernel, new NotebookSession());
+        SqlKernel.AddTo(notebook.Kernel, new NotebookSession(Environment.CurrentDirectory));
         var sql = Assert.Single(notebook.Kernel.ChildKernels, k => k.Name == SqlKernel.DefaultName);
         Assert.Equal("SQL", sql.KernelInfo.LanguageName);
 

@@ -8,19 +8,27 @@ namespace SideEye.Interactive.Tests.Sql;
 
 /// <summary>
 /// A notebook's kernel in-process, as dotnet-interactive makes it for value sharing: C# with #!share, and the
-/// extension loaded into the composite.
+/// extension loaded into the composite, in a directory of its own (the notebook's folder).
 /// </summary>
 sealed class SqlNotebook : IDisposable
 {
     readonly CompositeKernel _kernel = new() { new CSharpKernel().UseValueSharing() };
 
-    public SqlNotebook()
+    readonly bool _ownsDirectory;
+
+    /// <param name="directory">The notebook's directory, where relative paths and the default database point; a new
+    /// one of its own, deleted with the notebook, if null.</param>
+    public SqlNotebook(string? directory = null)
     {
+        _ownsDirectory = directory is null;
+        Directory = directory ?? System.IO.Directory.CreateTempSubdirectory("sideeye-notebook-").FullName;
         _kernel.DefaultKernelName = "csharp";
-        SideEyeExtension.Load(_kernel);
+        SideEyeExtension.Load(_kernel, Directory);
     }
 
     public CompositeKernel Kernel => _kernel;
+
+    public string Directory { get; }
 
     public async Task<KernelCommandResult> SubmitAsync(string code) => await _kernel.SendAsync(new SubmitCode(code));
 
@@ -47,5 +55,9 @@ sealed class SqlNotebook : IDisposable
         return result.Events.OfType<ReturnValueProduced>().Single().Value;
     }
 
-    public void Dispose() => _kernel.Dispose();
+    public void Dispose()
+    {
+        _kernel.Dispose();
+        if (_ownsDirectory) System.IO.Directory.Delete(Directory, recursive: true);
+    }
 }

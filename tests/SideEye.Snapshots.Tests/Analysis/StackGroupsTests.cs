@@ -22,12 +22,14 @@ public sealed class StackGroupsTests : IDisposable
     {
         Requires.Root();
         var toolchain = GoToolchains.Newest;
-        using var few = new ParkedProgram(toolchain, idle: 10);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var few = new ParkedProgram(toolchain, idle: 10, collectGarbage: true);
         using var many = new ParkedProgram(toolchain, idle: 30);
         using var snapshotter = new LocalSnapshotter();
         using var store = SnapshotStore.Open(_file);
         var first = store.Append(snapshotter.Take([few.Pid]));
         var second = store.Append(snapshotter.Take([many.Pid]));
+        var elapsed = started.Elapsed;
 
         var before = StackGroups.Of(store, first);
         var after = StackGroups.Of(store, second);
@@ -36,6 +38,11 @@ public sealed class StackGroupsTests : IDisposable
         Assert.Equal(10, idle.Goids.Count);
         Assert.Equal(new Dictionary<string, int> { ["chan receive"] = 10 }, idle.States);
         Assert.Same(idle, before[0]); // the largest group comes first
+        Assert.All(before, g => Assert.Equal(Enumerable.Repeat(few.Pid, g.Count), g.Pids));
+        // -gc: the collection recorded when the idle ones began to wait, which was after the program started.
+        Assert.True(idle.LongestWait is { } waited && waited > TimeSpan.Zero && waited < elapsed, $"{idle.LongestWait} waited, {elapsed} since the start");
+        // Without a collection the runtime records no wait start: no duration is made up.
+        Assert.Null(StackGroups.Of(store, second).Single(g => g.Key == idle.Key).LongestWait);
         Assert.Equal(30, after.Single(g => g.Key == idle.Key).Count);
         Assert.Equal(before.Sum(g => g.Count), store.Query($"SELECT count(*) FROM goroutines WHERE snapshot_id = {first}").Rows[0][0] is long n ? (int)n : -1);
 

@@ -44,6 +44,16 @@ public sealed class SchemaMigrationTests : IDisposable
         .Replace("'main.main', 99, NULL);", "'main.main', 99, NULL, false);")
         .Replace("INSERT INTO schema_version VALUES (1);", "INSERT INTO schema_version VALUES (2);");
 
+    /// <summary>A version 3 store as a fresh one was made then: the capture tables, no processes.monotonic_ns.</summary>
+    static string Version3() => Version2()
+        .Replace("INSERT INTO schema_version VALUES (2);", """
+            CREATE TABLE captured(snapshot_id BIGINT NOT NULL, pid INTEGER NOT NULL, goid BIGINT NOT NULL, depth INTEGER NOT NULL,
+                func VARCHAR NOT NULL, expr VARCHAR NOT NULL, type VARCHAR NOT NULL, value_json JSON, unavailable VARCHAR);
+            CREATE TABLE capture_tables(func VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL UNIQUE);
+            CREATE TABLE capture_columns(func VARCHAR NOT NULL, expr VARCHAR NOT NULL, column_name VARCHAR NOT NULL, PRIMARY KEY (func, expr));
+            INSERT INTO schema_version VALUES (3);
+            """);
+
     string Write(string name, string sql)
     {
         var file = _dir.File(name);
@@ -58,9 +68,10 @@ public sealed class SchemaMigrationTests : IDisposable
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public void AnOlderStoreIsMigratedAndTakesCaptures(int version)
     {
-        var file = Write($"v{version}.duckdb", version == 1 ? Version1 : Version2());
+        var file = Write($"v{version}.duckdb", version switch { 1 => Version1, 2 => Version2(), _ => Version3() });
 
         // Read-only opening cannot migrate: it says which version it found.
         var e = Assert.Throws<SnapshotStoreException>(() => SnapshotStore.OpenReadOnly(file));
@@ -68,8 +79,8 @@ public sealed class SchemaMigrationTests : IDisposable
 
         using (var store = SnapshotStore.Open(file))
         {
-            Assert.Equal(3, SnapshotStore.SchemaVersion);
-            Assert.Equal(3, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
+            Assert.Equal(4, SnapshotStore.SchemaVersion);
+            Assert.Equal(4, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
             // The old snapshot is intact and reads through the new columns.
             Assert.Equal("old 1 select False", string.Join(' ', store.Query("""
                 SELECT s.note, g.goid, g.wait_reason, g.truncated FROM snapshots s JOIN goroutines g USING (snapshot_id)
@@ -88,17 +99,19 @@ public sealed class SchemaMigrationTests : IDisposable
             var frames = new[] { new StackFrame(0x1000, "runtime.gopark", "/go/src/runtime/proc.go", 400, false), new StackFrame(0x2000, "main.work", "/src/main.go", 9, false) };
             var p = new ProcessSnapshot(8, "h", "/bin/api", "go1.26.0", 1, 1, false, null,
                 [new GoroutineRecord(5, "waiting", "chan receive", null, null, null, null, "main.work", frames, null)],
-                Captures: [new CapturedValue(5, 1, "main.work", "n", "int", "12", null)]);
+                Captures: [new CapturedValue(5, 1, "main.work", "n", "int", "12", null)], MonotonicNs: 5_000_000_000);
             Assert.Equal(2, store.Append(new Snapshot(0, DateTimeOffset.UnixEpoch, "new", [p])));
         }
         using (var store = SnapshotStore.OpenReadOnly(file))
         {
             Assert.Equal("12", store.Query("SELECT n FROM main_work").Rows.Single()[0]);
+            // The old process has no clock reading; the new one keeps its own.
+            Assert.Equal(["7 NULL", "8 5000000000"], Describe(store.Query("SELECT pid, monotonic_ns FROM processes ORDER BY snapshot_id")));
             Assert.Equal("main.work 12", string.Join(' ', store.Query("""
                 SELECT f.func, c.value_json FROM captured c JOIN frames f USING (snapshot_id, pid, goid, depth)
                 """).Rows.Single()));
             // Each migration records the version it reached.
-            int[] versions = version == 1 ? [1, 2, 3] : [2, 3];
+            int[] versions = Enumerable.Range(version, 5 - version).ToArray();
             Assert.Equal(versions, store.Query("SELECT version FROM schema_version ORDER BY version").Rows.Select(r => (int)r[0]!));
         }
     }
@@ -113,7 +126,7 @@ public sealed class SchemaMigrationTests : IDisposable
         using (var store = SnapshotStore.Open(file))
             Assert.Equal("NO", store.Query("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'goroutines' AND column_name = 'truncated'").Rows[0][0]);
         using (var store = SnapshotStore.OpenReadOnly(file))
-            Assert.Equal(3, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
+            Assert.Equal(4, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
     }
 
     [Fact]
@@ -132,6 +145,6 @@ public sealed class SchemaMigrationTests : IDisposable
     {
         var file = Write("v9.duckdb", Version1 + "INSERT INTO schema_version VALUES (9);");
         var e = Assert.Throws<SnapshotStoreException>(() => SnapshotStore.Open(file));
-        Assert.Equal($"{file}: schema version 9 is not the version 3 this SideEye reads", e.Message);
+        Assert.Equal($"{file}: schema version 9 is not the version 4 this SideEye reads", e.Message);
     }
 }
