@@ -61,6 +61,18 @@ public sealed partial class SqlCellTests
     }
 
     [Fact]
+    public async Task A_cell_whose_kernel_is_chosen_in_the_picker_runs_too()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+        // A notebook front end sends the cell's text to the chosen kernel, with no #!sideeye-sql line.
+        var result = await notebook.Kernel.SendAsync(new SubmitCode("SELECT note FROM snapshots", SqlKernel.DefaultName));
+        Assert.Empty(result.Events.OfType<CommandFailed>());
+        Assert.Equal([["first"]], ((SqlResultSet)result.Events.OfType<DisplayedValueProduced>().Single().Value).Rows);
+    }
+
+    [Fact]
     public async Task Before_any_snapshot_the_cell_says_how_to_get_one()
     {
         using var notebook = new SqlNotebook();
