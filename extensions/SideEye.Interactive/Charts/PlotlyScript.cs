@@ -20,7 +20,12 @@ public static class PlotlyScript
     /// <summary>The plotly.js version the script is.</summary>
     public static string Version => Script.Value.Version;
 
-    /// <summary>The minified script's text.</summary>
+    /// <summary>
+    /// The minified script, wrapped to run as a page's inline script: plotly.js registers itself with an AMD loader
+    /// when the page has one (Jupyter's HTML export loads require.js where Debian's libjs-requirejs is installed) and
+    /// then never sets <c>window.Plotly</c>, which the charts call; inside the wrapper <c>define</c>, <c>module</c>
+    /// and <c>exports</c> are undefined, so it always does.
+    /// </summary>
     public static string Source => Script.Value.Source;
 
     static (string, string) Load()
@@ -43,7 +48,7 @@ public static class PlotlyScript
             var length = reader.ReadInt32();
             var text = reader.ReadUTF8(length);
             var version = name["Plotly.NET.plotly-".Length..^".min.js".Length];
-            return (version, text);
+            return (version, "(function (define, module, exports) {\n" + text + "\n}).call(self);");
         }
         throw new InvalidDataException($"{path}: no plotly.js resource in it");
     }
