@@ -43,6 +43,13 @@ sealed partial class DemoService : IDisposable
         }
     }
 
+    /// <summary>Fails if the demo is gone or left stopped (a pause that was not undone).</summary>
+    public void AssertRunning()
+    {
+        var status = File.ReadAllLines($"/proc/{Pid}/status").Single(l => l.StartsWith("State:", StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"State:\s+[tTZX]", status);
+    }
+
     public void Dispose() => _program.Dispose();
 
     [GeneratedRegex(@"^ready pid=(\d+) ", RegexOptions.Multiline)]

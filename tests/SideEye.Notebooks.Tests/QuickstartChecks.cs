@@ -15,6 +15,7 @@ static partial class QuickstartChecks
     public static void Check(ExecutedNotebook notebook, DemoService demo, Guid build)
     {
         notebook.AssertNoCellFailed();
+        demo.AssertRunning();
         var version = LocalFeed.Version;
 
         var load = notebook.Cell("#i \"nuget:");
