@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using SideEye.Testing;
+
+namespace SideEye.Notebooks.Tests;
+
+/// <summary>
+/// testdata/demo built with the newest toolchain and running, as the notebooks expect it (an executable named
+/// demo); disposing kills it. Its output goes to a file, and it is ready once it printed "ready pid=N addr=…".
+/// </summary>
+sealed partial class DemoService : IDisposable
+{
+    readonly LaunchedProgram _program;
+
+    public int Pid => _program.Pid;
+
+    /// <summary>The executable that runs (what #!sideeye targets and snapshot show).</summary>
+    public string Executable { get; }
+
+    /// <summary>Workers the demo starts (testdata/demo/main.go: `for i := 0; i &lt; 4; i++ { go worker(…) }`).</summary>
+    public const int Workers = 4;
+
+    public DemoService(string logDirectory)
+    {
+        Executable = GoFixture.Build("demo", GoToolchains.Newest);
+        var log = Path.Combine(logDirectory, "demo.log");
+        _program = LaunchedProgram.StartWithOutputFile(Executable, [], log);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var text = File.Exists(log) ? File.ReadAllText(log) : "";
+            var ready = ReadyRegex().Match(text);
+            if (ready.Success)
+            {
+                Assert.Equal(Pid, int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                _program.Dispose();
+                throw new TimeoutException($"demo (pid {Pid}) printed no ready line within 30 s: {text}");
+            }
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Fails if the demo is gone or left stopped (a pause that was not undone).</summary>
+    public void AssertRunning()
+    {
+        var status = File.ReadAllLines($"/proc/{Pid}/status").Single(l => l.StartsWith("State:", StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"State:\s+[tTZX]", status);
+    }
+
+    public void Dispose() => _program.Dispose();
+
+    [GeneratedRegex(@"^ready pid=(\d+) ", RegexOptions.Multiline)]
+    private static partial Regex ReadyRegex();
+}

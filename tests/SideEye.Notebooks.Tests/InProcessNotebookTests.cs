@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using SideEye.Testing;
+
+namespace SideEye.Notebooks.Tests;
+
+/// <summary>Every notebook, run in this process with the demo running (once each, shared by the tests).</summary>
+public sealed class InProcessRuns : IDisposable
+{
+    readonly TempFolder _folder = new();
+    readonly Lazy<DemoService> _demo;
+    readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, int BpfFdsBefore, int BpfFdsAfter)>> _runs = new();
+
+    public InProcessRuns() => _demo = new(() => new DemoService(_folder.Path));
+
+    internal DemoService Demo => _demo.Value;
+
+    /// <summary>The notebook after its run, and the BPF objects this process held before and after it.</summary>
+    internal (ExecutedNotebook Notebook, int BpfFdsBefore, int BpfFdsAfter) Run(string name) => _runs.GetOrAdd(name, n => new(() =>
+    {
+        var demo = Demo;
+        var folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(n))).FullName;
+        var before = KernelObjectLeakCheck.KernelObjectFds().Count;
+        var notebook = InProcessNotebook.RunAsync(NotebookFiles.PathOf(n), folder).GetAwaiter().GetResult();
+        return (notebook, before, KernelObjectLeakCheck.KernelObjectFds().Count);
+    })).Value;
+
+    public void Dispose()
+    {
+        if (_demo.IsValueCreated) _demo.Value.Dispose();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// The notebooks run in-process: parsed with Microsoft.DotNet.Interactive.Documents, each cell submitted to a
+/// CompositeKernel with C# whose #r nuget loads SideEye.Interactive from the local feed (see <see cref="InProcessNotebook"/>).
+/// </summary>
+[Collection(NotebookRunsCollection.Name)]
+[Trait("Category", "Privileged")]
+public sealed class InProcessNotebookTests(InProcessRuns runs) : IClassFixture<InProcessRuns>
+{
+    [Theory]
+    [MemberData(nameof(NotebookFiles.Data), MemberType = typeof(NotebookFiles))]
+    public void The_notebook_runs_in_process_without_a_failed_cell(string notebook)
+    {
+        Requires.Root();
+        var run = runs.Run(notebook);
+        run.Notebook.AssertNoCellFailed();
+        // The kernel's snapshotter unloaded its probes when the kernel was disposed.
+        Assert.Equal(run.BpfFdsBefore, run.BpfFdsAfter);
+    }
+
+    [Fact]
+    public void Quickstart_in_process_loads_the_feed_s_build_and_shows_the_demo()
+    {
+        Requires.Root();
+        var build = LocalFeed.AssertPackageIsCurrent();
+        var notebook = runs.Run(QuickstartChecks.Notebook).Notebook;
+        // This process has no reference to the extension: the one it runs came from the package.
+        var loaded = Assert.Single(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "SideEye.Interactive");
+        Assert.Equal(build, loaded.ManifestModule.ModuleVersionId);
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "Plotly.NET");
+        QuickstartChecks.Check(notebook, runs.Demo, build);
+    }
+}

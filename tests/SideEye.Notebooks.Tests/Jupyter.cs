@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace SideEye.Notebooks.Tests;
+
+/// <summary>
+/// Runs notebooks through the real kernel: Debian's jupyter nbconvert executes a copy with the .NET kernel that
+/// .ci/install-notebook installed, then exports it to HTML. Everything runs in a folder of the caller's; the kernel's
+/// connection file goes to a runtime folder inside it, so whatever is left running afterwards is found and killed.
+/// </summary>
+static class Jupyter
+{
+    const string Executable = "/usr/bin/jupyter"; // Debian's, with /usr/bin/python3
+    static readonly TimeSpan CellTimeout = TimeSpan.FromMinutes(3);
+    static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
+
+    /// <summary>Executes <paramref name="notebook"/> in <paramref name="folder"/> (its copy runs there) and returns the executed file.</summary>
+    public static string Execute(string notebook, string folder)
+    {
+        var copy = Path.Combine(folder, Path.GetFileName(notebook));
+        File.Copy(notebook, copy, overwrite: true);
+        var executed = Path.ChangeExtension(copy, ".executed.ipynb");
+        Run(folder, "nbconvert", "--to", "notebook", "--execute", $"--ExecutePreprocessor.timeout={(int)CellTimeout.TotalSeconds}",
+            "--output", Path.GetFileName(executed), copy);
+        Assert.True(File.Exists(executed), $"nbconvert wrote no {executed}");
+        return executed;
+    }
+
+    /// <summary>Exports an executed notebook to HTML beside it and returns the file.</summary>
+    public static string ExportHtml(string executed)
+    {
+        var html = Path.ChangeExtension(executed, ".html");
+        Run(Path.GetDirectoryName(executed)!, "nbconvert", "--to", "html", "--output", Path.GetFileName(html), executed);
+        Assert.True(File.Exists(html), $"nbconvert wrote no {html}");
+        return html;
+    }
+
+    /// <summary>The code cells of an executed .ipynb; an "error" output is the cell's error.</summary>
+    public static ExecutedNotebook Read(string executed)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(executed));
+        var cells = new List<ExecutedCell>();
+        foreach (var (cell, index) in json.RootElement.GetProperty("cells").EnumerateArray().Select((c, i) => (c, i)))
+        {
+            if (cell.GetProperty("cell_type").GetString() != "code") continue;
+            var outputs = new List<CellOutput>();
+            var errors = new List<string>();
+            foreach (var output in cell.GetProperty("outputs").EnumerateArray())
+            {
+                switch (output.GetProperty("output_type").GetString())
+                {
+                    case "display_data" or "execute_result" or "update_display_data":
+                        outputs.Add(new CellOutput(output.GetProperty("data").EnumerateObject().ToDictionary(p => p.Name, p => Text(p.Value))));
+                        break;
+                    case "stream":
+                        outputs.Add(new CellOutput(new Dictionary<string, string> { ["text/plain"] = Text(output.GetProperty("text")) }));
+                        break;
+                    case "error":
+                        errors.Add($"{output.GetProperty("ename").GetString()}: {output.GetProperty("evalue").GetString()}");
+                        break;
+                }
+            }
+            cells.Add(new ExecutedCell(index, Text(cell.GetProperty("source")), outputs, errors));
+        }
+        return new ExecutedNotebook(Path.GetFileName(executed), cells);
+    }
+
+    /// <summary>Jupyter writes multi-line text as a list of lines.</summary>
+    static string Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Array => string.Concat(value.EnumerateArray().Select(v => v.GetString())),
+        JsonValueKind.String => value.GetString()!,
+        _ => value.GetRawText(),
+    };
+
+    static void Run(string folder, params string[] args)
+    {
+        Assert.True(File.Exists(Executable), $"{Executable} is missing: run `bash .ci/install-notebook`");
+        var psi = new ProcessStartInfo(Executable)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["JUPYTER_RUNTIME_DIR"] = Path.Combine(folder, "jupyter-runtime");
+        psi.Environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var exited = process.WaitForExit(RunTimeout);
+        if (!exited) process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        Assert.True(exited, $"jupyter {string.Join(' ', args)} did not end within {RunTimeout.TotalMinutes} min:\n{Tail(stderr)}");
+        Assert.True(process.ExitCode == 0, $"jupyter {string.Join(' ', args)} exited with {process.ExitCode}:\n{Tail(stderr)}\n{Tail(stdout)}");
+    }
+
+    static string Tail(Task<string> output)
+    {
+        var text = output.Wait(TimeSpan.FromSeconds(10)) ? output.Result : "(output not read)";
+        return text.Length <= 6000 ? text : "…" + text[^6000..];
+    }
+}
