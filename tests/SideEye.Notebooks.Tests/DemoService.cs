@@ -19,11 +19,14 @@ sealed partial class DemoService : IDisposable
     /// <summary>Workers the demo starts (testdata/demo/main.go: `for i := 0; i &lt; 4; i++ { go worker(…) }`).</summary>
     public const int Workers = 4;
 
+    /// <summary>-leak: how often the demo starts a main.fetch that never returns (the leak the notebooks hunt).</summary>
+    public const string LeakInterval = "100ms";
+
     public DemoService(string logDirectory)
     {
         Executable = GoFixture.Build("demo", GoToolchains.Newest);
         var log = Path.Combine(logDirectory, "demo.log");
-        _program = LaunchedProgram.StartWithOutputFile(Executable, [], log);
+        _program = LaunchedProgram.StartWithOutputFile(Executable, ["-leak", LeakInterval], log);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
