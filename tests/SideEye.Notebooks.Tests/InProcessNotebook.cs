@@ -52,7 +52,7 @@ static class InProcessNotebook
 
     static CompositeKernel CreateKernel()
     {
-        var csharp = new CSharpKernel().UseKernelHelpers();
+        var csharp = new CSharpKernel().UseKernelHelpers().UseValueSharing();
         csharp.UseNugetDirective((k, resolved) =>
         {
             k.AddAssemblyReferences(resolved.SelectMany(r => r.AssemblyPaths));

@@ -6,7 +6,9 @@ namespace SideEye.Notebooks.Tests;
 /// <summary>
 /// What notebooks/quickstart.ipynb must show after a run against the demo, however it ran: the extension loaded
 /// from the feed's package (the very build the sources make), the demo among the targets and in the snapshot with
-/// the pid it printed itself, and the same goroutine total in the snapshot, the stacks view and the C# query.
+/// the pid it printed itself, the same goroutine total in the snapshot, the stacks view, the SQL cell and the C#
+/// cell, the captured expressions with the types the demo declares, and captured values that agree with how the
+/// demo made them (each main.fetch's url ends in its id).
 /// </summary>
 static partial class QuickstartChecks
 {
@@ -59,14 +61,54 @@ static partial class QuickstartChecks
         Assert.Contains("Plotly.newPlot(", stacksHtml);
         Assert.Contains("\"type\":\"icicle\"", stacksHtml);
 
-        var byState = HtmlTables.WithColumns(notebook.Cell("using ").Html, "state", "goroutines");
+        // Captures: checked against the running demo, with the types its source declares (Cache.items map[string]*Job;
+        // fetch(id int64, url string, …)).
+        var spec = HtmlTables.In(notebook.Cell("#!sideeye capture").Html).Last(t => t.Header.Contains("expression"));
+        string TypeOf(string function, string expression) => spec.Cell(spec.Rows.Single(r => spec.Cell(r, "function") == function && spec.Cell(r, "expression") == expression), "type");
+        Assert.Equal("int", TypeOf("main.worker", "len(cache.items)"));
+        Assert.Equal("*main.Job", TypeOf("main.worker", "cache.items[\"job-1\"]"));
+        Assert.Equal(("int64", "string"), (TypeOf("main.fetch", "id"), TypeOf("main.fetch", "url")));
+        Assert.Matches(@"captured (\d+) values in \d+ frames", CapturedText(snapshot, ours));
+        var fetching = groups.Rows.Where(r => groups.Cell(r, "where").StartsWith("main.fetch", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(fetching);
+        Assert.All(fetching, r => Assert.Contains("url = \"http://inventory.internal/items/", groups.Cell(r, "stack"), StringComparison.Ordinal));
+
+        // One goroutine up close: blocked in main.fetch, its url made from its id.
+        var goroutine = HtmlTables.Text(notebook.Cell("#!sideeye goroutine").Html);
+        Assert.Matches(@"^goroutine \d+ \[chan receive", goroutine);
+        var fetchId = FetchIdRegex().Match(goroutine);
+        Assert.True(fetchId.Success, HtmlTables.Shorten(goroutine));
+        Assert.Contains($"url string = \"http://inventory.internal/items/{fetchId.Groups[1].Value}\"", goroutine, StringComparison.Ordinal);
+
+        // SQL: the same total by state, and captured values joined to goroutines.
+        var states = SqlTable(notebook.Cell("#!sideeye-sql --name states").Html, "state", "goroutines");
+        Assert.Equal(total, states.Rows.Sum(r => Count(states.Cell(r, "goroutines"))));
+        var fetches = SqlTable(notebook.Cell("#!sideeye-sql\n").Html, "goid", "id", "url", "wait_reason");
+        Assert.NotEmpty(fetches.Rows);
+        Assert.All(fetches.Rows, r => Assert.Equal($"http://inventory.internal/items/{fetches.Cell(r, "id")}", fetches.Cell(r, "url")));
+        Assert.All(fetches.Rows, r => Assert.Equal("chan receive", fetches.Cell(r, "wait_reason")));
+
+        var byState = HtmlTables.WithColumns(notebook.Cell("#!share").Html, "state", "goroutines");
         Assert.Equal(total, byState.Rows.Sum(r => Count(byState.Cell(r, "goroutines"))));
+    }
+
+    static string CapturedText(HtmlTable snapshot, IReadOnlyList<string> row) => "captured " + snapshot.Cell(row, "captured");
+
+    /// <summary>A SQL cell's table, its header cells reduced to the column names (each also shows its SQL type).</summary>
+    static HtmlTable SqlTable(string html, params string[] columns)
+    {
+        var table = HtmlTables.In(html).Select(t => t with { Header = t.Header.Select(h => h.Split('\n')[0].Trim()).ToArray() })
+            .FirstOrDefault(t => columns.All(t.Header.Contains));
+        Assert.True(table is not null, $"no SQL table with columns {string.Join(", ", columns)} in: {HtmlTables.Shorten(html)}");
+        return table;
     }
 
     static string Pid(DemoService demo) => demo.Pid.ToString(CultureInfo.InvariantCulture);
 
     static int Count(string cell) => int.Parse(cell.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture);
 
+    [GeneratedRegex(@"id int64 = (\d+)")]
+    private static partial Regex FetchIdRegex();
     [GeneratedRegex(@"Build = ([0-9a-f-]{36})")]
     private static partial Regex LoadedBuildRegex();
     [GeneratedRegex(@"<p>snapshot (\d+) at ")]

@@ -48,7 +48,7 @@ static class HtmlViews
             var figure = Charts.StackIcicle.Figure(view.Tree, $"snapshot {view.SnapshotId}: {total} goroutines");
             html.Append(Charts.StackIcicle.Html(figure, $"sideeye-icicle-{view.SnapshotId}-{Guid.NewGuid():n}"));
         }
-        html.Append("<table><thead><tr><th>goroutines</th><th>states</th><th>longest wait</th><th>where</th><th>created by</th><th>stack (captured values inline)</th></tr></thead><tbody>");
+        html.Append("<table><thead><tr><th>goroutines</th><th>states</th><th>longest wait</th><th>where</th><th>created by</th><th>stack</th></tr></thead><tbody>");
         foreach (var g in view.Groups)
         {
             var states = string.Join(", ", g.States.Select(s => $"{s.Value} {s.Key}"));
