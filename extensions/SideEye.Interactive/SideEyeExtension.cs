@@ -26,13 +26,13 @@ public static class SideEyeExtension
     internal static void Load(Kernel kernel, string directory)
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        Formatter.Register<GoTargets>((targets, writer) => writer.Write(HtmlViews.Targets(targets)), HtmlFormatter.MimeType);
-        Formatter.Register<SnapshotSummary>((summary, writer) => writer.Write(HtmlViews.Snapshot(summary)), HtmlFormatter.MimeType);
-        Formatter.Register<StacksView>((view, writer) => writer.Write(HtmlViews.Stacks(view)), HtmlFormatter.MimeType);
-        Formatter.Register<DiffView>((view, writer) => writer.Write(HtmlViews.Diff(view)), HtmlFormatter.MimeType);
-        Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
-        Formatter.Register<SpecView>((view, writer) => writer.Write(HtmlViews.Spec(view)), HtmlFormatter.MimeType);
-        Formatter.Register<GoroutineDetail>((detail, writer) => writer.Write(HtmlViews.Goroutine(detail)), HtmlFormatter.MimeType);
+        Formatter.Register<GoTargets>((targets, writer) => writer.Write(HtmlViews.Style + HtmlViews.Targets(targets)), HtmlFormatter.MimeType);
+        Formatter.Register<SnapshotSummary>((summary, writer) => writer.Write(HtmlViews.Style + HtmlViews.Snapshot(summary)), HtmlFormatter.MimeType);
+        Formatter.Register<StacksView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Stacks(view)), HtmlFormatter.MimeType);
+        Formatter.Register<DiffView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Diff(view)), HtmlFormatter.MimeType);
+        Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Style + HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
+        Formatter.Register<SpecView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Spec(view)), HtmlFormatter.MimeType);
+        Formatter.Register<GoroutineDetail>((detail, writer) => writer.Write(HtmlViews.Style + HtmlViews.Goroutine(detail)), HtmlFormatter.MimeType);
 
         var session = new NotebookSession(directory);
         kernel.RegisterForDisposal(session);

@@ -39,9 +39,9 @@ static partial class HtmlTables
         return table;
     }
 
-    /// <summary>An element's text: tags dropped (a line break becomes a newline), entities decoded, spaces trimmed.</summary>
+    /// <summary>An element's text: style sheets and scripts dropped, tags dropped (a line break becomes a newline), entities decoded, spaces trimmed.</summary>
     public static string Text(string html) =>
-        WebUtility.HtmlDecode(TagRegex().Replace(BreakRegex().Replace(html, "\n"), "")).Trim();
+        WebUtility.HtmlDecode(TagRegex().Replace(BreakRegex().Replace(NotShownRegex().Replace(html, ""), "\n"), "")).Trim();
 
     public static string Shorten(string text) => text.Length <= 2000 ? text : text[..2000] + $"… ({text.Length} characters)";
 
@@ -53,6 +53,8 @@ static partial class HtmlTables
     private static partial Regex CellRegex();
     [GeneratedRegex(@"<[^>]*>", RegexOptions.Singleline)]
     private static partial Regex TagRegex();
+    [GeneratedRegex(@"<(style|script)\b.*?</\1>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex NotShownRegex();
     [GeneratedRegex(@"<br\s*/?>", RegexOptions.IgnoreCase)]
     private static partial Regex BreakRegex();
 }

@@ -62,4 +62,11 @@ public sealed class InProcessNotebookTests(InProcessRuns runs) : IClassFixture<I
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "Plotly.NET");
         QuickstartChecks.Check(notebook, runs.Demo, build);
     }
+
+    [Fact]
+    public void Postmortem_in_process_finds_the_leak_that_grew()
+    {
+        Requires.Root();
+        PostmortemChecks.Check(runs.Run(PostmortemChecks.Notebook).Notebook, runs.Demo);
+    }
 }

@@ -74,6 +74,13 @@ public sealed partial class JupyterNotebookTests(JupyterRuns runs) : IClassFixtu
         QuickstartChecks.Check(runs.Run(QuickstartChecks.Notebook).Notebook, runs.Demo, build);
     }
 
+    [Fact]
+    public void Postmortem_under_Jupyter_finds_the_leak_that_grew()
+    {
+        Requires.Root();
+        PostmortemChecks.Check(runs.Run(PostmortemChecks.Notebook).Notebook, runs.Demo);
+    }
+
     /// <summary>
     /// The icicle draws from the plotly.js inside the notebook, with no network at all: Plotly's SVG is in the DOM
     /// with a slice per stack-tree node, and the screenshot has a band of chart colours; it still draws when the page

@@ -81,9 +81,9 @@ static partial class QuickstartChecks
         Assert.Contains($"url string = \"http://inventory.internal/items/{fetchId.Groups[1].Value}\"", goroutine, StringComparison.Ordinal);
 
         // SQL: the same total by state, and captured values joined to goroutines.
-        var states = SqlTable(notebook.Cell("#!sideeye-sql --name states").Html, "state", "goroutines");
+        var states = SqlTables.WithColumns(notebook.Cell("#!sideeye-sql --name states").Html, "state", "goroutines");
         Assert.Equal(total, states.Rows.Sum(r => Count(states.Cell(r, "goroutines"))));
-        var fetches = SqlTable(notebook.Cell("#!sideeye-sql\n").Html, "goid", "id", "url", "wait_reason");
+        var fetches = SqlTables.WithColumns(notebook.Cell("#!sideeye-sql\n").Html, "goid", "id", "url", "wait_reason");
         Assert.NotEmpty(fetches.Rows);
         Assert.All(fetches.Rows, r => Assert.Equal($"http://inventory.internal/items/{fetches.Cell(r, "id")}", fetches.Cell(r, "url")));
         Assert.All(fetches.Rows, r => Assert.Equal("chan receive", fetches.Cell(r, "wait_reason")));
@@ -94,14 +94,6 @@ static partial class QuickstartChecks
 
     static string CapturedText(HtmlTable snapshot, IReadOnlyList<string> row) => "captured " + snapshot.Cell(row, "captured");
 
-    /// <summary>A SQL cell's table, its header cells reduced to the column names (each also shows its SQL type).</summary>
-    static HtmlTable SqlTable(string html, params string[] columns)
-    {
-        var table = HtmlTables.In(html).Select(t => t with { Header = t.Header.Select(h => h.Split('\n')[0].Trim()).ToArray() })
-            .FirstOrDefault(t => columns.All(t.Header.Contains));
-        Assert.True(table is not null, $"no SQL table with columns {string.Join(", ", columns)} in: {HtmlTables.Shorten(html)}");
-        return table;
-    }
 
     static string Pid(DemoService demo) => demo.Pid.ToString(CultureInfo.InvariantCulture);
 

@@ -9,10 +9,18 @@ namespace SideEye.Interactive.Formatters;
 /// <summary>The HTML of the extension's result records: plain tables, so they read the same in every front end.</summary>
 static class HtmlViews
 {
+    /// <summary>
+    /// Goes before each view: front ends right-align table cells (Jupyter) and let long values run off; stacks and
+    /// values read left-aligned, top-aligned and wrapped.
+    /// </summary>
+    public const string Style =
+        "<style>table.sideeye td,table.sideeye th{text-align:left !important;vertical-align:top}" +
+        "table.sideeye code{white-space:pre-wrap;overflow-wrap:anywhere}table.sideeye td.n{text-align:right !important}</style>";
+
     public static string Targets(GoTargets targets)
     {
         if (targets.Processes.Count == 0) return "<p>no Go processes found (processes of other users need root)</p>";
-        var html = new StringBuilder("<table><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>uptime</th><th>goroutines</th></tr></thead><tbody>");
+        var html = new StringBuilder("<table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>uptime</th><th>goroutines</th></tr></thead><tbody>");
         foreach (var p in targets.Processes)
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{Uptime(p.Uptime)}</td><td>{(p.Goroutines is { } n ? n.ToString(CultureInfo.InvariantCulture) : "")}</td></tr>");
         return html.Append("</tbody></table>").ToString();
@@ -22,7 +30,7 @@ static class HtmlViews
     {
         var s = summary.Snapshot;
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th></tr></thead><tbody>");
+            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th></tr></thead><tbody>");
         foreach (var p in s.Processes)
         {
             var goroutines = p.Error is null ? p.Goroutines.Count.ToString(CultureInfo.InvariantCulture) + (p.Truncated ? " (truncated)" : "") : "";
@@ -48,7 +56,7 @@ static class HtmlViews
             var figure = Charts.StackIcicle.Figure(view.Tree, $"snapshot {view.SnapshotId}: {total} goroutines");
             html.Append(Charts.StackIcicle.Html(figure, $"sideeye-icicle-{view.SnapshotId}-{Guid.NewGuid():n}"));
         }
-        html.Append("<table><thead><tr><th>goroutines</th><th>states</th><th>longest wait</th><th>where</th><th>created by</th><th>stack</th></tr></thead><tbody>");
+        html.Append("<table class=\"sideeye\"><thead><tr><th>goroutines</th><th>states</th><th>longest wait</th><th>where</th><th>created by</th><th>stack</th></tr></thead><tbody>");
         foreach (var g in view.Groups)
         {
             var states = string.Join(", ", g.States.Select(s => $"{s.Value} {s.Key}"));
@@ -96,7 +104,7 @@ static class HtmlViews
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<p>capture spec in {HtmlEncode(view.Path)}");
         html.Append(view.CheckedAgainst is null ? " (not checked: no process of the program is running)" : $", checked against {HtmlEncode(view.CheckedAgainst)}").Append("</p>");
         if (view.Spec.Programs.Count == 0) return html.Append("<p>nothing is captured yet: <code>#!sideeye capture FUNC EXPR… --exe NAME</code></p>").ToString();
-        html.Append("<table><thead><tr><th>program</th><th>function</th><th>expression</th><th>type</th></tr></thead><tbody>");
+        html.Append("<table class=\"sideeye\"><thead><tr><th>program</th><th>function</th><th>expression</th><th>type</th></tr></thead><tbody>");
         foreach (var program in view.Spec.Programs)
         foreach (var function in program.Functions)
         foreach (var expression in function.Expressions)
@@ -119,7 +127,7 @@ static class HtmlViews
         if (g.CreatedByFunc is { } creator) html.Append(CultureInfo.InvariantCulture, $"<li>created by {HtmlEncode(creator)}{(g.CreatedByGoid is { } by ? $" in goroutine {by}" : "")}</li>");
         if (g.Labels is { } labels) html.Append(CultureInfo.InvariantCulture, $"<li>labels <code>{HtmlEncode(labels)}</code></li>");
         if (g.Truncated) html.Append("<li>the stack goes on beyond the snapshot's frame limit</li>");
-        html.Append("</ul><table><thead><tr><th>#</th><th>function</th><th>file:line</th><th>captured</th></tr></thead><tbody>");
+        html.Append("</ul><table class=\"sideeye\"><thead><tr><th>#</th><th>function</th><th>file:line</th><th>captured</th></tr></thead><tbody>");
         foreach (var f in g.Frames)
         {
             var values = string.Join("<br>", f.Values.Select(v =>
@@ -134,7 +142,7 @@ static class HtmlViews
     {
         if (view.Changes.Count == 0) return $"<p>snapshots {view.Before} and {view.After} have the same stack groups</p>";
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p>from snapshot {view.Before} to {view.After} in {HtmlEncode(view.Database)}</p><table><thead><tr><th>change</th><th>before</th><th>after</th><th>where</th><th>stack</th></tr></thead><tbody>");
+            $"<p>from snapshot {view.Before} to {view.After} in {HtmlEncode(view.Database)}</p><table class=\"sideeye\"><thead><tr><th>change</th><th>before</th><th>after</th><th>where</th><th>stack</th></tr></thead><tbody>");
         foreach (var c in view.Changes)
         {
             var frames = string.Join("<br>", c.Frames.Select(f => HtmlEncode(f.ToString())));
@@ -147,7 +155,7 @@ static class HtmlViews
     public static string Opened(OpenedStore opened)
     {
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p>{HtmlEncode(opened.Database)}: {opened.Snapshots.Count} snapshots</p><table><thead><tr><th>snapshot</th><th>taken</th><th>note</th><th>processes</th><th>goroutines</th></tr></thead><tbody>");
+            $"<p>{HtmlEncode(opened.Database)}: {opened.Snapshots.Count} snapshots</p><table class=\"sideeye\"><thead><tr><th>snapshot</th><th>taken</th><th>note</th><th>processes</th><th>goroutines</th></tr></thead><tbody>");
         foreach (var s in opened.Snapshots)
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{s.SnapshotId}</td><td>{s.TakenAt:u}</td><td>{HtmlEncode(s.Note ?? "")}</td><td>{s.Processes}</td><td>{s.Goroutines}</td></tr>");
         return html.Append("</tbody></table>").ToString();

@@ -18,7 +18,7 @@ static class SqlHtml
     const int JsonInline = 120;
 
     const string Style =
-        "<style>.sideeye-sql td{white-space:pre-wrap;vertical-align:top;text-align:left}.sideeye-sql td.num{text-align:right}" +
+        "<style>.sideeye-sql td{white-space:pre-wrap;vertical-align:top;text-align:left !important}.sideeye-sql td.num{text-align:right !important}" +
         ".sideeye-sql .null{color:#888;font-style:italic}.sideeye-sql th small{font-weight:normal;color:#888}" +
         ".sideeye-sql pre{margin:0}</style>";
 
