@@ -49,7 +49,7 @@ public static class SideEyeExtension
             Stacks(session, command, context, !plotlyIncluded);
             plotlyIncluded = true;
         }));
-        kernel.RegisterCommandHandler<DiffCommand>((command, context) => Run(root, command, context, () => Diff(session, command, context)));
+        kernel.RegisterCommandHandler<DiffCommand>((command, context) => Run(root, command, context, () => Diff(session, command, WordsOf(root, command, "diff"), context)));
         kernel.RegisterCommandHandler<OpenCommand>((command, context) => Run(root, command, context, () => Open(session, command, context)));
         kernel.RegisterCommandHandler<CaptureCommand>((command, context) => Run(root, command, context, () =>
             Return(context, command, SpecEditing.Capture(session, command, WordsOf(root, command, "capture")))));
@@ -95,7 +95,7 @@ public static class SideEyeExtension
         root.Subcommands.Add(stacks);
         var diff = new KernelActionDirective("diff")
         {
-            Description = "Stack groups that appeared, grew, shrank or went between two stored snapshots (leak hunting)",
+            Description = "Stack groups that appeared, grew, shrank or went between two stored snapshots (leak hunting): diff [A B], default the latest two",
             KernelCommandType = typeof(DiffCommand),
         };
         diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id (default: the one before --after)"));
@@ -176,7 +176,7 @@ public static class SideEyeExtension
     }
 
     /// <summary>Subcommands whose lines hold words besides options: a function and Go expressions, a spec action and file.</summary>
-    static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec" };
+    static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff" };
 
     /// <summary>How many lines of each submission's subcommand have been handled: commands run in the order of their lines.</summary>
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SubmitCode, Dictionary<string, int>> Handled = [];
@@ -258,12 +258,24 @@ public static class SideEyeExtension
         Return(context, command, detail);
     }
 
-    static void Diff(NotebookSession session, DiffCommand command, KernelInvocationContext context)
+    /// <param name="words">The line's words: "diff A B" names the snapshots without --before and --after.</param>
+    static void Diff(NotebookSession session, DiffCommand command, IReadOnlyList<string> words, KernelInvocationContext context)
     {
+        var (askedBefore, askedAfter) = (command.Before, command.After);
+        var ids = new List<long>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].StartsWith("--", StringComparison.Ordinal)) { i++; continue; }
+            ids.Add(long.TryParse(words[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                ? id : throw new SideEyeException($"diff: '{words[i]}' is not a snapshot id"));
+        }
+        if (ids.Count > 0 && (askedBefore is not null || askedAfter is not null)) throw new SideEyeException("diff takes the snapshots as A B or as --before A --after B, not both");
+        if (ids.Count > 2) throw new SideEyeException("diff compares two snapshots: diff A B");
+        if (ids.Count > 0) (askedBefore, askedAfter) = ids.Count == 2 ? ((long?)ids[0], (long?)ids[1]) : ((long?)null, (long?)ids[0]);
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
-        var after = SnapshotChoice.Resolve(store, command.After);
-        var before = command.Before is { } asked ? SnapshotChoice.Resolve(store, asked) : SnapshotChoice.Before(store, after);
+        var after = SnapshotChoice.Resolve(store, askedAfter);
+        var before = askedBefore is { } asked ? SnapshotChoice.Resolve(store, asked) : SnapshotChoice.Before(store, after);
         var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
         var view = new DiffView(before, after, database, changes);
         context.Publish(new ReturnValueProduced(view, command, FormattedValue.CreateManyFromObject(view, HtmlFormatter.MimeType, PlainTextFormatter.MimeType)));

@@ -70,6 +70,12 @@ public sealed class StacksTests
         var (stacks, _) = ExtensionKernel.Returned<StacksView>(await elsewhere.SubmitAsync($"#!sideeye stacks --snapshot {second.Snapshot.SnapshotId} --filter main.idle"));
         Assert.Equal(25, stacks.Groups.Single().Count);
 
+        // Positional ids, as "diff A B".
+        var (positional, _) = ExtensionKernel.Returned<DiffView>(await elsewhere.SubmitAsync($"#!sideeye diff {first.Snapshot.SnapshotId} {second.Snapshot.SnapshotId}"));
+        Assert.Equal(diff.Changes.Select(c => (c.Key, c.Before, c.After)), positional.Changes.Select(c => (c.Key, c.Before, c.After)));
+        Assert.Equal("#!sideeye: diff: 'x' is not a snapshot id", ExtensionKernel.Failure(await elsewhere.SubmitAsync("#!sideeye diff 1 x")));
+        Assert.Equal("#!sideeye: diff takes the snapshots as A B or as --before A --after B, not both",
+            ExtensionKernel.Failure(await elsewhere.SubmitAsync("#!sideeye diff 1 2 --before 1")));
         // Without ids: the latest against the one before it.
         var (latest, _) = ExtensionKernel.Returned<DiffView>(await elsewhere.SubmitAsync("#!sideeye diff"));
         Assert.Equal((first.Snapshot.SnapshotId, second.Snapshot.SnapshotId), (latest.Before, latest.After));
