@@ -1,0 +1,94 @@
+using Microsoft.DotNet.Interactive.Directives;
+
+namespace SideEye.Interactive.Directives;
+
+/// <summary>#!sideeye as the framework sees it: the subcommands, their options and help.</summary>
+static class SideEyeDirective
+{
+    /// <summary>Subcommands whose lines hold words besides options: a function and Go expressions, a spec action and file, two snapshot ids.</summary>
+    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff" };
+
+    /// <summary>The directive with its subcommands and their options, each with its help text.</summary>
+    public static KernelActionDirective Build()
+    {
+        var root = new KernelActionDirective("#!sideeye")
+        {
+            Description = "Debug running Go services: list them, snapshot every goroutine into DuckDB, look at the stacks",
+        };
+        // Where an unknown subcommand lands, so the root handler can name it.
+        root.Parameters.Add(new KernelDirectiveParameter("--subcommand", "a subcommand") { AllowImplicitName = true });
+        root.Subcommands.Add(new KernelActionDirective("targets")
+        {
+            Description = "List the Go processes on this machine: pid, executable, Go version, uptime, goroutines",
+            KernelCommandType = typeof(TargetsCommand),
+        });
+        var snapshot = new KernelActionDirective("snapshot")
+        {
+            Description = "Pause Go processes for about a millisecond and store every goroutine with its stack in DuckDB (needs root)",
+            KernelCommandType = typeof(SnapshotCommand),
+        };
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--pid", "Processes to snapshot, comma-separated (e.g. 1234,5678)"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--exe", "Snapshot every Go process whose executable file is named this"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--max-frames", "Deepest stack collected per goroutine (2 to 1024, default 100)"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--note", "A note stored with the snapshot"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to append to (default {NotebookSession.DefaultDatabase} in the current directory)"));
+        root.Subcommands.Add(snapshot);
+        var stacks = new KernelActionDirective("stacks")
+        {
+            Description = "Goroutines of a stored snapshot grouped by identical stack, largest first, with an icicle chart of all of them",
+            KernelCommandType = typeof(StacksCommand),
+        };
+        stacks.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default {NotebookSession.DefaultDatabase} in the current directory)"));
+        stacks.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
+        stacks.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process of the snapshot"));
+        stacks.Parameters.Add(new KernelDirectiveParameter("--filter", "Only stacks through a function whose name contains this"));
+        root.Subcommands.Add(stacks);
+        var diff = new KernelActionDirective("diff")
+        {
+            Description = "Stack groups that appeared, grew, shrank or went between two stored snapshots (leak hunting): diff [A B], default the latest two",
+            KernelCommandType = typeof(DiffCommand),
+        };
+        diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id (default: the one before --after)"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id (default: the latest)"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process"));
+        diff.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
+        root.Subcommands.Add(diff);
+        var open = new KernelActionDirective("open")
+        {
+            Description = "Use a DuckDB file of saved snapshots from now on (a postmortem), and list its snapshots",
+            KernelCommandType = typeof(OpenCommand),
+        };
+        open.Parameters.Add(new KernelDirectiveParameter("--file", "The DuckDB file"));
+        root.Subcommands.Add(open);
+        var goroutine = new KernelActionDirective("goroutine")
+        {
+            Description = "One goroutine of a stored snapshot: its state, creator, labels and every frame with the values captured in it",
+            KernelCommandType = typeof(GoroutineCommand),
+        };
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--goid", "The goroutine's id"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--in", "Instead of --goid: the first goroutine (lowest id) whose stack passes through a function whose name contains this"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--pid", "Its process (needed only when several processes of the snapshot have that goid)"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
+        root.Subcommands.Add(goroutine);
+        var capture = new KernelActionDirective("capture")
+        {
+            Description = "Capture Go expressions in every frame of a function at the next snapshots: capture FUNC EXPR… [--exe NAME] [--remove]; " +
+                $"saved at once to the spec file (default {NotebookSession.DefaultSpecFile} next to the notebook)",
+            KernelCommandType = typeof(CaptureCommand),
+        };
+        capture.Parameters.Add(new KernelDirectiveParameter("--exe", "The program, by its executable's file name (needed while the spec has not exactly one program)"));
+        capture.Parameters.Add(new KernelDirectiveParameter("--remove", "Stop capturing the expressions named (all of the function's when none is)") { Flag = true });
+        root.Subcommands.Add(capture);
+        root.Subcommands.Add(new KernelActionDirective("spec")
+        {
+            Description = "The capture spec: spec show | spec load FILE (use that file from now on) | spec save FILE (write it there and use it)",
+            KernelCommandType = typeof(SpecCommand),
+        });
+        // The framework parses options after an unknown subcommand against the root, and would reject them before
+        // the root handler could name the subcommand: so the root accepts every subcommand's options too.
+        foreach (var parameter in root.Subcommands.SelectMany(s => s.Parameters).DistinctBy(p => p.Name).ToArray())
+            root.Parameters.Add(new KernelDirectiveParameter(parameter.Name, "see the subcommands") { Flag = parameter.Flag });
+        return root;
+    }
+}

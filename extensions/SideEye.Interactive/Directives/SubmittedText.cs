@@ -1,0 +1,38 @@
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Directives;
+
+namespace SideEye.Interactive.Directives;
+
+/// <summary>
+/// The text a directive command came from: the framework splits a cell into one command per directive and keeps
+/// only what it could bind, so the line checks and the subcommands that take words read the submission itself.
+/// </summary>
+static class SubmittedText
+{
+    /// <summary>How many lines of each submission's subcommand have been handled: commands run in the order of their lines.</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SubmitCode, Dictionary<string, int>> Handled = [];
+
+    /// <summary>The words after the subcommand on the line this command came from.</summary>
+    public static IReadOnlyList<string> WordsOf(KernelActionDirective root, KernelCommand command, string subcommand)
+    {
+        var submit = SubmittedCommand(command) ?? throw new SideEyeException($"{subcommand}: the submitted text is not available");
+        var lines = DirectiveLineCheck.Invocations(root, submit.Code, subcommand);
+        var handled = Handled.GetOrCreateValue(submit);
+        lock (handled)
+        {
+            var index = handled.GetValueOrDefault(subcommand);
+            handled[subcommand] = index + 1;
+            return index < lines.Count ? lines[index] : throw new SideEyeException($"{subcommand}: cannot find its line in the submitted text");
+        }
+    }
+
+    /// <summary>The code of the submission this directive came from (the framework splits a cell into one command per directive).</summary>
+    public static string? Submitted(KernelCommand command) => SubmittedCommand(command)?.Code;
+
+    static SubmitCode? SubmittedCommand(KernelCommand command)
+    {
+        for (var c = command.Parent; c is not null; c = c.Parent)
+            if (c is SubmitCode submit) return submit;
+        return null;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using SideEye.Interactive.Directives;
+using SideEye.Interactive.Formatters;
+using SideEye.Snapshots.Collection;
+using SideEye.Snapshots.Store;
+
+namespace SideEye.Interactive.Subcommands;
+
+/// <summary>#!sideeye targets and snapshot: the live side, the Go processes on this machine.</summary>
+static class Snapshotting
+{
+    public static GoTargets Targets() => new(GoProcesses.List());
+
+    /// <summary>Snapshots the processes asked for with the session's spec and appends the snapshot to the session's file.</summary>
+    public static SnapshotSummary Take(NotebookSession session, SnapshotCommand command)
+    {
+        var pids = Pids(command);
+        var maxFrames = command.MaxFrames ?? 100;
+        if (maxFrames is < 2 or > 1024) throw new SideEyeException($"--max-frames must be between 2 and 1024, not {maxFrames}");
+        // The snapshotter's frame limit is fixed when it is made: another limit gets a snapshotter of its own for this call.
+        var shared = session.Snapshotter;
+        using var own = maxFrames == shared.MaxFrames ? null : new LocalSnapshotter { MaxFrames = maxFrames };
+        var snapshotter = own ?? shared;
+        snapshotter.Captures = session.Spec;
+        var snapshot = snapshotter.Take(pids, command.Note);
+        var database = session.Resolve(command.Db);
+        using (var store = SnapshotStore.Open(database))
+            snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
+        return new SnapshotSummary(snapshot, database);
+    }
+
+    /// <summary>Fails the cell with the first process's error, once its row has been shown.</summary>
+    public static void ThrowIfAnyFailed(SnapshotSummary summary)
+    {
+        if (summary.Snapshot.Processes.FirstOrDefault(p => p.Error is not null) is { } failed)
+            throw new SideEyeException($"process {failed.Pid}: {failed.Error}");
+    }
+
+    /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>
+    static int[] Pids(SnapshotCommand command)
+    {
+        if ((command.Pid is null) == (command.Exe is null)) throw new SideEyeException("snapshot needs either --pid PID[,PID…] or --exe NAME");
+        if (command.Pid is { } list)
+        {
+            var pids = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
+                    ? pid : throw new SideEyeException($"--pid: '{p}' is not a process id"))
+                .Distinct().ToArray();
+            return pids.Length > 0 ? pids : throw new SideEyeException("--pid: no process id given");
+        }
+        var matching = GoProcesses.List().Where(p => Path.GetFileName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
+        return matching.Length > 0 ? matching : throw new SideEyeException($"--exe: no Go process runs an executable named '{command.Exe}'");
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using SideEye.Interactive.Directives;
+using SideEye.Interactive.Formatters;
+using SideEye.Snapshots.Analysis;
+using SideEye.Snapshots.Store;
+
+namespace SideEye.Interactive.Subcommands;
+
+/// <summary>#!sideeye stacks, goroutine, diff and open: views of snapshots already stored, fresh or reopened alike.</summary>
+static class StoredSnapshots
+{
+    public static StacksView Stacks(NotebookSession session, StacksCommand command, bool includePlotly)
+    {
+        var database = session.Resolve(command.Db);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var id = SnapshotChoice.Resolve(store, command.Snapshot);
+        var groups = StackGroups.Of(store, id, command.Pid, command.Filter);
+        if (groups.Count == 0 && command.Filter is null)
+            throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"snapshot {id} has no goroutines");
+        var values = GroupValues.Of(groups, FrameValues.Of(store, id, command.Pid));
+        return new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly, values);
+    }
+
+    public static GoroutineDetail Goroutine(NotebookSession session, GoroutineCommand command)
+    {
+        if ((command.Goid is null) == (command.In is null)) throw new SideEyeException("goroutine needs either --goid N or --in FUNC");
+        using var store = SnapshotStore.OpenReadOnly(session.Resolve(command.Db));
+        var id = SnapshotChoice.Resolve(store, command.Snapshot);
+        var inProcess = command.Pid is { } pid ? $" in process {pid}" : "";
+        return command.Goid is { } goid
+            ? GoroutineDetails.Of(store, id, goid, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
+            : GoroutineDetails.Through(store, id, command.In!, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
+    }
+
+    /// <param name="words">The line's words: "diff A B" names the snapshots without --before and --after.</param>
+    public static DiffView Diff(NotebookSession session, DiffCommand command, IReadOnlyList<string> words)
+    {
+        var (askedBefore, askedAfter) = (command.Before, command.After);
+        var ids = new List<long>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].StartsWith("--", StringComparison.Ordinal)) { i++; continue; }
+            ids.Add(long.TryParse(words[i], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                ? id : throw new SideEyeException($"diff: '{words[i]}' is not a snapshot id"));
+        }
+        if (ids.Count > 0 && (askedBefore is not null || askedAfter is not null)) throw new SideEyeException("diff takes the snapshots as A B or as --before A --after B, not both");
+        if (ids.Count > 2) throw new SideEyeException("diff compares two snapshots: diff A B");
+        if (ids.Count > 0) (askedBefore, askedAfter) = ids.Count == 2 ? ((long?)ids[0], (long?)ids[1]) : ((long?)null, (long?)ids[0]);
+        var database = session.Resolve(command.Db);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var after = SnapshotChoice.Resolve(store, askedAfter);
+        var before = askedBefore is { } asked ? SnapshotChoice.Resolve(store, asked) : SnapshotChoice.Before(store, after);
+        var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
+        return new DiffView(before, after, database, changes);
+    }
+
+    /// <summary>Makes a saved file the session's (a postmortem) and lists its snapshots.</summary>
+    public static OpenedStore Open(NotebookSession session, OpenCommand command)
+    {
+        var database = session.FullPath(command.File ?? throw new SideEyeException("open needs a FILE"));
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var rows = store.Query(
+            "SELECT s.snapshot_id, s.note, count(p.pid), CAST(coalesce(sum(p.goroutines), 0) AS BIGINT), epoch_ms(s.taken_at) " +
+            "FROM snapshots s LEFT JOIN processes p USING (snapshot_id) GROUP BY ALL ORDER BY s.snapshot_id").Rows;
+        var invariant = CultureInfo.InvariantCulture;
+        var snapshots = rows.Select(r => new StoredSnapshot(Convert.ToInt64(r[0], invariant),
+            DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(r[4], invariant)), r[1] as string,
+            Convert.ToInt32(r[2], invariant), Convert.ToInt64(r[3], invariant))).ToArray();
+        session.Database = database;
+        return new OpenedStore(database, snapshots);
+    }
+}
