@@ -13,7 +13,7 @@ static class StoredSnapshots
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
-        var id = SnapshotChoice.Resolve(store, command.Snapshot);
+        var id = SnapshotIds.Resolve(store, command.Snapshot);
         var groups = StackGroups.Of(store, id, command.Pid, command.Filter);
         if (groups.Count == 0 && command.Filter is null)
             throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"snapshot {id} has no goroutines");
@@ -25,7 +25,7 @@ static class StoredSnapshots
     {
         if ((command.Goid is null) == (command.In is null)) throw new SideEyeException("goroutine needs either --goid N or --in FUNC");
         using var store = SnapshotStore.OpenReadOnly(session.Resolve(command.Db));
-        var id = SnapshotChoice.Resolve(store, command.Snapshot);
+        var id = SnapshotIds.Resolve(store, command.Snapshot);
         var inProcess = command.Pid is { } pid ? $" in process {pid}" : "";
         return command.Goid is { } goid
             ? GoroutineDetails.Of(store, id, goid, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
@@ -48,8 +48,8 @@ static class StoredSnapshots
         if (ids.Count > 0) (askedBefore, askedAfter) = ids.Count == 2 ? ((long?)ids[0], (long?)ids[1]) : ((long?)null, (long?)ids[0]);
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
-        var after = SnapshotChoice.Resolve(store, askedAfter);
-        var before = askedBefore is { } asked ? SnapshotChoice.Resolve(store, asked) : SnapshotChoice.Before(store, after);
+        var after = SnapshotIds.Resolve(store, askedAfter);
+        var before = askedBefore is { } asked ? SnapshotIds.Resolve(store, asked) : SnapshotIds.Before(store, after);
         var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
         return new DiffView(before, after, database, changes);
     }

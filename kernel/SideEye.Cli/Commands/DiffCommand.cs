@@ -22,8 +22,8 @@ public static class DiffCommand
         command.SetAction(parse =>
         {
             using var store = SnapshotStore.OpenReadOnly(parse.GetValue(file)!);
-            var from = StoredSnapshots.Resolve(store, parse.GetValue(before));
-            var to = StoredSnapshots.Resolve(store, parse.GetValue(after));
+            var from = SnapshotIds.Resolve(store, parse.GetValue(before));
+            var to = SnapshotIds.Resolve(store, parse.GetValue(after));
             var only = parse.GetValue(pid);
             if (only is { } p)
             {

@@ -27,7 +27,7 @@ public static class StacksCommand
         {
             if (parse.GetValue(top) is { } n && n <= 0) throw new SideEyeException($"--top must be positive, not {n}");
             using var store = SnapshotStore.OpenReadOnly(parse.GetValue(file)!);
-            var id = StoredSnapshots.Resolve(store, parse.GetValue(snapshot));
+            var id = SnapshotIds.Resolve(store, parse.GetValue(snapshot));
             var processes = StoredSnapshots.Processes(store, id);
             var only = parse.GetValue(pid);
             if (only is { } p && processes.All(x => x.Pid != p))
