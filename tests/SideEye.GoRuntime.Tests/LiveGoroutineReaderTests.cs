@@ -21,6 +21,9 @@ public class LiveGoroutineReaderTests
         try
         {
             Assert.StartsWith("ready pid=", target.StandardOutput.ReadLine());
+            // Read a still process: the demo's ticker wakes every 50 ms, and a goroutine read while it moves has
+            // a stack that is half old, half new. SIGSTOP holds every thread (the process is killed afterwards).
+            StopAllThreads(target.Id);
             using var memory = ProcessMemoryReader.Open(target.Id);
             var goroutines = new GoroutineReader(bin.Runtime, memory).ReadAll();
             var unwinder = new PcspUnwinder(bin.Pclntab, memory);
@@ -56,6 +59,17 @@ public class LiveGoroutineReaderTests
         {
             target.Kill();
             target.WaitForExit();
+        }
+    }
+
+    static void StopAllThreads(int pid)
+    {
+        using (var kill = Process.Start("kill", ["-STOP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        var deadline = Stopwatch.StartNew();
+        while (Procfs.ThreadStates(pid).Values.Any(state => state != 'T'))
+        {
+            Assert.True(deadline.ElapsedMilliseconds < 5000, $"process {pid} did not stop on SIGSTOP");
+            Thread.Sleep(2);
         }
     }
 }

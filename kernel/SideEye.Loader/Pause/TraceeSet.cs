@@ -306,6 +306,12 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
     void Continue(Traced t)
     {
         var e = _tracer.TryContinue(t.Tid, t.PendingSignal);
+        // ESRCH on a thread in a ptrace stop: a SIGKILL took it out of the stop, the process is going.
+        if (e == ESRCH)
+        {
+            t.State = State.Gone;
+            throw Exited();
+        }
         if (e != 0) throw new TargetProcessException(_pid, $"ptrace(PTRACE_CONT) of thread {t.Tid} failed: {Errno.Describe(e)}", e);
         t.PendingSignal = 0;
         t.State = State.Running;
