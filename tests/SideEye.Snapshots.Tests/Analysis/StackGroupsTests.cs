@@ -64,6 +64,53 @@ public sealed class StackGroupsTests : IDisposable
         Assert.Equal(grew, changes[0]);
     }
 
+    /// <summary>
+    /// Where each parked goroutine is "at" is the program's function that blocked (parked prints it), not the Go
+    /// installation's code it blocked in: sync.Mutex, the netpoller, time.Sleep, syscall.Read, sync.Cond.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Where_is_the_program_s_own_function_not_the_standard_library_s(string release)
+    {
+        Requires.Root();
+        using var parked = new ParkedProgram(GoToolchains.Get(release));
+        using var snapshotter = new LocalSnapshotter();
+        using var store = SnapshotStore.Open(_file);
+        var groups = StackGroups.Of(store, store.Append(snapshotter.Take([parked.Pid])));
+        string[] blocked = ["chan-recv", "chan-send", "select", "mutex", "syscall", "rwmutex-rlock", "rwmutex-lock", "waitgroup", "cond", "sleep",
+            "accept", "net-read", "closure", "method", "labels", "recursion"];
+        foreach (var park in parked.Parks.Where(p => blocked.Contains(p.Kind)))
+        {
+            var group = groups.Single(g => g.Goids.Contains(park.Goid));
+            Assert.True(park.Func == group.Where?.Func, $"go{release} {park.Kind}: parked in {park.Func}, where says {group.Where}; frames:\n{string.Join('\n', group.Frames)}");
+        }
+        // The runtime's own goroutines have no frame outside the installation: they stay at their innermost non-runtime frame, or the innermost.
+        Assert.All(groups.Where(g => g.Frames.All(f => f.Func.StartsWith("runtime.", StringComparison.Ordinal))), g => Assert.Equal(g.Frames[0], g.Where));
+    }
+
+    [Theory]
+    [InlineData("/usr/lib/go/src/runtime/proc.go", "/usr/lib/go/src/sync/mutex.go", "/app/main.go", "main.put")]
+    // -trimpath: no frame tells the installation's folder, so the innermost outside package runtime.
+    [InlineData("runtime/proc.go", "sync/mutex.go", "example.com/app/main.go", "sync.(*Mutex).Lock")]
+    // Only sync's frame tells it (the runtime one is in a subfolder).
+    [InlineData("/usr/lib/go/src/runtime/internal/x.go", "/usr/lib/go/src/sync/mutex.go", "/app/main.go", "main.put")]
+    public void Where_reads_the_installation_folder_off_the_frames(string runtimeFile, string syncFile, string appFile, string where)
+    {
+        StackGroupFrame[] frames = [new("runtime.gopark", runtimeFile, 1), new("sync.(*Mutex).Lock", syncFile, 2), new("main.put", appFile, 3)];
+        Assert.Equal(where, StackGroupFrame.WhereIn(frames)?.Func);
+    }
+
+    [Fact]
+    public void Where_passes_linknamed_runtime_hooks_and_keeps_dependencies()
+    {
+        // internal/poll.runtime_pollWait lives in runtime/netpoll.go: the runtime frame tells the folder it is in.
+        StackGroupFrame[] accept = [new("runtime.gopark", "/g/src/runtime/proc.go", 1), new("internal/poll.runtime_pollWait", "/g/src/runtime/netpoll.go", 2),
+            new("github.com/x/srv.(*S).accept", "/root/go/pkg/mod/github.com/x/srv@v1.0.0/s.go", 3), new("main.main", "/app/main.go", 4)];
+        Assert.Equal("github.com/x/srv.(*S).accept", StackGroupFrame.WhereIn(accept)?.Func);
+        Assert.Equal("main.spin", StackGroupFrame.WhereIn([new("main.spin", "/app/main.go", 1)])?.Func);
+        Assert.Null(StackGroupFrame.WhereIn([]));
+    }
+
     public void Dispose()
     {
         File.Delete(_file);
