@@ -73,7 +73,7 @@ static class SpecEditing
     static (IReadOnlyList<SpecCheckLine>? Checks, string? Against) Check(CaptureSpec spec, string exe)
     {
         if (spec.Programs.FirstOrDefault(p => p.Binary == exe) is not { } program) return (null, null);
-        var process = GoProcesses.List().FirstOrDefault(p => program.Matches(p.Exe.EndsWith(" (deleted)", StringComparison.Ordinal) ? p.Exe[..^10] : p.Exe));
+        var process = GoProcesses.List().FirstOrDefault(p => program.Matches(p.Exe));
         if (process is null) return (null, null);
         GoBinary binary;
         try { binary = GoBinary.Open($"/proc/{process.Pid}/exe"); }

@@ -69,7 +69,7 @@ public static class SnapshotCommand
         var executables = pids.Distinct().Select(pid => (Pid: pid, Path: Executable(pid))).Where(t => t.Path is not null).ToArray();
         foreach (var (_, path) in executables)
             foreach (var f in functions)
-                spec = spec.WithCapture(Path.GetFileName(path)!, f.Function, [.. f.Expressions]);
+                spec = spec.WithCapture(ProgramCaptures.ProgramName(path!), f.Function, [.. f.Expressions]);
 
         foreach (var group in executables.GroupBy(t => t.Path, StringComparer.Ordinal))
         {
@@ -87,15 +87,10 @@ public static class SnapshotCommand
         return spec;
     }
 
-    /// <summary>The target's executable as a path, or null when it cannot be read; a replaced binary's " (deleted)" mark is dropped.</summary>
+    /// <summary>The target's executable as /proc shows it (a replaced binary's with its " (deleted)" mark), or null when it cannot be read.</summary>
     static string? Executable(int pid)
     {
-        try
-        {
-            var target = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
-            const string deleted = " (deleted)";
-            return target is not null && target.EndsWith(deleted, StringComparison.Ordinal) ? target[..^deleted.Length] : target;
-        }
+        try { return File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 

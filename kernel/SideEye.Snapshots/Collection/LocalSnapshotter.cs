@@ -109,13 +109,7 @@ public sealed class LocalSnapshotter : IDisposable
     }
 
     /// <summary>The spec's captures for an executable, or null when it asks for none.</summary>
-    ProgramCaptures? ProgramFor(string exePath)
-    {
-        // A binary replaced on disk since the process started reads "NAME (deleted)": the spec still means NAME.
-        const string deleted = " (deleted)";
-        var programPath = exePath.EndsWith(deleted, StringComparison.Ordinal) ? exePath[..^deleted.Length] : exePath;
-        return Captures.For(programPath) is { Functions.Count: > 0 } p ? p : null;
-    }
+    ProgramCaptures? ProgramFor(string exePath) => Captures.For(exePath) is { Functions.Count: > 0 } p ? p : null;
 
     /// <summary>Whether a loaded probe still captures what the spec asks of its program, with the same limits.</summary>
     bool SameCaptures(Loaded loaded) =>
