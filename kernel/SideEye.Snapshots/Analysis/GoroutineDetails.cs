@@ -30,10 +30,9 @@ public static class GoroutineDetails
         var i = CultureInfo.InvariantCulture;
         var where = $"g.snapshot_id = {snapshotId.ToString(i)} AND g.goid = {goid.ToString(i)}" + (pid is { } p ? $" AND g.pid = {p.ToString(i)}" : "");
         var rows = store.Query($"""
-            SELECT g.pid, coalesce(pr.exe, ''), g.status, g.wait_reason,
-                   CASE WHEN g.wait_since_ns > 0 AND pr.monotonic_ns >= g.wait_since_ns THEN pr.monotonic_ns - g.wait_since_ns END,
+            SELECT g.pid, coalesce(p.exe, ''), g.status, g.wait_reason, {Waits.WaitedNsSql},
                    g.thread_id, g.created_by_goid, g.created_by_func, g.start_func, g.labels, g.truncated, g.stack_id
-            FROM goroutines g LEFT JOIN processes pr ON pr.snapshot_id = g.snapshot_id AND pr.pid = g.pid
+            FROM goroutines g LEFT JOIN processes p ON p.snapshot_id = g.snapshot_id AND p.pid = g.pid
             WHERE {where} ORDER BY g.pid
             """).Rows;
         if (rows.Count == 0) return null;
@@ -51,7 +50,7 @@ public static class GoroutineDetails
                 return new GoroutineFrame(depth, (string)f[1]!, (string)f[2]!, Convert.ToInt32(f[3], i), Convert.ToUInt64(f[4], i), (bool)f[5]!, values[depth].ToArray());
             }).ToArray();
         return new GoroutineDetail(snapshotId, owner, (string)r[1]!, goid, (string)r[2]!, r[3] as string,
-            r[4] is null ? null : TimeSpan.FromTicks(Convert.ToInt64(r[4], i) / 100),
+            r[4] is null ? null : Waits.FromNs(Convert.ToInt64(r[4], i)),
             r[5] is null ? null : Convert.ToInt32(r[5], i), r[6] is null ? null : Convert.ToInt64(r[6], i),
             r[7] as string, r[8] as string, r[9] as string, (bool)r[10]!, frames);
     }

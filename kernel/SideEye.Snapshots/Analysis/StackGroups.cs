@@ -24,7 +24,7 @@ public static class StackGroups
                 SELECT stack_id, string_agg(func || chr(9) || file || chr(9) || line, chr(10) ORDER BY depth) AS signature
                 FROM stacks WHERE snapshot_id = {id} GROUP BY stack_id)
             SELECT coalesce(sig.signature, '') AS signature, g.goid, coalesce(g.wait_reason, g.status) AS state, g.wait_since_ns, g.created_by_func,
-                   g.pid, CASE WHEN g.wait_since_ns > 0 AND p.monotonic_ns >= g.wait_since_ns THEN p.monotonic_ns - g.wait_since_ns END AS waited_ns
+                   g.pid, {Waits.WaitedNsSql} AS waited_ns
             FROM goroutines g LEFT JOIN sig ON sig.stack_id = g.stack_id
             LEFT JOIN processes p ON p.snapshot_id = g.snapshot_id AND p.pid = g.pid
             WHERE g.snapshot_id = {id}{where}
@@ -46,7 +46,7 @@ public static class StackGroups
                 members.Select(r => r[4] as string).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
                 members.Select(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)).ToArray(),
                 members.Select(r => Convert.ToInt32(r[5], CultureInfo.InvariantCulture)).ToArray(),
-                members.Select(r => r[6] is null ? (long?)null : Convert.ToInt64(r[6], CultureInfo.InvariantCulture)).Max() is { } waited ? TimeSpan.FromTicks(waited / 100) : null));
+                members.Select(r => r[6] is null ? (long?)null : Convert.ToInt64(r[6], CultureInfo.InvariantCulture)).Max() is { } waited ? Waits.FromNs(waited) : null));
         }
         return groups.OrderByDescending(g => g.Count).ThenBy(g => g.Where?.Func, StringComparer.Ordinal).ThenBy(g => g.Key, StringComparer.Ordinal).ToArray();
     }
