@@ -1,6 +1,7 @@
 using System.Globalization;
 using SideEye.Interactive.Directives;
 using SideEye.Interactive.Formatters;
+using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Store;
 
@@ -48,7 +49,8 @@ static class Snapshotting
                 .Distinct().ToArray();
             return pids.Length > 0 ? pids : throw new SideEyeException("--pid: no process id given");
         }
-        var matching = GoProcesses.List().Where(p => Path.GetFileName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
+        // By the name a spec means it by: a binary replaced on disk since the process started still counts.
+        var matching = GoProcesses.List().Where(p => ProgramCaptures.ProgramName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
         return matching.Length > 0 ? matching : throw new SideEyeException($"--exe: no Go process runs an executable named '{command.Exe}'");
     }
 }
