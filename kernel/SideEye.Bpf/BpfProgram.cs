@@ -12,21 +12,26 @@ public sealed unsafe class BpfProgram : IDisposable
     /// <summary>First verifier log buffer; grown (up to <see cref="MaxLogSize"/>) while the kernel says it is too small.</summary>
     public const int InitialLogSize = 64 * 1024;
     public const int MaxLogSize = 16 * 1024 * 1024;
+    /// <summary>Log buffer of the first attempt, which asks only for the verifier's statistics (a few short lines).</summary>
+    const int StatsLogSize = 4096;
     const uint SleepableFlag = 1u << 4; // BPF_F_SLEEPABLE
+    const uint LogLevelVerbose = 1, LogLevelStats = 4; // BPF_LOG_LEVEL1, BPF_LOG_STATS
 
     readonly FdHandle _fd;
 
     public ProgramSpec Spec { get; }
+    /// <summary>What the verifier spent on this program (null only if the kernel printed no statistics).</summary>
+    public VerifierStats? Stats { get; }
     public string Name => Spec.Name;
     public int Fd => _fd.Value;
     internal FdHandle Handle => _fd;
 
-    BpfProgram(ProgramSpec spec, FdHandle fd) { Spec = spec; _fd = fd; }
+    BpfProgram(ProgramSpec spec, FdHandle fd, VerifierStats? stats) { Spec = spec; _fd = fd; Stats = stats; }
 
     /// <summary>
-    /// Loads the program. Map names in 64-bit loads are resolved through <paramref name="maps"/>. The first attempt runs
-    /// without a log, which keeps loads fast; on failure the load is repeated with the verifier log on, so the error
-    /// carries the verifier's explanation.
+    /// Loads the program. Map names in 64-bit loads are resolved through <paramref name="maps"/>. The first attempt asks
+    /// the verifier only for its statistics (<see cref="Stats"/>), which keeps loads fast; on failure the load is
+    /// repeated with the full verifier log, so the error carries the verifier's explanation.
     /// </summary>
     public static BpfProgram Load(ProgramSpec spec, IReadOnlyDictionary<string, BpfMap>? maps = null)
     {
@@ -39,20 +44,21 @@ public sealed unsafe class BpfProgram : IDisposable
 
         // Subprograms (bpf-to-bpf calls, callbacks) need BTF func_info; the kernel keeps its own reference to the BTF.
         var functions = Functions(spec);
-        using var btf = functions.Count > 1 ? FuncInfoBtf.Load(FuncInfoBtf.Build(functions.Select(f => f.Name).ToList()), $"func_info for program '{spec.Name}'") : null;
+        using var btf = functions.Count > 1 ? FuncInfoBtf.Load(FuncInfoBtf.Build(functions.Select(f => (f.Name, f.GlobalArgs)).ToList()), $"func_info for program '{spec.Name}'") : null;
         var funcInfo = btf is null ? null : functions.Select((f, i) => new FuncInfo { InsnOff = (uint)f.Slot, TypeId = FuncInfoBtf.FuncTypeId(i) }).ToArray();
         var ext = new Extras(btf?.Value ?? 0, funcInfo);
 
-        var r = TryLoad(spec, code, btfId, ext, null, out _);
-        if (r >= 0) return new BpfProgram(spec, new FdHandle(r));
+        var statsLog = new byte[StatsLogSize];
+        var r = TryLoad(spec, code, btfId, ext, statsLog, LogLevelStats, out _);
+        if (r >= 0) return new BpfProgram(spec, new FdHandle(r), VerifierStats.Parse(SplitLog(statsLog)));
 
         var firstErrno = -r;
         var logSize = InitialLogSize;
         while (true)
         {
             var log = new byte[logSize];
-            r = TryLoad(spec, code, btfId, ext, log, out var trueSize);
-            if (r >= 0) return new BpfProgram(spec, new FdHandle(r)); // passed the second time (e.g. a transient EAGAIN)
+            r = TryLoad(spec, code, btfId, ext, log, LogLevelVerbose | LogLevelStats, out var trueSize);
+            if (r >= 0) return new BpfProgram(spec, new FdHandle(r), VerifierStats.Parse(SplitLog(log))); // passed the second time (e.g. a transient EAGAIN)
             var errno = -r;
             var truncated = errno == Errno.ENOSPC;
             if (truncated && logSize < MaxLogSize)
@@ -70,21 +76,28 @@ public sealed unsafe class BpfProgram : IDisposable
     /// <summary>BTF fd and func_info for programs with subprograms.</summary>
     sealed record Extras(int BtfFd, FuncInfo[]? FuncInfo);
 
-    /// <summary>The main program at slot 0 plus every label a bpf-to-bpf call or function pointer targets.</summary>
-    static List<(string Name, int Slot)> Functions(ProgramSpec spec)
+    /// <summary>
+    /// The main program at slot 0 plus every label a bpf-to-bpf call or function pointer targets and every global
+    /// function, in program order, with the argument count of the global ones.
+    /// </summary>
+    static List<(string Name, int Slot, int? GlobalArgs)> Functions(ProgramSpec spec)
     {
         var targets = spec.Instructions
             .Where(i => i.Reference is not null && (i.IsLoadImm64 || (i.Class == OpClass.Jmp && (i.OpCode & 0xf0) == (byte)JumpOp.Call)))
             .Select(i => i.Reference!)
             .ToHashSet(StringComparer.Ordinal);
-        var result = new List<(string, int)> { (spec.Name, 0) };
+        var globals = spec.Instructions.Where(i => i.GlobalArgs is not null).ToDictionary(i => i.Label!, i => i.GlobalArgs, StringComparer.Ordinal);
+        targets.UnionWith(globals.Keys);
+        var result = new List<(string, int, int?)> { (spec.Name, 0, null) };
         if (targets.Count == 0) return result;
         var slots = spec.Instructions.LabelSlots();
-        result.AddRange(targets.Select(t => (t, slots[t])).Where(f => f.Item2 != 0).OrderBy(f => f.Item2));
+        if (globals.Keys.FirstOrDefault(g => slots[g] == 0) is { } first)
+            throw new ArgumentException($"program '{spec.Name}' starts with global function '{first}': the entry point must be static");
+        result.AddRange(targets.Select(t => (t, slots[t], globals.GetValueOrDefault(t))).Where(f => f.Item2 != 0).OrderBy(f => f.Item2));
         return result;
     }
 
-    static int TryLoad(ProgramSpec spec, byte[] code, uint btfId, Extras ext, byte[]? log, out uint logTrueSize)
+    static int TryLoad(ProgramSpec spec, byte[] code, uint btfId, Extras ext, byte[] log, uint logLevel, out uint logTrueSize)
     {
         var license = Encoding.ASCII.GetBytes(spec.License + "\0");
         fixed (byte* insns = code) fixed (byte* lic = license) fixed (byte* logBuf = log) fixed (FuncInfo* fi = ext.FuncInfo)
@@ -107,12 +120,9 @@ public sealed unsafe class BpfProgram : IDisposable
                 attr.FuncInfoCnt = (uint)ext.FuncInfo.Length;
                 attr.FuncInfoRecSize = (uint)sizeof(FuncInfo);
             }
-            if (log is not null)
-            {
-                attr.LogLevel = 1;
-                attr.LogSize = (uint)log.Length;
-                attr.LogBuf = (ulong)logBuf;
-            }
+            attr.LogLevel = logLevel;
+            attr.LogSize = (uint)log.Length;
+            attr.LogBuf = (ulong)logBuf;
             var r = Internal.Sys.Bpf.Call(BpfCmd.ProgLoad, ref attr);
             logTrueSize = attr.LogTrueSize;
             return r;

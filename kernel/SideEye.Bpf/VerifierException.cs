@@ -19,6 +19,8 @@ public sealed partial class VerifierException : BpfException
     /// generator can map it back to what produced it; null if the log names none.
     /// </summary>
     public int? InstructionIndex { get; }
+    /// <summary>The verifier's statistics, when it got far enough to print them (a program refused as too complex has them).</summary>
+    public VerifierStats? Stats { get; }
 
     public VerifierException(string programName, int errno, IReadOnlyList<string> log, bool truncated = false, Exception? inner = null)
         : base(Format(programName, errno, log, truncated), "BPF_PROG_LOAD", errno, inner)
@@ -27,7 +29,14 @@ public sealed partial class VerifierException : BpfException
         Log = log;
         Truncated = truncated;
         InstructionIndex = LastInstruction(log);
+        Stats = VerifierStats.Parse(log);
     }
+
+    /// <summary>
+    /// The verifier gave up on the program's size or the paths through it (E2BIG: "BPF program is too large",
+    /// "too many states", a call chain too deep) rather than finding an unsafe instruction.
+    /// </summary>
+    public bool IsComplexityLimit => Errno == Internal.Linux.Errno.E2BIG;
 
     static int? LastInstruction(IReadOnlyList<string> log)
     {

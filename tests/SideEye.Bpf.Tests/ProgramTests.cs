@@ -152,6 +152,79 @@ public sealed class ProgramTests : KernelObjectLeakCheck
     }
 
     [Fact]
+    public void Global_function_called_from_a_loop_callback_works_on_map_values()
+    {
+        Requires.Root();
+        using var sums = BpfMap.Load(new MapSpec("sums", MapType.Array, 4, 16, 1));
+        Instructions code =
+        [
+            A.Mov64Imm(R1, 10),
+            A.LoadFuncPtr(R2, "each"),
+            A.Mov64Imm(R3, 0),                  // no context: the callee addresses the map value itself
+            A.Mov64Imm(R4, 0),
+            A.Call(BpfHelper.Loop),
+            A.LoadMapValue(R1, "sums", 0),
+            A.LoadMem(R0, R1, 0, Size.DW),
+            A.Exit(),
+            A.Label("each"),                    // static callback: calls the global function, returns 0 or 1
+            A.CallLabel("add_index"),
+            A.And64Imm(R0, 1),
+            A.Exit(),
+            A.GlobalFunction("add_index", 1),   // u64 add_index(u64 i): sums[0] += i, sums[1] = i
+            A.LoadMapValue(R2, "sums", 0),
+            A.LoadMem(R3, R2, 0, Size.DW),
+            A.Add64(R3, R1),
+            A.StoreMem(R2, 0, R3, Size.DW),
+            A.StoreMem(R2, 8, R1, Size.DW),
+            A.Mov64Imm(R0, 0),
+            A.Exit(),
+        ];
+        using var prog = BpfProgram.Load(new ProgramSpec("global_sum", ProgramType.SocketFilter, code), new Dictionary<string, BpfMap> { ["sums"] = sums });
+        Assert.Equal(45u, prog.TestRun(Packet).ReturnValue);
+        Assert.NotNull(prog.Stats);
+        Assert.InRange(prog.Stats!.ProcessedInstructions, 1, 1000);
+        Assert.Equal(3, prog.Stats.StackDepths.Count);
+    }
+
+    [Fact]
+    public void Global_function_is_verified_once_whatever_its_call_sites()
+    {
+        Requires.Root();
+        // The same 100-instruction body called from 32 places: static, the verifier walks it again for each call
+        // site (a state is never pruned against one from another call site); global, once.
+        static Instructions Program(bool global)
+        {
+            var c = new Instructions();
+            for (var k = 0; k < 32; k++)
+            {
+                c.Add(A.Mov64Imm(R1, k));
+                c.Add(A.CallLabel("body"));
+            }
+            c.Add(A.Mov64Imm(R0, 0));
+            c.Add(A.Exit());
+            c.Add(global ? A.GlobalFunction("body", 1) : A.Label("body"));
+            c.Add(A.Mov64(R0, R1));
+            for (var b = 0; b < 100; b++) c.Add(A.Alu64Imm(AluOp.Xor, R0, b));
+            c.Add(A.Mov64Imm(R0, 0));
+            c.Add(A.Exit());
+            return c;
+        }
+        using var viaStatic = BpfProgram.Load(new ProgramSpec("static_calls", ProgramType.SocketFilter, Program(false)));
+        using var viaGlobal = BpfProgram.Load(new ProgramSpec("global_calls", ProgramType.SocketFilter, Program(true)));
+        var s = viaStatic.Stats!.ProcessedInstructions;
+        var g = viaGlobal.Stats!.ProcessedInstructions;
+        Assert.True(g * 10 < s, $"global: {g} insns processed, static: {s}");
+        Assert.Equal(0u, viaGlobal.TestRun(Packet).ReturnValue);
+    }
+
+    [Fact]
+    public void Global_function_cannot_be_the_entry_point()
+    {
+        var spec = new ProgramSpec("bad_entry", ProgramType.SocketFilter, [A.GlobalFunction("f", 0), A.Mov64Imm(R0, 0), A.Exit()]);
+        Assert.Throws<ArgumentException>(() => BpfProgram.Load(spec));
+    }
+
+    [Fact]
     public void Long_verifier_log_grows_the_buffer_and_keeps_every_line()
     {
         Requires.Root();

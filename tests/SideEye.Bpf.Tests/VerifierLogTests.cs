@@ -51,4 +51,36 @@ public sealed class VerifierLogTests
     {
         Assert.Equal("unreachable insn 3", VerifierException.Summarize(["unreachable insn 3"]));
     }
+
+    [Fact]
+    public void Statistics_are_read_from_the_log_tail()
+    {
+        string[] log =
+        [
+            "func#0 @0",
+            "verification time 1843 usec",
+            "stack depth 24+0+0+8",
+            "processed 30911 insns (limit 1000000) max_states_per_insn 6 total_states 1930 peak_states 412 mark_read 71",
+        ];
+        var stats = VerifierStats.Parse(log)!;
+        Assert.Equal(30911, stats.ProcessedInstructions);
+        Assert.Equal(1_000_000, stats.InstructionLimit);
+        Assert.Equal(6, stats.MaxStatesPerInstruction);
+        Assert.Equal(1930, stats.TotalStates);
+        Assert.Equal(412, stats.PeakStates);
+        Assert.Equal(TimeSpan.FromMicroseconds(1843), stats.VerificationTime);
+        Assert.Equal([24, 0, 0, 8], stats.StackDepths);
+        Assert.Equal(0.030911, stats.LimitShare, 6);
+        Assert.Equal("processed 30911 insns (3.09% of the limit 1000000), max 6 states/insn, 1930 states (peak 412), verified in 1.8 ms", stats.ToString());
+    }
+
+    [Fact]
+    public void A_log_without_statistics_has_none()
+    {
+        Assert.Null(VerifierStats.Parse(Log("uninit-register.log").Where(l => !l.StartsWith("processed", StringComparison.Ordinal))));
+        var refused = new VerifierException("big", 7, ["1691: (27) r2 *= 16", "BPF program is too large. Processed 1000001 insn", "processed 1000001 insns (limit 1000000) max_states_per_insn 30 total_states 41000 peak_states 3000 mark_read 90"]);
+        Assert.True(refused.IsComplexityLimit);
+        Assert.Equal(1000001, refused.Stats!.ProcessedInstructions);
+        Assert.Equal("load program 'big': verifier rejected it (E2BIG): 1691: (27) r2 *= 16: BPF program is too large. Processed 1000001 insn (1 more lines)", refused.Message);
+    }
 }

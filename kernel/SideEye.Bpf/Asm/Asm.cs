@@ -81,6 +81,15 @@ public static class Asm
     public static Instruction Label(string name) =>
         string.IsNullOrEmpty(name) ? throw new ArgumentException("a label needs a name", nameof(name)) : new() { Label = name };
 
+    /// <summary>
+    /// Starts a global function (BTF FUNC with global linkage) of <paramref name="args"/> u64 arguments in R1-R5,
+    /// returning a u64. It is verified once, independently of its callers: arguments are unknown scalars and
+    /// anything else it needs comes from map values it addresses itself. Call it with <see cref="CallLabel"/>.
+    /// </summary>
+    public static Instruction GlobalFunction(string name, int args) =>
+        args is < 0 or > 5 ? throw new ArgumentOutOfRangeException(nameof(args), args, "a BPF function takes at most 5 arguments")
+        : Label(name) with { GlobalArgs = args };
+
     public static Instruction Jump(string label) => new() { OpCode = Op(OpClass.Jmp, (byte)JumpOp.Always), Reference = label };
 
     /// <summary>if dst op src goto label (64-bit compare).</summary>

@@ -18,6 +18,11 @@ public readonly record struct Instruction
 
     /// <summary>Set on the zero-width pseudo-instruction made by <see cref="Asm.Label"/>: names the next instruction.</summary>
     public string? Label { get; init; }
+    /// <summary>
+    /// On a label: the label starts a global function taking this many u64 arguments. The verifier checks a global
+    /// function once, on its own, with only its argument types known, instead of once per caller state.
+    /// </summary>
+    public int? GlobalArgs { get; init; }
     /// <summary>The label a jump, bpf-to-bpf call or function-pointer load targets.</summary>
     public string? Reference { get; init; }
     /// <summary>The map a 64-bit load refers to by name, resolved to an fd at load time.</summary>

@@ -6,16 +6,24 @@ using SideEye.Bpf.Internal.Sys;
 namespace SideEye.Bpf.Btf;
 
 /// <summary>
-/// The smallest BTF a program with subprograms needs: the verifier wants a FUNC record (static linkage, prototype
-/// "int f(void)") for the main program and every subprogram before it accepts callbacks such as bpf_loop's
-/// (otherwise: "missing btf func_info"). Builds the blob, loads it (BPF_BTF_LOAD) and the matching func_info array.
+/// The smallest BTF a program with subprograms needs: the verifier wants a FUNC record for the main program and
+/// every subprogram before it accepts callbacks such as bpf_loop's (otherwise: "missing btf func_info"). Static
+/// functions get the prototype "int f(void)"; a global one (linkage 1) gets "u64 f(u64, …)" with its argument
+/// count, which is all the verifier knows of its callers when it checks it. Builds the blob, loads it
+/// (BPF_BTF_LOAD) and the matching func_info array.
 /// </summary>
 internal static unsafe class FuncInfoBtf
 {
     const int HeaderSize = 24;
+    const uint IntType = 1, VoidProto = 2, U64Type = 3, FirstGlobalProto = 4;
+    const int MaxArgs = 5;
+    const int GlobalLinkage = 1;
 
-    /// <summary>Raw BTF: type 1 = INT "int", type 2 = FUNC_PROTO int(void), then one FUNC per entry (ids 3, 4, ...).</summary>
-    public static byte[] Build(IReadOnlyList<string> functionNames)
+    /// <summary>
+    /// Raw BTF: 1 = INT "int", 2 = FUNC_PROTO int(void), 3 = INT "u64", 4..9 = FUNC_PROTO u64(u64 × 0..5), then one
+    /// FUNC per entry (ids from <see cref="FuncTypeId"/>).
+    /// </summary>
+    public static byte[] Build(IReadOnlyList<(string Name, int? GlobalArgs)> functions)
     {
         var strings = new MemoryStream();
         strings.WriteByte(0);
@@ -32,9 +40,20 @@ internal static unsafe class FuncInfoBtf
         // INT "int": size 4, encoding SIGNED (1 << 24), 32 bits.
         types.AddRange([Str("int"), Info(BtfKind.Int, 0), 4, (1u << 24) | 32]);
         // FUNC_PROTO returning type 1, no parameters.
-        types.AddRange([0, Info(BtfKind.FuncProto, 0), 1]);
-        // FUNC: vlen holds the linkage (0 = static); type = the prototype.
-        foreach (var name in functionNames) types.AddRange([Str(Identifier(name)), Info(BtfKind.Func, 0), 2]);
+        types.AddRange([0, Info(BtfKind.FuncProto, 0), IntType]);
+        // INT "u64": size 8, unsigned, 64 bits.
+        types.AddRange([Str("u64"), Info(BtfKind.Int, 0), 8, 64]);
+        // FUNC_PROTO u64(u64 a0, …) for every argument count: a global function's arguments must be named.
+        for (var n = 0; n <= MaxArgs; n++)
+        {
+            types.AddRange([0, Info(BtfKind.FuncProto, n), U64Type]);
+            for (var a = 0; a < n; a++) types.AddRange([Str($"a{a}"), U64Type]);
+        }
+        // FUNC: vlen holds the linkage (0 = static, 1 = global); type = the prototype.
+        foreach (var (name, globalArgs) in functions)
+            types.AddRange(globalArgs is { } n
+                ? [Str(Identifier(name)), Info(BtfKind.Func, GlobalLinkage), FirstGlobalProto + (uint)n]
+                : [Str(Identifier(name)), Info(BtfKind.Func, 0), VoidProto]);
 
         var typeLen = types.Count * 4;
         var blob = new byte[HeaderSize + typeLen + strings.Length];
@@ -53,7 +72,7 @@ internal static unsafe class FuncInfoBtf
     }
 
     /// <summary>The type id of the FUNC for entry <paramref name="index"/> in <see cref="Build"/>'s list.</summary>
-    public static uint FuncTypeId(int index) => 3 + (uint)index;
+    public static uint FuncTypeId(int index) => FirstGlobalProto + MaxArgs + 1 + (uint)index;
 
     static uint Info(BtfKind kind, int vlen) => ((uint)kind << 24) | (uint)vlen;
 
