@@ -14,20 +14,40 @@ namespace SideEye.Probes.Codegen;
 /// <summary>A captured frame and its roots: the stack span, root assembly, dereferences, the final value.</summary>
 internal sealed partial class CaptureCodegen
 {
-    /// <summary>long cap_frame(u64 i, scratch **s): copy hit i's stack span (a frame entry), then its roots.</summary>
+    /// <summary>u64 cap_frame(u64 i): hit i's registers (innermost frame of a running goroutine), its stack span (a frame entry), then its roots.</summary>
     void Frame(Instructions c, ProbePlanView probe)
     {
-        c.Add(A.Label("cap_frame"));
-        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
-        c.Add(A.JumpIfImm(JumpOp.Ge, R1, C.MaxHits, "frm_out"));
-        c.Add(A.Mul64Imm(R1, C.HitSize));
-        c.Add(A.Add64(R1, R8));
-        foreach (var (from, to) in new[] { (0, C.FramePc), (8, C.FrameCfa), (16, C.FrameIndex), (24, C.FramePlan) })
+        c.Add(A.GlobalFunction("cap_frame", 1));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
+        c.Add(A.JumpIfImm(JumpOp.Ge, R1, MaxHits, "frm_out"));
+        c.Add(A.Mul64Imm(R1, HitSize));
+        c.Add(A.LoadMapValue(R7, HitsMap, 0));
+        c.Add(A.Add64(R7, R1));
+        foreach (var (from, to, size) in new[] { (0, C.FramePc, Size.DW), (8, C.FrameCfa, Size.DW), (16, C.FrameIndex, Size.W), (20, C.FramePlan, Size.W),
+                     (24, C.Goid, Size.DW), (32, C.ThreadKey, Size.W), (36, C.RegsValid, Size.W) })
         {
-            c.Add(A.LoadMem(R2, R1, C.Hits + from, Size.DW));
+            c.Add(A.LoadMem(R2, R7, from, size));
             c.Add(A.StoreMem(R8, to, R2, Size.DW));
         }
+        // The stopped thread's registers, for the innermost frame of a goroutine that was running on it.
+        c.Add(A.StoreImm(R8, C.RegsLoaded, 0, Size.DW));
+        c.Add(A.LoadMem(R1, R8, C.FrameIndex, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "frm_plan"));
+        c.Add(A.LoadMem(R1, R8, C.RegsValid, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "frm_plan"));
+        c.Add(A.LoadMapPtr(R1, SnapshotProgram.ThreadRegsMap));
+        c.Add(A.Mov64(R2, R8));
+        c.Add(A.Add64Imm(R2, C.ThreadKey));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "frm_plan"));
+        for (var k = 0; k < 16; k++)
+        {
+            c.Add(A.LoadMem(R2, R0, ThreadRegisters.GeneralOffset + 8 * k, Size.DW));
+            c.Add(A.StoreMem(R8, C.Regs + 8 * k, R2, Size.DW));
+        }
+        c.Add(A.StoreImm(R8, C.RegsLoaded, 1, Size.DW));
+        c.Add(A.Label("frm_plan"));
         c.Add(A.LoadMem(R2, R8, C.FramePlan, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Ge, R2, Math.Max(1, Plans), "frm_out"));
         c.Add(A.Mul64Imm(R2, PlanSize));
@@ -39,6 +59,8 @@ internal sealed partial class CaptureCodegen
         c.Add(A.StoreMem(R8, C.FrameSpanLen, R2, Size.DW));
         c.Add(A.LoadMem(R2, R7, 12, Size.W));
         c.Add(A.StoreMem(R8, C.RootFirst, R2, Size.DW));
+        c.Add(A.LoadMem(R2, R7, 16, Size.W));
+        c.Add(A.StoreMem(R8, C.RootCount, R2, Size.DW));
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 0, Size.DW));
         c.Add(A.StoreImm(R8, C.LastStepAddress, 0, Size.DW));
         // The span, read once.
@@ -50,25 +72,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64(R3, R4));
         c.Add(A.Mov64(R1, R8));
         c.Add(A.Add64Imm(R1, C.FrameBuf));
-        // The walk read a chunk of this goroutine's stack already: take the span from there when it lies inside.
-        c.Add(A.LoadMem(R4, R9, S.ChunkBase, Size.DW));
-        c.Add(A.JumpIf(JumpOp.Lt, R3, R4, "frm_span_user"));
-        c.Add(A.Mov64(R5, R3));
-        c.Add(A.Sub64(R5, R4));
-        c.Add(A.Add64(R5, R2));
-        c.Add(A.LoadMem(R4, R9, S.ChunkLength, Size.DW));
-        c.Add(A.JumpIf(JumpOp.Gt, R5, R4, "frm_span_user"));
-        c.Add(A.Sub64(R5, R2));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R5, S.StackChunkBytes, "frm_span_user"));
-        c.Add(A.Mov64(R3, R9));
-        c.Add(A.Add64Imm(R3, S.StackChunk));
-        c.Add(A.Add64(R3, R5));
-        CopySmall(c, "frm_chunk", "frm_span_done");
-        c.Add(A.Call(BpfHelper.ProbeReadKernel));
-        c.Add(A.Jump("frm_span_done"));
-        c.Add(A.Label("frm_span_user"));
         c.Add(A.Call(BpfHelper.ProbeReadUser));
-        c.Add(A.Label("frm_span_done"));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frm_unreadable"));
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 1, Size.DW));
         c.Add(A.Jump("frm_entry"));
@@ -90,7 +94,6 @@ internal sealed partial class CaptureCodegen
         // Flush when the largest frame entry might not fit: the same bound the verifier is shown below.
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - fixedEntry - FramePlan.MaxSpan - 8, "frm_room"));
-        c.Add(A.Mov64(R1, R9));
         c.Add(A.CallLabel("cap_flush"));
         c.Add(A.Label("frm_room"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
@@ -130,39 +133,24 @@ internal sealed partial class CaptureCodegen
         c.Add(A.StoreMem(R8, C.BatchLen, R1, Size.DW));
 
         c.Add(A.Label("frm_roots"));
-        c.Add(A.LoadMem(R1, R7, 16, Size.W));
-        // A few roots (the usual case) by direct calls in a bounded loop; more through bpf_loop.
-        c.Add(A.JumpIfImm(JumpOp.Gt, R1, DirectRoots, "frm_many"));
-        c.Add(A.Mov64(R7, R1));
-        c.Add(A.Mov64Imm(R6, 0));
-        c.Add(A.StoreMem(R10, -8, R9, Size.DW));
-        c.Add(A.Label("frm_direct"));
-        c.Add(A.JumpIf(JumpOp.Ge, R6, R7, "frm_out"));
-        c.Add(A.Mov64(R1, R6));
-        c.Add(A.Mov64(R2, R10));
-        c.Add(A.Add64Imm(R2, -8));
-        c.Add(A.CallLabel("cap_root"));
-        c.Add(A.Add64Imm(R6, 1));
-        c.Add(A.Jump("frm_direct"));
-        c.Add(A.Label("frm_many"));
+        c.Add(A.LoadMem(R1, R8, C.RootCount, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, MaxRootsPerPlan, "frm_loop"));
         c.Add(A.Mov64Imm(R1, MaxRootsPerPlan));
         c.Add(A.Label("frm_loop"));
-        SnapshotProgramGenerator.Loop(c, "cap_root", -8);
+        BpfFunctions.Loop(c, "root_loop");
         c.Add(A.Label("frm_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 0);
     }
 
     /// <summary>
-    /// long cap_root(u64 j, scratch **s): root RootFirst + j: assemble its bytes, follow its dereferences (each
-    /// pointee copied and sent as a block), scan the final value. Any piece missing: nothing (the decoder says why).
+    /// u64 cap_root(u64 j): root RootFirst + j: assemble its bytes, follow its dereferences (each pointee copied and
+    /// sent as a block), scan the final value. Any piece missing: nothing (the decoder says why).
     /// </summary>
     void Root(Instructions c)
     {
-        c.Add(A.Label("cap_root"));
-        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.GlobalFunction("cap_root", 1));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
         c.Add(A.LoadMem(R2, R8, C.RootFirst, Size.DW));
         c.Add(A.Add64(R1, R2));
         c.Add(A.JumpIfImm(JumpOp.Ge, R1, Math.Max(1, Roots), "root_out"));
@@ -217,7 +205,7 @@ internal sealed partial class CaptureCodegen
             c.Add(A.Label($"root_reg{k}"));
             c.Add(A.LoadMem(R1, R8, C.FrameIndex, Size.DW));
             c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "root_out"));
-            c.Add(A.LoadMem(R1, R8, C.RegsValid, Size.DW));
+            c.Add(A.LoadMem(R1, R8, C.RegsLoaded, Size.DW));
             c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "root_out"));
             c.Add(A.LoadMem(R1, R6, piece + 1, Size.B));
             c.Add(A.JumpIfImm(JumpOp.Gt, R1, 15, "root_out"));
@@ -246,7 +234,6 @@ internal sealed partial class CaptureCodegen
             c.Add(A.Mov64(R2, R7));
             c.Add(A.Add64Imm(R2, C.RootBuf));
             c.Add(A.LoadMem(R3, R6, piece + 2, Size.H));
-            c.Add(A.Mov64(R4, R9));
             c.Add(A.CallLabel("cap_append"));
             c.Add(A.Label($"root_next{k}"));
         }
@@ -308,7 +295,6 @@ internal sealed partial class CaptureCodegen
             c.Add(A.Mov64(R1, R7));
             c.Add(A.Mov64Imm(R2, C.StepBuf));
             c.Add(A.LoadMem(R3, R8, C.CurLen, Size.DW));
-            c.Add(A.Mov64(R4, R9));
             c.Add(A.CallLabel("cap_append"));
             c.Add(A.Label($"root_step{s}"));
             c.Add(A.StoreImm(R8, C.CurBase, C.StepBuf, Size.DW));
@@ -347,14 +333,12 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64(R1, R2));
         c.Add(A.Mov64(R2, R5));
         c.Add(A.Mov64Imm(R4, 1));
-        c.Add(A.StoreImm(R8, C.ScanDepth, 0, Size.DW));
-        c.Add(A.Mov64(R5, R9));
+        c.Add(A.Mov64Imm(R5, 0));                             // depth
         c.Add(A.CallLabel("cap_scan"));
         c.Add(A.Jump("root_out"));
         c.Add(A.Label("root_unreadable"));
         CountUnreadable(c, R7, "root");   // r7: the address that failed (a step's pointer, or a package variable's)
         c.Add(A.Label("root_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 0);
     }
 }

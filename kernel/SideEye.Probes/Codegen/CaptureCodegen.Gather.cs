@@ -14,14 +14,14 @@ namespace SideEye.Probes.Codegen;
 /// <summary>Following what captured values refer to: slot scans, de-duplication, the queue, block entries and batches.</summary>
 internal sealed partial class CaptureCodegen
 {
-    /// <summary>cap_scan(r1 scratch offset, r2 bytes there, r3 type, r4 elements, r5 snapshot scratch; depth in ScanDepth): enqueue what the slots refer to.</summary>
+    /// <summary>u64 cap_scan(scratch offset, bytes there, type, elements, depth): enqueue what the slots of those elements refer to.</summary>
     void Scan(Instructions c)
     {
-        c.Add(A.Label("cap_scan"));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.GlobalFunction("cap_scan", 5));
+        CapScratch(c);
         c.Add(A.StoreMem(R8, C.ScanBase, R1, Size.DW));
         c.Add(A.StoreMem(R8, C.ScanLen, R2, Size.DW));
-        c.Add(A.StoreMem(R10, -8, R5, Size.DW));  // the snapshot scratch, scan_body's context
+        c.Add(A.StoreMem(R8, C.ScanDepth, R5, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Ge, R3, Math.Max(1, TypeCount), "scan_out"));
         c.Add(A.Mul64Imm(R3, TypeSize));
         c.Add(A.LoadMapValue(R6, TypesMap, 0));
@@ -36,26 +36,24 @@ internal sealed partial class CaptureCodegen
         c.Add(A.StoreMem(R8, C.ScanSlotCount, R1, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Gt, R4, MaxScanVisits, "scan_out"));
         c.Add(A.Alu64(AluOp.Mul, R1, R4));
-        c.Add(A.JumpIfImm(JumpOp.Le, R1, MaxScanVisits, "scan_loop"));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, MaxScanVisits, "scan_visits"));
         c.Add(A.Mov64Imm(R1, MaxScanVisits));
-        c.Add(A.Label("scan_loop"));
-        c.Add(A.LoadFuncPtr(R2, "scan_body"));
-        c.Add(A.Mov64(R3, R10));
-        c.Add(A.Add64Imm(R3, -8));
-        c.Add(A.Mov64Imm(R4, 0));
-        c.Add(A.Call(BpfHelper.Loop));
+        c.Add(A.Label("scan_visits"));
+        BpfFunctions.Loop(c, "scan_loop");
         c.Add(A.Label("scan_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 0);
     }
 
-    /// <summary>long scan_body(u64 i, void *): element i / slots, slot i % slots.</summary>
-    void ScanBody(Instructions c)
+    /// <summary>
+    /// u64 scan_slot(u64 i): element i / slots, slot i % slots; 1 = stop. The deepest function of the program, so it
+    /// calls none: de-duplication, leaf copies and enqueueing are inline.
+    /// </summary>
+    void ScanSlot(Instructions c, ProbePlanView probe)
     {
         var limit = C.Size - 16;
-        c.Add(A.Label("scan_body"));
-        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.GlobalFunction("scan_slot", 1));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
         c.Add(A.LoadMem(R2, R8, C.ScanSlotCount, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "sb_stop"));
         c.Add(A.Mov64(R3, R1));
@@ -152,12 +150,17 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Call(BpfHelper.ProbeReadUser));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_next"));
         // The decoder reads the dynamic type through the itab too: send the word it reads.
-        c.Add(A.LoadMem(R1, R7, 0, Size.DW));
-        c.Add(A.Add64Imm(R1, _plan.ItabTypeOffset));
-        c.Add(A.Mov64Imm(R2, C.Tmp + 8));
-        c.Add(A.Mov64Imm(R3, 8));
-        c.Add(A.Mov64(R4, R9));
-        c.Add(A.CallLabel("cap_append"));
+        c.Add(A.StoreMem(R10, -8, R6, Size.DW));               // the slot entry, spilled where the verifier tracks it
+        c.Add(A.LoadMem(R6, R7, 0, Size.DW));
+        c.Add(A.Add64Imm(R6, _plan.ItabTypeOffset));
+        c.Add(A.Mov64Imm(R7, 8));
+        BlockEntry(c, probe, "sb_itab", BpfHelper.ProbeReadKernel, () =>
+        {
+            c.Add(A.Mov64(R3, R8));
+            c.Add(A.Add64Imm(R3, C.Tmp + 8));
+        }, "sb_itab_sent");
+        c.Add(A.Label("sb_itab_sent"));
+        c.Add(A.LoadMem(R6, R10, -8, Size.DW));
         c.Add(A.LoadMem(R1, R8, C.Tmp + 8, Size.DW));
         c.Add(A.Jump("sb_dynamic"));
         c.Add(A.Label("sb_eface"));
@@ -247,20 +250,19 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Label("sb_leaf"));
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R0));
-        LeafOnce(c, "sb_next");
+        SeenInline(c, "sb_leaf_seen", "sb_next");
+        LeafInline(c, probe, "sb_leaf_copy", "sb_next");
         c.Add(A.Label("sb_queue"));
-        c.Add(A.CallLabel("cap_enqueue"));
+        EnqueueInline(c, "sb_enq", "sb_next");
         c.Add(A.Label("sb_next"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 0);
         c.Add(A.Label("sb_stop"));
-        c.Add(A.Mov64Imm(R0, 1));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 1);
     }
 
     /// <summary>
     /// Copies a leaf (r6 address, r7 length) unless its key (r1 address, r2 type, r3 count) was taken already this
-    /// snapshot, then jumps to <paramref name="done"/>. r6 and r7 survive cap_seen; r9 = snapshot scratch.
+    /// snapshot, then jumps to <paramref name="done"/>. r6 and r7 survive cap_seen.
     /// </summary>
     static void LeafOnce(Instructions c, string done)
     {
@@ -268,20 +270,27 @@ internal sealed partial class CaptureCodegen
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, done));
         c.Add(A.Mov64(R1, R6));
         c.Add(A.Mov64(R2, R7));
-        c.Add(A.Mov64(R3, R9));
         c.Add(A.CallLabel("cap_leaf"));
         c.Add(A.Jump(done));
     }
 
-    /// <summary>
-    /// cap_seen(r1 address, r2 type, r3 count): r0 = 1 when this (address, type, count) was already taken this
-    /// snapshot, else records it and r0 = 0. A lossy table small enough to stay in cache: a collision only means a
-    /// second copy. Clobbers r0-r5.
-    /// </summary>
-    static void Seen(Instructions c)
+    /// <summary>u64 cap_seen(address, type, count): 1 when this (address, type, count) was already taken this snapshot, else records it and 0.</summary>
+    static void SeenFunction(Instructions c)
     {
-        c.Add(A.Label("cap_seen"));
-        c.Add(A.LoadMapValue(R4, ScratchMap, 0));
+        c.Add(A.GlobalFunction("cap_seen", 3));
+        SeenInline(c, "seen", "seen_yes");
+        BpfFunctions.Return(c, 0);
+        c.Add(A.Label("seen_yes"));
+        BpfFunctions.Return(c, 1);
+    }
+
+    /// <summary>
+    /// Jumps to <paramref name="seen"/> when (r1 address, r2 type, r3 count) was already taken this snapshot; else
+    /// records it and falls through. A lossy table small enough to stay in cache: a collision only means a second
+    /// copy. Keeps r1-r3 and r6-r9; clobbers r0, r4, r5.
+    /// </summary>
+    static void SeenInline(Instructions c, string prefix, string seen)
+    {
         c.Add(A.Mov64(R5, R1));
         c.Add(A.Rsh64Imm(R5, 3));
         c.Add(A.Mov64(R0, R2));
@@ -294,46 +303,43 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Mul64Imm(R5, DedupEntrySize));
         c.Add(A.LoadMapValue(R0, DedupMap, 0));
         c.Add(A.Add64(R5, R0));
+        c.Add(A.LoadMapValue(R4, ScratchMap, 0));
         c.Add(A.LoadMem(R4, R4, C.Generation, Size.DW));
         c.Add(A.LoadMem(R0, R5, 16, Size.DW));
-        c.Add(A.JumpIf(JumpOp.Ne, R0, R4, "seen_new"));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R4, $"{prefix}_new"));
         c.Add(A.LoadMem(R0, R5, 0, Size.DW));
-        c.Add(A.JumpIf(JumpOp.Ne, R0, R1, "seen_new"));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R1, $"{prefix}_new"));
         c.Add(A.LoadMem(R0, R5, 8, Size.W));
-        c.Add(A.JumpIf(JumpOp.Ne, R0, R2, "seen_new"));
+        c.Add(A.JumpIf(JumpOp.Ne, R0, R2, $"{prefix}_new"));
         c.Add(A.LoadMem(R0, R5, 12, Size.W));
-        c.Add(A.JumpIf(JumpOp.Ne, R0, R3, "seen_new"));
-        c.Add(A.Mov64Imm(R0, 1));
-        c.Add(A.Exit());
-        c.Add(A.Label("seen_new"));
+        c.Add(A.JumpIf(JumpOp.Eq, R0, R3, seen));
+        c.Add(A.Label($"{prefix}_new"));
         c.Add(A.StoreMem(R5, 0, R1, Size.DW));
         c.Add(A.StoreMem(R5, 8, R2, Size.W));
         c.Add(A.StoreMem(R5, 12, R3, Size.W));
         c.Add(A.StoreMem(R5, 16, R4, Size.DW));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
     }
 
-    /// <summary>cap_enqueue(r1 address, r2 type, r3 count, r4 depth): queue a block to copy, unless already taken this snapshot.</summary>
-    static void Enqueue(Instructions c)
+    /// <summary>
+    /// Queues a block to copy (r1 address, r2 type, r3 count, r4 depth) unless already taken this snapshot, then
+    /// jumps to <paramref name="done"/>. r8 = capture scratch; clobbers r0-r7.
+    /// </summary>
+    static void EnqueueInline(Instructions c, string prefix, string done)
     {
-        c.Add(A.Label("cap_enqueue"));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "enq_out"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, done));
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R2));
-        c.Add(A.Mov64(R9, R3));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.StoreMem(R8, C.EnqueueDepth, R4, Size.DW));
-        c.Add(A.CallLabel("cap_seen"));
-        c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "enq_out"));
+        c.Add(A.StoreMem(R8, C.EnqueueCount, R3, Size.DW));
+        SeenInline(c, $"{prefix}_seen", done);
         c.Add(A.LoadMem(R5, R8, C.QueueTail, Size.DW));
         c.Add(A.LoadMem(R0, R8, C.QueueHead, Size.DW));
         c.Add(A.Mov64(R1, R5));
         c.Add(A.Sub64(R1, R0));
-        c.Add(A.JumpIfImm(JumpOp.Lt, R1, QueueEntries, "enq_room"));
+        c.Add(A.JumpIfImm(JumpOp.Lt, R1, QueueEntries, $"{prefix}_room"));
         Increment(c, R8, C.QueueDropped);
-        c.Add(A.Jump("enq_out"));
-        c.Add(A.Label("enq_room"));
+        c.Add(A.Jump(done));
+        c.Add(A.Label($"{prefix}_room"));
         c.Add(A.Mov64(R1, R5));
         c.Add(A.And64Imm(R1, QueueEntries - 1));
         c.Add(A.Mul64Imm(R1, QueueEntrySize));
@@ -341,22 +347,21 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64(R1, R0));
         c.Add(A.StoreMem(R1, 0, R6, Size.DW));
         c.Add(A.StoreMem(R1, 8, R7, Size.W));
-        c.Add(A.StoreMem(R1, 12, R9, Size.W));
+        c.Add(A.LoadMem(R0, R8, C.EnqueueCount, Size.DW));
+        c.Add(A.StoreMem(R1, 12, R0, Size.W));
         c.Add(A.LoadMem(R0, R8, C.EnqueueDepth, Size.DW));
         c.Add(A.StoreMem(R1, 16, R0, Size.W));
         c.Add(A.Add64Imm(R5, 1));
         c.Add(A.StoreMem(R8, C.QueueTail, R5, Size.DW));
-        c.Add(A.Label("enq_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        c.Add(A.Jump(done));
     }
 
-    /// <summary>long gather_body(u64 i, scratch **s): copy the next queued block, send it, scan it; 1 = done.</summary>
+    /// <summary>u64 gather_body(u64 i): copy the next queued block, send it, scan it; 1 = done.</summary>
     void GatherBody(Instructions c)
     {
-        c.Add(A.Label("gather_body"));
-        c.Add(A.LoadMem(R9, R2, 0, Size.DW));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.GlobalFunction("gather_body", 1));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
         c.Add(A.LoadMem(R1, R8, C.QueueHead, Size.DW));
         c.Add(A.LoadMem(R2, R8, C.QueueTail, Size.DW));
         c.Add(A.JumpIf(JumpOp.Ge, R1, R2, "gth_stop"));
@@ -402,84 +407,93 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Label("gth_read"));
         // Keep type and depth before the entry can be reused by what this block enqueues.
         c.Add(A.LoadMem(R1, R6, 8, Size.W));
-        c.Add(A.StoreMem(R8, C.ScanFirstSlot, R1, Size.DW));
+        c.Add(A.StoreMem(R8, C.GatherType, R1, Size.DW));
         c.Add(A.LoadMem(R1, R6, 16, Size.W));
-        c.Add(A.StoreMem(R8, C.ScanDepth, R1, Size.DW));
+        c.Add(A.StoreMem(R8, C.GatherDepth, R1, Size.DW));
         c.Add(A.LoadMem(R1, R6, 0, Size.DW));
         c.Add(A.Mov64Imm(R2, C.GatherBuf));
         c.Add(A.Mov64(R3, R7));
-        c.Add(A.Mov64(R4, R9));
         c.Add(A.CallLabel("cap_append"));
         c.Add(A.Mov64Imm(R1, C.GatherBuf));
         c.Add(A.Mov64(R2, R7));
-        c.Add(A.LoadMem(R3, R8, C.ScanFirstSlot, Size.DW));
+        c.Add(A.LoadMem(R3, R8, C.GatherType, Size.DW));
         c.Add(A.Mov64(R4, R7));
         c.Add(A.LoadMem(R0, R8, C.Tmp, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "gth_next"));
         c.Add(A.Alu64(AluOp.Div, R4, R0));                     // whole elements copied
-        c.Add(A.Mov64(R5, R9));
+        c.Add(A.LoadMem(R5, R8, C.GatherDepth, Size.DW));
         c.Add(A.CallLabel("cap_scan"));
         c.Add(A.Label("gth_next"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 0);
         c.Add(A.Label("gth_stop"));
-        c.Add(A.Mov64Imm(R0, 1));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 1);
     }
 
-    /// <summary>cap_append(r1 address, r2 scratch offset, r3 length, r4 snapshot scratch): a block entry of bytes already in the scratch, flushing first when full.</summary>
-    static void Append(Instructions c)
+    /// <summary>u64 cap_append(address, scratch offset, length): a block entry of bytes already in the scratch.</summary>
+    static void Append(Instructions c, ProbePlanView probe)
     {
-        c.Add(A.Label("cap_append"));
-        c.Add(A.Mov64(R9, R4));
+        c.Add(A.GlobalFunction("cap_append", 3));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R3));
         c.Add(A.JumpIfImm(JumpOp.Gt, R2, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
         c.Add(A.StoreMem(R8, C.AppendSource, R2, Size.DW));
-        BlockEntry(c, "app", BpfHelper.ProbeReadKernel, () =>
+        BlockEntry(c, probe, "app", BpfHelper.ProbeReadKernel, () =>
         {
             c.Add(A.LoadMem(R3, R8, C.AppendSource, Size.DW));
             c.Add(A.JumpIfImm(JumpOp.Gt, R3, C.Size - GatherTypeTable.MaxBlockBytes, "app_out"));
             c.Add(A.Add64(R3, R8));
-        });
+        }, "app_out");
+        c.Add(A.Label("app_out"));
+        BpfFunctions.Return(c, 0);
     }
 
-    /// <summary>cap_leaf(r1 address, r2 length, r3 snapshot scratch): copy target memory straight into the batch as a block entry, within the byte budget.</summary>
-    void Leaf(Instructions c)
+    /// <summary>u64 cap_leaf(address, length): copy target memory straight into the batch as a block entry, within the byte budget.</summary>
+    void Leaf(Instructions c, ProbePlanView probe)
     {
-        c.Add(A.Label("cap_leaf"));
-        c.Add(A.Mov64(R9, R3));
+        c.Add(A.GlobalFunction("cap_leaf", 2));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R2));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        LeafInline(c, probe, "leaf", "leaf_out");
+        c.Add(A.Label("leaf_out"));
+        BpfFunctions.Return(c, 0);
+    }
+
+    /// <summary>The leaf copy (r6 address, r7 length) within the byte budget, then a jump to <paramref name="done"/>. r8, r9 as in <see cref="BlockEntry"/>.</summary>
+    void LeafInline(Instructions c, ProbePlanView probe, string prefix, string done)
+    {
         c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
         c.Add(A.LoadImm64(R2, _plan.Limits.SnapshotBytes));
-        c.Add(A.JumpIf(JumpOp.Lt, R1, R2, "leaf_budget"));
+        c.Add(A.JumpIf(JumpOp.Lt, R1, R2, $"{prefix}_budget"));
         c.Add(A.StoreImm(R8, C.Budget, 1, Size.DW));
-        c.Add(A.Jump("leaf_out"));
-        c.Add(A.Label("leaf_budget"));
-        BlockEntry(c, "leaf", BpfHelper.ProbeReadUser, () => c.Add(A.Mov64(R3, R6)));
+        c.Add(A.Jump(done));
+        c.Add(A.Label($"{prefix}_budget"));
+        BlockEntry(c, probe, prefix, BpfHelper.ProbeReadUser, () => c.Add(A.Mov64(R3, R6)), done);
     }
 
     /// <summary>
-    /// The body both block writers share, ending the function: r6 = address, r7 = length, r8 = capture scratch,
-    /// r9 = snapshot scratch. Flushes when the largest entry might not fit, writes the entry header, copies the
-    /// bytes with <paramref name="copy"/> from the source <paramref name="loadSource"/> leaves in r3 (a failed copy
-    /// is counted, the entry dropped), then advances the batch and the byte count.
+    /// A block entry: r6 = address, r7 = length, r8 = capture scratch, r9 = snapshot scratch. Flushes when the
+    /// largest entry might not fit, writes the entry header, copies the bytes with <paramref name="copy"/> from the
+    /// source <paramref name="loadSource"/> leaves in r3 (a failed copy is counted, the entry dropped), advances the
+    /// batch and the byte count, and jumps to <paramref name="done"/>. Clobbers r0-r5; keeps r6-r9.
     /// </summary>
-    static void BlockEntry(Instructions c, string prefix, BpfHelper copy, Action loadSource)
+    static void BlockEntry(Instructions c, ProbePlanView probe, string prefix, BpfHelper copy, Action loadSource, string done)
     {
-        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, $"{prefix}_out"));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, $"{prefix}_out"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R7, 0, done));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, done));
         const int limit = B.BatchBytes - B.EntryHeaderSize - GatherTypeTable.MaxBlockBytes - 8;
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, limit, $"{prefix}_room"));
-        c.Add(A.Mov64(R1, R9));
-        c.Add(A.CallLabel("cap_flush"));
+        c.Add(A.StoreMem(R8, C.SavedLength, R7, Size.DW));
+        FlushInline(c, probe, $"{prefix}_flush");
+        c.Add(A.LoadMem(R7, R8, C.SavedLength, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R7, GatherTypeTable.MaxBlockBytes, done));
         c.Add(A.Label($"{prefix}_room"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R1, limit, $"{prefix}_out"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, limit, done));
         c.Add(A.Mov64(R2, R1));
         c.Add(A.Add64(R2, R8));
         const int at = C.Batch + B.HeaderSize;
@@ -495,7 +509,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Call(copy));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, $"{prefix}_copied"));
         CountUnreadable(c, R6, prefix);
-        c.Add(A.Jump($"{prefix}_out"));
+        c.Add(A.Jump(done));
         c.Add(A.Label($"{prefix}_copied"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.Add64(R1, R7));
@@ -505,36 +519,37 @@ internal sealed partial class CaptureCodegen
         c.Add(A.LoadMem(R1, R8, C.BytesCopied, Size.DW));
         c.Add(A.Add64(R1, R7));
         c.Add(A.StoreMem(R8, C.BytesCopied, R1, Size.DW));
-        c.Add(A.Label($"{prefix}_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        c.Add(A.Jump(done));
     }
 
-    /// <summary>cap_flush(r1 snapshot scratch): send the batch if it has entries (counted as dropped when the ring refuses).</summary>
-    static void Flush(Instructions c, ProbePlanView probe)
+    /// <summary>u64 cap_flush(): send the batch if it has entries (counted as dropped when the ring refuses).</summary>
+    static void FlushFunction(Instructions c, ProbePlanView probe)
     {
-        c.Add(A.Label("cap_flush"));
-        c.Add(A.Mov64(R9, R1));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.GlobalFunction("cap_flush", 0));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
+        FlushInline(c, probe, "fl");
+        BpfFunctions.Return(c, 0);
+    }
+
+    /// <summary>Sends the batch if it has entries and empties it; falls through. r8 = capture scratch, r9 = snapshot scratch; clobbers r0-r5, r7.</summary>
+    static void FlushInline(Instructions c, ProbePlanView probe, string prefix)
+    {
         c.Add(A.LoadMem(R3, R8, C.BatchLen, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "fl_out"));
-        c.Add(A.JumpIfImm(JumpOp.Gt, R3, B.BatchBytes, "fl_reset"));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, $"{prefix}_out"));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R3, B.BatchBytes, $"{prefix}_reset"));
         c.Add(A.StoreImm(R8, C.Batch, (int)B.Kind, Size.W));
         c.Add(A.StoreImm(R8, C.Batch + 4, 0, Size.W));
         c.Add(A.StoreMem(R8, C.Batch + B.Used, R3, Size.W));
         c.Add(A.StoreImm(R8, C.Batch + 12, 0, Size.W));
         c.Add(A.Add64Imm(R3, B.HeaderSize));
-        SnapshotProgramGenerator.EmitIfRoom(c, probe.RingBufferBytes, R8, C.Batch, "fl_refused");
-        c.Add(A.Jump("fl_reset"));
-        c.Add(A.Label("fl_refused"));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        SnapshotProgramGenerator.EmitIfRoom(c, probe.RingBufferBytes, R8, C.Batch, $"{prefix}_refused");
+        c.Add(A.Jump($"{prefix}_reset"));
+        c.Add(A.Label($"{prefix}_refused"));
         Increment(c, R8, C.BatchesDropped);
-        c.Add(A.Label("fl_reset"));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        c.Add(A.Label($"{prefix}_reset"));
         c.Add(A.StoreImm(R8, C.BatchLen, 0, Size.DW));
-        c.Add(A.Label("fl_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        c.Add(A.Label($"{prefix}_out"));
     }
 
     /// <summary>

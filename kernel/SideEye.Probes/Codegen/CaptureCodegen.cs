@@ -8,22 +8,26 @@ using static SideEye.Bpf.Asm.Register;
 using A = SideEye.Bpf.Asm.Asm;
 using B = SideEye.Probes.Records.CaptureBatchLayout;
 using C = SideEye.Probes.Codegen.CaptureScratchLayout;
+using L = SideEye.Probes.Records.RecordLayout;
 using S = SideEye.Probes.Codegen.ScratchLayout;
 
 namespace SideEye.Probes.Codegen;
 
 /// <summary>
 /// The capture part of the snapshot program (<see cref="CapturePlan"/> → BPF), in the same program as the
-/// goroutine walk so a frame costs one lookup while its stack is at hand:
+/// goroutine walk. Every function is global (<see cref="BpfFunctions"/>) and table-driven: the spec's size is in
+/// the maps' contents, never in the code, so the verifier's work does not grow with it.
 /// <list type="bullet">
-/// <item>frame_body calls cap_check for each frame: a range test, then a binary search of the plan's sorted pc
-/// intervals (return addresses are looked up at pc - 1, as symbolization does); a hit is remembered.</item>
-/// <item>After the walk, cap_frame per hit: copy the plan's stack span once (a frame entry), then cap_root per
-/// expression: assemble the root from the span or the thread's registers (innermost frame of a running goroutine
-/// only), follow the compiled dereferences (each pointee copied as a block), and cap_scan the final value's slots.</item>
-/// <item>cap_scan enqueues what each slot refers to (pointer, string bytes, slice elements, map arrays, interface
-/// data resolved through the sorted runtime type table), de-duplicated by (address, type, count) per snapshot in a
-/// lossy hash (a collision only copies twice), bounded by the pointer depth.</item>
+/// <item>frame_step calls cap_check for each frame in the captured functions' overall pc range: a binary search
+/// of the plan's sorted pc intervals (return addresses are looked up at pc - 1, as symbolization does); a hit is
+/// appended to the run's hit list (pc, cfa, frame index, plan, goid, thread).</item>
+/// <item>After every goroutine is walked, cap_frame per hit: copy the plan's stack span (a frame entry), then
+/// cap_root per expression: assemble the root from the span or the thread's registers (innermost frame of a
+/// running goroutine only), follow the compiled dereferences (each pointee copied as a block), and cap_scan the
+/// final value's slots. The target is stopped throughout, so a frame read after the walk is the same frame.</item>
+/// <item>cap_scan's scan_slot enqueues what each slot refers to (pointer, string bytes, slice elements, map
+/// arrays, interface data resolved through the sorted runtime type table), de-duplicated by (address, type,
+/// count) per snapshot in a lossy hash (a collision only copies twice), bounded by the pointer depth.</item>
 /// <item>At the end of the run, gather_body drains the queue breadth-first: copy (≤ 4 KiB), send as a block, scan
 /// for more, until the queue is empty or the snapshot's byte budget is spent.</item>
 /// </list>
@@ -34,13 +38,21 @@ namespace SideEye.Probes.Codegen;
 internal sealed partial class CaptureCodegen
 {
     public const string ScratchMap = "cap_scratch", IntervalsMap = "cap_intervals", PlansMap = "cap_plans", RootsMap = "cap_roots",
-        TypesMap = "cap_types", SlotsMap = "cap_slots", RuntimeTypesMap = "cap_rtypes", QueueMap = "cap_queue", DedupMap = "cap_dedup";
+        TypesMap = "cap_types", SlotsMap = "cap_slots", RuntimeTypesMap = "cap_rtypes", QueueMap = "cap_queue", DedupMap = "cap_dedup",
+        HitsMap = "cap_hits";
 
     const int IntervalSize = 24, PlanSize = 24, TypeSize = 16, SlotSize = 24, RuntimeTypeSize = 16, QueueEntrySize = 24, DedupEntrySize = 24;
     /// <summary>The de-duplication key's type for dereference blocks (never a gather type id).</summary>
     const int StepType = 0x7fffffff;
     const int QueueEntries = 1 << 16, DedupEntries = 1 << 13; // de-duplication table small enough to stay in cache
-    const int DirectRoots = 8, MaxRootsPerPlan = 64, MaxScanVisits = 512, MaxGatherBlocks = 1 << 18, MaxPieces = 4;
+    const int MaxRootsPerPlan = 64, MaxScanVisits = 512, MaxGatherBlocks = 1 << 18, MaxPieces = 4;
+    /// <summary>
+    /// Frames captured per run, and per goroutine (a deep recursion through a captured function must not crowd out
+    /// every other goroutine's); the rest are counted as not captured.
+    /// </summary>
+    public const int MaxHits = 1 << 16, MaxGoroutineHits = 32;
+    // Hit: 0 u64 pc, 8 u64 cfa, 16 u32 frame index, 20 u32 plan, 24 u64 goid, 32 u32 thread id, 36 u32 registers flag.
+    const int HitSize = 40;
     // Root entry: 0 u32 expression, 4 u32 size, 8 u32 piece count, 12 u32 step count, 16 pieces (16 bytes each:
     // u8 kind, u8 register, u16 size, u32 destination, i64 offset or address), then steps (16 bytes each: u32 pointer
     // offset, u32 read size, i64 addend), then u32 final offset, u32 final type.
@@ -78,8 +90,8 @@ internal sealed partial class CaptureCodegen
     /// <summary>In main, after the scratch is set up (r9 = scratch): reset this run's state, capture package variables.</summary>
     public void StartOfRun(Instructions c)
     {
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
-        foreach (var off in new[] { C.HitCount, C.BatchLen, C.QueueHead, C.QueueTail, C.BytesCopied, C.QueueDropped, C.HitsDropped, C.Unreadable, C.Budget, C.BatchesDropped, C.RegsValid, C.FrameSpanOk, C.LastStepAddress, C.FirstUnreadable })
+        CapScratch(c);
+        foreach (var off in new[] { C.HitCount, C.BatchLen, C.QueueHead, C.QueueTail, C.BytesCopied, C.QueueDropped, C.HitsDropped, C.Unreadable, C.Budget, C.BatchesDropped, C.RegsValid, C.RegsLoaded, C.FrameSpanOk, C.LastStepAddress, C.FirstUnreadable })
             c.Add(A.StoreImm(R8, off, 0, Size.DW));
         c.Add(A.LoadMem(R1, R9, S.Generation, Size.DW));
         c.Add(A.StoreMem(R8, C.Generation, R1, Size.DW));
@@ -87,38 +99,33 @@ internal sealed partial class CaptureCodegen
         c.Add(A.StoreImm(R8, C.RootFirst, _globalFirst, Size.DW));
         c.Add(A.StoreImm(R8, C.FrameIndex, -1, Size.DW));
         c.Add(A.Mov64Imm(R1, _plan.Globals.Count));
-        SnapshotProgramGenerator.Loop(c, "cap_root", -24);
+        BpfFunctions.Loop(c, "root_loop");
     }
 
     /// <summary>In g_body after the record header: no hits, no registers yet. Clobbers r1.</summary>
     public static void GoroutineStart(Instructions c)
     {
         c.Add(A.LoadMapValue(R1, ScratchMap, 0));
-        c.Add(A.StoreImm(R1, C.HitCount, 0, Size.DW));
+        c.Add(A.StoreImm(R1, C.GoroutineHits, 0, Size.DW));
         c.Add(A.StoreImm(R1, C.RegsValid, 0, Size.DW));
     }
 
-    /// <summary>Where g_body has the thread-registers value in r0: keep the general registers. Clobbers r1, r2.</summary>
+    /// <summary>Where g_body has found the stopped thread's registers: its innermost frame may use them. Clobbers r1.</summary>
     public static void KeepRegisters(Instructions c)
     {
         c.Add(A.LoadMapValue(R1, ScratchMap, 0));
-        for (var k = 0; k < 16; k++)
-        {
-            c.Add(A.LoadMem(R2, R0, ThreadRegisters.GeneralOffset + 8 * k, Size.DW));
-            c.Add(A.StoreMem(R1, C.Regs + 8 * k, R2, Size.DW));
-        }
         c.Add(A.StoreImm(R1, C.RegsValid, 1, Size.DW));
     }
 
     /// <summary>
-    /// In frame_body once the frame pointer r6 is known good: the frame at index WalkCount - 1 (its pc recorded, its
+    /// In frame_step once the frame pointer r6 is known good: the frame at index WalkCount - 1 (its pc recorded, its
     /// CFA r6 + 16) may be captured. r9 = scratch; clobbers r0-r5.
     /// </summary>
-    public void CheckFrame(Instructions c, int recordPcs, int maxFrames)
+    public void CheckFrame(Instructions c, int recordPcs, int walkFrames)
     {
         c.Add(A.LoadMem(R3, R9, S.WalkCount, Size.DW));
         c.Add(A.Add64Imm(R3, -1));
-        c.Add(A.JumpIfImm(JumpOp.Ge, R3, maxFrames, "frame_checked"));
+        c.Add(A.JumpIfImm(JumpOp.Ge, R3, walkFrames, "frame_checked"));
         c.Add(A.Mov64(R2, R3));
         c.Add(A.Lsh64Imm(R2, 3));
         c.Add(A.Add64(R2, R9));
@@ -139,32 +146,21 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Label("frame_checked"));
     }
 
-    /// <summary>At g_emit: capture the goroutine's remembered frames. r9 = scratch; clobbers r0-r5.</summary>
-    public static void GoroutineEnd(Instructions c, int recordGoid)
-    {
-        c.Add(A.LoadMapValue(R1, ScratchMap, 0));
-        c.Add(A.LoadMem(R2, R9, recordGoid, Size.DW));
-        c.Add(A.StoreMem(R1, C.Goid, R2, Size.DW));
-        c.Add(A.LoadMem(R2, R1, C.HitCount, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "g_captured"));
-        c.Add(A.JumpIfImm(JumpOp.Le, R2, C.MaxHits, "g_capture_hits"));
-        c.Add(A.Mov64Imm(R2, C.MaxHits));
-        c.Add(A.Label("g_capture_hits"));
-        c.Add(A.Mov64(R1, R2));
-        SnapshotProgramGenerator.Loop(c, "cap_frame", -16);
-        c.Add(A.Label("g_captured"));
-    }
-
-    /// <summary>In main before the summary (r9 = scratch): drain the queue, send the stats, flush.</summary>
+    /// <summary>In main before the summary (r9 = scratch): capture the frames hit, drain the queue, send the stats, flush.</summary>
     public void EndOfRun(Instructions c)
     {
+        CapScratch(c);
+        c.Add(A.LoadMem(R1, R8, C.HitCount, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Le, R1, MaxHits, "cap_hits_counted"));
+        c.Add(A.Mov64Imm(R1, MaxHits));
+        c.Add(A.Label("cap_hits_counted"));
+        BpfFunctions.Loop(c, "hit_loop");
         c.Add(A.Mov64Imm(R1, MaxGatherBlocks));
-        SnapshotProgramGenerator.Loop(c, "gather_body", -24);
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        BpfFunctions.Loop(c, "gather_loop");
+        CapScratch(c);
         // Room for the stats entry, then write it.
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Le, R1, B.BatchBytes - B.EntryHeaderSize - B.StatsSize, "cap_stats_room"));
-        c.Add(A.Mov64(R1, R9));
         c.Add(A.CallLabel("cap_flush"));
         c.Add(A.LoadMem(R1, R8, C.BatchLen, Size.DW));
         c.Add(A.Label("cap_stats_room"));
@@ -184,34 +180,45 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64Imm(R1, B.EntryHeaderSize + B.StatsSize));
         c.Add(A.StoreMem(R8, C.BatchLen, R1, Size.DW));
         c.Add(A.Label("cap_stats_done"));
-        c.Add(A.Mov64(R1, R9));
         c.Add(A.CallLabel("cap_flush"));
+    }
+
+    /// <summary>The bpf_loop callbacks of the capture part.</summary>
+    public static void Trampolines(Instructions c)
+    {
+        BpfFunctions.Trampoline(c, "hit_loop", "cap_frame", mayStop: false);
+        BpfFunctions.Trampoline(c, "root_loop", "cap_root", mayStop: false);
+        BpfFunctions.Trampoline(c, "scan_loop", "scan_slot", mayStop: true);
+        BpfFunctions.Trampoline(c, "gather_loop", "gather_body", mayStop: true);
     }
 
     // ---- functions ----
 
     public void Functions(Instructions c, ProbePlanView probe)
     {
-        Check(c);
+        Check(c, probe);
         Frame(c, probe);
         Root(c);
         Scan(c);
-        ScanBody(c);
-        Seen(c);
-        Enqueue(c);
+        ScanSlot(c, probe);
+        SeenFunction(c);
         GatherBody(c);
-        Append(c);
-        Leaf(c);
-        Flush(c, probe);
+        Append(c, probe);
+        Leaf(c, probe);
+        FlushFunction(c, probe);
     }
 
-    /// <summary>cap_check(r1 pc, r2 cfa, r3 frame index): remember the frame if its pc is in an interval.</summary>
-    void Check(Instructions c)
+    /// <summary>r8 = the capture scratch (its direct address).</summary>
+    static void CapScratch(Instructions c) => c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+
+    /// <summary>u64 cap_check(pc, cfa, frame index): add the frame to the run's hits if its pc is in an interval.</summary>
+    void Check(Instructions c, ProbePlanView probe)
     {
-        c.Add(A.Label("cap_check"));
+        c.Add(A.GlobalFunction("cap_check", 3));
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R3));
-        c.Add(A.LoadMapValue(R8, ScratchMap, 0));
+        CapScratch(c);
+        SnapshotProgramGenerator.Scratch(c);
         c.Add(A.StoreMem(R8, C.Tmp, R2, Size.DW));
         // Return addresses are looked up at pc - 1 (the call); only a running goroutine's own pc is exact.
         c.Add(A.Mov64(R1, R6));
@@ -238,24 +245,34 @@ internal sealed partial class CaptureCodegen
         c.Add(A.LoadMem(R0, R2, 0, Size.DW));
         c.Add(A.JumpIf(JumpOp.Lt, R1, R0, "chk_out"));
         c.Add(A.LoadMem(R5, R2, 16, Size.W));
+        c.Add(A.LoadMem(R3, R8, C.GoroutineHits, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Ge, R3, MaxGoroutineHits, "chk_dropped"));
         c.Add(A.LoadMem(R3, R8, C.HitCount, Size.DW));
-        c.Add(A.JumpIfImm(JumpOp.Lt, R3, C.MaxHits, "chk_room"));
+        c.Add(A.JumpIfImm(JumpOp.Lt, R3, MaxHits, "chk_room"));
+        c.Add(A.Label("chk_dropped"));
         Increment(c, R8, C.HitsDropped);
         c.Add(A.Jump("chk_out"));
         c.Add(A.Label("chk_room"));
         c.Add(A.Mov64(R4, R3));
-        c.Add(A.Mul64Imm(R4, C.HitSize));
-        c.Add(A.Add64(R4, R8));
-        c.Add(A.StoreMem(R4, C.Hits, R6, Size.DW));
+        c.Add(A.Mul64Imm(R4, HitSize));
+        c.Add(A.LoadMapValue(R0, HitsMap, 0));
+        c.Add(A.Add64(R4, R0));
+        c.Add(A.StoreMem(R4, 0, R6, Size.DW));
         c.Add(A.LoadMem(R2, R8, C.Tmp, Size.DW));
-        c.Add(A.StoreMem(R4, C.Hits + 8, R2, Size.DW));
-        c.Add(A.StoreMem(R4, C.Hits + 16, R7, Size.DW));
-        c.Add(A.StoreMem(R4, C.Hits + 24, R5, Size.DW));
+        c.Add(A.StoreMem(R4, 8, R2, Size.DW));
+        c.Add(A.StoreMem(R4, 16, R7, Size.W));
+        c.Add(A.StoreMem(R4, 20, R5, Size.W));
+        c.Add(A.LoadMem(R2, R9, probe.Record + L.Goid, Size.DW));
+        c.Add(A.StoreMem(R4, 24, R2, Size.DW));
+        c.Add(A.LoadMem(R2, R9, probe.Record + L.ThreadId, Size.DW));
+        c.Add(A.StoreMem(R4, 32, R2, Size.W));
+        c.Add(A.LoadMem(R2, R8, C.RegsValid, Size.DW));
+        c.Add(A.StoreMem(R4, 36, R2, Size.W));
         c.Add(A.Add64Imm(R3, 1));
         c.Add(A.StoreMem(R8, C.HitCount, R3, Size.DW));
+        Increment(c, R8, C.GoroutineHits);
         c.Add(A.Label("chk_out"));
-        c.Add(A.Mov64Imm(R0, 0));
-        c.Add(A.Exit());
+        BpfFunctions.Return(c, 0);
     }
 
     /// <summary>
@@ -294,5 +311,5 @@ internal sealed partial class CaptureCodegen
     }
 }
 
-/// <summary>What the capture code needs of the snapshot plan.</summary>
-internal readonly record struct ProbePlanView(uint RingBufferBytes);
+/// <summary>What the capture code needs of the snapshot program: the ring's size, where the goroutine record is in the scratch.</summary>
+internal readonly record struct ProbePlanView(uint RingBufferBytes, int Record);

@@ -4,7 +4,7 @@ namespace SideEye.Probes.Codegen;
 
 /// <summary>
 /// The capture part's working value: one entry of a plain array map (the probe runs on one thread at a time, and
-/// a per-CPU value is capped at 32 KiB), reached without a lookup through its direct address.
+/// a per-CPU value is capped at 32 KiB), reached without a lookup through its direct address by every function.
 /// </summary>
 internal static class CaptureScratchLayout
 {
@@ -44,11 +44,16 @@ internal static class CaptureScratchLayout
     public const int LastStepAddress = 264; // what StepBuf holds (address 0: nothing valid), this frame
     public const int LastStepSize = 272;
     public const int EnqueueDepth = 280; // cap_enqueue's depth argument, kept across cap_seen
-    public const int Regs = 288;       // 16 general registers of the goroutine's thread, DWARF order
-    public const int Hits = Regs + 128;
-    public const int MaxHits = 32;
-    public const int HitSize = 32;     // pc, cfa, frame index, plan
-    public const int FrameBuf = Hits + MaxHits * HitSize;
+    public const int GoroutineHits = 288; // frames of the goroutine being walked added to the hits
+    public const int RegsLoaded = 296;  // Regs holds the captured frame's thread registers
+    public const int RootCount = 304;   // roots of the captured frame's plan
+    public const int ThreadKey = 312;   // u32 thread id: the thread_regs key of the captured frame's thread
+    public const int SavedLength = 320; // a block entry's length, kept across the flush it may need
+    public const int EnqueueCount = 328;
+    public const int GatherType = 336;  // type and depth of the block being gathered, kept across cap_append
+    public const int GatherDepth = 344;
+    public const int Regs = 352;       // 16 general registers of the captured frame's thread, DWARF order
+    public const int FrameBuf = Regs + 128;
     public const int RootBuf = FrameBuf + Capture.FramePlan.MaxSpan + 64;
     public const int StepBuf = RootBuf + Capture.CaptureRoot.MaxBytes + 64;
     public const int GatherBuf = StepBuf + Capture.GatherTypeTable.MaxBlockBytes + 64;

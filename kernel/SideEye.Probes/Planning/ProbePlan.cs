@@ -16,7 +16,14 @@ namespace SideEye.Probes.Planning;
 public sealed record ProbePlan
 {
     public const int DefaultMaxFrames = 64;
+    public const int MinMaxFrames = 2;
     public const int MaxMaxFrames = 1024;
+    /// <summary>
+    /// Return addresses the walk keeps beyond <see cref="MaxFrames"/>: the limit counts frames as runtime.Stack shows
+    /// them, and the frames it hides (runtime internals, compiler wrappers) are only known to the decoder, which
+    /// trims the walk to the limit.
+    /// </summary>
+    public const int HiddenFrameSlack = 16;
     /// <summary>Bound of the per-goroutine bpf_loop; allglen above it is clamped (and the summary shows it).</summary>
     public const int DefaultMaxGoroutines = 1 << 20;
 
@@ -86,14 +93,17 @@ public sealed record ProbePlan
     /// <summary>What <see cref="WithLoadBias"/> added to every address (0: link-time addresses).</summary>
     public ulong LoadBias { get; init; }
 
+    /// <summary>Frames kept per goroutine, counted as runtime.Stack shows them.</summary>
     public int MaxFrames { get; init; } = DefaultMaxFrames;
+    /// <summary>Return addresses the probe keeps per goroutine: the frame limit and the slack for hidden frames.</summary>
+    public int WalkFrames => MaxFrames + HiddenFrameSlack;
     public int MaxGoroutines { get; init; } = DefaultMaxGoroutines;
     public uint RingBufferBytes { get; init; } = 16 << 20;
     public int MaxThreads { get; init; } = 4096;
 
     public static ProbePlan Create(GoBinary binary, int maxFrames = DefaultMaxFrames)
     {
-        if (maxFrames is < 2 or > MaxMaxFrames) throw new ArgumentOutOfRangeException(nameof(maxFrames), maxFrames, $"between 2 and {MaxMaxFrames}");
+        if (maxFrames is < MinMaxFrames or > MaxMaxFrames) throw new ArgumentOutOfRangeException(nameof(maxFrames), maxFrames, $"between {MinMaxFrames} and {MaxMaxFrames}");
         var model = binary.Runtime;
         var layout = model.Layout;
         GFieldPlan G(string path) => Field("g." + path, layout.G(path));
