@@ -25,6 +25,10 @@ public sealed class SnapshotRunner : IDisposable
     ulong _generation;
 
     public SnapshotJob Job { get; }
+    /// <summary>What the verifier spent on the job's program: the margin to its limit (see <see cref="VerifierStats"/>).</summary>
+    public VerifierStats? VerifierStats => _program?.Stats;
+    /// <summary>Time to create the maps, verify the program and attach it.</summary>
+    public TimeSpan LoadTime { get; private set; }
 
     SnapshotRunner(SnapshotJob job) => Job = job;
 
@@ -35,7 +39,9 @@ public sealed class SnapshotRunner : IDisposable
         var runner = new SnapshotRunner(job);
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             runner.LoadObjects();
+            runner.LoadTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             return runner;
         }
         catch

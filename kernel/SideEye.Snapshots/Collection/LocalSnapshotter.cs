@@ -24,7 +24,11 @@ namespace SideEye.Snapshots.Collection;
 public sealed class LocalSnapshotter : IDisposable
 {
     sealed record Loaded(ulong StartTime, string ExePath, GoBinary Binary, ulong LoadBias, GoroutineDecoder Decoder, SnapshotRunner Runner, uint RingBufferBytes,
-        ProgramCaptures? Program, CapturePlan? Plan, CaptureValueDecoder? Captures);
+        ProgramCaptures? Program, CapturePlan? Plan, CaptureValueDecoder? Captures, TimeSpan PlanTime, string? CapturesDropped)
+    {
+        /// <summary>What the spec asked of this program when the probe was made (the same as Program unless the captures were dropped).</summary>
+        public (ProgramCaptures? Program, CaptureLimits? Limits) Asked { get; init; }
+    }
 
     readonly Dictionary<int, Loaded> _loaded = [];
 
@@ -49,7 +53,7 @@ public sealed class LocalSnapshotter : IDisposable
         string exePath = $"/proc/{pid}/exe", goVersion = "";
         try
         {
-            var loaded = LoadFor(pid);
+            var (loaded, reused) = LoadFor(pid);
             exePath = loaded.ExePath;
             goVersion = loaded.Binary.Version.Text;
             var raw = loaded.Runner.Run();
@@ -67,10 +71,11 @@ public sealed class LocalSnapshotter : IDisposable
                 values = decoded.Select(v => new CapturedValue(v.Goid, v.Depth, v.Function, v.Expression, v.Type, v.Json, v.Unavailable)).ToArray();
                 captureShortfall = stats is null ? (result.Summary is null ? null : "the probe's capture statistics are missing") : stats.Shortfall;
             }
-            var error = string.Join("; ", new[] { result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
+            var error = string.Join("; ", new[] { loaded.CapturesDropped, result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
+            var probe = new ProbeLoad(loaded.Runner.VerifierStats, loaded.PlanTime, loaded.Runner.LoadTime, reused, loaded.CapturesDropped);
             return new ProcessSnapshot(pid, Environment.MachineName, exePath, goVersion, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
                 result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, loaded.Program?.Functions,
-                result.Summary is { } s ? (long)s.StartNs : null);
+                result.Summary is { } s ? (long)s.StartNs : null, probe);
         }
         catch (SideEyeException e)
         {
@@ -82,39 +87,56 @@ public sealed class LocalSnapshotter : IDisposable
         }
     }
 
-    Loaded LoadFor(int pid)
+    (Loaded Loaded, bool Reused) LoadFor(int pid)
     {
         if (!Directory.Exists($"/proc/{pid}")) throw new SideEyeException($"process {pid}: no such process");
         var startTime = StartTime(pid);
         if (_loaded.TryGetValue(pid, out var loaded) && loaded.StartTime == startTime && SameCaptures(loaded))
         {
-            if (RingBufferBytesFor(pid, loaded.Binary, loaded.LoadBias, loaded.Plan) <= loaded.RingBufferBytes) return loaded;
+            if (RingBufferBytesFor(pid, loaded.Binary, loaded.LoadBias, loaded.Plan) <= loaded.RingBufferBytes) return (loaded, true);
         }
         Unload(pid);
+        var planning = System.Diagnostics.Stopwatch.GetTimestamp();
         var exePath = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
         var binary = loaded?.StartTime == startTime ? loaded.Binary : GoBinary.Open($"/proc/{pid}/exe");
         var bias = LoadBias.Of(pid, binary.Image);
         var program = ProgramFor(exePath);
+        var asked = Asking(program);
         // Checked before anything is loaded: a spec that does not fit this binary fails with the resolver's message.
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
             : CapturePlan.Create(binary, program, program.Limits ?? Captures.Limits, runtimeTypes!.Types.Select(kv => (kv.Key, kv.Value)));
         var ring = RingBufferBytesFor(pid, binary, bias, captures);
         var plan = ProbePlan.Create(binary, MaxFrames).WithLoadBias(bias) with { RingBufferBytes = ring };
-        var runner = SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause, captures));
+        var job = SnapshotJobs.Create(plan, pid, MaxPause, captures);
+        var planTime = System.Diagnostics.Stopwatch.GetElapsedTime(planning);
+        SnapshotRunner runner;
+        string? dropped = null;
+        try
+        {
+            runner = SnapshotRunner.Load(job);
+        }
+        catch (Bpf.BpfException refused) when (captures is { IsEmpty: false } && refused is not Bpf.KernelFeatureException)
+        {
+            // A spec must never cost the snapshot: without the captures the goroutines are still taken, and the row says why.
+            dropped = CaptureRefusal.Describe(refused, captures);
+            runner = SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause));
+            program = null;
+            captures = null;
+        }
         loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary), runner, ring,
-            program, captures, captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, bias));
+            program, captures, captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, bias), planTime, dropped) { Asked = asked };
         _loaded[pid] = loaded;
-        return loaded;
+        return (loaded, false);
     }
 
     /// <summary>The spec's captures for an executable, or null when it asks for none.</summary>
     ProgramCaptures? ProgramFor(string exePath) => Captures.For(exePath) is { Functions.Count: > 0 } p ? p : null;
 
     /// <summary>Whether a loaded probe still captures what the spec asks of its program, with the same limits.</summary>
-    bool SameCaptures(Loaded loaded) =>
-        ProgramFor(loaded.ExePath) is var program && Equals(loaded.Program, program)
-        && (program is null || Equals(loaded.Plan?.Limits, program.Limits ?? Captures.Limits));
+    bool SameCaptures(Loaded loaded) => loaded.Asked == Asking(ProgramFor(loaded.ExePath));
+
+    (ProgramCaptures?, CaptureLimits?) Asking(ProgramCaptures? program) => (program, program is null ? null : program.Limits ?? Captures.Limits);
 
     void Unload(int pid)
     {

@@ -9,6 +9,7 @@ namespace SideEye.Snapshots.Model;
 /// <param name="Captures">The values captured in the process's frames, or null when nothing was asked for.</param>
 /// <param name="Requested">What was asked for in this process: each function's table and columns exist even when
 /// no frame of it was on any stack.</param>
+/// <param name="Probe">How the probe was made and verified (not stored, but the verifier's count is).</param>
 public sealed record ProcessSnapshot(
     int Pid,
     string Hostname,
@@ -22,4 +23,5 @@ public sealed record ProcessSnapshot(
     Loader.Run.PauseTimings? Timings = null,
     IReadOnlyList<CapturedValue>? Captures = null,
     IReadOnlyList<Probes.Specs.FunctionCapture>? Requested = null,
-    long? MonotonicNs = null);
+    long? MonotonicNs = null,
+    ProbeLoad? Probe = null);

@@ -1,0 +1,23 @@
+using SideEye.Bpf;
+
+namespace SideEye.Probes.Capture;
+
+/// <summary>
+/// Why a probe with captures could not be loaded, in one line for the snapshot's row: the kernel's reason and
+/// the spec's functions that weigh most in the probe's tables (frame plans, roots, pc intervals), so the user
+/// knows what to drop. The snapshot of goroutines goes on without the captures.
+/// </summary>
+public static class CaptureRefusal
+{
+    public static string Describe(BpfException refused, CapturePlan plan)
+    {
+        var weights = plan.Expressions.GroupBy(e => e.Function)
+            .Select(g => (Function: g.Key, Expressions: g.Select(e => e.Text).Distinct().Count(),
+                Roots: plan.FramePlans.Sum(p => p.Roots.Count(r => plan.Expressions[r.Expression].Function == g.Key)),
+                Intervals: plan.Intervals.Count(iv => plan.FramePlans[iv.Plan].Roots.Any(r => plan.Expressions[r.Expression].Function == g.Key))))
+            .OrderByDescending(w => w.Roots).ThenByDescending(w => w.Intervals).ThenBy(w => w.Function, StringComparer.Ordinal)
+            .Take(3)
+            .Select(w => $"{w.Function} ({w.Expressions} expressions, {w.Roots} roots in {w.Intervals} pc ranges)");
+        return $"captures not loaded, goroutines snapshotted without them: {refused.Message}; the spec's largest functions: {string.Join(", ", weights)}; drop some of them or their expressions";
+    }
+}
