@@ -46,11 +46,12 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
     /// Decodes a run's records: goroutine records (running ones completed with their thread-stack record, see
     /// <see cref="RunningCallerFixup"/>, and labels from the labels record sent ahead of them) and this run's summary.
     /// </summary>
+    /// <param name="walkFrames">The most return addresses the probe keeps per goroutine (<c>ProbePlan.WalkFrames</c>).</param>
     /// <param name="loadBias">The process's load bias (a PIE): subtracted from every code address, so the result
     /// holds link-time PCs that the binary's tables know.</param>
-    public static SnapshotResult Decode(RawSnapshot raw, GoPclntab pclntab, int maxFrames, ulong loadBias = 0)
+    public static SnapshotResult Decode(RawSnapshot raw, GoPclntab pclntab, int walkFrames, ulong loadBias = 0)
     {
-        var fixup = new RunningCallerFixup(pclntab, maxFrames);
+        var fixup = new RunningCallerFixup(pclntab, walkFrames);
         var goroutines = new List<GoroutineRecord>(raw.Records.Count);
         var stacks = new Dictionary<ulong, ThreadStackRecord>();
         var labels = new Dictionary<ulong, LabelsRecord>();

@@ -27,7 +27,7 @@ public sealed class SnapshotRunTests(ITestOutputHelper output) : KernelObjectLea
     static SnapshotRunner Load(ProbePlan plan, int pid) => SnapshotRunner.Load(SnapshotJobs.Create(plan, pid, MaxPause));
 
     static SnapshotResult Run(SnapshotRunner runner, GoBinary bin, ProbePlan plan) =>
-        SnapshotResult.Decode(runner.Run(), bin.Pclntab, plan.MaxFrames);
+        SnapshotResult.Decode(runner.Run(), bin.Pclntab, plan.WalkFrames);
 
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
@@ -69,8 +69,8 @@ public sealed class SnapshotRunTests(ITestOutputHelper output) : KernelObjectLea
             Assert.Equal((context, g), (context, p.State));
             var isSyscall = (g.Status & ~model.Statuses.ScanBit) == model.Statuses.Syscall;
             var (pcs, truncated) = isSyscall
-                ? unwinder.FromSyscall(g.SyscallPc, g.SyscallSp, g.SyscallBp == 0 ? null : g.SyscallBp, g.StackLo, g.StackHi, plan.MaxFrames)
-                : unwinder.FromScheduler(g.SchedPc, g.SchedBp, g.StackLo, g.StackHi, plan.MaxFrames);
+                ? unwinder.FromSyscall(g.SyscallPc, g.SyscallSp, g.SyscallBp == 0 ? null : g.SyscallBp, g.StackLo, g.StackHi, plan.WalkFrames)
+                : unwinder.FromScheduler(g.SchedPc, g.SchedBp, g.StackLo, g.StackHi, plan.WalkFrames);
             Assert.Equal((context, Hex(pcs)), (context, Hex(p.Pcs)));
             Assert.Equal((context, truncated), (context, p.Truncated));
             Assert.False(p.Flags.HasFlag(GoroutineFlags.NoSpDelta), context);
@@ -129,7 +129,7 @@ public sealed class SnapshotRunTests(ITestOutputHelper output) : KernelObjectLea
                     Assert.True(regs.Sp < g.State.StackLo || regs.Sp >= g.State.StackHi, context);
                     continue;
                 }
-                var (pcs, truncated) = unwinder.FromRegisters(regs.Pc, regs.Sp, regs.Bp, g.State.StackLo, g.State.StackHi, plan.MaxFrames);
+                var (pcs, truncated) = unwinder.FromRegisters(regs.Pc, regs.Sp, regs.Bp, g.State.StackLo, g.State.StackHi, plan.WalkFrames);
                 if (!spinners.Contains(g.State.Goid)) continue; // only a spinner's frames hold still after the resume
                 Assert.Equal((context, Hex(pcs)), (context, Hex(g.Pcs)));
                 Assert.Equal((context, truncated), (context, g.Truncated));
@@ -155,7 +155,7 @@ public sealed class SnapshotRunTests(ITestOutputHelper output) : KernelObjectLea
 
         Assert.False(result.Truncated);
         var recursion = result.Goroutines.Single(g => g.State.Goid == parked.Single("recursion").Goid);
-        Assert.Equal(8, recursion.Pcs.Count);
+        Assert.Equal(plan.WalkFrames, recursion.Pcs.Count);
         Assert.True(recursion.Truncated);
         Assert.Contains(recursion.Pcs, pc => bin.Pclntab.FindFunction(pc)?.Name == "main.recurse");
         // Short stacks are complete, not truncated.

@@ -40,7 +40,7 @@ public sealed class SnapshotWireTests : KernelObjectLeakCheck
         Assert.Equal(raw.Threads, back.Threads);
         Assert.Equal((raw.Pid, raw.Completed, raw.Timings, raw.MaxPause), (back.Pid, back.Completed, back.Timings, back.MaxPause));
 
-        var result = SnapshotResult.Decode(back, bin.Pclntab, plan.MaxFrames);
+        var result = SnapshotResult.Decode(back, bin.Pclntab, plan.WalkFrames);
         Assert.Null(result.Shortfall);
         var goids = result.Goroutines.Select(g => g.State.Goid).ToHashSet();
         Assert.All(parked.Parks, p => Assert.Contains(p.Goid, goids));

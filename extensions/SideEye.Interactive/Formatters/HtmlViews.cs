@@ -64,6 +64,8 @@ static class HtmlViews
             var frames = new StringBuilder();
             for (var depth = 0; depth < g.Frames.Count; depth++)
             {
+                // Frames runtime.Stack hides (the runtime's own, compiler wrappers) are left out; values stay at their depth.
+                if (!StackGroupFrame.IsVisible(g.Frames, f => f.Shown, depth)) continue;
                 frames.Append(HtmlEncode(g.Frames[depth].ToString())).Append("<br>");
                 foreach (var v in values.Where(v => v.Depth == depth))
                     frames.Append("&nbsp;&nbsp;&nbsp;&nbsp;").Append(GroupValueHtml(v)).Append("<br>");
@@ -72,7 +74,7 @@ static class HtmlViews
             var open = values.Count > 0 ? " open" : "";
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{g.Count}</td><td>{HtmlEncode(states)}</td><td>{Duration(g.LongestWait)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td>" +
-                $"<td><details{open}><summary>{g.Frames.Count} frames{captured}; goroutines {Goids(g)}</summary><code>{frames}</code></details></td></tr>");
+                $"<td><details{open}><summary>{g.VisibleFrames.Count} frames{captured}; goroutines {Goids(g)}</summary><code>{frames}</code></details></td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }
@@ -128,7 +130,7 @@ static class HtmlViews
         if (g.Labels is { } labels) html.Append(CultureInfo.InvariantCulture, $"<li>labels <code>{HtmlEncode(labels)}</code></li>");
         if (g.Truncated) html.Append("<li>the stack goes on beyond the snapshot's frame limit</li>");
         html.Append("</ul><table class=\"sideeye\"><thead><tr><th>#</th><th>function</th><th>file:line</th><th>captured</th></tr></thead><tbody>");
-        foreach (var f in g.Frames)
+        foreach (var f in StackGroupFrame.Visible(g.Frames, f => f.Shown || f.Values.Count > 0))
         {
             var values = string.Join("<br>", f.Values.Select(v =>
                 $"<b>{HtmlEncode(v.Expression)}</b> <i>{HtmlEncode(v.Type)}</i> = {(v.Json is null ? $"<span style=\"color:#888\">unavailable: {HtmlEncode(v.Unavailable ?? "")}</span>" : $"<code>{HtmlEncode(v.Json)}</code>")}"));
@@ -145,9 +147,9 @@ static class HtmlViews
             $"<p>from snapshot {view.Before} to {view.After} in {HtmlEncode(view.Database)}</p><table class=\"sideeye\"><thead><tr><th>change</th><th>before</th><th>after</th><th>where</th><th>stack</th></tr></thead><tbody>");
         foreach (var c in view.Changes)
         {
-            var frames = string.Join("<br>", c.Frames.Select(f => HtmlEncode(f.ToString())));
+            var frames = string.Join("<br>", c.VisibleFrames.Select(f => HtmlEncode(f.ToString())));
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}</td><td>{HtmlEncode(c.Where?.Func ?? "")}</td><td><details><summary>{c.Frames.Count} frames</summary><code>{frames}</code></details></td></tr>");
+                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}</td><td>{HtmlEncode(c.Where?.Func ?? "")}</td><td><details><summary>{c.VisibleFrames.Count} frames</summary><code>{frames}</code></details></td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

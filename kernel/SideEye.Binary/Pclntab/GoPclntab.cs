@@ -170,11 +170,11 @@ public sealed class GoPclntab
             if (file is null || line == -1) (file, line) = ("?", 0);
             if (index < 0)
             {
-                frames.Add(new SourceLocation(NameForFrames(f.Name), file, line));
+                frames.Add(new SourceLocation(NameForFrames(f.Name), file, line, IsWrapper(f)));
                 return frames;
             }
-            var (nameOffset, parentPc) = ReadInlinedCall(inlineTree!.Value, index);
-            frames.Add(new SourceLocation(NameForFrames(ReadFunctionName(nameOffset)), file, line));
+            var (nameOffset, parentPc, funcId) = ReadInlinedCall(inlineTree!.Value, index);
+            frames.Add(new SourceLocation(NameForFrames(ReadFunctionName(nameOffset)), file, line, funcId != 0 && funcId == WrapperFuncId));
             // The parent's position is that of an instruction at the call site.
             pc = f.Entry + (ulong)(uint)parentPc;
         }
@@ -320,15 +320,15 @@ public sealed class GoPclntab
     /// One inlinedCall. Go 1.18–1.19: parent int16, funcID, pad, file, line, func_ (name offset), parentPc.
     /// Go 1.20+: funcID, 3 pad, nameOff, parentPc, startLine.
     /// </summary>
-    (int NameOffset, int ParentPc) ReadInlinedCall(ulong tree, int index)
+    (int NameOffset, int ParentPc, byte FuncId) ReadInlinedCall(ulong tree, int index)
     {
         Span<byte> record = stackalloc byte[20];
         record = record[.._inlinedCallSize];
         if (!_image.TryReadAt(tree + (ulong)index * (ulong)_inlinedCallSize, record))
             throw Bad($"inline tree entry {index} at 0x{tree:x} is outside the binary's memory image", _header.FuncTabOffset);
         return _header.FormatVersion == 1
-            ? (BinaryPrimitives.ReadInt32LittleEndian(record[12..]), BinaryPrimitives.ReadInt32LittleEndian(record[16..]))
-            : (BinaryPrimitives.ReadInt32LittleEndian(record[4..]), BinaryPrimitives.ReadInt32LittleEndian(record[8..]));
+            ? (BinaryPrimitives.ReadInt32LittleEndian(record[12..]), BinaryPrimitives.ReadInt32LittleEndian(record[16..]), record[2])
+            : (BinaryPrimitives.ReadInt32LittleEndian(record[4..]), BinaryPrimitives.ReadInt32LittleEndian(record[8..]), record[0]);
     }
 
     string ReadFunctionName(int nameOffset)

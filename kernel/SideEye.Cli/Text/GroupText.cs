@@ -22,9 +22,10 @@ static class GroupText
     /// </summary>
     public static string LongestWait(StackGroup group) => group.LongestWait is { } d ? $", longest wait {Durations.Short(d)}" : "";
 
+    /// <summary>The frames runtime.Stack would show, one a line.</summary>
     public static void WriteFrames(TextWriter o, IReadOnlyList<StackGroupFrame> frames)
     {
-        foreach (var f in frames) o.WriteLine($"{Indent}{f}");
+        foreach (var f in StackGroupFrame.Visible(frames, f => f.Shown)) o.WriteLine($"{Indent}{f}");
     }
 
     /// <summary>A few goroutine ids, enough to look one up with sideeye query, and how many there are.</summary>

@@ -18,12 +18,8 @@ public sealed class StackSymbolizer(GoPclntab table)
             var fn = table.FindFunction(pc);
             var lookup = (i == 0 && firstPcIsExact) || fn is null || pc <= fn.Entry ? pc : pc - 1;
             var chain = table.LookupInlined(lookup);
-            var wrapper = fn is not null && table.IsWrapper(fn);
             for (var k = 0; k < chain.Count; k++)
-            {
-                var physical = k == chain.Count - 1;
-                frames.Add(new StackFrame(pc, chain[k].Function, chain[k].File, chain[k].Line, Inlined: !physical, Wrapper: physical && wrapper));
-            }
+                frames.Add(new StackFrame(pc, chain[k].Function, chain[k].File, chain[k].Line, Inlined: k != chain.Count - 1, Wrapper: chain[k].Wrapper));
         }
         return frames;
     }

@@ -42,6 +42,7 @@ public static class SnapshotJobWire
                 WriteNullable(w, i.Label);
                 WriteNullable(w, i.Reference);
                 WriteNullable(w, i.MapName);
+                if (i.GlobalArgs is { } args) w.WriteNumberValue(args); else w.WriteNullValue();
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -97,11 +98,12 @@ public static class SnapshotJobWire
             foreach (var i in Get(p, "instructions").EnumerateArray())
             {
                 var f = i.EnumerateArray().ToArray();
-                if (f.Length != 8) throw Bad("an instruction has " + f.Length + " fields, not 8");
+                if (f.Length != 9) throw Bad("an instruction has " + f.Length + " fields, not 9");
                 instructions.Add(new Instruction
                 {
                     OpCode = f[0].GetByte(), Dst = (Register)f[1].GetInt32(), Src = (Register)f[2].GetInt32(), Offset = f[3].GetInt16(),
                     Constant = f[4].GetInt64(), Label = f[5].GetString(), Reference = f[6].GetString(), MapName = f[7].GetString(),
+                    GlobalArgs = f[8].ValueKind == JsonValueKind.Null ? null : f[8].GetInt32(),
                 });
             }
             var program = new ProgramSpec(Get(p, "name").GetString()!, (ProgramType)Get(p, "type").GetInt32(), instructions, Get(p, "license").GetString()!)

@@ -96,7 +96,10 @@ public sealed record ProbePlan
     /// <summary>Frames kept per goroutine, counted as runtime.Stack shows them.</summary>
     public int MaxFrames { get; init; } = DefaultMaxFrames;
     /// <summary>Return addresses the probe keeps per goroutine: the frame limit and the slack for hidden frames.</summary>
-    public int WalkFrames => MaxFrames + HiddenFrameSlack;
+    public int WalkFrames => WalkFramesFor(MaxFrames);
+
+    /// <summary>Return addresses the probe keeps for a limit of <paramref name="maxFrames"/> shown frames.</summary>
+    public static int WalkFramesFor(int maxFrames) => maxFrames + HiddenFrameSlack;
     public int MaxGoroutines { get; init; } = DefaultMaxGoroutines;
     public uint RingBufferBytes { get; init; } = 16 << 20;
     public int MaxThreads { get; init; } = 4096;

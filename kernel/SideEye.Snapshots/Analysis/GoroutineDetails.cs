@@ -42,12 +42,12 @@ public static class GoroutineDetails
         var owner = Convert.ToInt32(r[0], i);
         var values = FrameValues.Of(store, snapshotId, owner, goid).ToLookup(v => v.Depth);
         var frames = store.Query($"""
-            SELECT depth, func, file, line, pc, inlined FROM stacks
+            SELECT depth, func, file, line, pc, inlined, shown FROM stacks
             WHERE snapshot_id = {snapshotId.ToString(i)} AND stack_id = {Convert.ToInt64(r[11], i).ToString(i)} ORDER BY depth
             """).Rows.Select(f =>
             {
                 var depth = Convert.ToInt32(f[0], i);
-                return new GoroutineFrame(depth, (string)f[1]!, (string)f[2]!, Convert.ToInt32(f[3], i), Convert.ToUInt64(f[4], i), (bool)f[5]!, values[depth].ToArray());
+                return new GoroutineFrame(depth, (string)f[1]!, (string)f[2]!, Convert.ToInt32(f[3], i), Convert.ToUInt64(f[4], i), (bool)f[5]!, values[depth].ToArray(), (bool)f[6]!);
             }).ToArray();
         return new GoroutineDetail(snapshotId, owner, (string)r[1]!, goid, (string)r[2]!, r[3] as string,
             r[4] is null ? null : Waits.FromNs(Convert.ToInt64(r[4], i)),

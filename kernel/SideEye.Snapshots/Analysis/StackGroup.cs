@@ -24,4 +24,7 @@ public sealed record StackGroup(
 {
     /// <summary>The innermost frame outside the runtime, where the group's goroutines are "at" for a reader.</summary>
     public StackGroupFrame? Where => StackGroupFrame.WhereIn(Frames);
+
+    /// <summary>The frames runtime.Stack would show (see <see cref="StackGroupFrame.Visible"/>).</summary>
+    public IReadOnlyList<StackGroupFrame> VisibleFrames => StackGroupFrame.Visible(Frames, f => f.Shown);
 }

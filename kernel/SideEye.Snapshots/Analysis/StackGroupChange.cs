@@ -8,4 +8,7 @@ public sealed record StackGroupChange(string Key, IReadOnlyList<StackGroupFrame>
 
     /// <summary>The stack's innermost frame outside the runtime, as <see cref="StackGroup.Where"/>.</summary>
     public StackGroupFrame? Where => StackGroupFrame.WhereIn(Frames);
+
+    /// <summary>The frames runtime.Stack would show (see <see cref="StackGroupFrame.Visible"/>).</summary>
+    public IReadOnlyList<StackGroupFrame> VisibleFrames => StackGroupFrame.Visible(Frames, f => f.Shown);
 }

@@ -9,6 +9,8 @@ namespace SideEye.Snapshots.Analysis;
 /// Goroutines grouped by identical stack, read from a store (a snapshot just taken or one reopened for a
 /// postmortem alike), largest group first. Stacks compare by their text (function, file, line per frame), not by
 /// the store's per-snapshot stack ids, so the same stack has the same <see cref="StackGroup.Key"/> in every snapshot.
+/// Every stored frame is in a group's frames (captured values are at their depths); views show the ones runtime.Stack
+/// shows (<see cref="StackGroupFrame.Visible"/>).
 /// </summary>
 public static class StackGroups
 {
@@ -21,7 +23,7 @@ public static class StackGroups
         var id = snapshotId.ToString(CultureInfo.InvariantCulture);
         var rows = store.Query($"""
             WITH sig AS (
-                SELECT stack_id, string_agg(func || chr(9) || file || chr(9) || line, chr(10) ORDER BY depth) AS signature
+                SELECT stack_id, string_agg(func || chr(9) || file || chr(9) || line || chr(9) || CASE WHEN shown THEN 1 ELSE 0 END, chr(10) ORDER BY depth) AS signature
                 FROM stacks WHERE snapshot_id = {id} GROUP BY stack_id)
             SELECT coalesce(sig.signature, '') AS signature, g.goid, coalesce(g.wait_reason, g.status) AS state, g.wait_since_ns, g.created_by_func,
                    g.pid, {Waits.WaitedNsSql} AS waited_ns
@@ -55,7 +57,8 @@ public static class StackGroups
         signature.Length == 0 ? [] : signature.Split('\n').Select(line =>
         {
             var parts = line.Split('\t');
-            return new StackGroupFrame(parts[0], parts.Length > 1 ? parts[1] : "", parts.Length > 2 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var n) ? n : 0);
+            return new StackGroupFrame(parts[0], parts.Length > 1 ? parts[1] : "", parts.Length > 2 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var n) ? n : 0,
+                parts.Length <= 3 || parts[3] != "0");
         }).ToArray();
 
     /// <summary>A short stable name for a stack: the first 12 hex digits of its text's SHA-256.</summary>

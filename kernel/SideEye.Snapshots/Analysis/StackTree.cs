@@ -20,10 +20,11 @@ public static class StackTree
         {
             var parent = RootId;
             var depth = 0;
-            // Frames are innermost first; the tree grows from the outermost.
-            for (var i = group.Frames.Count - 1; i >= 0; i--)
+            // Frames are innermost first; the tree grows from the outermost. It shows what runtime.Stack shows.
+            var frames = group.VisibleFrames;
+            for (var i = frames.Count - 1; i >= 0; i--)
             {
-                var func = group.Frames[i].Func;
+                var func = frames[i].Func;
                 var id = parent + "/" + func;
                 depth++;
                 if (nodes.TryGetValue(id, out var node)) nodes[id] = node with { Count = node.Count + group.Count };

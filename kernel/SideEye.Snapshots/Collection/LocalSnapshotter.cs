@@ -57,7 +57,7 @@ public sealed class LocalSnapshotter : IDisposable
             exePath = loaded.ExePath;
             goVersion = loaded.Binary.Version.Text;
             var raw = loaded.Runner.Run();
-            var result = SnapshotResult.Decode(raw, loaded.Binary.Pclntab, MaxFrames, loaded.LoadBias);
+            var result = SnapshotResult.Decode(raw, loaded.Binary.Pclntab, ProbePlan.WalkFramesFor(MaxFrames), loaded.LoadBias);
             var statuses = loaded.Binary.Runtime.Statuses;
             var goroutines = result.Goroutines
                 .Select(g => loaded.Decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running,
@@ -68,7 +68,10 @@ public sealed class LocalSnapshotter : IDisposable
             if (loaded.Captures is { } decoder)
             {
                 var (decoded, stats) = decoder.Decode(result);
-                values = decoded.Select(v => new CapturedValue(v.Goid, v.Depth, v.Function, v.Expression, v.Type, v.Json, v.Unavailable)).ToArray();
+                // A frame beyond the frame limit (cut by runtime.Stack's count after the walk) is not kept, nor its values.
+                var depths = goroutines.GroupBy(g => g.Goid).ToDictionary(g => g.Key, g => g.First().Frames.Count);
+                values = decoded.Where(v => depths.TryGetValue(v.Goid, out var n) && v.Depth < n)
+                    .Select(v => new CapturedValue(v.Goid, v.Depth, v.Function, v.Expression, v.Type, v.Json, v.Unavailable)).ToArray();
                 captureShortfall = stats is null ? (result.Summary is null ? null : "the probe's capture statistics are missing") : stats.Shortfall;
             }
             var error = string.Join("; ", new[] { loaded.CapturesDropped, result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
@@ -124,7 +127,7 @@ public sealed class LocalSnapshotter : IDisposable
             program = null;
             captures = null;
         }
-        loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary), runner, ring,
+        loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary, MaxFrames), runner, ring,
             program, captures, captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, bias), planTime, dropped) { Asked = asked };
         _loaded[pid] = loaded;
         return (loaded, false);

@@ -141,7 +141,7 @@ public sealed class SnapshotStore : IDisposable
                     appender.CreateRow()
                         .AppendValue(id).AppendValue(p.Pid).AppendValue(p.Hostname).AppendValue(p.Exe).AppendValue(p.GoVersion)
                         .AppendValue(p.PauseNs).AppendValue(p.ProbeNs).AppendValue((long)p.Goroutines.Count)
-                        .AppendValue(p.Truncated).AppendValue(p.Error).AppendValue(p.MonotonicNs)
+                        .AppendValue(p.Truncated).AppendValue(p.Error).AppendValue(p.MonotonicNs).AppendValue(p.Probe?.Verifier?.ProcessedInstructions)
                         .EndRow();
             });
             AppendGoroutinesAndStacks(id, snapshot.Processes);
@@ -172,7 +172,7 @@ public sealed class SnapshotStore : IDisposable
                             var f = g.Frames[depth];
                             stacks.CreateRow()
                                 .AppendValue(snapshotId).AppendValue(stackId).AppendValue(depth).AppendValue(f.Pc)
-                                .AppendValue(f.Func).AppendValue(f.File).AppendValue(f.Line).AppendValue(f.Inlined)
+                                .AppendValue(f.Func).AppendValue(f.File).AppendValue(f.Line).AppendValue(f.Inlined).AppendValue(f.Wrapper).AppendValue(f.Shown)
                                 .EndRow();
                         }
                     }

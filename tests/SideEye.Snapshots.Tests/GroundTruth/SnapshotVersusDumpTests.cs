@@ -29,6 +29,7 @@ public sealed class SnapshotVersusDumpTests
 
         var moving = parked.Parks.Where(p => p.Kind == "spin").Select(p => p.Goid).Append(1).ToHashSet();
         var compared = 0;
+        var wrappers = 0;
         foreach (var dumped in GoroutineDump.ParseFile(parked.DumpPath))
         {
             // Goroutine 1 wrote the dump and moved on; spinners never hold still.
@@ -39,9 +40,12 @@ public sealed class SnapshotVersusDumpTests
             Assert.Equal((context, dumped.CreatedByFunc), (context, g.CreatedByFunc));
             if (dumped.CreatedByGoid is { } parent) Assert.Equal((context, (long?)parent), (context, g.CreatedByGoid));
 
-            var frames = g.Frames.Select(f => new StackFrame(f.Pc, f.Func, f.File, f.Line, f.Inlined,
-                Wrapper: !f.Inlined && bin.Pclntab.FindFunction(f.Pc) is { } fn && bin.Pclntab.IsWrapper(fn))).ToList();
-            var shown = RuntimeStackFilter.Shown(frames).Select(f => $"{f.Function} {f.File}:{f.Line}").ToArray();
+            // The store's own marks, checked against the binary: a physical frame is a wrapper exactly when its function is.
+            foreach (var f in g.Frames.Where(f => !f.Inlined))
+                Assert.Equal(($"{context} {f.Func}", bin.Pclntab.FindFunction(f.Pc) is { } fn && bin.Pclntab.IsWrapper(fn)), ($"{context} {f.Func}", f.Wrapper));
+            Assert.All(g.Frames.Where(f => f.Wrapper), f => Assert.False(f.Shown, $"{context}: wrapper {f.Func} shown"));
+            wrappers += g.Frames.Count(f => f.Wrapper);
+            var shown = g.Frames.Where(f => f.Shown).Select(f => $"{f.Func} {f.File}:{f.Line}").ToArray();
             var expected = dumped.Frames.Select(f => $"{f.Func} {f.File}:{f.Line}").ToArray();
             if (dumped.ElidedFrames is { } elided)
             {
@@ -58,5 +62,32 @@ public sealed class SnapshotVersusDumpTests
             compared++;
         }
         Assert.True(compared >= 15, $"only {compared} goroutines compared");
+        // go f(x) with arguments and go on a method value start through wrappers (gowrapN, or funcN up to Go 1.20).
+        Assert.True(wrappers >= 10, $"go{release}: only {wrappers} wrapper frames stored");
+    }
+
+    /// <summary>
+    /// The frame limit counts frames as runtime.Stack shows them: a limit of 100 keeps exactly 100 shown frames of
+    /// the 300-deep recursion (hidden ones, such as its go statement's wrapper, do not count), the same as the
+    /// dump's innermost ones, and says the stack goes on.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void FrameLimitCountsTheFramesRuntimeStackShows(string release)
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Get(release);
+        using var parked = new ParkedProgram(toolchain);
+        using var snapshotter = new LocalSnapshotter { MaxFrames = 100 };
+        var process = snapshotter.Take([parked.Pid]).Processes.Single();
+        var recursion = process.Goroutines.Single(g => g.Goid == parked.Single("recursion").Goid);
+        var shown = recursion.Frames.Where(f => f.Shown).Select(f => $"{f.Func} {f.File}:{f.Line}").ToArray();
+        Assert.Equal(100, shown.Length);
+        Assert.True(recursion.Truncated);
+        var dumped = GoroutineDump.ParseFile(parked.DumpPath).Single(d => d.Goid == recursion.Goid).Frames.Select(f => $"{f.Func} {f.File}:{f.Line}").ToArray();
+        Assert.Equal(dumped[..50], shown[..50]);
+        // A stack within the limit is whole: the sleeper's shown frames are the dump's, not marked truncated.
+        var sleeper = process.Goroutines.Single(g => g.Goid == parked.Single("sleep").Goid);
+        Assert.False(sleeper.Truncated);
     }
 }
