@@ -18,7 +18,9 @@
 //	spin (2): main.spin, on CPU in its callee main.spinLoop
 //
 // -n N adds N goroutines parked in main.idle (chan receive); -threads N adds N goroutines, each locked
-// to its own OS thread (runtime.LockOSThread) and blocked in read(2) in main.lockedSyscall.
+// to its own OS thread (runtime.LockOSThread) and blocked in read(2) in main.lockedSyscall; -deep N adds N
+// goroutines 3 to 20 frames deep in main.deepA/main.deepB (by goroutine, in turn), waiting in main.deepWait on a
+// channel receive, a select, a mutex and a sleep, in turn: a server's realistic stacks, for the benchmark.
 package main
 
 import (
@@ -247,6 +249,58 @@ func idle(ch chan int) {
 	sink = <-ch
 }
 
+// deepWaits is what the -deep goroutines wait on: a channel nobody sends on, a mutex main holds, a long sleep.
+type deepWaits struct {
+	ch, other chan int
+	mu        *sync.Mutex
+}
+
+// deepA and deepB call each other d frames deep, with frames of different sizes as real call chains have, then
+// wait in deepWait: a server's goroutines parked a realistic depth below their entry point.
+//
+//go:noinline
+func deepA(d, kind int, w *deepWaits) int {
+	var pad [4]int64
+	pad[d%4] = int64(d)
+	if d > 1 {
+		return deepB(d-1, kind, w) + int(pad[d%4])
+	}
+	return deepWait(kind, w)
+}
+
+//go:noinline
+func deepB(d, kind int, w *deepWaits) int {
+	var pad [12]int64
+	pad[d%12] = int64(d)
+	if d > 1 {
+		return deepA(d-1, kind, w) + int(pad[d%12])
+	}
+	return deepWait(kind, w)
+}
+
+//go:noinline
+func deepWait(kind int, w *deepWaits) int {
+	arrive("", "")
+	switch kind % 4 {
+	case 0:
+		return <-w.ch
+	case 1:
+		select {
+		case v := <-w.ch:
+			return v
+		case v := <-w.other:
+			return v
+		}
+	case 2:
+		w.mu.Lock()
+		w.mu.Unlock()
+		return 0
+	default:
+		time.Sleep(1000 * time.Hour)
+		return 0
+	}
+}
+
 func fail(format string, args ...interface{}) {
 	fmt.Fprintf(os.Stderr, "parked: "+format+"\n", args...)
 	os.Exit(1)
@@ -288,6 +342,7 @@ func settled(dump []byte) bool {
 
 func main() {
 	idleCount := flag.Int("n", 0, "extra idle goroutines parked on a channel receive in main.idle")
+	deepCount := flag.Int("deep", 0, "extra goroutines 3 to 20 frames deep in main.deepA/deepB, waiting in turn on a channel, a select, a mutex and a sleep")
 	threads := flag.Int("threads", 0, "goroutines locked to their own OS thread and blocked in read(2)")
 	dumpPath := flag.String("dump", "", "file to write runtime.Stack(all=true) to once everything is parked")
 	collect := flag.Bool("gc", false, "collect garbage once parked, so the runtime records when blocked goroutines began to wait (g.waitsince)")
@@ -352,7 +407,13 @@ func main() {
 	for i := 0; i < *idleCount; i++ {
 		go idle(never)
 	}
-	expected := int32(named + *threads + *idleCount)
+	var deepMu sync.Mutex
+	deepMu.Lock()
+	waits := &deepWaits{ch: never, other: make(chan int), mu: &deepMu}
+	for i := 0; i < *deepCount; i++ {
+		go deepA(3+i%18, i, waits)
+	}
+	expected := int32(named + *threads + *idleCount + *deepCount)
 
 	for atomic.LoadInt32(&arrived) < expected {
 		time.Sleep(time.Millisecond)

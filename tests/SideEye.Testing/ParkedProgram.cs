@@ -31,12 +31,14 @@ public sealed partial class ParkedProgram : IDisposable
     [GeneratedRegex(@"^park (\S+) goid=(\d+) func=(\S+)$")]
     private static partial Regex ParkLine();
 
-    public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, GoBuildFlags flags = GoBuildFlags.Default, bool collectGarbage = false)
+    /// <param name="deep">Goroutines 3 to 20 frames deep (the program's -deep).</param>
+    public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, GoBuildFlags flags = GoBuildFlags.Default, bool collectGarbage = false, int deep = 0)
     {
         Toolchain = toolchain;
         var binary = GoFixture.Build("parked", toolchain, flags);
         DumpPath = Path.Combine(Path.GetTempPath(), $"parked-{toolchain.Release}-{Guid.NewGuid():N}.txt");
-        string[] args = ["-dump", DumpPath, "-n", idle.ToString(CultureInfo.InvariantCulture), "-threads", threads.ToString(CultureInfo.InvariantCulture), .. (collectGarbage ? (string[])["-gc"] : [])];
+        string[] args = ["-dump", DumpPath, "-n", idle.ToString(CultureInfo.InvariantCulture), "-threads", threads.ToString(CultureInfo.InvariantCulture),
+            "-deep", deep.ToString(CultureInfo.InvariantCulture), .. (collectGarbage ? (string[])["-gc"] : [])];
         try
         {
             _program = LaunchedProgram.StartUntilReady(binary, args, timeout ?? TimeSpan.FromSeconds(60), environment);

@@ -118,32 +118,33 @@ internal sealed partial class CaptureCodegen
     }
 
     /// <summary>
-    /// In frame_step once the frame pointer r6 is known good: the frame at index WalkCount - 1 (its pc recorded, its
-    /// CFA r6 + 16) may be captured. r9 = scratch; clobbers r0-r5.
+    /// In frame_step once the frame pointer r6 is known good: the frame at index r8 - 1 (its pc recorded, its CFA
+    /// r6 + 16) may be captured. r9 = scratch; clobbers r0-r5; labels end in <paramref name="suffix"/>.
     /// </summary>
-    public void CheckFrame(Instructions c, int recordPcs, int walkFrames)
+    public void CheckFrame(Instructions c, int recordPcs, int walkFrames, string suffix)
     {
-        c.Add(A.LoadMem(R3, R9, S.WalkCount, Size.DW));
+        var done = $"frame_checked{suffix}";
+        c.Add(A.Mov64(R3, R8));
         c.Add(A.Add64Imm(R3, -1));
-        c.Add(A.JumpIfImm(JumpOp.Ge, R3, walkFrames, "frame_checked"));
+        c.Add(A.JumpIfImm(JumpOp.Ge, R3, walkFrames, done));
         c.Add(A.Mov64(R2, R3));
         c.Add(A.Lsh64Imm(R2, 3));
         c.Add(A.Add64(R2, R9));
         c.Add(A.LoadMem(R1, R2, recordPcs, Size.DW));
         // Most frames (the runtime's, other packages') are nowhere near a captured function: no call for them.
         // The bounds take both lookups in: pc itself, and pc - 1 for return addresses.
-        if (Intervals == 0) { c.Add(A.Jump("frame_checked")); }
+        if (Intervals == 0) { c.Add(A.Jump(done)); }
         else
         {
             c.Add(A.LoadImm64(R2, (long)(_plan.Intervals[0].Low + _bias)));
-            c.Add(A.JumpIf(JumpOp.Lt, R1, R2, "frame_checked"));
+            c.Add(A.JumpIf(JumpOp.Lt, R1, R2, done));
             c.Add(A.LoadImm64(R2, (long)(_plan.Intervals[^1].High + _bias + 1)));
-            c.Add(A.JumpIf(JumpOp.Ge, R1, R2, "frame_checked"));
+            c.Add(A.JumpIf(JumpOp.Ge, R1, R2, done));
         }
         c.Add(A.Mov64(R2, R6));
         c.Add(A.Add64Imm(R2, 16));
         c.Add(A.CallLabel("cap_check"));
-        c.Add(A.Label("frame_checked"));
+        c.Add(A.Label(done));
     }
 
     /// <summary>In main before the summary (r9 = scratch): capture the frames hit, drain the queue, send the stats, flush.</summary>

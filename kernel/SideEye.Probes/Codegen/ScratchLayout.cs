@@ -29,7 +29,7 @@ internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowByt
     public const int Unreadable = ChunkLength + 8; // allgs entries whose g could not be read
     public const int StackChunk = Unreadable + 8;
     /// <summary>Stack bytes read at once from where a walk starts: a parked goroutine's frames are usually all in there.</summary>
-    public const int StackChunkBytes = 1024;
+    public const int StackChunkBytes = 8192;
     public const int GsChunk = StackChunk + StackChunkBytes; // runtime.allgs entries, read GsChunkEntries at a time
     public const int GsChunkEntries = 32;
     public const int G = GsChunk + 8 * GsChunkEntries;

@@ -203,12 +203,16 @@ public static partial class SnapshotProgramGenerator
         c.Add(A.Label("g_walk_setup"));
         c.Add(A.StoreImm(R9, S.WalkPrev, 0, Size.DW));
         c.Add(A.StoreImm(R9, S.WalkDone, 0, Size.DW));
+        // Enough calls for every PC the record still has room for, and one step more, which tells a stack that
+        // goes on (truncated) from one that ends right there.
         c.Add(A.LoadMem(R2, R9, S.WalkCount, Size.DW));
         c.Add(A.Mov64Imm(R1, plan.WalkFrames));
         c.Add(A.Sub64(R1, R2));
         c.Add(A.JumpIfImm(JumpOp.SGe, R1, 0, "g_walk_call"));
         c.Add(A.Mov64Imm(R1, 0));
         c.Add(A.Label("g_walk_call"));
+        c.Add(A.Rsh64Imm(R1, System.Numerics.BitOperations.Log2(StepsPerCall)));
+        c.Add(A.Add64Imm(R1, 1));
         BpfFunctions.Loop(c, "frame_loop");
         c.Add(A.LoadMem(R1, R9, S.WalkDone, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_emit"));
