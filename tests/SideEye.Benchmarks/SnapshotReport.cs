@@ -54,7 +54,8 @@ public static class SnapshotReport
             Console.WriteLine($"{idle,7} {kind}  warm: {warm[0].Process.Goroutines.Count} goroutines; pause median {pause.Median:F2} ms (min {pause.Min:F2}, max {pause.Max:F2}); " +
                               $"probe median {probe.Median:F2} ms; end to end median {e2e.Median:F0} ms (min {e2e.Min:F0}, max {e2e.Max:F0})");
             var median = warm.OrderBy(w => w.Process.PauseNs).ElementAt(warm.Length / 2).Process.Timings;
-            Console.WriteLine($"{idle,7} {kind}  median run: {median}");
+            var medianRun = warm.OrderBy(w => w.Process.PauseNs).ElementAt(warm.Length / 2).Process;
+            Console.WriteLine($"{idle,7} {kind}  median run: {median}; {median!.ProbeWaitSplit((ulong)(medianRun.MonotonicNs ?? 0), (ulong)((medianRun.MonotonicNs ?? 0) + medianRun.ProbeNs))}");
         }
         finally
         {

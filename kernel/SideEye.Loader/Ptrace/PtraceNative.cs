@@ -75,7 +75,14 @@ internal static partial class PtraceNative
         return SchedSetScheduler(tid, SCHED_FIFO, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
-    const int SCHED_FIFO = 1;
+    /// <summary>sched_setscheduler(tid, SCHED_OTHER, 0): back to ordinary scheduling; 0 or an errno.</summary>
+    public static unsafe int SetThreadOther(int tid)
+    {
+        var param = 0;
+        return SchedSetScheduler(tid, SCHED_OTHER, &param) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    const int SCHED_OTHER = 0, SCHED_FIFO = 1;
 
     [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
     private static unsafe partial int SchedSetScheduler(int pid, int policy, int* param);

@@ -157,7 +157,7 @@ public static class SnapshotJobWire
             w.WriteEndArray();
             var s = raw.Timings;
             w.WriteStartArray("timingsNs");
-            foreach (var v in new[] { s.PauseNs, s.StopNs, s.ArmNs, s.TriggerNs, s.ProbeWaitNs, s.ResumeNs }) w.WriteNumberValue(v);
+            foreach (var v in new[] { s.PauseNs, s.StopNs, s.ArmNs, s.TriggerNs, s.ProbeWaitNs, s.ResumeNs, s.TriggeredAtNs, s.CompletedAtNs }) w.WriteNumberValue(v);
             w.WriteEndArray();
         });
 
@@ -190,9 +190,9 @@ public static class SnapshotJobWire
                 return new StoppedThread(f[0].GetInt32(), new ThreadRegisters(f[1].GetUInt64(), f[2].GetUInt64(), f[3].GetUInt64(), general));
             }).ToArray();
             var n = Get(root, "timingsNs").EnumerateArray().Select(v => v.GetInt64()).ToArray();
-            if (n.Length != 6) throw Bad($"{n.Length} timings, not 6");
+            if (n.Length != 8) throw Bad($"{n.Length} timings, not 8");
             return new RawSnapshot(Get(root, "pid").GetInt32(), records, Get(root, "completed").GetBoolean(), threads,
-                new PauseTimings(n[0], n[1], n[2], n[3], n[4], n[5]), TimeSpan.FromTicks(Get(root, "maxPauseTicks").GetInt64()));
+                new PauseTimings(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]), TimeSpan.FromTicks(Get(root, "maxPauseTicks").GetInt64()));
         });
     }
 
