@@ -12,14 +12,15 @@ public static class CliApp
     public const int ExitError = 1;
     public const int ExitUsage = 2;
 
-    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, TextReader? stdin = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
+        stdin ??= Console.In;
         var root = new RootCommand("SideEye: a production debugger for Go services")
         {
             InspectCommand.Create(stdout),
-            Addr2LineCommand.Create(stdout),
+            Addr2LineCommand.Create(stdout, stderr, stdin),
             TypesCommand.Create(stdout),
             TargetsCommand.Create(stdout),
             SnapshotCommand.Create(stdout),

@@ -82,6 +82,25 @@ public class CommandTests
         Assert.Equal(expected, ours.StdoutLines);
     }
 
+    /// <summary>
+    /// A cgo program linked by Go's linker, whose C functions have no Go compilation unit: every function's entry
+    /// and middle, read from standard input as go tool addr2line reads them, answered as it answers them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Addr2LineOfACgoProgramReadsStdinAndAnswersEveryPc(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        var binary = GoFixture.Build("cgo", toolchain, GoBuildFlags.Cgo | GoBuildFlags.InternalLink);
+        var functions = GoTool.Nm(toolchain, binary).Where(s => s.Kind is 'T' or 't').Select(s => s.Address).Distinct().Order().ToArray();
+        var pcs = functions.Zip(functions.Skip(1), (a, b) => new[] { a, a + (b - a) / 2 }).SelectMany(p => p).ToArray();
+        Assert.Contains(GoTool.Nm(toolchain, binary), s => s.Name == "x_cgo_unsetenv" || s.Name == "x_cgo_init");
+        var expected = GoTool.Addr2Line(toolchain, binary, pcs).SelectMany(e => new[] { e.Function, e.Location }).ToArray();
+        var ours = CliRunner.RunWithInput(string.Join('\n', pcs.Select(pc => "0x" + pc.ToString("x"))) + "\n", "addr2line", binary);
+        Assert.True(ours.ExitCode == 0, ours.Stderr);
+        Assert.Equal(expected, ours.StdoutLines);
+    }
+
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
     public void Addr2LineInlinePrintsTheCallersFramesChain(string release)

@@ -15,4 +15,8 @@ public enum GoBuildFlags
     Trimpath = 8,
     /// <summary>-ldflags=-compressdwarf=false</summary>
     UncompressedDwarf = 16,
+    /// <summary>CGO_ENABLED=1 (gcc): the program links C, externally unless <see cref="InternalLink"/>.</summary>
+    Cgo = 32,
+    /// <summary>-ldflags=-linkmode=internal: Go's own linker links the C objects, which then sit in its function table.</summary>
+    InternalLink = 64,
 }

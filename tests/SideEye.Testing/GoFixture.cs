@@ -44,11 +44,12 @@ public static class GoFixture
         if (flags.HasFlag(GoBuildFlags.NoOptimizations)) args.Add("-gcflags=all=-N -l");
         if (flags.HasFlag(GoBuildFlags.Stripped)) ldflags.AddRange(["-s", "-w"]);
         if (flags.HasFlag(GoBuildFlags.UncompressedDwarf)) ldflags.Add("-compressdwarf=false");
+        if (flags.HasFlag(GoBuildFlags.InternalLink)) ldflags.Add("-linkmode=internal");
         if (flags.HasFlag(GoBuildFlags.Pie)) args.Add("-buildmode=pie");
         if (flags.HasFlag(GoBuildFlags.Trimpath)) args.Add("-trimpath");
         if (ldflags.Count > 0) args.Add("-ldflags=" + string.Join(' ', ldflags));
         args.Add("./" + program);
-        toolchain.Run(RepoPaths.TestData, args.ToArray());
+        toolchain.Run(RepoPaths.TestData, flags.HasFlag(GoBuildFlags.Cgo) ? new Dictionary<string, string> { ["CGO_ENABLED"] = "1" } : null, args.ToArray());
         File.Move(output + TmpSuffix, output, overwrite: true);
         return output;
     }

@@ -218,11 +218,16 @@ public sealed class GoPclntab
         return (fileNumber < 0 ? null : FileName(f.Record.CuOffset, fileNumber), line);
     }
 
+    /// <summary>
+    /// The file of index <paramref name="fileNumber"/> in compilation unit <paramref name="cuOffset"/>, as
+    /// debug/gosym (go tool addr2line) finds it: the cutab index is computed in 32 bits, so the C and assembly
+    /// functions an internally linked cgo program carries, whose compilation unit is ^0, wrap around to some file
+    /// of the first unit, and an index still outside cutab is an empty name (gosym recovers from that).
+    /// </summary>
     string FileName(uint cuOffset, int fileNumber)
     {
-        var index = (long)cuOffset + fileNumber;
-        if (index >= _fileNameByCuIndex.Length)
-            throw Bad($"file index {fileNumber} of compilation unit {cuOffset} is outside cutab", _header.CuOffset);
+        var index = unchecked(cuOffset + (uint)fileNumber);
+        if (index >= (uint)_fileNameByCuIndex.Length) return "";
         if (_fileNameByCuIndex[index] is { } cached) return cached;
         var fileOffset = BinaryPrimitives.ReadUInt32LittleEndian(_table.Span[(_header.CuOffset + (int)index * 4)..]);
         // ^0 marks a file the CU does not use; debug/gosym prints it as an empty name.

@@ -51,6 +51,30 @@ public class GoPclntabLookupTests
         }
     }
 
+    /// <summary>
+    /// A program linked with C (testdata/cgo), externally by gcc and internally by Go's linker: linked internally,
+    /// the C functions (the program's own, runtime/cgo's x_cgo_*, the resolver's) are in the function table with
+    /// no Go compilation unit, and their file lookups wrap around cutab as debug/gosym's do. Every PC of the text,
+    /// densely, answers as go tool addr2line does.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void CgoProgram_MatchesAddr2Line(string release)
+    {
+        var toolchain = GoToolchains.Get(release);
+        foreach (var flags in new[] { GoBuildFlags.Cgo, GoBuildFlags.Cgo | GoBuildFlags.InternalLink })
+        {
+            var binary = GoFixture.Build("cgo", toolchain, flags);
+            var (_, table) = PclntabTargets.Open(binary);
+            var cFunctions = table.Functions.Count(f => f.Name.StartsWith("x_cgo_", StringComparison.Ordinal));
+            if (flags.HasFlag(GoBuildFlags.InternalLink)) Assert.True(cFunctions > 0, $"{binary}: no x_cgo_ function in the function table");
+            var first = table.Functions[0].Entry;
+            var pcs = new List<ulong>();
+            for (var pc = first; pc < table.Functions[^1].End; pc += 13) pcs.Add(pc);
+            PclntabTargets.AssertMatchesAddr2Line(toolchain, binary, table, pcs);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
     public void CmdGo_MatchesAddr2Line(string release)
