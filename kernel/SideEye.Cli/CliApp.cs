@@ -23,7 +23,7 @@ public static class CliApp
             Addr2LineCommand.Create(stdout, stderr, stdin),
             TypesCommand.Create(stdout),
             TargetsCommand.Create(stdout),
-            SnapshotCommand.Create(stdout),
+            SnapshotCommand.Create(stdout, stderr),
             StacksCommand.Create(stdout),
             DiffCommand.Create(stdout),
             QueryCommand.Create(stdout),

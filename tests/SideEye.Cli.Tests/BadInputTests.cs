@@ -29,6 +29,22 @@ public class BadInputTests
         AssertOneLineError(CliRunner.Run(Args(command, path)), path, "no such file");
     }
 
+    /// <summary>Options out of range: checked by the engine before anything is read or paused, one line, usage exit code.</summary>
+    [Theory]
+    [InlineData("--max-frames", "0", "--max-frames must be a whole number from 2 to 1024, not 0")]
+    [InlineData("--max-frames", "5000", "--max-frames must be a whole number from 2 to 1024, not 5000")]
+    [InlineData("--max-pause-ms", "0", "--max-pause-ms must be from 1 to 60000 milliseconds, not 0")]
+    [InlineData("--max-pause-ms", "600000", "--max-pause-ms must be from 1 to 60000 milliseconds, not 600000")]
+    public void SnapshotOptionsOutOfRange(string option, string value, string message)
+    {
+        var store = Path.Combine(Path.GetTempPath(), $"sideeye-options-{Guid.NewGuid():n}.duckdb");
+        var r = CliRunner.Run("snapshot", "--pid", Environment.ProcessId.ToString(), "--out", store, option, value);
+        Assert.Equal(CliApp.ExitUsage, r.ExitCode);
+        Assert.Equal($"sideeye: {message}", Assert.Single(r.StderrLines));
+        Assert.Empty(r.Stdout);
+        Assert.False(File.Exists(store), "nothing is written for a refused option");
+    }
+
     [Fact]
     public void NotAnElfFile()
     {

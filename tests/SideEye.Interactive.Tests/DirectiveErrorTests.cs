@@ -43,6 +43,10 @@ public sealed class DirectiveErrorTests
         Assert.Equal("#!sideeye: snapshot needs either --pid PID[,PID…] or --exe NAME", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot")));
         Assert.Equal("#!sideeye: --exe: no Go process runs an executable named 'no-such-program'",
             ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --exe no-such-program")));
+        // The engine's own check, worded as the command line words it.
+        foreach (var frames in new[] { 0, 5000 })
+            Assert.Equal($"#!sideeye: --max-frames must be a whole number from 2 to 1024, not {frames}",
+                ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye snapshot --pid {Environment.ProcessId} --max-frames {frames}")));
     }
 
     [Fact]

@@ -16,8 +16,7 @@ static class Snapshotting
     public static SnapshotSummary Take(NotebookSession session, SnapshotCommand command)
     {
         var pids = Pids(command);
-        var maxFrames = command.MaxFrames ?? 100;
-        if (maxFrames is < 2 or > 1024) throw new SideEyeException($"--max-frames must be between 2 and 1024, not {maxFrames}");
+        var maxFrames = SnapshotOptions.MaxFrames(command.MaxFrames ?? SnapshotOptions.DefaultMaxFrames);
         // The snapshotter's frame limit is fixed when it is made: another limit gets a snapshotter of its own for this call.
         var shared = session.Snapshotter;
         using var own = maxFrames == shared.MaxFrames ? null : new LocalSnapshotter { MaxFrames = maxFrames };

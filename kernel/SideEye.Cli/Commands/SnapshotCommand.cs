@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SideEye.GoRuntime;
 using SideEye.Cli.Text;
+using SideEye.Probes.Planning;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Analysis;
 using SideEye.Snapshots.Collection;
@@ -17,15 +18,23 @@ namespace SideEye.Cli.Commands;
 /// </summary>
 public static class SnapshotCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var pids = new Option<int[]>("--pid") { Description = "process to snapshot (repeat for several)", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "DuckDB file to append the snapshot to (created if needed)", Required = true };
         // 100 like the runtime's own traceback limit; deeper stacks are cut and the process row says truncated.
-        var maxFrames = new Option<int>("--max-frames") { Description = "deepest stack collected per goroutine (2 to 1024)", DefaultValueFactory = _ => 100 };
+        var maxFrames = new Option<int>("--max-frames")
+        {
+            Description = $"frames kept per goroutine, counted as runtime.Stack counts them ({ProbePlan.MinMaxFrames} to {ProbePlan.MaxMaxFrames})",
+            DefaultValueFactory = _ => SnapshotOptions.DefaultMaxFrames,
+        };
         var note = new Option<string?>("--note") { Description = "a note stored with the snapshot" };
         // The bound on how long a target may stay stopped; past it the target is resumed and the process reports an error.
-        var maxPause = new Option<int>("--max-pause-ms") { Description = "longest a process may stay paused, in milliseconds", DefaultValueFactory = _ => 500 };
+        var maxPause = new Option<int>("--max-pause-ms")
+        {
+            Description = $"longest a process may stay paused, in milliseconds (1 to {SnapshotOptions.MaxMaxPauseMs})",
+            DefaultValueFactory = _ => SnapshotOptions.DefaultMaxPauseMs,
+        };
         var spec = new Option<string?>("--spec") { Description = "capture spec (JSON): what to collect in which functions of which programs" };
         var capture = new Option<string[]>("--capture")
         {
@@ -37,12 +46,22 @@ public static class SnapshotCommand
         };
         command.SetAction(parse =>
         {
-            var limit = parse.GetValue(maxPause);
-            if (limit <= 0) throw new SideEyeException($"--max-pause-ms must be positive, not {limit}");
+            int frames;
+            TimeSpan pause;
+            try
+            {
+                frames = SnapshotOptions.MaxFrames(parse.GetValue(maxFrames));
+                pause = SnapshotOptions.MaxPauseMs(parse.GetValue(maxPause));
+            }
+            catch (SnapshotOptionException e)
+            {
+                stderr.WriteLine($"sideeye: {e.Message}");
+                return CliApp.ExitUsage;
+            }
             // A pid given twice is one process, snapshotted once.
             var targets = parse.GetValue(pids)!.Distinct().ToArray();
             var captures = Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], targets);
-            using var snapshotter = new LocalSnapshotter { MaxFrames = parse.GetValue(maxFrames), MaxPause = TimeSpan.FromMilliseconds(limit), Captures = captures };
+            using var snapshotter = new LocalSnapshotter { MaxFrames = frames, MaxPause = pause, Captures = captures };
             var snapshot = snapshotter.Take(targets, parse.GetValue(note));
             using (var store = SnapshotStore.Open(parse.GetValue(output)!))
             {

@@ -105,8 +105,9 @@ public static class CaptureSpecFile
             return n;
         }
         return new CaptureLimits(
-            Get("stringBytes", defaults.StringBytes, 1 << 20), Get("sliceBytes", defaults.SliceBytes, 1 << 20), Get("mapBytes", defaults.MapBytes, 1 << 20),
-            Get("pointerDepth", defaults.PointerDepth, 64), Get("snapshotBytes", defaults.SnapshotBytes, 1 << 30));
+            Get("stringBytes", defaults.StringBytes, CaptureLimits.MaxStringBytes), Get("sliceBytes", defaults.SliceBytes, CaptureLimits.MaxSliceBytes),
+            Get("mapBytes", defaults.MapBytes, CaptureLimits.MaxMapBytes), Get("pointerDepth", defaults.PointerDepth, CaptureLimits.MaxPointerDepth),
+            Get("snapshotBytes", defaults.SnapshotBytes, CaptureLimits.MaxSnapshotBytes));
     }
 
     public static void Save(CaptureSpec spec, string path) => File.WriteAllText(path, ToJson(spec));

@@ -32,8 +32,13 @@ public sealed class LocalSnapshotter : IDisposable
 
     readonly Dictionary<int, Loaded> _loaded = [];
 
-    public int MaxFrames { get; init; } = 100;
-    public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Frames kept per goroutine, counted as runtime.Stack counts them (checked: <see cref="SnapshotOptions.MaxFrames"/>).</summary>
+    public int MaxFrames { get => _maxFrames; init => _maxFrames = SnapshotOptions.MaxFrames(value); }
+    int _maxFrames = SnapshotOptions.DefaultMaxFrames;
+
+    /// <summary>The longest a target stays stopped (checked: <see cref="SnapshotOptions.MaxPause"/>).</summary>
+    public TimeSpan MaxPause { get => _maxPause; init => _maxPause = SnapshotOptions.MaxPause(value); }
+    TimeSpan _maxPause = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultMaxPauseMs);
     /// <summary>
     /// What to capture in each target's frames, matched to a target by its executable's file name. May change
     /// between snapshots (a notebook edits it): a process whose captures changed gets a new probe at its next one.
@@ -105,6 +110,7 @@ public sealed class LocalSnapshotter : IDisposable
         var bias = LoadBias.Of(pid, binary.Image);
         var program = ProgramFor(exePath);
         var asked = Asking(program);
+        if (asked.Item2 is { } limits) SnapshotOptions.Limits(limits);
         // Checked before anything is loaded: a spec that does not fit this binary fails with the resolver's message.
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
