@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Goroutines;
 using SideEye.GoRuntime.Memory;
@@ -193,9 +194,14 @@ public class SnapshotCommandTests(ITestOutputHelper output) : KernelObjectLeakCh
             var spec = Path.Combine(dir, "spec.json");
             File.WriteAllText(spec, """{ "programs": [ { "binary": "demo", "functions": [ { "function": "main.(*Cache).Put", "capture": ["c.items", "j.Name"] } ] } ] }""");
             var store = Path.Combine(dir, "snap.duckdb");
-            var r = CliRunner.Run("snapshot", "--pid", demo.Pid.ToString(), "--out", store, "--max-pause-ms", "5000",
+            var r = CliRunner.Run("snapshot", "-v", "--pid", demo.Pid.ToString(), "--out", store, "--max-pause-ms", "5000",
                 "--spec", spec, "--capture", "main.process=j.ID,j.Name,len(j.Payload)", "--capture", "main.worker=id");
             Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            // -v: how the probe was made, with the verifier's own count well inside its limit, and where the wait went.
+            var verifier = Regex.Match(r.Stdout, @"probe made in \d+ ms, verified and attached in \d+ ms; verifier processed (\d+) insns \(([\d.]+)% of the limit (\d+)\)");
+            Assert.True(verifier.Success, r.Stdout);
+            Assert.InRange(long.Parse(verifier.Groups[1].Value), 100, long.Parse(verifier.Groups[3].Value) / 5);
+            Assert.Matches(@"probe wait: -?\d+ µs to start, \d+ µs in the probe, -?\d+ µs to wake us", r.Stdout);
             Assert.Empty(Procfs.StoppedThreads(demo.Pid));
             using var db = SnapshotStore.OpenReadOnly(store);
             Assert.Equal(4L, db.Query("SELECT count(*) AS n FROM frames WHERE func = 'main.worker'")[0, "n"]);

@@ -30,16 +30,22 @@ static class HtmlViews
     {
         var s = summary.Snapshot;
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th></tr></thead><tbody>");
+            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th><th>probe</th></tr></thead><tbody>");
         foreach (var p in s.Processes)
         {
-            var goroutines = p.Error is null ? p.Goroutines.Count.ToString(CultureInfo.InvariantCulture) + (p.Truncated ? " (truncated)" : "") : "";
-            var pause = p.Error is null ? (p.PauseNs / 1e6).ToString("F3", CultureInfo.InvariantCulture) : "";
+            // A partial snapshot (captures left out, say) has its goroutines and its error both.
+            var taken = p.Goroutines.Count > 0;
+            var goroutines = taken ? p.Goroutines.Count.ToString(CultureInfo.InvariantCulture) + (p.Truncated ? " (truncated)" : "") : "";
+            var pause = taken ? (p.PauseNs / 1e6).ToString("F3", CultureInfo.InvariantCulture) : "";
+            var wait = p.Timings is { } t && p.MonotonicNs is { } start ? t.ProbeWaitSplit((ulong)start, (ulong)(start + p.ProbeNs)) : "";
+            var probe = p.Probe is { } load
+                ? $"<details><summary>{(load.Verifier is { } v ? $"{v.LimitShare * 100:0.##}% of the verifier's limit" : "details")}</summary>{HtmlEncode(load.ToString())}<br>{HtmlEncode(p.Timings?.ToString() ?? "")}<br>{HtmlEncode(wait)}</details>"
+                : "";
             var captured = p.Captures is { Count: > 0 } values
                 ? $"{values.Count} values in {values.Select(v => (v.Goid, v.Depth)).Distinct().Count()} frames" + (values.Count(v => v.ValueJson is null) is > 0 and var missing ? $" ({missing} unavailable)" : "")
                 : p.Requested is { Count: > 0 } ? "none (no frame of the captured functions)" : "";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{captured}</td><td>{HtmlEncode(p.Error ?? "")}</td></tr>");
+                $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{captured}</td><td>{HtmlEncode(p.Error ?? "")}</td><td>{probe}</td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

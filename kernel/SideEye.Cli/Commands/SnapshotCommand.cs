@@ -40,9 +40,10 @@ public static class SnapshotCommand
         {
             Description = "collect expressions in every frame of a function of the targets, e.g. 'main.(*server).handle=req.ID,req.URL.Path' (repeat for several functions)",
         };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "also print how each probe was made and verified (the verifier's statistics) and where the probe wait went" };
         var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack")
         {
-            pids, output, maxFrames, note, maxPause, spec, capture,
+            pids, output, maxFrames, note, maxPause, spec, capture, verbose,
         };
         command.SetAction(parse =>
         {
@@ -66,7 +67,7 @@ public static class SnapshotCommand
             using (var store = SnapshotStore.Open(parse.GetValue(output)!))
             {
                 snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
-                WriteSummary(stdout, store, snapshot);
+                WriteSummary(stdout, store, snapshot, parse.GetValue(verbose));
             }
             return snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
         });
@@ -118,19 +119,20 @@ public static class SnapshotCommand
     /// its ten largest stack groups as <see cref="StackGroups"/> reads them back from the store (the groups the
     /// notebook and sideeye stacks show), each with its states, where it is, and its longest wait, then captures.
     /// </summary>
-    internal static void WriteSummary(TextWriter o, SnapshotStore store, Snapshot s)
+    internal static void WriteSummary(TextWriter o, SnapshotStore store, Snapshot s, bool verbose = false)
     {
         var tables = store.CaptureTableNames();
         o.WriteLine($"snapshot {s.SnapshotId} at {s.TakenAt:u}");
         foreach (var p in s.Processes)
         {
-            if (p.Error is not null)
-            {
-                o.WriteLine($"process {p.Pid}: error: {p.Error}");
-                continue;
-            }
+            if (p.Error is not null) o.WriteLine($"process {p.Pid}: error: {p.Error}");
+            // A process whose snapshot is partial (captures left out, say) still has its goroutines to show.
+            if (p.Goroutines.Count == 0) continue;
             o.WriteLine($"process {p.Pid} ({p.Exe}, {p.GoVersion}): {p.Goroutines.Count} goroutines, paused {p.PauseNs / 1e6:F3} ms, probe {p.ProbeNs / 1e6:F3} ms{(p.Truncated ? ", TRUNCATED" : "")}");
             if (p.Timings is { } t) o.WriteLine($"  {t}");
+            if (verbose && p.Probe is { } probe) o.WriteLine($"  {probe}");
+            if (verbose && p.Timings is { } split && p.MonotonicNs is { } start && split.ProbeWaitSplit((ulong)start, (ulong)(start + p.ProbeNs)) is { Length: > 0 } wait)
+                o.WriteLine($"  {wait}");
             foreach (var g in p.Goroutines.GroupBy(g => g.WaitReason ?? g.Status).OrderByDescending(g => g.Count()))
                 o.WriteLine($"  {g.Count(),7}  {g.Key}");
             var groups = StackGroups.Of(store, s.SnapshotId, p.Pid);

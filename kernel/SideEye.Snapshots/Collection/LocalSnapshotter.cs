@@ -45,6 +45,12 @@ public sealed class LocalSnapshotter : IDisposable
     /// </summary>
     public CaptureSpec Captures { get; set; } = CaptureSpec.Empty;
 
+    /// <summary>
+    /// For tests of what happens when the kernel refuses a capture probe: a change made to every job with captures
+    /// before it is loaded (a program the verifier must refuse, say). Null in use.
+    /// </summary>
+    internal Func<SnapshotJob, SnapshotJob>? CaptureJobForTests { get; init; }
+
     public Snapshot Take(IReadOnlyList<int> pids, string? note = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -123,7 +129,7 @@ public sealed class LocalSnapshotter : IDisposable
         string? dropped = null;
         try
         {
-            runner = SnapshotRunner.Load(job);
+            runner = SnapshotRunner.Load(captures is not null && CaptureJobForTests is { } change ? change(job) : job);
         }
         catch (Bpf.BpfException refused) when (captures is { IsEmpty: false } && refused is not Bpf.KernelFeatureException)
         {

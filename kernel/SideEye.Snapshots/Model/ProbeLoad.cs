@@ -11,4 +11,9 @@ public sealed record ProbeLoad(
     TimeSpan PlanTime,
     TimeSpan LoadTime,
     bool Reused,
-    string? CapturesDropped = null);
+    string? CapturesDropped = null)
+{
+    public override string ToString() =>
+        $"probe {(Reused ? "reused (made" : "made")} in {PlanTime.TotalMilliseconds:F0} ms, verified and attached in {LoadTime.TotalMilliseconds:F0} ms{(Reused ? ")" : "")}" +
+        (Verifier is { } v ? $"; verifier {v}" : "; the verifier gave no statistics");
+}
