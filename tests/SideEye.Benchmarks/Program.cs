@@ -6,6 +6,7 @@ using SideEye.Benchmarks;
 // "snapshot [N,N,…] [runs]": pause and end-to-end time of snapshots at N goroutines (root).
 // "capture [N,…] [runs]": the pause with and without five captured expressions in N frames (root).
 // "notebook [N,…] [runs]": each #!sideeye cell of a notebook's loop, timed in a C# kernel, at N goroutines (root).
+// "verifier [runs]": the verifier's count and the capture probe's load time as the spec grows (root).
 if (args.Length > 0 && args[0] == "bdn")
 {
     BenchmarkRunner.Run<SymbolizeBenchmarks>(args: args[1..]);
@@ -14,4 +15,5 @@ if (args.Length > 0 && args[0] == "bdn")
 if (args.Length > 0 && args[0] == "snapshot") return SnapshotReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "capture") return CaptureReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "notebook") return NotebookReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "verifier") return VerifierReport.Run(args[1..]);
 return QuickReport.Run(args);

@@ -61,6 +61,23 @@ public sealed class VerifierMarginTests(ITestOutputHelper output) : KernelObject
         AssertMargin($"go{release} wide: {captures.Expressions.Count} expressions in {captures.Intervals.Count} pc ranges", ProbePlan.Create(bin), captures);
     }
 
+    /// <summary>
+    /// The spec's size is in the tables, not in the code: 400 expressions cost the verifier what one does, give or
+    /// take the few binary-search steps more that larger tables take (a step is a few straight-line instructions).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Verifier_cost_does_not_grow_with_the_spec(string release)
+    {
+        Requires.Root();
+        var bin = GoBinary.Open(GoFixture.Build("wide", release));
+        var one = Verify(SnapshotProgramGenerator.Generate(ProbePlan.Create(bin), Plan(bin, new ProgramCaptures("wide", [new FunctionCapture(WideSpec.Functions[0], ["name"])]))), output);
+        var all = Verify(SnapshotProgramGenerator.Generate(ProbePlan.Create(bin),
+            Plan(bin, new ProgramCaptures("wide", WideSpec.Functions.Select(f => new FunctionCapture(f, WideSpec.Expressions)).ToArray()))), output);
+        output.WriteLine($"go{release}: 1 expression {one}; 400 expressions {all}");
+        Assert.True(all.ProcessedInstructions < one.ProcessedInstructions * 11 / 10, $"go{release}: 1 expression {one.ProcessedInstructions} insns, 400 expressions {all.ProcessedInstructions}");
+    }
+
     static CapturePlan Plan(GoBinary bin, ProgramCaptures captures) =>
         CapturePlan.Create(bin, captures, CaptureLimits.Default, RuntimeTypeIndex.Build(bin).Types.Select(kv => (kv.Key, kv.Value)));
 

@@ -173,7 +173,7 @@ internal sealed partial class CaptureCodegen
         else
         {
             c.Add(A.LoadMapValue(R5, RuntimeTypesMap, 0));
-            BinarySearch(c, "sb", RuntimeTypes, RuntimeTypeSize, 0, key: R1, table: R5, notFound: "sb_last");
+            BinarySearch(c, RuntimeTypes, RuntimeTypeSize, 0, key: R1, table: R5, notFound: "sb_last");
             // Upper bound: the match, if any, is the entry before.
             c.Add(A.Label("sb_last_check"));
             c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "sb_unknown"));

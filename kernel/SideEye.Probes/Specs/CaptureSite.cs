@@ -14,24 +14,35 @@ public sealed record CaptureSite(string Function, DwarfFunction Container, bool 
 
     /// <summary>
     /// Every site of <paramref name="function"/>: its out-of-line body if it has one and every inlined copy, at any
-    /// depth of inlining, in any function. Reads every function's inlined calls once: for checking and planning,
-    /// not for a hot path.
+    /// depth of inlining, in any function. The inlined copies come from an index of the binary's every inlined call
+    /// by name, built once per DWARF (a spec of 200 functions of a large binary looked through every function's
+    /// inlined calls 200 times: 57 ms a function, measured on cmd/go).
     /// </summary>
     public static IReadOnlyList<CaptureSite> Find(DwarfData dwarf, string function)
     {
         var sites = new List<CaptureSite>();
         if (dwarf.FindFunction(function) is { } own) sites.Add(new CaptureSite(function, own, false, own.Ranges, own.Variables));
-        foreach (var container in dwarf.Functions)
-            Collect(container, container.InlinedCalls, function, sites);
+        if (InlinedIndex.GetValue(dwarf, BuildIndex).TryGetValue(function, out var copies))
+            sites.AddRange(copies.Select(c => new CaptureSite(function, c.Container, true, c.Call.Ranges, c.Call.Variables, c.Call.OriginOffset)));
         return sites;
     }
 
-    static void Collect(DwarfFunction container, IReadOnlyList<DwarfInlinedCall> calls, string function, List<CaptureSite> sites)
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DwarfData, Dictionary<string, List<(DwarfFunction Container, DwarfInlinedCall Call)>>> InlinedIndex = new();
+
+    static Dictionary<string, List<(DwarfFunction, DwarfInlinedCall)>> BuildIndex(DwarfData dwarf)
+    {
+        var index = new Dictionary<string, List<(DwarfFunction, DwarfInlinedCall)>>(StringComparer.Ordinal);
+        foreach (var container in dwarf.Functions) Collect(container, container.InlinedCalls, index);
+        return index;
+    }
+
+    static void Collect(DwarfFunction container, IReadOnlyList<DwarfInlinedCall> calls, Dictionary<string, List<(DwarfFunction, DwarfInlinedCall)>> index)
     {
         foreach (var call in calls)
         {
-            if (call.Name == function) sites.Add(new CaptureSite(function, container, true, call.Ranges, call.Variables, call.OriginOffset));
-            Collect(container, call.InlinedCalls, function, sites);
+            if (!index.TryGetValue(call.Name, out var list)) index[call.Name] = list = [];
+            list.Add((container, call));
+            Collect(container, call.InlinedCalls, index);
         }
     }
 }
