@@ -20,16 +20,23 @@ internal sealed partial class CaptureCodegen
         c.Add(A.GlobalFunction("cap_frame", 1));
         CapScratch(c);
         SnapshotProgramGenerator.Scratch(c);
-        c.Add(A.JumpIfImm(JumpOp.Ge, R1, MaxHits, "frm_out"));
-        c.Add(A.Mul64Imm(R1, HitSize));
-        c.Add(A.LoadMapValue(R7, HitsMap, 0));
-        c.Add(A.Add64(R7, R1));
+        c.Add(A.StoreMem(R10, -8, R1, Size.W));
+        c.Add(A.LoadMapPtr(R1, HitsMap));
+        c.Add(A.Mov64(R2, R10));
+        c.Add(A.Add64Imm(R2, -8));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "frm_out"));
+        c.Add(A.Mov64(R7, R0));
+        c.Add(A.StoreMem(R10, -16, R7, Size.DW));             // the hit, kept where the verifier tracks it
         foreach (var (from, to, size) in new[] { (0, C.FramePc, Size.DW), (8, C.FrameCfa, Size.DW), (16, C.FrameIndex, Size.W), (20, C.FramePlan, Size.W),
-                     (24, C.Goid, Size.DW), (32, C.ThreadKey, Size.W), (36, C.RegsValid, Size.W) })
+                     (24, C.Goid, Size.DW), (32, C.ThreadKey, Size.W), (36, C.HitFlags, Size.W) })
         {
             c.Add(A.LoadMem(R2, R7, from, size));
             c.Add(A.StoreMem(R8, to, R2, Size.DW));
         }
+        c.Add(A.LoadMem(R2, R8, C.HitFlags, Size.DW));
+        c.Add(A.And64Imm(R2, HitRegisters));
+        c.Add(A.StoreMem(R8, C.RegsValid, R2, Size.DW));
         // The stopped thread's registers, for the innermost frame of a goroutine that was running on it.
         c.Add(A.StoreImm(R8, C.RegsLoaded, 0, Size.DW));
         c.Add(A.LoadMem(R1, R8, C.FrameIndex, Size.DW));
@@ -63,10 +70,12 @@ internal sealed partial class CaptureCodegen
         c.Add(A.StoreMem(R8, C.RootCount, R2, Size.DW));
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 0, Size.DW));
         c.Add(A.StoreImm(R8, C.LastStepAddress, 0, Size.DW));
-        // The span, read once.
+        // The span: taken with the hit during the walk when small, else read once now.
         c.Add(A.LoadMem(R2, R8, C.FrameSpanLen, Size.DW));
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, "frm_entry"));
         c.Add(A.JumpIfImm(JumpOp.Gt, R2, FramePlan.MaxSpan, "frm_entry"));
+        c.Add(A.LoadMem(R1, R8, C.HitFlags, Size.DW));
+        c.Add(A.JumpIfImm(JumpOp.Set, R1, HitSpan, "frm_span_inline"));
         c.Add(A.LoadMem(R3, R8, C.FrameCfa, Size.DW));
         c.Add(A.LoadMem(R4, R8, C.FrameSpanLo, Size.DW));
         c.Add(A.Add64(R3, R4));
@@ -74,6 +83,15 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64Imm(R1, C.FrameBuf));
         c.Add(A.Call(BpfHelper.ProbeReadUser));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "frm_unreadable"));
+        c.Add(A.StoreImm(R8, C.FrameSpanOk, 1, Size.DW));
+        c.Add(A.Jump("frm_entry"));
+        c.Add(A.Label("frm_span_inline"));
+        c.Add(A.LoadMem(R7, R10, -16, Size.DW));
+        for (var w = 0; w < InlineSpan / 8; w++)
+        {
+            c.Add(A.LoadMem(R2, R7, HitSpanAt + 8 * w, Size.DW));
+            c.Add(A.StoreMem(R8, C.FrameBuf + 8 * w, R2, Size.DW));
+        }
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 1, Size.DW));
         c.Add(A.Jump("frm_entry"));
         c.Add(A.Label("frm_unreadable"));

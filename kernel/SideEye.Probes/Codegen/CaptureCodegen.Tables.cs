@@ -26,7 +26,7 @@ internal sealed partial class CaptureCodegen
         yield return Table(RuntimeTypesMap, RuntimeTypes * RuntimeTypeSize);
         yield return Table(QueueMap, QueueEntries * QueueEntrySize);
         yield return Table(DedupMap, DedupEntries * DedupEntrySize);
-        yield return Table(HitsMap, MaxHits * HitSize);
+        yield return new MapSpec(HitsMap, MapType.Array, 4, HitSize, MaxHits);
     }
 
     static MapSpec Table(string name, int bytes) => new(name, MapType.Array, 4, (uint)Math.Max(8, bytes), 1);

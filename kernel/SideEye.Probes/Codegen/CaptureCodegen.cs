@@ -51,8 +51,12 @@ internal sealed partial class CaptureCodegen
     /// every other goroutine's); the rest are counted as not captured.
     /// </summary>
     public const int MaxHits = 1 << 16, MaxGoroutineHits = 32;
-    // Hit: 0 u64 pc, 8 u64 cfa, 16 u32 frame index, 20 u32 plan, 24 u64 goid, 32 u32 thread id, 36 u32 registers flag.
-    const int HitSize = 40;
+    // Hit (one entry of the cap_hits array): 0 u64 pc, 8 u64 cfa, 16 u32 frame index, 20 u32 plan, 24 u64 goid,
+    // 32 u32 thread id, 36 u32 flags (HitRegisters, HitSpan), 40 the frame's span when it is small and was in the
+    // walk's stack copy: taken then, it costs no read of the stack later.
+    const int HitSize = 40 + InlineSpan, HitSpanAt = 40;
+    const int InlineSpan = 64;
+    const int HitRegisters = 1, HitSpan = 2;
     // Root entry: 0 u32 expression, 4 u32 size, 8 u32 piece count, 12 u32 step count, 16 pieces (16 bytes each:
     // u8 kind, u8 register, u16 size, u32 destination, i64 offset or address), then steps (16 bytes each: u32 pointer
     // offset, u32 read size, i64 addend), then u32 final offset, u32 final type.
@@ -254,26 +258,72 @@ internal sealed partial class CaptureCodegen
         Increment(c, R8, C.HitsDropped);
         c.Add(A.Jump("chk_out"));
         c.Add(A.Label("chk_room"));
-        c.Add(A.Mov64(R4, R3));
-        c.Add(A.Mul64Imm(R4, HitSize));
-        c.Add(A.LoadMapValue(R0, HitsMap, 0));
-        c.Add(A.Add64(R4, R0));
+        c.Add(A.StoreMem(R8, C.Tmp + 8, R5, Size.DW));        // the plan, kept across the lookup
+        c.Add(A.StoreMem(R10, -8, R3, Size.W));
+        c.Add(A.LoadMapPtr(R1, HitsMap));
+        c.Add(A.Mov64(R2, R10));
+        c.Add(A.Add64Imm(R2, -8));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "chk_out"));
+        c.Add(A.Mov64(R4, R0));
         c.Add(A.StoreMem(R4, 0, R6, Size.DW));
         c.Add(A.LoadMem(R2, R8, C.Tmp, Size.DW));
         c.Add(A.StoreMem(R4, 8, R2, Size.DW));
         c.Add(A.StoreMem(R4, 16, R7, Size.W));
+        c.Add(A.LoadMem(R5, R8, C.Tmp + 8, Size.DW));
         c.Add(A.StoreMem(R4, 20, R5, Size.W));
         c.Add(A.LoadMem(R2, R9, probe.Record + L.Goid, Size.DW));
         c.Add(A.StoreMem(R4, 24, R2, Size.DW));
         c.Add(A.LoadMem(R2, R9, probe.Record + L.ThreadId, Size.DW));
         c.Add(A.StoreMem(R4, 32, R2, Size.W));
         c.Add(A.LoadMem(R2, R8, C.RegsValid, Size.DW));
+        c.Add(A.And64Imm(R2, HitRegisters));
         c.Add(A.StoreMem(R4, 36, R2, Size.W));
+        InlineSpanOf(c, "chk_span");
+        c.Add(A.LoadMem(R3, R8, C.HitCount, Size.DW));
         c.Add(A.Add64Imm(R3, 1));
         c.Add(A.StoreMem(R8, C.HitCount, R3, Size.DW));
         Increment(c, R8, C.GoroutineHits);
         c.Add(A.Label("chk_out"));
         BpfFunctions.Return(c, 0);
+    }
+
+    /// <summary>
+    /// In cap_check with the hit entry in r4 and its plan in r5 (r8, r9 the scratches, the CFA in C.Tmp): when the
+    /// plan's span is at most InlineSpan bytes and lies in the walk's stack copy, copy it into the entry and set
+    /// HitSpan. Clobbers r0-r3, r5.
+    /// </summary>
+    void InlineSpanOf(Instructions c, string prefix)
+    {
+        var done = $"{prefix}_done";
+        c.Add(A.JumpIfImm(JumpOp.Ge, R5, Math.Max(1, Plans), done));
+        c.Add(A.Mul64Imm(R5, PlanSize));
+        c.Add(A.LoadMapValue(R1, PlansMap, 0));
+        c.Add(A.Add64(R5, R1));
+        c.Add(A.LoadMem(R2, R5, 8, Size.W));                  // span length
+        c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, done));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R2, InlineSpan, done));
+        c.Add(A.LoadMem(R1, R8, C.Tmp, Size.DW));             // cfa
+        c.Add(A.LoadMem(R3, R5, 0, Size.DW));                 // span low, from the cfa
+        c.Add(A.Add64(R1, R3));
+        c.Add(A.LoadMem(R3, R9, S.ChunkBase, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Lt, R1, R3, done));
+        c.Add(A.Sub64(R1, R3));                               // offset in the stack copy
+        c.Add(A.Mov64(R3, R1));
+        c.Add(A.Add64(R3, R2));
+        c.Add(A.LoadMem(R0, R9, S.ChunkLength, Size.DW));
+        c.Add(A.JumpIf(JumpOp.Gt, R3, R0, done));
+        c.Add(A.JumpIfImm(JumpOp.Gt, R1, S.StackChunkBytes - InlineSpan, done));
+        c.Add(A.Add64(R1, R9));
+        for (var w = 0; w < InlineSpan / 8; w++)
+        {
+            c.Add(A.LoadMem(R0, R1, S.StackChunk + 8 * w, Size.DW));
+            c.Add(A.StoreMem(R4, HitSpanAt + 8 * w, R0, Size.DW));
+        }
+        c.Add(A.LoadMem(R0, R4, 36, Size.W));
+        c.Add(A.Alu64Imm(AluOp.Or, R0, HitSpan));
+        c.Add(A.StoreMem(R4, 36, R0, Size.W));
+        c.Add(A.Label(done));
     }
 
     /// <summary>

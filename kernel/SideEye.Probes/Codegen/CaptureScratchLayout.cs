@@ -52,7 +52,8 @@ internal static class CaptureScratchLayout
     public const int EnqueueCount = 328;
     public const int GatherType = 336;  // type and depth of the block being gathered, kept across cap_append
     public const int GatherDepth = 344;
-    public const int Regs = 352;       // 16 general registers of the captured frame's thread, DWARF order
+    public const int HitFlags = 352;    // the captured frame's hit flags
+    public const int Regs = 360;       // 16 general registers of the captured frame's thread, DWARF order
     public const int FrameBuf = Regs + 128;
     public const int RootBuf = FrameBuf + Capture.FramePlan.MaxSpan + 64;
     public const int StepBuf = RootBuf + Capture.CaptureRoot.MaxBytes + 64;
