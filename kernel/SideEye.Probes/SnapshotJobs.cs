@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using SideEye.Bpf.Features;
 using SideEye.Loader.Run;
+using SideEye.Probes.Capture;
 using SideEye.Probes.Codegen;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
-
-using SideEye.Probes.Capture;
 
 namespace SideEye.Probes;
 

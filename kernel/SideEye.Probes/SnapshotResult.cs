@@ -95,8 +95,10 @@ public sealed record SnapshotResult(IReadOnlyList<GoroutineRecord> Goroutines, S
         ulong Code(ulong pc) => pc == 0 ? 0 : pc - bias;
         var state = g.State with
         {
-            SchedPc = Code(g.State.SchedPc), SyscallPc = Code(g.State.SyscallPc),
-            GoPc = Code(g.State.GoPc), StartPc = Code(g.State.StartPc),
+            SchedPc = Code(g.State.SchedPc),
+            SyscallPc = Code(g.State.SyscallPc),
+            GoPc = Code(g.State.GoPc),
+            StartPc = Code(g.State.StartPc),
         };
         return g with { State = state, Pcs = g.Pcs.Select(Code).ToArray() };
     }

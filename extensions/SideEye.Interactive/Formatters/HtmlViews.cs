@@ -114,14 +114,14 @@ static class HtmlViews
         if (view.Spec.Programs.Count == 0) return html.Append("<p>nothing is captured yet: <code>#!sideeye capture FUNC EXPR… --exe NAME</code></p>").ToString();
         html.Append("<table class=\"sideeye\"><thead><tr><th>program</th><th>function</th><th>expression</th><th>type</th></tr></thead><tbody>");
         foreach (var program in view.Spec.Programs)
-        foreach (var function in program.Functions)
-        foreach (var expression in function.Expressions)
-        {
-            var check = view.Checks?.FirstOrDefault(c => c.Function == function.Function && c.Expression == expression);
-            var type = check is null ? "" : check.Error is null ? HtmlEncode(check.Type ?? "") : $"<span style=\"color:#b00\">{HtmlEncode(check.Error)}</span>";
-            html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{HtmlEncode(program.Binary)}</td><td>{HtmlEncode(function.Function)}</td><td><code>{HtmlEncode(expression)}</code></td><td>{type}</td></tr>");
-        }
+            foreach (var function in program.Functions)
+                foreach (var expression in function.Expressions)
+                {
+                    var check = view.Checks?.FirstOrDefault(c => c.Function == function.Function && c.Expression == expression);
+                    var type = check is null ? "" : check.Error is null ? HtmlEncode(check.Type ?? "") : $"<span style=\"color:#b00\">{HtmlEncode(check.Error)}</span>";
+                    html.Append(CultureInfo.InvariantCulture,
+                        $"<tr><td>{HtmlEncode(program.Binary)}</td><td>{HtmlEncode(function.Function)}</td><td><code>{HtmlEncode(expression)}</code></td><td>{type}</td></tr>");
+                }
         return html.Append("</tbody></table>").ToString();
     }
 

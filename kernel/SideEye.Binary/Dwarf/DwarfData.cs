@@ -1,9 +1,9 @@
-using SideEye.Binary.Elf;
 using SideEye.Binary.Dwarf.Frame;
 using SideEye.Binary.Dwarf.Info;
 using SideEye.Binary.Dwarf.Line;
 using SideEye.Binary.Dwarf.Lists;
 using SideEye.Binary.Dwarf.Types;
+using SideEye.Binary.Elf;
 
 namespace SideEye.Binary.Dwarf;
 

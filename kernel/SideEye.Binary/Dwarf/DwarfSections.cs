@@ -1,5 +1,5 @@
-using SideEye.Binary.Elf;
 using SideEye.Binary.Dwarf.Info;
+using SideEye.Binary.Elf;
 
 namespace SideEye.Binary.Dwarf;
 

@@ -118,8 +118,17 @@ public sealed class ElfImage
 
     static string MachineName(ushort machine) => machine switch
     {
-        3 => "i386", 8 => "mips", 20 => "ppc", 21 => "ppc64", 22 => "s390x", 40 => "arm", 62 => "amd64",
-        183 => "arm64", 243 => "riscv64", 258 => "loong64", _ => $"machine 0x{machine:x}",
+        3 => "i386",
+        8 => "mips",
+        20 => "ppc",
+        21 => "ppc64",
+        22 => "s390x",
+        40 => "arm",
+        62 => "amd64",
+        183 => "arm64",
+        243 => "riscv64",
+        258 => "loong64",
+        _ => $"machine 0x{machine:x}",
     };
 
     public ElfSectionInfo? FindSection(string name) => _sectionsByName.GetValueOrDefault(name);

@@ -9,15 +9,15 @@ internal static class Disassembler
         switch (ins.Class)
         {
             case OpClass.Alu or OpClass.Alu64:
-                {
-                    var r = ins.Class == OpClass.Alu64 ? "r" : "w";
-                    var alu = (AluOp)(op & 0xf0);
-                    var isReg = (op & (byte)Source.Reg) != 0;
-                    if (alu == AluOp.Neg) return $"{r}{(byte)ins.Dst} = -{r}{(byte)ins.Dst}";
-                    if (alu == AluOp.End) return $"r{(byte)ins.Dst} = {(isReg ? "be" : "le")}{ins.Constant} r{(byte)ins.Dst}";
-                    var src = isReg ? $"{r}{(byte)ins.Src}" : ((int)ins.Constant).ToString();
-                    return $"{r}{(byte)ins.Dst} {AluSymbol(alu)} {src}";
-                }
+            {
+                var r = ins.Class == OpClass.Alu64 ? "r" : "w";
+                var alu = (AluOp)(op & 0xf0);
+                var isReg = (op & (byte)Source.Reg) != 0;
+                if (alu == AluOp.Neg) return $"{r}{(byte)ins.Dst} = -{r}{(byte)ins.Dst}";
+                if (alu == AluOp.End) return $"r{(byte)ins.Dst} = {(isReg ? "be" : "le")}{ins.Constant} r{(byte)ins.Dst}";
+                var src = isReg ? $"{r}{(byte)ins.Src}" : ((int)ins.Constant).ToString();
+                return $"{r}{(byte)ins.Dst} {AluSymbol(alu)} {src}";
+            }
             case OpClass.Ldx when (op & 0xe0) is (byte)Mode.Mem:
                 return $"r{(byte)ins.Dst} = *({SizeName(op)} *)(r{(byte)ins.Src} {ins.Offset:+0;-0})";
             case OpClass.Stx when (op & 0xe0) is (byte)Mode.Mem:
@@ -37,16 +37,16 @@ internal static class Disassembler
                     _ => $"r{(byte)ins.Dst} = 0x{ins.Constant:x} ll",
                 };
             case OpClass.Jmp or OpClass.Jmp32:
-                {
-                    var jop = (JumpOp)(op & 0xf0);
-                    if (jop == JumpOp.Exit) return "exit";
-                    if (jop == JumpOp.Call)
-                        return ins.Src == (Register)PseudoSource.MapFd ? $"call {Target(ins, unresolvedTarget, ins.Constant)}" : $"call {ins.Constant}";
-                    if (jop == JumpOp.Always) return $"goto {Target(ins, unresolvedTarget, ins.Offset)}";
-                    var r = ins.Class == OpClass.Jmp ? "r" : "w";
-                    var rhs = (op & (byte)Source.Reg) != 0 ? $"{r}{(byte)ins.Src}" : $"0x{(uint)ins.Constant:x}";
-                    return $"if {r}{(byte)ins.Dst} {JumpSymbol(jop)} {rhs} goto {Target(ins, unresolvedTarget, ins.Offset)}";
-                }
+            {
+                var jop = (JumpOp)(op & 0xf0);
+                if (jop == JumpOp.Exit) return "exit";
+                if (jop == JumpOp.Call)
+                    return ins.Src == (Register)PseudoSource.MapFd ? $"call {Target(ins, unresolvedTarget, ins.Constant)}" : $"call {ins.Constant}";
+                if (jop == JumpOp.Always) return $"goto {Target(ins, unresolvedTarget, ins.Offset)}";
+                var r = ins.Class == OpClass.Jmp ? "r" : "w";
+                var rhs = (op & (byte)Source.Reg) != 0 ? $"{r}{(byte)ins.Src}" : $"0x{(uint)ins.Constant:x}";
+                return $"if {r}{(byte)ins.Dst} {JumpSymbol(jop)} {rhs} goto {Target(ins, unresolvedTarget, ins.Offset)}";
+            }
         }
         return $"(unknown opcode 0x{op:x2})";
     }
@@ -58,14 +58,34 @@ internal static class Disassembler
 
     static string AluSymbol(AluOp op) => op switch
     {
-        AluOp.Add => "+=", AluOp.Sub => "-=", AluOp.Mul => "*=", AluOp.Div => "/=", AluOp.Or => "|=", AluOp.And => "&=",
-        AluOp.Lsh => "<<=", AluOp.Rsh => ">>=", AluOp.Mod => "%=", AluOp.Xor => "^=", AluOp.Mov => "=", AluOp.Arsh => "s>>=",
+        AluOp.Add => "+=",
+        AluOp.Sub => "-=",
+        AluOp.Mul => "*=",
+        AluOp.Div => "/=",
+        AluOp.Or => "|=",
+        AluOp.And => "&=",
+        AluOp.Lsh => "<<=",
+        AluOp.Rsh => ">>=",
+        AluOp.Mod => "%=",
+        AluOp.Xor => "^=",
+        AluOp.Mov => "=",
+        AluOp.Arsh => "s>>=",
         _ => "?=",
     };
 
     static string JumpSymbol(JumpOp op) => op switch
     {
-        JumpOp.Eq => "==", JumpOp.Gt => ">", JumpOp.Ge => ">=", JumpOp.Set => "&", JumpOp.Ne => "!=", JumpOp.SGt => "s>",
-        JumpOp.SGe => "s>=", JumpOp.Lt => "<", JumpOp.Le => "<=", JumpOp.SLt => "s<", JumpOp.SLe => "s<=", _ => "?",
+        JumpOp.Eq => "==",
+        JumpOp.Gt => ">",
+        JumpOp.Ge => ">=",
+        JumpOp.Set => "&",
+        JumpOp.Ne => "!=",
+        JumpOp.SGt => "s>",
+        JumpOp.SGe => "s>=",
+        JumpOp.Lt => "<",
+        JumpOp.Le => "<=",
+        JumpOp.SLt => "s<",
+        JumpOp.SLe => "s<=",
+        _ => "?",
     };
 }

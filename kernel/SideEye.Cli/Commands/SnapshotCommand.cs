@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SideEye.GoRuntime;
 using SideEye.Cli.Text;
+using SideEye.GoRuntime;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Analysis;

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using SideEye.GoRuntime;
 using SideEye.Binary.Dwarf.Types;
+using SideEye.GoRuntime;
 
 namespace SideEye.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using SideEye.Binary.Dwarf;
-using SideEye.GoRuntime.Versions;
 using SideEye.Binary.Dwarf.Types;
+using SideEye.GoRuntime.Versions;
 
 namespace SideEye.GoRuntime.Layouts;
 

@@ -9,8 +9,17 @@ internal static class Errno
     {
         var name = errno switch
         {
-            1 => "EPERM", 3 => "ESRCH", 4 => "EINTR", 5 => "EIO", 10 => "ECHILD", 11 => "EAGAIN",
-            13 => "EACCES", 14 => "EFAULT", 22 => "EINVAL", 38 => "ENOSYS", _ => $"errno {errno}",
+            1 => "EPERM",
+            3 => "ESRCH",
+            4 => "EINTR",
+            5 => "EIO",
+            10 => "ECHILD",
+            11 => "EAGAIN",
+            13 => "EACCES",
+            14 => "EFAULT",
+            22 => "EINVAL",
+            38 => "ENOSYS",
+            _ => $"errno {errno}",
         };
         return $"{name} ({Marshal.GetPInvokeErrorMessage(errno)})";
     }

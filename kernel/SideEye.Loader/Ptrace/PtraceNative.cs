@@ -18,7 +18,8 @@ internal static partial class PtraceNative
 
     // waitpid(2) options and status layout.
     public const int WNOHANG = 1;
-    public const int __WALL = 0x40000000;
+    /// <summary>__WALL: wait for clone children (threads) too.</summary>
+    public const int WALL = 0x40000000;
 
     public const int ESRCH = 3;
     public const int EINTR = 4;

@@ -19,7 +19,8 @@ namespace SideEye.Loader.Ptrace;
 /// </remarks>
 public sealed class Tracer
 {
-    const int __WNOTHREAD = 0x20000000;
+    /// <summary>__WNOTHREAD: only this thread's tracees.</summary>
+    const int WNOTHREAD = 0x20000000;
 
     readonly int _osThread = GetTid();
 
@@ -70,7 +71,7 @@ public sealed class Tracer
         var pollStart = MonotonicNs();
         while (true)
         {
-            var r = WaitPid(tid, out var raw, __WALL | __WNOTHREAD | WNOHANG);
+            var r = WaitPid(tid, out var raw, WALL | WNOTHREAD | WNOHANG);
             if (r > 0)
             {
                 reportedTid = r;

@@ -101,8 +101,14 @@ public static class SnapshotJobWire
                 if (f.Length != 9) throw Bad("an instruction has " + f.Length + " fields, not 9");
                 instructions.Add(new Instruction
                 {
-                    OpCode = f[0].GetByte(), Dst = (Register)f[1].GetInt32(), Src = (Register)f[2].GetInt32(), Offset = f[3].GetInt16(),
-                    Constant = f[4].GetInt64(), Label = f[5].GetString(), Reference = f[6].GetString(), MapName = f[7].GetString(),
+                    OpCode = f[0].GetByte(),
+                    Dst = (Register)f[1].GetInt32(),
+                    Src = (Register)f[2].GetInt32(),
+                    Offset = f[3].GetInt16(),
+                    Constant = f[4].GetInt64(),
+                    Label = f[5].GetString(),
+                    Reference = f[6].GetString(),
+                    MapName = f[7].GetString(),
                     GlobalArgs = f[8].ValueKind == JsonValueKind.Null ? null : f[8].GetInt32(),
                 });
             }

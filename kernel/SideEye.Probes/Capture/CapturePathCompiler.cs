@@ -26,7 +26,7 @@ public static class CapturePathCompiler
     static CaptureExpression RootOf(ResolvedCapture capture)
     {
         if (capture.Global is not { } g) return FirstName(capture.Expression);
-        for (var e = capture.Expression; ; )
+        for (var e = capture.Expression; ;)
         {
             if (e is FieldExpression q && Qualified(q) == g.Name) return q;
             switch (e)

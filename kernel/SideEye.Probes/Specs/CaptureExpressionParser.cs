@@ -120,7 +120,11 @@ internal sealed class CaptureExpressionParser
             _pos++;
             sb.Append(esc switch
             {
-                'n' => '\n', 't' => '\t', 'r' => '\r', '\\' => '\\', '"' => '"',
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '\\' => '\\',
+                '"' => '"',
                 _ => throw Error($"unknown escape '\\{esc}' in a string"),
             });
         }

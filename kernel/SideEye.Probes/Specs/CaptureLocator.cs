@@ -25,7 +25,10 @@ public static class CaptureLocator
         {
             pieces = DwarfExpression.Evaluate(expression, new DwarfExpressionContext
             {
-                PointerSize = unit.AddressSize, FrameBase = Base, Cfa = Base, AddressAtIndex = unit.AddressAtIndex,
+                PointerSize = unit.AddressSize,
+                FrameBase = Base,
+                Cfa = Base,
+                AddressAtIndex = unit.AddressAtIndex,
             });
         }
         catch (DwarfExpressionException e)

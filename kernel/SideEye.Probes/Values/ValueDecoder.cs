@@ -210,10 +210,23 @@ internal sealed class ValueDecoder(ValueFormatter formatter, BlockReader reader)
     {
         var name = described.Kind switch
         {
-            GoKind.Bool => "bool", GoKind.Int => "int", GoKind.Int8 => "int8", GoKind.Int16 => "int16", GoKind.Int32 => "int32",
-            GoKind.Int64 => "int64", GoKind.Uint => "uint", GoKind.Uint8 => "uint8", GoKind.Uint16 => "uint16", GoKind.Uint32 => "uint32",
-            GoKind.Uint64 => "uint64", GoKind.Uintptr => "uintptr", GoKind.Float32 => "float32", GoKind.Float64 => "float64",
-            GoKind.Complex64 => "complex64", GoKind.Complex128 => "complex128", GoKind.String => "string",
+            GoKind.Bool => "bool",
+            GoKind.Int => "int",
+            GoKind.Int8 => "int8",
+            GoKind.Int16 => "int16",
+            GoKind.Int32 => "int32",
+            GoKind.Int64 => "int64",
+            GoKind.Uint => "uint",
+            GoKind.Uint8 => "uint8",
+            GoKind.Uint16 => "uint16",
+            GoKind.Uint32 => "uint32",
+            GoKind.Uint64 => "uint64",
+            GoKind.Uintptr => "uintptr",
+            GoKind.Float32 => "float32",
+            GoKind.Float64 => "float64",
+            GoKind.Complex64 => "complex64",
+            GoKind.Complex128 => "complex128",
+            GoKind.String => "string",
             _ => null,
         };
         return name is null ? null : formatter.RuntimeTypes.Dwarf.FindType(name);

@@ -3,10 +3,10 @@ using SideEye.GoRuntime.Memory;
 using SideEye.Loader.Run;
 using SideEye.Probes;
 using SideEye.Probes.Capture;
-using SideEye.Probes.Specs;
-using SideEye.Probes.Values;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
+using SideEye.Probes.Specs;
+using SideEye.Probes.Values;
 using SideEye.Snapshots.Decoding;
 using SideEye.Snapshots.Model;
 
@@ -140,7 +140,8 @@ public sealed class LocalSnapshotter : IDisposable
             captures = null;
         }
         loaded = new Loaded(startTime, exePath, binary, bias, new GoroutineDecoder(binary, MaxFrames), runner, ring,
-            program, captures, captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, bias), planTime, dropped) { Asked = asked };
+            program, captures, captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, bias), planTime, dropped)
+        { Asked = asked };
         _loaded[pid] = loaded;
         return (loaded, false);
     }

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using SideEye.Binary.Dwarf;
+using SideEye.Binary.Dwarf.Expr;
+using SideEye.Binary.Dwarf.Types;
 using SideEye.Binary.Elf;
 using SideEye.Testing;
 using Xunit.Abstractions;
-using SideEye.Binary.Dwarf.Expr;
-using SideEye.Binary.Dwarf.Types;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

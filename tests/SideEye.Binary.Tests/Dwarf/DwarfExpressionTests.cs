@@ -1,5 +1,5 @@
-using SideEye.Testing;
 using SideEye.Binary.Dwarf.Expr;
+using SideEye.Testing;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

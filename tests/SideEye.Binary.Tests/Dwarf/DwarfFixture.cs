@@ -52,8 +52,16 @@ internal static class DwarfFixture
     /// <summary>DWARF register numbers for the names readelf prints (amd64 and arm64).</summary>
     public static int RegisterNumber(string name) => name switch
     {
-        "rax" => 0, "rdx" => 1, "rcx" => 2, "rbx" => 3, "rsi" => 4, "rdi" => 5, "rbp" => 6, "rsp" => 7,
-        "rip" => 16, "sp" => 31,
+        "rax" => 0,
+        "rdx" => 1,
+        "rcx" => 2,
+        "rbx" => 3,
+        "rsi" => 4,
+        "rdi" => 5,
+        "rbp" => 6,
+        "rsp" => 7,
+        "rip" => 16,
+        "sp" => 31,
         _ when name.StartsWith('r') && int.TryParse(name[1..], out var n) => n,
         _ when name.StartsWith('x') && int.TryParse(name[1..], out var n) => n,
         _ => throw new InvalidOperationException($"unknown register name {name}"),

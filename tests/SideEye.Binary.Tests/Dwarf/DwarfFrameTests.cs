@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using SideEye.Testing;
 using SideEye.Binary.Dwarf.Frame;
+using SideEye.Testing;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

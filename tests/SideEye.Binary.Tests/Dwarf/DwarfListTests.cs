@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using SideEye.Binary.Dwarf;
-using SideEye.Testing;
 using SideEye.Binary.Dwarf.Expr;
 using SideEye.Binary.Dwarf.Info;
 using SideEye.Binary.Dwarf.Lists;
+using SideEye.Testing;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

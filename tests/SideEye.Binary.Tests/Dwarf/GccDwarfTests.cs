@@ -1,6 +1,6 @@
 using SideEye.Binary.Dwarf;
-using SideEye.Testing;
 using SideEye.Binary.Dwarf.Expr;
+using SideEye.Testing;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

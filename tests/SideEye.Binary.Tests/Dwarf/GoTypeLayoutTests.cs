@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using SideEye.Testing;
 using SideEye.Binary.Dwarf.Types;
+using SideEye.Testing;
 
 namespace SideEye.Binary.Tests.Dwarf;
 

@@ -12,12 +12,12 @@ public class GoPclntabLookupTests
     {
         var toolchain = GoToolchains.Get(release);
         foreach (var program in new[] { "inlined", "demo" })
-        foreach (var flags in new[] { GoBuildFlags.Default, GoBuildFlags.Stripped })
-        {
-            var binary = GoFixture.Build(program, toolchain, flags);
-            var (_, table) = PclntabTargets.Open(binary);
-            PclntabTargets.AssertMatchesAddr2Line(toolchain, binary, table, PclntabTargets.EntriesAndMidPcs(table));
-        }
+            foreach (var flags in new[] { GoBuildFlags.Default, GoBuildFlags.Stripped })
+            {
+                var binary = GoFixture.Build(program, toolchain, flags);
+                var (_, table) = PclntabTargets.Open(binary);
+                PclntabTargets.AssertMatchesAddr2Line(toolchain, binary, table, PclntabTargets.EntriesAndMidPcs(table));
+            }
     }
 
     /// <summary>Position-independent layout: moduledata pointers are dynamic relocations there.</summary>

@@ -1,10 +1,10 @@
-using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Text.Json;
 using DuckDB.NET.Data;
 using SideEye.Snapshots.Model;
 using SideEye.Snapshots.Store;
 using SideEye.Testing;
 using Xunit.Abstractions;
+using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace SideEye.Snapshots.Tests.Store;
 

@@ -143,8 +143,13 @@ public sealed class GoType
                     0x03 => size == 8 ? GoKind.Complex64 : GoKind.Complex128,
                     0x04 => size == 4 ? GoKind.Float32 : GoKind.Float64,
                     0x05 or 0x06 => size switch { 1 => GoKind.Int8, 2 => GoKind.Int16, 4 => GoKind.Int32, _ => Name == "int" ? GoKind.Int : GoKind.Int64 },
-                    0x07 or 0x08 => size switch { 1 => GoKind.Uint8, 2 => GoKind.Uint16, 4 => GoKind.Uint32,
-                                                  _ => Name == "uintptr" ? GoKind.Uintptr : Name == "uint" ? GoKind.Uint : GoKind.Uint64 },
+                    0x07 or 0x08 => size switch
+                    {
+                        1 => GoKind.Uint8,
+                        2 => GoKind.Uint16,
+                        4 => GoKind.Uint32,
+                        _ => Name == "uintptr" ? GoKind.Uintptr : Name == "uint" ? GoKind.Uint : GoKind.Uint64
+                    },
                     _ => GoKind.Invalid,
                 };
             default: return GoKind.Invalid;

@@ -11,10 +11,26 @@ internal static class Errno
 
     static readonly Dictionary<int, string> Names = new()
     {
-        [EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [EINTR] = "EINTR", [EIO] = "EIO", [E2BIG] = "E2BIG",
-        [EBADF] = "EBADF", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT",
-        [EBUSY] = "EBUSY", [EEXIST] = "EEXIST", [ENODEV] = "ENODEV", [EINVAL] = "EINVAL", [ENOSPC] = "ENOSPC",
-        [ERANGE] = "ERANGE", [ENOSYS] = "ENOSYS", [EOPNOTSUPP] = "EOPNOTSUPP", [ENOTSUPP] = "ENOTSUPP",
+        [EPERM] = "EPERM",
+        [ENOENT] = "ENOENT",
+        [ESRCH] = "ESRCH",
+        [EINTR] = "EINTR",
+        [EIO] = "EIO",
+        [E2BIG] = "E2BIG",
+        [EBADF] = "EBADF",
+        [EAGAIN] = "EAGAIN",
+        [ENOMEM] = "ENOMEM",
+        [EACCES] = "EACCES",
+        [EFAULT] = "EFAULT",
+        [EBUSY] = "EBUSY",
+        [EEXIST] = "EEXIST",
+        [ENODEV] = "ENODEV",
+        [EINVAL] = "EINVAL",
+        [ENOSPC] = "ENOSPC",
+        [ERANGE] = "ERANGE",
+        [ENOSYS] = "ENOSYS",
+        [EOPNOTSUPP] = "EOPNOTSUPP",
+        [ENOTSUPP] = "ENOTSUPP",
     };
 
     public static string Name(int errno) => Names.TryGetValue(errno, out var n) ? n : "E" + errno;
