@@ -13,6 +13,7 @@
 //	waitgroup: main.waitGroup           cond: main.condWait                 sleep: main.sleeper
 //	accept: main.acceptConn             net-read: main.readConn             syscall: main.pipeRead
 //	recursion: main.recurse (300 deep)  closure: main.makeClosure.func1     method: main.(*parker).waitMethod
+//	method-value: main.(*parker).waitMethodValue, started through a method value (go f() with f := p.waitMethodValue)
 //	generic: main.genericWait[...]      inlined: main.inlinedLeaf inlined into main.inlinedCaller
 //	labels: main.withLabels.func1, with pprof labels worker=7 path=/api/"v1"
 //	spin (2): main.spin, on CPU in its callee main.spinLoop
@@ -196,6 +197,12 @@ type parker struct{ ch chan int }
 //go:noinline
 func (p *parker) waitMethod() {
 	arrive("method", "main.(*parker).waitMethod")
+	sink = <-p.ch
+}
+
+//go:noinline
+func (p *parker) waitMethodValue() {
+	arrive("method-value", "main.(*parker).waitMethodValue")
 	sink = <-p.ch
 }
 
@@ -395,12 +402,14 @@ func main() {
 	go func() { sink = recurse(RecursionDepth, never) }()
 	go makeClosure(never)()
 	go (&parker{ch: never}).waitMethod()
+	methodValue := (&parker{ch: never}).waitMethodValue
+	go methodValue()
 	go func() { sink = genericWait(never) }()
 	go inlinedCaller(never)
 	go withLabels(never)
 	go spin()
 	go spin()
-	const named = 20
+	const named = 21
 	for i := 0; i < *threads; i++ {
 		go lockedSyscall(fds[0])
 	}

@@ -78,7 +78,7 @@ public sealed class StackGroupsTests : IDisposable
         using var store = SnapshotStore.Open(_file);
         var groups = StackGroups.Of(store, store.Append(snapshotter.Take([parked.Pid])));
         string[] blocked = ["chan-recv", "chan-send", "select", "mutex", "syscall", "rwmutex-rlock", "rwmutex-lock", "waitgroup", "cond", "sleep",
-            "accept", "net-read", "closure", "method", "labels", "recursion"];
+            "accept", "net-read", "closure", "method", "method-value", "labels", "recursion"];
         foreach (var park in parked.Parks.Where(p => blocked.Contains(p.Kind)))
         {
             var group = groups.Single(g => g.Goids.Contains(park.Goid));

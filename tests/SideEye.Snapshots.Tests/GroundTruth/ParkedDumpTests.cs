@@ -15,7 +15,7 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
     internal static string ExpectedStatus(string kind, int minor) => kind switch
     {
         "chan-send" => "chan send",
-        "chan-recv" or "recursion" or "closure" or "method" or "generic" or "inlined" or "labels" => "chan receive",
+        "chan-recv" or "recursion" or "closure" or "method" or "method-value" or "generic" or "inlined" or "labels" => "chan receive",
         "select" => "select",
         // Go 1.20 gave sync's semaphore waits their own reasons; WaitGroup followed in 1.24.
         "mutex" => minor >= 20 ? "sync.Mutex.Lock" : "semacquire",
@@ -32,7 +32,7 @@ public sealed class ParkedDumpTests(ITestOutputHelper output)
     static readonly string[] Kinds =
     [
         "chan-send", "chan-recv", "select", "mutex", "rwmutex-rlock", "rwmutex-lock", "waitgroup", "cond", "sleep",
-        "accept", "net-read", "syscall", "recursion", "closure", "method", "generic", "inlined", "labels", "spin", "locked-syscall",
+        "accept", "net-read", "syscall", "recursion", "closure", "method", "method-value", "generic", "inlined", "labels", "spin", "locked-syscall",
     ];
 
     [Theory]

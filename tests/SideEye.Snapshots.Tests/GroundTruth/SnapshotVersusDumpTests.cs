@@ -64,6 +64,8 @@ public sealed class SnapshotVersusDumpTests
         Assert.True(compared >= 15, $"only {compared} goroutines compared");
         // go f(x) with arguments and go on a method value start through wrappers (gowrapN, or funcN up to Go 1.20).
         Assert.True(wrappers >= 10, $"go{release}: only {wrappers} wrapper frames stored");
+        var methodValue = ours[parked.Single("method-value").Goid];
+        Assert.Contains(methodValue.Frames, f => f.Func == "main.(*parker).waitMethodValue-fm" && f.Wrapper && !f.Shown);
     }
 
     /// <summary>
