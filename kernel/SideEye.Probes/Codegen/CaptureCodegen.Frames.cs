@@ -20,12 +20,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.GlobalFunction("cap_frame", 1));
         CapScratch(c);
         SnapshotProgramGenerator.Scratch(c);
-        c.Add(A.StoreMem(R10, -8, R1, Size.W));
-        c.Add(A.LoadMapPtr(R1, HitsMap));
-        c.Add(A.Mov64(R2, R10));
-        c.Add(A.Add64Imm(R2, -8));
-        c.Add(A.Call(BpfHelper.MapLookupElem));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "frm_out"));
+        LookupHit(c, R1, "frm_out");
         c.Add(A.Mov64(R7, R0));
         c.Add(A.StoreMem(R10, -16, R7, Size.DW));             // the hit, kept where the verifier tracks it
         foreach (var (from, to, size) in new[] { (0, C.FramePc, Size.DW), (8, C.FrameCfa, Size.DW), (16, C.FrameIndex, Size.W), (20, C.FramePlan, Size.W),

@@ -259,12 +259,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Jump("chk_out"));
         c.Add(A.Label("chk_room"));
         c.Add(A.StoreMem(R8, C.Tmp + 8, R5, Size.DW));        // the plan, kept across the lookup
-        c.Add(A.StoreMem(R10, -8, R3, Size.W));
-        c.Add(A.LoadMapPtr(R1, HitsMap));
-        c.Add(A.Mov64(R2, R10));
-        c.Add(A.Add64Imm(R2, -8));
-        c.Add(A.Call(BpfHelper.MapLookupElem));
-        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, "chk_out"));
+        LookupHit(c, R3, "chk_out");
         c.Add(A.Mov64(R4, R0));
         c.Add(A.StoreMem(R4, 0, R6, Size.DW));
         c.Add(A.LoadMem(R2, R8, C.Tmp, Size.DW));
@@ -286,6 +281,17 @@ internal sealed partial class CaptureCodegen
         Increment(c, R8, C.GoroutineHits);
         c.Add(A.Label("chk_out"));
         BpfFunctions.Return(c, 0);
+    }
+
+    /// <summary>r0 = entry <paramref name="index"/> of cap_hits (an array lookup the verifier inlines), or a jump to <paramref name="missing"/>. Clobbers r0-r5 and the stack slot at r10 - 8.</summary>
+    static void LookupHit(Instructions c, Register index, string missing)
+    {
+        c.Add(A.StoreMem(R10, -8, index, Size.W));
+        c.Add(A.LoadMapPtr(R1, HitsMap));
+        c.Add(A.Mov64(R2, R10));
+        c.Add(A.Add64Imm(R2, -8));
+        c.Add(A.Call(BpfHelper.MapLookupElem));
+        c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, missing));
     }
 
     /// <summary>

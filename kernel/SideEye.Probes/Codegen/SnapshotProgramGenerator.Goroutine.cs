@@ -65,24 +65,19 @@ public static partial class SnapshotProgramGenerator
         c.Add(A.StoreImm(R9, rec + L.Flags, (int)flags, Size.W));
         c.Add(A.StoreMem(R9, rec + L.Status, R8, Size.W));
         c.Add(A.StoreMem(R9, rec + L.GAddress, R7, Size.DW));
-        CopyG(c, plan.Goid, rec + L.Goid, Size.DW);
-        CopyG(c, plan.WaitReason, rec + L.WaitReason, Size.W);
-        CopyG(c, plan.WaitSince, rec + L.WaitSince, Size.DW);
-        CopyG(c, plan.M, rec + L.M, Size.DW);
-        CopyG(c, plan.GoPc, rec + L.GoPc, Size.DW);
-        CopyG(c, plan.StartPc, rec + L.StartPc, Size.DW);
-        if (plan.ParentGoid is { } parent) CopyG(c, parent, rec + L.ParentGoid, Size.DW);
-        else c.Add(A.StoreImm(R9, rec + L.ParentGoid, 0, Size.DW));
-        CopyG(c, plan.StackLo, rec + L.StackLo, Size.DW);
-        CopyG(c, plan.StackHi, rec + L.StackHi, Size.DW);
-        CopyG(c, plan.SchedPc, rec + L.SchedPc, Size.DW);
-        CopyG(c, plan.SchedSp, rec + L.SchedSp, Size.DW);
-        CopyG(c, plan.SchedBp, rec + L.SchedBp, Size.DW);
-        CopyG(c, plan.SyscallPc, rec + L.SyscallPc, Size.DW);
-        CopyG(c, plan.SyscallSp, rec + L.SyscallSp, Size.DW);
-        if (plan.SyscallBp is { } sbp) CopyG(c, sbp, rec + L.SyscallBp, Size.DW);
-        else c.Add(A.StoreImm(R9, rec + L.SyscallBp, 0, Size.DW));
-        CopyG(c, plan.Labels, rec + L.Labels, Size.DW);
+        // The g's fields the record carries; a field the release lacks (parentGoid before 1.21, syscallbp before 1.23) is 0.
+        foreach (var (field, at) in new (GFieldPlan? Field, int At)[]
+        {
+            (plan.Goid, L.Goid), (plan.WaitReason, L.WaitReason), (plan.WaitSince, L.WaitSince), (plan.M, L.M), (plan.GoPc, L.GoPc),
+            (plan.StartPc, L.StartPc), (plan.ParentGoid, L.ParentGoid), (plan.StackLo, L.StackLo), (plan.StackHi, L.StackHi),
+            (plan.SchedPc, L.SchedPc), (plan.SchedSp, L.SchedSp), (plan.SchedBp, L.SchedBp), (plan.SyscallPc, L.SyscallPc),
+            (plan.SyscallSp, L.SyscallSp), (plan.SyscallBp, L.SyscallBp), (plan.Labels, L.Labels),
+        })
+        {
+            var size = at == L.WaitReason ? Size.W : Size.DW;
+            if (field is { } f) CopyG(c, f, rec + at, size);
+            else c.Add(A.StoreImm(R9, rec + at, 0, size));
+        }
         c.Add(A.StoreImm(R9, rec + L.FrameCount, 0, Size.W));
         c.Add(A.StoreImm(R9, rec + L.Reserved, 0, Size.W));
         c.Add(A.StoreImm(R9, S.WalkCount, 0, Size.DW));
