@@ -3,8 +3,8 @@ using SideEye.Probes.Records;
 namespace SideEye.Probes.Codegen;
 
 /// <summary>
-/// The per-CPU scratch value the program works in (the BPF stack is 512 bytes; a g copy and a record with
-/// up to 1024 PCs are not). One entry, looked up once per run and passed to both bpf_loop callbacks.
+/// The scratch value the program works in (the BPF stack is 512 bytes; a g copy, a record with up to 1040 PCs and
+/// 8 KiB of stack are not): the one entry of a plain array map, which every function addresses directly.
 /// </summary>
 internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowBytes)
 {
@@ -28,7 +28,10 @@ internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowByt
     public const int ChunkLength = ChunkBase + 8;
     public const int Unreadable = ChunkLength + 8; // allgs entries whose g could not be read
     public const int StackChunk = Unreadable + 8;
-    /// <summary>Stack bytes read at once from where a walk starts: a parked goroutine's frames are usually all in there.</summary>
+    /// <summary>
+    /// Stack bytes read at once from where a walk starts, and again from where it has climbed to: a deep goroutine's
+    /// frames (16 of them, about 2 KiB) in one read; only a stack that uses this much costs this much to copy.
+    /// </summary>
     public const int StackChunkBytes = 8192;
     public const int GsChunk = StackChunk + StackChunkBytes; // runtime.allgs entries, read GsChunkEntries at a time
     public const int GsChunkEntries = 32;
