@@ -24,16 +24,48 @@ internal static partial class CpuPlacement
         return false;
     }
 
-    /// <summary>Field 39 of /proc/PID/task/TID/stat: the CPU the thread last ran on.</summary>
-    static int? LastCpu(int pid, int tid)
+    /// <summary>
+    /// Field 39 of /proc/PID/task/TID/stat: the CPU the thread last ran on. Read with plain open/read into a stack
+    /// buffer: this runs while the target is stopped, and File.ReadAllText cost 100 µs of pause there (measured).
+    /// </summary>
+    static unsafe int? LastCpu(int pid, int tid)
     {
-        string stat;
-        try { stat = File.ReadAllText($"/proc/{pid}/task/{tid}/stat"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        var path = $"/proc/{pid}/task/{tid}/stat\0";
+        var buffer = stackalloc byte[1024];
+        int length;
+        fixed (char* chars = path)
+        {
+            var bytes = stackalloc byte[path.Length];
+            for (var i = 0; i < path.Length; i++) bytes[i] = (byte)chars[i];
+            var fd = Open(bytes, OpenReadOnly | OpenCloseOnExec);
+            if (fd < 0) return null;
+            length = (int)Read(fd, buffer, 1024);
+            Close(fd);
+        }
+        if (length <= 0) return null;
+        var stat = new ReadOnlySpan<byte>(buffer, length);
         // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 36 && int.TryParse(fields[36], System.Globalization.CultureInfo.InvariantCulture, out var cpu) ? cpu : null;
+        var rest = stat[(stat.LastIndexOf((byte)')') + 2)..];
+        for (var field = 3; field < 39; field++)
+        {
+            var space = rest.IndexOf((byte)' ');
+            if (space < 0) return null;
+            rest = rest[(space + 1)..];
+        }
+        var end = rest.IndexOf((byte)' ');
+        return System.Buffers.Text.Utf8Parser.TryParse(end < 0 ? rest : rest[..end], out int cpu, out _) ? cpu : null;
     }
+
+    const int OpenReadOnly = 0, OpenCloseOnExec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open")]
+    private static unsafe partial int Open(byte* path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read")]
+    private static unsafe partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "sched_getaffinity")]
     private static unsafe partial int SchedGetAffinity(int pid, nint size, byte* mask);
