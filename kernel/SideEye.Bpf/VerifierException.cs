@@ -32,12 +32,6 @@ public sealed partial class VerifierException : BpfException
         Stats = VerifierStats.Parse(log);
     }
 
-    /// <summary>
-    /// The verifier gave up on the program's size or the paths through it (E2BIG: "BPF program is too large",
-    /// "too many states", a call chain too deep) rather than finding an unsafe instruction.
-    /// </summary>
-    public bool IsComplexityLimit => Errno == Internal.Linux.Errno.E2BIG;
-
     static int? LastInstruction(IReadOnlyList<string> log)
     {
         for (var i = log.Count - 1; i >= 0; i--)

@@ -79,7 +79,7 @@ public sealed class VerifierLogTests
     {
         Assert.Null(VerifierStats.Parse(Log("uninit-register.log").Where(l => !l.StartsWith("processed", StringComparison.Ordinal))));
         var refused = new VerifierException("big", 7, ["1691: (27) r2 *= 16", "BPF program is too large. Processed 1000001 insn", "processed 1000001 insns (limit 1000000) max_states_per_insn 30 total_states 41000 peak_states 3000 mark_read 90"]);
-        Assert.True(refused.IsComplexityLimit);
+        Assert.Equal(7, refused.Errno);
         Assert.Equal(1000001, refused.Stats!.ProcessedInstructions);
         Assert.Equal("load program 'big': verifier rejected it (E2BIG): 1691: (27) r2 *= 16: BPF program is too large. Processed 1000001 insn (1 more lines)", refused.Message);
     }

@@ -68,10 +68,12 @@ static class HtmlViews
             var states = string.Join(", ", g.States.Select(s => $"{s.Value} {s.Key}"));
             var values = view.Values.GetValueOrDefault(g.Key) ?? [];
             var frames = new StringBuilder();
+            // Frames runtime.Stack hides (the runtime's own, compiler wrappers) are left out, unless it shows none of
+            // them (the runtime's own goroutines); values stay at their depth.
+            var showAll = !g.Frames.Any(f => f.Shown);
             for (var depth = 0; depth < g.Frames.Count; depth++)
             {
-                // Frames runtime.Stack hides (the runtime's own, compiler wrappers) are left out; values stay at their depth.
-                if (!StackGroupFrame.IsVisible(g.Frames, f => f.Shown, depth)) continue;
+                if (!showAll && !g.Frames[depth].Shown) continue;
                 frames.Append(HtmlEncode(g.Frames[depth].ToString())).Append("<br>");
                 foreach (var v in values.Where(v => v.Depth == depth))
                     frames.Append("&nbsp;&nbsp;&nbsp;&nbsp;").Append(GroupValueHtml(v)).Append("<br>");

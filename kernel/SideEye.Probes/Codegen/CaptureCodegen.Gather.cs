@@ -329,8 +329,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.JumpIfImm(JumpOp.Eq, R2, 0, done));
         c.Add(A.Mov64(R6, R1));
         c.Add(A.Mov64(R7, R2));
-        c.Add(A.StoreMem(R8, C.EnqueueDepth, R4, Size.DW));
-        c.Add(A.StoreMem(R8, C.EnqueueCount, R3, Size.DW));
+        c.Add(A.StoreMem(R8, C.EnqueueDepth, R4, Size.DW));   // r4 is the lookup's; r1-r3 survive it
         SeenInline(c, $"{prefix}_seen", done);
         c.Add(A.LoadMem(R5, R8, C.QueueTail, Size.DW));
         c.Add(A.LoadMem(R0, R8, C.QueueHead, Size.DW));
@@ -347,8 +346,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Add64(R1, R0));
         c.Add(A.StoreMem(R1, 0, R6, Size.DW));
         c.Add(A.StoreMem(R1, 8, R7, Size.W));
-        c.Add(A.LoadMem(R0, R8, C.EnqueueCount, Size.DW));
-        c.Add(A.StoreMem(R1, 12, R0, Size.W));
+        c.Add(A.StoreMem(R1, 12, R3, Size.W));
         c.Add(A.LoadMem(R0, R8, C.EnqueueDepth, Size.DW));
         c.Add(A.StoreMem(R1, 16, R0, Size.W));
         c.Add(A.Add64Imm(R5, 1));

@@ -43,13 +43,12 @@ internal static class CaptureScratchLayout
     public const int FirstUnreadable = 256;
     public const int LastStepAddress = 264; // what StepBuf holds (address 0: nothing valid), this frame
     public const int LastStepSize = 272;
-    public const int EnqueueDepth = 280; // cap_enqueue's depth argument, kept across cap_seen
+    public const int EnqueueDepth = 280; // an enqueued block's depth, kept across the de-duplication lookup
     public const int GoroutineHits = 288; // frames of the goroutine being walked added to the hits
     public const int RegsLoaded = 296;  // Regs holds the captured frame's thread registers
     public const int RootCount = 304;   // roots of the captured frame's plan
     public const int ThreadKey = 312;   // u32 thread id: the thread_regs key of the captured frame's thread
     public const int SavedLength = 320; // a block entry's length, kept across the flush it may need
-    public const int EnqueueCount = 328;
     public const int GatherType = 336;  // type and depth of the block being gathered, kept across cap_append
     public const int GatherDepth = 344;
     public const int HitFlags = 352;    // the captured frame's hit flags

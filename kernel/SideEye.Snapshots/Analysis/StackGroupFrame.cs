@@ -16,10 +16,6 @@ public sealed record StackGroupFrame(string Func, string File, int Line, bool Sh
         return visible.Length > 0 ? visible : frames;
     }
 
-    /// <summary>Whether frame <paramref name="index"/> of <paramref name="frames"/> is among the <see cref="Visible"/> ones.</summary>
-    public static bool IsVisible<T>(IReadOnlyList<T> frames, Func<T, bool> shown, int index) =>
-        shown(frames[index]) || !frames.Any(shown);
-
     /// <summary>
     /// Where goroutines with these frames are "at" for a reader: the innermost frame of the program's own code (or a
     /// dependency's), not of the Go installation. A goroutine blocked on a mutex is at the caller of sync.Mutex.Lock,
