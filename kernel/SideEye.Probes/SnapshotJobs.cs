@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using SideEye.Bpf.Features;
-using SideEye.Loader.Run;
+using SideEye.Loader.Contract;
 using SideEye.Probes.Capture;
 using SideEye.Probes.Codegen;
 using SideEye.Probes.Planning;

@@ -1,5 +1,5 @@
 using SideEye.Binary.Pclntab;
-using SideEye.Loader.Run;
+using SideEye.Loader.Contract;
 using SideEye.Probes.Records;
 
 namespace SideEye.Probes;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SideEye.Loader.Contract;
 using SideEye.Loader.Run;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Model;

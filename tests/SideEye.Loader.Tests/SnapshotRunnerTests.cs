@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using SideEye.Binary.Elf;
 using SideEye.Bpf;
 using SideEye.Bpf.Asm;
+using SideEye.Loader.Contract;
 using SideEye.Loader.Pause;
 using SideEye.Loader.Run;
 using SideEye.Testing;

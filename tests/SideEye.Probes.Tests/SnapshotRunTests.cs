@@ -4,6 +4,7 @@ using SideEye.GoRuntime;
 using SideEye.GoRuntime.Goroutines;
 using SideEye.GoRuntime.Memory;
 using SideEye.GoRuntime.Stacks;
+using SideEye.Loader.Contract;
 using SideEye.Loader.Run;
 using SideEye.Probes.Codegen;
 using SideEye.Probes.Planning;

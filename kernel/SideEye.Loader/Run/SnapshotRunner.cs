@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using SideEye.Bpf;
 using SideEye.Bpf.Links;
 using SideEye.Bpf.RingBuf;
+using SideEye.Loader.Contract;
 using SideEye.Loader.Pause;
 
 namespace SideEye.Loader.Run;
@@ -133,7 +134,7 @@ public sealed class SnapshotRunner : IDisposable
         var registers = _maps[protocol.ThreadRegistersMap];
         try
         {
-            var stopped = p.Threads.Select(t => new StoppedThread(t.Tid, ThreadRegisters.Of(t.Registers))).ToArray();
+            var stopped = p.Threads.Select(t => new StoppedThread(t.Tid, StoppedRegisters.Of(t.Registers))).ToArray();
             foreach (var thread in stopped) registers.Update((uint)thread.Tid, thread.Registers);
             control.Update(0u, generation);
             p.KeepOffCpuOf(triggerTid);

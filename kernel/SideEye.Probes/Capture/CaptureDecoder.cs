@@ -2,7 +2,7 @@ using SideEye.Binary.Dwarf;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Memory;
 using SideEye.GoRuntime.Stacks;
-using SideEye.Loader.Run;
+using SideEye.Loader.Contract;
 using SideEye.Probes.Records;
 using SideEye.Probes.Specs;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using SideEye.Bpf;
 using SideEye.Bpf.Asm;
-using SideEye.Loader.Run;
+using SideEye.Loader.Contract;
 using SideEye.Probes.Capture;
 using SideEye.Probes.Records;
 using static SideEye.Bpf.Asm.Register;

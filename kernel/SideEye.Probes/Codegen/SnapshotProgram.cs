@@ -4,7 +4,7 @@ using SideEye.Bpf.Asm;
 namespace SideEye.Probes.Codegen;
 
 /// <summary>The generated snapshot program and the maps it refers to by name; kernel-free until loaded.</summary>
-public sealed record SnapshotProgram(ProgramSpec Program, IReadOnlyList<MapSpec> Maps, IReadOnlyList<SideEye.Loader.Run.MapEntry> Entries)
+public sealed record SnapshotProgram(ProgramSpec Program, IReadOnlyList<MapSpec> Maps, IReadOnlyList<SideEye.Loader.Contract.MapEntry> Entries)
 {
     /// <summary>Array, 1 entry, u64: non-zero generation = armed. The program zeroes it when it starts.</summary>
     public const string ControlMap = "control";

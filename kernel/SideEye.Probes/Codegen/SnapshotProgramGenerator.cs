@@ -1,6 +1,6 @@
 using SideEye.Bpf;
 using SideEye.Bpf.Asm;
-using SideEye.Loader.Run;
+using SideEye.Loader.Contract;
 using SideEye.Probes.Capture;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;

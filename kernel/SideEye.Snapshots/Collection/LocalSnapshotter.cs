@@ -1,5 +1,6 @@
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Memory;
+using SideEye.Loader.Contract;
 using SideEye.Loader.Run;
 using SideEye.Probes;
 using SideEye.Probes.Capture;

@@ -20,7 +20,7 @@ public sealed record ProcessSnapshot(
     bool Truncated,
     string? Error,
     IReadOnlyList<GoroutineRecord> Goroutines,
-    Loader.Run.PauseTimings? Timings = null,
+    Loader.Contract.PauseTimings? Timings = null,
     IReadOnlyList<CapturedValue>? Captures = null,
     IReadOnlyList<Probes.Specs.FunctionCapture>? Requested = null,
     long? MonotonicNs = null,

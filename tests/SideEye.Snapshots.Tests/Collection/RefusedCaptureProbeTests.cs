@@ -1,4 +1,5 @@
 using SideEye.Bpf.Asm;
+using SideEye.Loader.Contract;
 using SideEye.Loader.Run;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;

@@ -1,4 +1,4 @@
-namespace SideEye.Loader.Run;
+namespace SideEye.Loader.Contract;
 
 /// <summary>
 /// Where a run's pause went, in nanoseconds: stopping every thread, handing the probe their registers and

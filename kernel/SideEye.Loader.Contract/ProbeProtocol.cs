@@ -1,4 +1,4 @@
-namespace SideEye.Loader.Run;
+namespace SideEye.Loader.Contract;
 
 /// <summary>
 /// How the runner talks to a snapshot program, by map name and record shape:

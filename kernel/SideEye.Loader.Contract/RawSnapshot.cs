@@ -1,4 +1,4 @@
-namespace SideEye.Loader.Run;
+namespace SideEye.Loader.Contract;
 
 /// <summary>
 /// What one run brought back, uninterpreted: the program's records in order (the completion record last when

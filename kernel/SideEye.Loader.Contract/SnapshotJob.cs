@@ -1,6 +1,6 @@
 using SideEye.Bpf;
 
-namespace SideEye.Loader.Run;
+namespace SideEye.Loader.Contract;
 
 /// <summary>
 /// Everything the privileged half needs to take one snapshot of one process, and nothing it would have to
