@@ -1,3 +1,4 @@
+using SideEye.GoRuntime.Processes;
 using SideEye.Snapshots.Collection;
 
 namespace SideEye.Interactive.Formatters;

@@ -1,4 +1,5 @@
 using SideEye.GoRuntime;
+using SideEye.GoRuntime.Processes;
 using SideEye.Interactive.Directives;
 using SideEye.Interactive.Formatters;
 using SideEye.Probes.Specs;

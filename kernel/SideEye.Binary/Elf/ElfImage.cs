@@ -233,6 +233,12 @@ public sealed class ElfImage
     /// <summary>The Go build ID note (the linker's "Go" note of type 4).</summary>
     public string? GoBuildId => ReadNote(".note.go.buildid", "Go", 4) is { } d ? System.Text.Encoding.ASCII.GetString(d) : null;
 
+    /// <summary>
+    /// What names this executable in caches across machines: the GNU build ID, else the Go build ID (a Go
+    /// binary linked internally has only the latter); null when it has neither.
+    /// </summary>
+    public string? BuildId => GnuBuildId ?? GoBuildId;
+
     byte[]? ReadNote(string sectionName, string owner, uint noteType)
     {
         var section = FindSection(sectionName);

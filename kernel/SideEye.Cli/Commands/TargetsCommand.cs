@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SideEye.Cli.Text;
+using SideEye.GoRuntime.Processes;
 using SideEye.Snapshots.Collection;
 
 namespace SideEye.Cli.Commands;

@@ -1,5 +1,3 @@
-using SideEye.Bpf;
-
 namespace SideEye.Probes.Capture;
 
 /// <summary>
@@ -9,7 +7,8 @@ namespace SideEye.Probes.Capture;
 /// </summary>
 public static class CaptureRefusal
 {
-    public static string Describe(BpfException refused, CapturePlan plan)
+    /// <param name="refusal">The kernel's reason, in one line (the verifier's summary).</param>
+    public static string Describe(string refusal, CapturePlan plan)
     {
         var weights = plan.Expressions.GroupBy(e => e.Function)
             .Select(g => (Function: g.Key, Expressions: g.Select(e => e.Text).Distinct().Count(),
@@ -18,6 +17,6 @@ public static class CaptureRefusal
             .OrderByDescending(w => w.Roots).ThenByDescending(w => w.Intervals).ThenBy(w => w.Function, StringComparer.Ordinal)
             .Take(3)
             .Select(w => $"{w.Function} ({w.Expressions} expressions, {w.Roots} roots in {w.Intervals} pc ranges)");
-        return $"captures not loaded, goroutines snapshotted without them: {refused.Message}; the spec's largest functions: {string.Join(", ", weights)}; drop some of them or their expressions";
+        return $"captures not loaded, goroutines snapshotted without them: {refusal}; the spec's largest functions: {string.Join(", ", weights)}; drop some of them or their expressions";
     }
 }

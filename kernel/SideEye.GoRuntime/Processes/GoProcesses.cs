@@ -1,8 +1,7 @@
 using System.Globalization;
-using SideEye.GoRuntime;
 using SideEye.GoRuntime.Memory;
 
-namespace SideEye.Snapshots.Collection;
+namespace SideEye.GoRuntime.Processes;
 
 /// <summary>
 /// Finds the Go processes on this machine through /proc: a process counts as Go when its executable has Go's
@@ -31,6 +30,7 @@ public static class GoProcesses
         try { exe = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName ?? ""; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; } // kernel thread, gone, or not ours
         if (exe.Length == 0) return null;
+        // A binary replaced on disk keeps running under "PATH (deleted)": the old and the new file have different names.
         if (!binaries.TryGetValue(exe, out var binary))
         {
             try { binary = GoBinary.Open($"/proc/{pid}/exe"); }
@@ -38,34 +38,57 @@ public static class GoProcesses
             binaries[exe] = binary;
         }
         if (binary is null) return null;
-        var uptime = Uptime(pid);
-        if (uptime is null) return null; // exited since we looked
-        return new GoProcessInfo(pid, exe, binary.Version.Text, uptime.Value, Goroutines(pid, binary));
+        if (ProcessStart.Read(pid) is not { } start) return null; // exited since we looked
+        ulong bias;
+        try { bias = LoadBias.Of(pid, binary.Image); }
+        catch (SideEyeException) { return null; } // exited, or its mappings cannot be read
+        return new GoProcessInfo(pid, exe, binary.Version.Text, start.Uptime, Goroutines(pid, binary, bias))
+        {
+            NamespacePid = NamespacePid(pid),
+            BuildId = binary.Image.BuildId ?? "",
+            Start = start,
+            CommandLine = CommandLine(pid),
+            LoadBias = bias,
+            ExecutableSize = binary.Image.FileBytes.Length,
+        };
     }
 
-    static long? Goroutines(int pid, GoBinary binary)
+    static long? Goroutines(int pid, GoBinary binary, ulong bias)
     {
         try
         {
-            var address = binary.Runtime.Variables.AllGLen + LoadBias.Of(pid, binary.Image);
+            var address = binary.Runtime.Variables.AllGLen + bias;
             using var memory = ProcessMemoryReader.Open(pid);
             return memory.ReadU64(address) is { } n ? (long)n : null;
         }
         catch (SideEyeException) { return null; } // no DWARF, unsupported version, no permission, or gone
     }
 
-    /// <summary>Time since the process started (field 22 of /proc/PID/stat, in clock ticks since boot), or null once it is gone.</summary>
-    static TimeSpan? Uptime(int pid)
+    /// <summary>The innermost entry of NSpid in /proc/PID/status when it differs from <paramref name="pid"/>.</summary>
+    static int? NamespacePid(int pid)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
-            var startTicks = ulong.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], CultureInfo.InvariantCulture);
-            var boot = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], CultureInfo.InvariantCulture);
-            // USER_HZ is 100 on every Linux architecture we run on.
-            return TimeSpan.FromSeconds(Math.Max(0, boot - startTicks / 100.0));
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("NSpid:", StringComparison.Ordinal)) continue;
+                var last = line["NSpid:".Length..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[^1];
+                var inner = int.Parse(last, CultureInfo.InvariantCulture);
+                return inner == pid ? null : inner;
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        return null;
+    }
+
+    /// <summary>The arguments from /proc/PID/cmdline (NUL-separated); empty for a process that hid them or exited.</summary>
+    static IReadOnlyList<string> CommandLine(int pid)
+    {
+        try
+        {
+            var raw = File.ReadAllText($"/proc/{pid}/cmdline");
+            return raw.TrimEnd('\0').Split('\0');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
     }
 }

@@ -1,0 +1,152 @@
+using SideEye.GoRuntime;
+using SideEye.Loader.Contract;
+using SideEye.Probes;
+using SideEye.Probes.Capture;
+using SideEye.Probes.Planning;
+using SideEye.Probes.Records;
+using SideEye.Probes.Specs;
+using SideEye.Probes.Values;
+using SideEye.Snapshots.Decoding;
+using SideEye.Snapshots.Model;
+
+namespace SideEye.Snapshots.Collection;
+
+/// <summary>
+/// The unprivileged half of one process's snapshots, wherever the privileged half runs: the probe planned and
+/// generated from the executable as a <see cref="SnapshotJob"/>, and what a run of it brought back decoded into a
+/// <see cref="ProcessSnapshot"/> (goroutines symbolized, captured values evaluated). Made once per process and
+/// spec; <see cref="Fits"/> says whether a later snapshot may reuse it.
+/// </summary>
+public sealed class ProcessProbe
+{
+    readonly GoroutineDecoder _decoder;
+    readonly CaptureValueDecoder? _captures;
+    readonly (ProgramCaptures?, CaptureLimits?) _asked;
+    readonly int _maxFrames;
+
+    public ProbeTarget Target { get; }
+    public GoBinary Binary { get; }
+    public SnapshotJob Job { get; }
+    /// <summary>The spec's captures for this program as the probe has them; null when none (or when they were dropped).</summary>
+    public ProgramCaptures? Program { get; }
+    public CapturePlan? Plan { get; }
+    public uint RingBufferBytes { get; }
+    /// <summary>Time to plan and generate the probe.</summary>
+    public TimeSpan PlanTime { get; }
+    /// <summary>Why the spec's captures are not in the probe (the kernel refused them), or null.</summary>
+    public string? CapturesDropped { get; }
+
+    ProcessProbe(ProbeTarget target, GoBinary binary, SnapshotJob job, ProgramCaptures? program, CapturePlan? plan, CaptureValueDecoder? captures,
+        uint ring, TimeSpan planTime, string? dropped, (ProgramCaptures?, CaptureLimits?) asked, int maxFrames)
+    {
+        Target = target;
+        Binary = binary;
+        Job = job;
+        Program = program;
+        Plan = plan;
+        _captures = captures;
+        RingBufferBytes = ring;
+        PlanTime = planTime;
+        CapturesDropped = dropped;
+        _asked = asked;
+        _maxFrames = maxFrames;
+        _decoder = new GoroutineDecoder(binary, maxFrames);
+    }
+
+    /// <summary>
+    /// Plans the probe for <paramref name="target"/> from its executable and what <paramref name="spec"/> asks of
+    /// it. A spec that does not fit the binary fails here, with the resolver's message, before anything is loaded.
+    /// </summary>
+    public static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause) =>
+        Make(target, binary, spec, maxFrames, maxPause, dropped: null);
+
+    /// <summary>The same probe without the spec's captures, because the kernel refused them (<paramref name="why"/>, from the verifier).</summary>
+    /// <remarks>It still stands for what the spec asked (see <see cref="Fits"/>), so it is kept until the spec changes.</remarks>
+    public ProcessProbe WithoutCaptures(string why) =>
+        Make(Target, Binary, CaptureSpec.Empty, _maxFrames, Job.MaxPause, Plan is null ? why : CaptureRefusal.Describe(why, Plan)).WithAsked(_asked);
+
+    static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, string? dropped)
+    {
+        var planning = System.Diagnostics.Stopwatch.GetTimestamp();
+        var program = ProgramFor(spec, target.Exe);
+        var asked = Asking(spec, program);
+        if (asked.Item2 is { } limits) SnapshotOptions.Limits(limits);
+        var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
+        var captures = program is null ? null
+            : CapturePlan.Create(binary, program, program.Limits ?? spec.Limits, runtimeTypes!.Types.Select(kv => (kv.Key, kv.Value)));
+        var ring = RingBufferBytesFor(target.Goroutines, maxFrames, captures);
+        var plan = ProbePlan.Create(binary, maxFrames).WithLoadBias(target.LoadBias) with { RingBufferBytes = ring, BinaryPath = target.TriggerPath };
+        var job = SnapshotJobs.Create(plan, target.Pid, maxPause, captures);
+        return new ProcessProbe(target, binary, job, program, captures,
+            captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, target.LoadBias),
+            ring, System.Diagnostics.Stopwatch.GetElapsedTime(planning), dropped, asked, maxFrames);
+    }
+
+    ProcessProbe WithAsked((ProgramCaptures?, CaptureLimits?) asked) =>
+        new(Target, Binary, Job, Program, Plan, _captures, RingBufferBytes, PlanTime, CapturesDropped, asked, _maxFrames);
+
+    /// <summary>
+    /// Whether a snapshot of <paramref name="target"/> under <paramref name="spec"/> may run this probe again: the
+    /// same process (not a restart under the same pid), the same captures with the same limits, and a ring buffer
+    /// still large enough for its goroutines.
+    /// </summary>
+    public bool Fits(ProbeTarget target, CaptureSpec spec) =>
+        target.Pid == Target.Pid && target.StartTicks == Target.StartTicks
+        && _asked == Asking(spec, ProgramFor(spec, Target.Exe))
+        && RingBufferBytesFor(target.Goroutines, _maxFrames, Plan) <= RingBufferBytes;
+
+    /// <summary>One run of the probe, decoded: goroutines symbolized, captured values evaluated, the row's error if it is partial.</summary>
+    public ProcessSnapshot Decode(RawSnapshot raw, ProbeLoad load)
+    {
+        var result = SnapshotResult.Decode(raw, Binary.Pclntab, ProbePlan.WalkFramesFor(_maxFrames), Target.LoadBias);
+        var statuses = Binary.Runtime.Statuses;
+        var goroutines = result.Goroutines
+            .Select(g => _decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running,
+                truncated: g.Truncated || g.Flags.HasFlag(GoroutineFlags.StackUnreadable), g.Labels))
+            .ToArray();
+        IReadOnlyList<CapturedValue>? values = null;
+        string? captureShortfall = null;
+        if (_captures is { } decoder)
+        {
+            var (decoded, stats) = decoder.Decode(result);
+            // A frame beyond the frame limit (cut by runtime.Stack's count after the walk) is not kept, nor its values.
+            var depths = goroutines.GroupBy(g => g.Goid).ToDictionary(g => g.Key, g => g.First().Frames.Count);
+            values = decoded.Where(v => depths.TryGetValue(v.Goid, out var n) && v.Depth < n)
+                .Select(v => new CapturedValue(v.Goid, v.Depth, v.Function, v.Expression, v.Type, v.Json, v.Unavailable)).ToArray();
+            captureShortfall = stats is null ? (result.Summary is null ? null : "the probe's capture statistics are missing") : stats.Shortfall;
+        }
+        var error = string.Join("; ", new[] { CapturesDropped, result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
+        return new ProcessSnapshot(Target.Pid, Target.Host, Target.Exe, Binary.Version.Text, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
+            result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, Program?.Functions,
+            result.Summary is { } s ? (long)s.StartNs : null, load with { CapturesDropped = CapturesDropped });
+    }
+
+    /// <summary>A process that could not be snapshotted: its row with the reason (without a repeated "process N:").</summary>
+    public static ProcessSnapshot Failed(string host, int pid, string exe, string goVersion, SideEyeException e)
+    {
+        var prefix = $"process {pid}: ";
+        var reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+        return new ProcessSnapshot(pid, host, exe, goVersion, 0, 0, true, reason, []);
+    }
+
+    /// <summary>The spec's captures for an executable, or null when it asks for none.</summary>
+    static ProgramCaptures? ProgramFor(CaptureSpec spec, string exe) => spec.For(exe) is { Functions.Count: > 0 } p ? p : null;
+
+    static (ProgramCaptures?, CaptureLimits?) Asking(CaptureSpec spec, ProgramCaptures? program) =>
+        (program, program is null ? null : program.Limits ?? spec.Limits);
+
+    /// <summary>
+    /// Sizes the ring buffer to the target, read before the pause: every goroutine's record must fit, or the
+    /// snapshot is truncated. Records hold a 160-byte header and 8 bytes a frame; most stacks are far shallower
+    /// than the frame limit, so this budgets 32 frames each with 50% to spare, between 16 MiB and 512 MiB. Captures
+    /// add twice their byte budget (entry headers on small blocks).
+    /// </summary>
+    static uint RingBufferBytesFor(long? goroutines, int maxFrames, CapturePlan? captures)
+    {
+        var perRecord = 160UL + 8UL * (ulong)Math.Min(maxFrames, 32);
+        var wanted = (ulong)Math.Max(0, goroutines ?? 0) * perRecord * 3 / 2 + (captures is null ? 0 : 2UL * (ulong)captures.Limits.SnapshotBytes);
+        var bytes = 16UL << 20;
+        while (bytes < wanted && bytes < 512UL << 20) bytes <<= 1;
+        return (uint)bytes;
+    }
+}
