@@ -83,6 +83,11 @@ func (r Rect) Area() float64 { return r.W * r.H }
 // sink keeps every type reachable so the linker writes its DWARF.
 var sink []interface{}
 
+// labels has the type runtime/pprof keeps goroutine labels in up to Go 1.23. As a package variable its
+// type (and, before Go 1.24, the linker's hash<string,string> and bucket<string,string>) is in the DWARF
+// of every build.
+var labels = map[string]string{"k": "v"}
+
 func describe(v interface{}) {
 	sink = append(sink, v)
 	t := reflect.TypeOf(v)
@@ -110,4 +115,5 @@ func main() {
 	sink = append(sink, s.Area())
 	describe(time.Time{})
 	describe(sync.Mutex{})
+	sink = append(sink, labels)
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SideEye.GoRuntime;
 using SideEye.Probes.Planning;
 using SideEye.Testing;
@@ -5,7 +6,7 @@ using SideEye.Testing;
 namespace SideEye.Probes.Tests;
 
 /// <summary>The plan carries the runtime model's numbers unchanged, for every toolchain.</summary>
-public class ProbePlanTests
+public partial class ProbePlanTests
 {
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
@@ -51,4 +52,51 @@ public class ProbePlanTests
         Assert.Equal(plan with { SyscallSpDeltas = again.SyscallSpDeltas, SkippedStatuses = again.SkippedStatuses }, again);
         Assert.Equal(plan.SyscallSpDeltas.OrderBy(kv => kv.Key), again.SyscallSpDeltas.OrderBy(kv => kv.Key));
     }
+
+    /// <summary>
+    /// Where the probe reads pprof labels from a map (Go 1.19–1.23), against Go: runtime.hmap and runtime.minTopHash
+    /// as Go's debug/dwarf reads them from the binary (testdata/dwarfdump), and the bucket the compiler lays out for
+    /// map[string]string (testdata/layouts, built with the same toolchain).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void Label_map_layout_is_what_Go_says(string release)
+    {
+        var binary = GoFixture.Build("parked", release);
+        var plan = ProbePlan.Create(GoBinary.Open(binary));
+        var hmap = DwarfDump.Run(binary, "struct", "runtime.hmap");
+        var bucket = LayoutsProgram.StringMapBucket(release);
+        Assert.Equal(bucket is not null, hmap.Count > 0);
+        if (bucket is null)
+        {
+            // Swiss-table releases keep labels in a slice.
+            Assert.Equal(PprofLabelsLayout.LabelSlice, plan.LabelsLayout);
+            Assert.Null(plan.LabelMap);
+            return;
+        }
+
+        Assert.Equal(PprofLabelsLayout.StringMap, plan.LabelsLayout);
+        var map = plan.LabelMap!;
+        var fields = hmap.Select(l => HmapField().Match(l)).Where(m => m.Success)
+            .ToDictionary(m => m.Groups["name"].Value, m => (Offset: int.Parse(m.Groups["offset"].Value), Type: m.Groups["type"].Value));
+        Assert.Equal(fields["count"], (map.Count.Offset, "int"));
+        Assert.Equal(fields["B"], (map.B.Offset, "uint8"));
+        Assert.Equal(fields["buckets"].Offset, map.Buckets.Offset);
+        Assert.Equal(fields["oldbuckets"].Offset, map.OldBuckets.Offset);
+        // amd64: int and pointers are 8 bytes, uint8 one.
+        Assert.Equal((8, 1, 8, 8), (map.Count.Size, map.B.Size, map.Buckets.Size, map.OldBuckets.Size));
+        Assert.Equal(new[] { fields["count"].Offset + 8, fields["B"].Offset + 1, fields["buckets"].Offset + 8, fields["oldbuckets"].Offset + 8 }.Max(), map.HeaderReadBytes);
+
+        Assert.Equal(bucket.Size, map.BucketSize);
+        Assert.Equal(bucket.Fields["topbits"], (map.TopHash, map.Slots));
+        Assert.Equal(bucket.Fields["keys"], (map.Keys, PprofLabelMapLayout.StringHeaderSize * map.Slots));
+        Assert.Equal(bucket.Fields["elems"], (map.Values, PprofLabelMapLayout.StringHeaderSize * map.Slots));
+        Assert.Equal(Math.Max(map.HeaderReadBytes, bucket.Size), map.ScratchBytes);
+
+        var minTopHash = DwarfDump.Run(binary, "const", "runtime.minTopHash").Single(l => l.Split(' ')[1] == "runtime.minTopHash");
+        Assert.Equal(long.Parse(minTopHash.Split(' ')[2]), map.MinTopHash);
+    }
+
+    [GeneratedRegex(@"^field runtime\.hmap (?<name>\S+) offset=(?<offset>\d+) type=(?<type>.*)$")]
+    private static partial Regex HmapField();
 }

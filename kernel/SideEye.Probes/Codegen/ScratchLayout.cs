@@ -6,7 +6,8 @@ namespace SideEye.Probes.Codegen;
 /// The scratch value the program works in (the BPF stack is 512 bytes; a g copy, a record with up to 1040 PCs and
 /// 8 KiB of stack are not): the one entry of a plain array map, which every function addresses directly.
 /// </summary>
-internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowBytes)
+/// <param name="labelMapBytes">What reading a Go 1.19–1.23 label map takes (PprofLabelMapLayout.ScratchBytes); 0 where labels are no map.</param>
+internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowBytes, int labelMapBytes)
 {
     public const int AllGsArray = 0;   // runtime.allgs' array pointer
     public const int AllGLen = 8;
@@ -45,8 +46,7 @@ internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowByt
     public int Labels => ThreadStack + ((RecordLayout.ThreadStackHeaderSize + stackWindowBytes + 7) & ~7);
     /// <summary>Up to MaxLabels (key, value) string headers, 32 bytes each, gathered before the strings are copied.</summary>
     public int LabelPairs => Labels + RecordLayout.LabelsHeaderSize + RecordLayout.MaxLabels * RecordLayout.LabelSlotSize;
-    /// <summary>One map bucket of a map[string]string (Go up to 1.23): 8 tophash bytes, 8 keys, 8 values, overflow.</summary>
+    /// <summary>The start of a label map's hmap, then in the same place its one bucket (Go up to 1.23).</summary>
     public int LabelBucket => LabelPairs + 32 * RecordLayout.MaxLabels;
-    public const int MapBucketSize = 8 + 8 * 16 + 8 * 16 + 8;
-    public int Size => LabelBucket + MapBucketSize;
+    public int Size => LabelBucket + labelMapBytes;
 }

@@ -13,8 +13,9 @@ public static partial class SnapshotProgramGenerator
 {
     /// <summary>
     /// pprof labels, when g.labels is set: gather up to MaxLabels (key, value) string headers into LabelPairs,
-    /// from the []label of Go 1.24+ or the single bucket of a Go 1.19–1.23 map[string]string (a map with more
-    /// than one bucket, which takes more than 8 labels, is not read: flagged), then copy the strings with
+    /// from the []label of Go 1.24+ or the single bucket of a Go 1.19–1.23 map[string]string, where
+    /// <see cref="ProbePlan.LabelMap"/> says (a map with more than one bucket, which takes more than 8 labels, or
+    /// one that is growing, is not read: flagged), then copy the strings with
     /// bpf_loop(labels_copy) and send a labels record ahead of the goroutine record. Clobbers r0-r7; reloads r8
     /// (the status) for the code after it.
     /// </summary>
@@ -46,31 +47,35 @@ public static partial class SnapshotProgramGenerator
         }
         else
         {
+            var map = plan.LabelMap ?? throw new ArgumentException("the plan's labels are a map but it has no PprofLabelMapLayout", nameof(plan));
             ReadUserFromReg(c, S.Tmp, 8, R3);            // *labelMap: the map, a pointer to its hmap
             c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
             c.Add(A.LoadMem(R3, R9, S.Tmp, Size.DW));
             c.Add(A.JumpIfImm(JumpOp.Eq, R3, 0, "g_labels_done"));
-            ReadUserFromReg(c, bucket, 32, R3);          // hmap: count, flags, B, …, buckets, oldbuckets
+            ReadUserFromReg(c, bucket, map.HeaderReadBytes, R3); // hmap up to the last field read here
             c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
-            c.Add(A.LoadMem(R1, R9, bucket + 0, Size.DW));
+            c.Add(A.LoadMem(R1, R9, bucket + map.Count.Offset, SizeOf(map.Count)));
             c.Add(A.JumpIfImm(JumpOp.Eq, R1, 0, "g_labels_done"));
-            c.Add(A.LoadMem(R1, R9, bucket + 9, Size.B));
+            // More than one bucket, or a grow in progress: the labels are not all in the one bucket read below.
+            c.Add(A.LoadMem(R1, R9, bucket + map.B.Offset, SizeOf(map.B)));
             c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_labels_unread"));
-            c.Add(A.LoadMem(R1, R9, bucket + 24, Size.DW));
+            c.Add(A.LoadMem(R1, R9, bucket + map.OldBuckets.Offset, SizeOf(map.OldBuckets)));
             c.Add(A.JumpIfImm(JumpOp.Ne, R1, 0, "g_labels_unread"));
-            c.Add(A.LoadMem(R3, R9, bucket + 16, Size.DW));
-            ReadUserFromReg(c, bucket, ScratchLayout.MapBucketSize, R3);
+            c.Add(A.LoadMem(R3, R9, bucket + map.Buckets.Offset, SizeOf(map.Buckets)));
+            ReadUserFromReg(c, bucket, map.BucketSize, R3);
             c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "g_labels_unread"));
-            // Slots whose tophash is at least minTopHash (5) hold an entry.
-            for (var j = 0; j < L.MaxLabels; j++)
+            // Slots whose tophash is at least runtime.minTopHash hold an entry.
+            for (var j = 0; j < map.Slots; j++)
             {
-                c.Add(A.LoadMem(R1, R9, bucket + j, Size.B));
-                c.Add(A.JumpIfImm(JumpOp.Lt, R1, 5, $"g_label_skip{j}"));
+                c.Add(A.LoadMem(R1, R9, bucket + map.TopHash + j, Size.B));
+                c.Add(A.JumpIfImm(JumpOp.Lt, R1, map.MinTopHash, $"g_label_skip{j}"));
                 c.Add(A.JumpIfImm(JumpOp.Gt, R6, L.MaxLabels - 1, "g_labels_unread"));
                 c.Add(A.Mov64(R2, R6));
                 c.Add(A.Lsh64Imm(R2, 5));
                 c.Add(A.Add64(R2, R9));
-                foreach (var (from, to) in new[] { (8 + 16 * j, 0), (16 + 16 * j, 8), (136 + 16 * j, 16), (144 + 16 * j, 24) })
+                var key = map.Keys + PprofLabelMapLayout.StringHeaderSize * j;
+                var value = map.Values + PprofLabelMapLayout.StringHeaderSize * j;
+                foreach (var (from, to) in new[] { (key, 0), (key + 8, 8), (value, 16), (value + 8, 24) })
                 {
                     c.Add(A.LoadMem(R1, R9, bucket + from, Size.DW));
                     c.Add(A.StoreMem(R2, pairs + to, R1, Size.DW));

@@ -60,7 +60,7 @@ public static partial class SnapshotProgramGenerator
     {
         if (plan.MaxFrames is < ProbePlan.MinMaxFrames or > ProbePlan.MaxMaxFrames)
             throw new ArgumentException($"MaxFrames {plan.MaxFrames} is outside {ProbePlan.MinMaxFrames}..{ProbePlan.MaxMaxFrames}", nameof(plan));
-        var scratch = new ScratchLayout(plan.GSize, plan.WalkFrames, plan.StackWindowBytes);
+        var scratch = new ScratchLayout(plan.GSize, plan.WalkFrames, plan.StackWindowBytes, plan.LabelMap?.ScratchBytes ?? 0);
         var code = new Instructions();
         var capture = captures is { IsEmpty: false } ? new CaptureCodegen(captures, plan.LoadBias) : null;
         Main(code, plan, capture);

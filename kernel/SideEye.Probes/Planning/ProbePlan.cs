@@ -89,6 +89,8 @@ public sealed record ProbePlan
 
     /// <summary>How runtime/pprof keeps a goroutine's labels in this binary (what g.labels points to).</summary>
     public required PprofLabelsLayout LabelsLayout { get; init; }
+    /// <summary>Where the label map's entries are when <see cref="LabelsLayout"/> is StringMap; null otherwise.</summary>
+    public required PprofLabelMapLayout? LabelMap { get; init; }
 
     /// <summary>What <see cref="WithLoadBias"/> added to every address (0: link-time addresses).</summary>
     public ulong LoadBias { get; init; }
@@ -159,6 +161,7 @@ public sealed record ProbePlan
                 ?? throw new SideEyeException($"{binary.Path}: runtime.sigtramp at 0x{sigtramp.Entry:x} is in no loadable segment")),
             SyscallSpDeltas = SyscallReturnSites(binary),
             LabelsLayout = LabelsLayoutOf(binary),
+            LabelMap = LabelMapOf(binary),
             MaxFrames = maxFrames,
         };
     }
@@ -203,6 +206,10 @@ public sealed record ProbePlan
             _ => throw new SideEyeException($"{binary.Path}: runtime/pprof.labelMap is a {type.Kind.ToGoString()} of {type.Size} bytes, a layout the probe does not know"),
         };
     }
+
+    static PprofLabelMapLayout? LabelMapOf(GoBinary binary) =>
+        binary.Dwarf is { } dwarf && dwarf.FindType("runtime/pprof.labelMap") is { Kind: GoKind.Map } labelMap
+            ? PprofLabelMapLayout.Create(labelMap, dwarf) : null;
 
     static GFieldPlan Field(string name, FieldLocation f) =>
         f.Size is 1 or 2 or 4 or 8 ? new GFieldPlan(name, f.Offset, f.Size)

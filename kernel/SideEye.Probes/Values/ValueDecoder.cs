@@ -243,7 +243,7 @@ internal sealed class ValueDecoder(ValueFormatter formatter, BlockReader reader)
     /// <summary>The map's slots as read, or null when its header could not be read.</summary>
     public MapContents? MapContents(GoType type, ulong header) =>
         SwissMapReader.Handles(type) ? SwissMapReader.Read(type, header, reader, formatter.Limits)
-        : ClassicMapReader.Read(type, header, reader, formatter.Limits);
+        : ClassicMapReader.Read(type, header, reader, formatter.Limits, formatter.ClassicMapConstants);
 
     JsonNode? Map(GoType type, ulong header, int depth)
     {

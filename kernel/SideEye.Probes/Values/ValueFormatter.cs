@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SideEye.Binary.Dwarf.Types;
 using SideEye.GoRuntime;
+using SideEye.GoRuntime.Maps;
 using SideEye.GoRuntime.Memory;
 using SideEye.Probes.Specs;
 
@@ -35,6 +36,7 @@ public sealed class ValueFormatter
 
     readonly Func<ulong, string?> _functionName;
     readonly Lazy<long> _itabTypeOffset;
+    readonly Lazy<ClassicMapConstants> _classicMapConstants;
 
     /// <param name="runtimeTypes">The binary's types by runtime type descriptor (for interfaces).</param>
     /// <param name="limits">What a capture may copy.</param>
@@ -47,6 +49,7 @@ public sealed class ValueFormatter
         LoadBias = loadBias;
         _functionName = functionName;
         _itabTypeOffset = new Lazy<long>(ReadItabTypeOffset);
+        _classicMapConstants = new Lazy<ClassicMapConstants>(() => ClassicMapConstants.Read(RuntimeTypes.Dwarf));
     }
 
     /// <summary>A formatter for one binary: its DWARF types, pclntab function names, default limits unless given.</summary>
@@ -79,6 +82,9 @@ public sealed class ValueFormatter
 
     /// <summary>Offset of the dynamic type pointer in an itab (runtime.itab._type, internal/abi.ITab.Type): 8 in every supported release.</summary>
     internal long ItabTypeOffset => _itabTypeOffset.Value;
+
+    /// <summary>The tophash constants of hmap buckets, read on the first classic map (Swiss-table binaries lack them).</summary>
+    internal ClassicMapConstants ClassicMapConstants => _classicMapConstants.Value;
 
     /// <summary>An empty interface is runtime.eface (type word first); any other is runtime.iface (itab first).</summary>
     internal bool IsEmptyInterface(GoType interfaceType) =>

@@ -24,7 +24,7 @@ namespace SideEye.Probes.Values;
 /// each read bucket's overflow chain one bucket per read, at most <see cref="BucketCount"/> overflow buckets per
 /// array in all; while growing, the old array the same way (2^(B-1) buckets, 2^B for a same-size grow), whose
 /// buckets count only if tophash[0] is not evacuated (evacuatedX..evacuatedEmpty). A slot is full if its tophash
-/// is at least minTopHash. Keys or elements over 128 bytes are stored as pointers: one more read each.</item>
+/// is at least minTopHash (these runtime constants as the binary's DWARF declares them, GoRuntime.Maps.ClassicMapConstants). Keys or elements over 128 bytes are stored as pointers: one more read each.</item>
 /// <item>map from Go 1.24 (Swiss tables): the Map; dirLen 0: dirPtr is one group. Otherwise
 /// <see cref="DirectoryCount"/> table pointers in one block; each distinct table in directory order (a table
 /// repeats for each directory slot it covers), its table struct, then groups from the start of its group array,
@@ -45,17 +45,9 @@ public static class ValueReadRules
     /// <summary>Keys and elements larger than this are stored in buckets and groups as pointers (abi.MapMaxKeyBytes/MapMaxElemBytes, also OldMap*).</summary>
     public const int MaxInlineMapSlotBytes = 128;
 
-    /// <summary>Slots per bucket (hmap) or group (Swiss).</summary>
+    /// <summary>Slots per Swiss group (an hmap bucket's count comes from its DWARF type).</summary>
     public const int MapSlots = 8;
 
-    /// <summary>runtime.minTopHash: hmap tophash values below it mark empty or evacuated slots.</summary>
-    public const byte MinTopHash = 5;
-    /// <summary>runtime.evacuatedX: the first tophash[0] value of an evacuated old bucket.</summary>
-    public const byte EvacuatedX = 2;
-    /// <summary>runtime.evacuatedEmpty: the last tophash[0] value of an evacuated old bucket.</summary>
-    public const byte EvacuatedEmpty = 4;
-    /// <summary>runtime.sameSizeGrow, a flag in hmap.flags: the old bucket array is as large as the new one.</summary>
-    public const byte SameSizeGrow = 8;
     /// <summary>A Swiss control byte with this bit set is empty or deleted (maps.ctrlEmpty 0x80, ctrlDeleted 0xFE).</summary>
     public const byte CtrlEmptyBit = 0x80;
 
