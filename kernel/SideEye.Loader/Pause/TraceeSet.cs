@@ -10,6 +10,14 @@ namespace SideEye.Loader.Pause;
 internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
 {
     const long StopGraceNs = 200_000_000;
+
+    /// <summary>
+    /// The longest a working tracer thread takes past the pause deadline to let the whole target go: an operation
+    /// that runs out of time stops its thread again (<see cref="DeliverSignal"/>, one stop grace), then
+    /// <see cref="DetachAll"/> and <see cref="ReleaseRunning"/> wait one stop grace each. Callers of the tracer
+    /// thread wait this long past the deadline (plus their own grace) before deciding it is stuck.
+    /// </summary>
+    public const long ReleaseAllowanceNs = 3 * StopGraceNs;
     /// <summary>How long a thread stopped by a signal (<see cref="StopBySignal"/>) may take before it is interrupted instead.</summary>
     const long SignalStopGraceNs = 2_000_000;
 
@@ -125,6 +133,12 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
 
     TargetProcessException Exited() => new(_pid, "exited during the pause", ESRCH);
 
+    /// <summary>
+    /// Called on the tracer thread after each successful PTRACE_SEIZE with the target's pid and the thread's tid:
+    /// lets a test act at that exact point (start an execve in the target, say). Null outside tests.
+    /// </summary>
+    internal static Action<int, int>? SeizedForTests;
+
     /// <summary>PTRACE_SEIZE one thread. True when newly seized (it still needs PTRACE_INTERRUPT).</summary>
     bool Seize(int tid)
     {
@@ -132,6 +146,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         if (e == 0)
         {
             Track(tid);
+            SeizedForTests?.Invoke(_pid, tid);
             return true;
         }
         if (e == ESRCH) return false; // exited before we got to it; if it was the last one the next listing is empty

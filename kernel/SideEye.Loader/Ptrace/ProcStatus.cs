@@ -41,6 +41,23 @@ public sealed record ProcStatus(char State, int Tgid, int TracerPid)
     }
 
     /// <summary>
+    /// The threads of <paramref name="pid"/> whose tracer is thread <paramref name="tracerTid"/>, and how many of them
+    /// are in a ptrace-stop. Read from /proc, so it needs nothing from the tracer thread, which may be stuck.
+    /// </summary>
+    public static (int Traced, int Stopped) TracedBy(int pid, int tracerTid)
+    {
+        if (tracerTid <= 0) return (0, 0);
+        int traced = 0, stopped = 0;
+        foreach (var tid in Threads(pid))
+        {
+            if (Read(pid, tid) is not { } thread || thread.TracerPid != tracerTid) continue;
+            traced++;
+            if (thread.InTracingStop) stopped++;
+        }
+        return (traced, stopped);
+    }
+
+    /// <summary>
     /// True when the thread has begun to exit (PF_EXITING in the flags field of /proc/PID/task/TID/stat) or is
     /// gone: ptrace refuses such a thread with EPERM, and it will never run user code again.
     /// </summary>
