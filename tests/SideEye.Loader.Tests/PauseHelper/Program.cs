@@ -3,11 +3,30 @@ using SideEye.Loader.Pause;
 // pause-helper PID MODE: pauses PID for up to a minute, prints "paused N", then
 //   kill   sleeps until the test SIGKILLs it;
 //   term   sleeps until the test sends SIGTERM (.NET 10 raises no ProcessExit for it; SideEye registers a handler);
-//   throw  throws an unhandled exception on another thread once it reads a line from stdin.
+//   throw  throws an unhandled exception on another thread once it reads a line from stdin;
+//   wedge  (PauseWhile, limit and tracer grace 200 ms) blocks the tracer thread in pause(2) for good, and does
+//          what a long-running host is advised to do when ProcessPause.Wedged is raised: prints
+//          "wedged held=N stopped=M" and exits with code 70.
 // Handlers that run after SideEye's own (ProcessExit, UnhandledException, SIGTERM) print "hook paused=BOOL",
 // which shows whether SideEye's hook had resumed the target by then.
 var pid = int.Parse(args[0]);
 var mode = args[1];
+if (mode == "wedge")
+{
+    ProcessPause.Wedged += (_, e) =>
+    {
+        Console.WriteLine($"wedged held={e.ThreadsHeld} stopped={e.ThreadsStopped}");
+        Environment.Exit(70);
+    };
+    var limit = TimeSpan.FromMilliseconds(200);
+    ProcessPause.PauseWhile<int>(pid, limit, p =>
+    {
+        Console.WriteLine($"paused {p.Threads.Count}");
+        while (true) Pause();
+    }, tracerGrace: limit);
+    Console.WriteLine("PauseWhile returned without raising Wedged");
+    return 1;
+}
 ProcessPause? pause = null;
 // .NET runs a signal's handlers newest first: registered before the pause, this one runs after SideEye's.
 using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
@@ -31,3 +50,8 @@ switch (mode)
     default:
         throw new ArgumentException($"unknown mode {mode}");
 }
+
+return 0;
+
+[System.Runtime.InteropServices.DllImport("libc", EntryPoint = "pause")]
+static extern int Pause();
