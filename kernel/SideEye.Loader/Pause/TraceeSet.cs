@@ -1,3 +1,4 @@
+using SideEye.Loader.Privileges;
 using SideEye.Loader.Ptrace;
 using static SideEye.Loader.Ptrace.PtraceNative;
 
@@ -177,10 +178,9 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
             var comm = ReadComm(tracerTgid);
             return new TargetProcessException(_pid, $"thread {tid} is already traced by process {tracerTgid}{(comm is null ? "" : $" ({comm})")}; a thread has one tracer, so detach that debugger first", errno);
         }
-        var scope = ProcStatus.YamaPtraceScope();
+        // A few /proc reads; a refusal usually comes at the first seize, before any thread is stopped.
         return new TargetProcessException(_pid,
-            $"not permitted to trace thread {tid} ({Errno.Describe(errno)}): needs CAP_SYS_PTRACE over the target" +
-            (scope is { } s and > 0 ? $", and kernel.yama.ptrace_scope={s} restricts ptrace" : ""), errno);
+            $"not permitted to trace thread {tid} ({Errno.Describe(errno)}): {AccessDenial.Explain(_pid, TargetAccess.Attach)}", errno);
     }
 
     static string? ReadComm(int pid)

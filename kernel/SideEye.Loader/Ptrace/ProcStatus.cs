@@ -71,11 +71,4 @@ public sealed record ProcStatus(char State, int Tgid, int TracerPid)
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return fields[0] is "Z" or "X" || (uint.Parse(fields[6]) & PF_EXITING) != 0;
     }
-
-    /// <summary>kernel.yama.ptrace_scope, or null without Yama.</summary>
-    public static int? YamaPtraceScope()
-    {
-        try { return int.Parse(File.ReadAllText("/proc/sys/kernel/yama/ptrace_scope").Trim()); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or FormatException) { return null; }
-    }
 }

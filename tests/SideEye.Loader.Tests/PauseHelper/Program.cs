@@ -4,6 +4,9 @@ using SideEye.Loader.Pause;
 //   kill   sleeps until the test SIGKILLs it;
 //   term   sleeps until the test sends SIGTERM (.NET 10 raises no ProcessExit for it; SideEye registers a handler);
 //   throw  throws an unhandled exception on another thread once it reads a line from stdin;
+//   try    (no pause kept) prints "paused N", or "refused MESSAGE" when ProcessPause refuses, and exits;
+//   exe    (no pause) reads /proc/PID/exe as a snapshot does and prints "exe PATH", or "refused REASON" with
+//          AccessDenial's explanation when the kernel refuses, and exits;
 //   wedge  (PauseWhile, limit and tracer grace 200 ms) blocks the tracer thread in pause(2) for good, and does
 //          what a long-running host is advised to do when ProcessPause.Wedged is raised: prints
 //          "wedged held=N stopped=M" and exits with code 70.
@@ -11,6 +14,33 @@ using SideEye.Loader.Pause;
 // which shows whether SideEye's hook had resumed the target by then.
 var pid = int.Parse(args[0]);
 var mode = args[1];
+if (mode == "try")
+{
+    try
+    {
+        using var tried = ProcessPause.Pause(pid, TimeSpan.FromSeconds(5));
+        Console.WriteLine($"paused {tried.Threads.Count}");
+        return 0;
+    }
+    catch (SideEye.Loader.TargetProcessException e)
+    {
+        Console.WriteLine($"refused {e.Message}");
+        return 3;
+    }
+}
+if (mode == "exe")
+{
+    try
+    {
+        Console.WriteLine($"exe {File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName}");
+        return 0;
+    }
+    catch (UnauthorizedAccessException)
+    {
+        Console.WriteLine($"refused {SideEye.Loader.Privileges.AccessDenial.Explain(pid, SideEye.Loader.Privileges.TargetAccess.Inspect)}");
+        return 3;
+    }
+}
 if (mode == "wedge")
 {
     ProcessPause.Wedged += (_, e) =>
