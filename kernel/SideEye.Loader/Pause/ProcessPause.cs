@@ -126,7 +126,7 @@ public sealed class ProcessPause : IDisposable
 
     public int Pid { get; }
 
-    /// <summary>The longest the target stays stopped: the watchdog resumes it then.</summary>
+    /// <summary>The longest the target stays stopped: the watchdog resumes it then, unless the tracer thread is stuck (see <see cref="Wedged"/>).</summary>
     public TimeSpan MaxPause { get; }
 
     /// <summary>
