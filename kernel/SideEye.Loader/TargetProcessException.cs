@@ -2,7 +2,9 @@ namespace SideEye.Loader;
 
 /// <summary>
 /// A target process could not be paused, inspected or resumed: it does not exist, has exited, is our own
-/// process, is traced by someone else, or we lack the privilege. <see cref="Errno"/> is set when a syscall said why.
+/// process, is traced by someone else, the kernel refused us (the reason says why, see
+/// <see cref="Privileges.AccessDenial"/>), or the pause's tracer thread stopped answering (the reason says whether
+/// the target is still held). <see cref="Errno"/> is set when a syscall said why.
 /// </summary>
 public sealed class TargetProcessException : SideEyeException
 {

@@ -125,6 +125,36 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The helper's tracer thread is stuck in pause(2) for good, with every thread of the target stopped. The
+    /// helper gives up on it, is told through ProcessPause.Wedged while the threads are still held, and exits as
+    /// a long-running host is advised to: the kernel then releases the target.
+    /// </summary>
+    [Fact]
+    public async Task AHostThatExitsWhenAPauseIsWedgedReleasesTheTarget()
+    {
+        Requires.Root();
+        var (target, helper) = Start("wedge");
+        using (target)
+        using (helper)
+        {
+            try
+            {
+                // Generous: the helper gives up after about a second (limit, allowance and grace, twice).
+                var line = await helper.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                await helper.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                output.WriteLine($"{line}; exit code {helper.ExitCode}");
+                Assert.Matches(@"^wedged held=\d+ stopped=[1-9]\d*$", line);
+                Assert.Equal(70, helper.ExitCode);
+                AssertRunningAgain(target);
+            }
+            finally
+            {
+                if (!helper.HasExited) helper.Kill();
+            }
+        }
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     static extern int Kill(int pid, int signal);
 }

@@ -26,7 +26,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         }
     }
 
-    static TargetProcess StartTarget(params string[] args) => StartTarget(GoToolchains.Newest.Release, args);
+    internal static TargetProcess StartTarget(params string[] args) => StartTarget(GoToolchains.Newest.Release, args);
 
     static TargetProcess StartTarget(string release) => StartTarget(release, []);
 
@@ -37,7 +37,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         Assert.Equal(states.Keys.Order(), pause.Threads.Select(t => t.Tid));
     }
 
-    static void AssertRunningAgain(TargetProcess target)
+    internal static void AssertRunningAgain(TargetProcess target)
     {
         var states = Procfs.WaitUntilRunning(target.Pid);
         Assert.NotEmpty(states);
@@ -148,8 +148,7 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
         Process? helper = null;
         try
         {
-            var helperBinary = Path.Combine(helperDir, "pause_helper");
-            Gcc(Path.Combine(RepoPaths.Root, "tests", "SideEye.Loader.Tests", "Native", "pause_helper.c"), helperBinary);
+            var helperBinary = NativeProgram.Build("pause_helper", helperDir);
             using var target = StartTarget([]);
             helper = Process.Start(new ProcessStartInfo(helperBinary, target.Pid.ToString()) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var line = helper.StandardOutput.ReadLine();
@@ -378,13 +377,5 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
             }
             AssertRunningAgain(target);
         }
-    }
-
-    static void Gcc(string source, string output)
-    {
-        using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O2", "-Wall", "-o", output, source]) { RedirectStandardError = true })!;
-        var err = gcc.StandardError.ReadToEnd();
-        gcc.WaitForExit();
-        if (gcc.ExitCode != 0) throw new InvalidOperationException($"gcc {source}: {err}");
     }
 }

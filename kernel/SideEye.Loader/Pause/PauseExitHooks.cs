@@ -50,8 +50,8 @@ internal static class PauseExitHooks
         foreach (var p in pauses)
         {
             // On the way out nobody can act on the error, and the kernel releases the threads when the tracer
-            // thread ends anyway: keep resuming the other pauses.
-            try { p.Resume(); }
+            // thread ends anyway: keep resuming the other pauses. Bounded, so a stuck tracer thread cannot hold up the exit.
+            try { p.ResumeOnExit(); }
             catch (TargetProcessException) { }
         }
     }

@@ -1,3 +1,4 @@
+using SideEye.Loader.Privileges;
 using SideEye.Loader.Ptrace;
 using static SideEye.Loader.Ptrace.PtraceNative;
 
@@ -10,6 +11,14 @@ namespace SideEye.Loader.Pause;
 internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
 {
     const long StopGraceNs = 200_000_000;
+
+    /// <summary>
+    /// The longest a working tracer thread takes past the pause deadline to let the whole target go: an operation
+    /// that runs out of time stops its thread again (<see cref="DeliverSignal"/>, one stop grace), then
+    /// <see cref="DetachAll"/> and <see cref="ReleaseRunning"/> wait one stop grace each. Callers of the tracer
+    /// thread wait this long past the deadline (plus their own grace) before deciding it is stuck.
+    /// </summary>
+    public const long ReleaseAllowanceNs = 3 * StopGraceNs;
     /// <summary>How long a thread stopped by a signal (<see cref="StopBySignal"/>) may take before it is interrupted instead.</summary>
     const long SignalStopGraceNs = 2_000_000;
 
@@ -125,6 +134,12 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
 
     TargetProcessException Exited() => new(_pid, "exited during the pause", ESRCH);
 
+    /// <summary>
+    /// Called on the tracer thread after each successful PTRACE_SEIZE with the target's pid and the thread's tid:
+    /// lets a test act at that exact point (start an execve in the target, say). Null outside tests.
+    /// </summary>
+    internal static Action<int, int>? SeizedForTests;
+
     /// <summary>PTRACE_SEIZE one thread. True when newly seized (it still needs PTRACE_INTERRUPT).</summary>
     bool Seize(int tid)
     {
@@ -132,6 +147,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
         if (e == 0)
         {
             Track(tid);
+            SeizedForTests?.Invoke(_pid, tid);
             return true;
         }
         if (e == ESRCH) return false; // exited before we got to it; if it was the last one the next listing is empty
@@ -162,10 +178,9 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
             var comm = ReadComm(tracerTgid);
             return new TargetProcessException(_pid, $"thread {tid} is already traced by process {tracerTgid}{(comm is null ? "" : $" ({comm})")}; a thread has one tracer, so detach that debugger first", errno);
         }
-        var scope = ProcStatus.YamaPtraceScope();
+        // A few /proc reads; a refusal usually comes at the first seize, before any thread is stopped.
         return new TargetProcessException(_pid,
-            $"not permitted to trace thread {tid} ({Errno.Describe(errno)}): needs CAP_SYS_PTRACE over the target" +
-            (scope is { } s and > 0 ? $", and kernel.yama.ptrace_scope={s} restricts ptrace" : ""), errno);
+            $"not permitted to trace thread {tid} ({Errno.Describe(errno)}): {AccessDenial.Explain(_pid, TargetAccess.Attach)}", errno);
     }
 
     static string? ReadComm(int pid)

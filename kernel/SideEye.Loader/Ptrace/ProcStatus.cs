@@ -41,6 +41,23 @@ public sealed record ProcStatus(char State, int Tgid, int TracerPid)
     }
 
     /// <summary>
+    /// The threads of <paramref name="pid"/> whose tracer is thread <paramref name="tracerTid"/>, and how many of them
+    /// are in a ptrace-stop. Read from /proc, so it needs nothing from the tracer thread, which may be stuck.
+    /// </summary>
+    public static (int Traced, int Stopped) TracedBy(int pid, int tracerTid)
+    {
+        if (tracerTid <= 0) return (0, 0);
+        int traced = 0, stopped = 0;
+        foreach (var tid in Threads(pid))
+        {
+            if (Read(pid, tid) is not { } thread || thread.TracerPid != tracerTid) continue;
+            traced++;
+            if (thread.InTracingStop) stopped++;
+        }
+        return (traced, stopped);
+    }
+
+    /// <summary>
     /// True when the thread has begun to exit (PF_EXITING in the flags field of /proc/PID/task/TID/stat) or is
     /// gone: ptrace refuses such a thread with EPERM, and it will never run user code again.
     /// </summary>
@@ -53,12 +70,5 @@ public sealed record ProcStatus(char State, int Tgid, int TracerPid)
         // "tid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may hold spaces and parentheses.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return fields[0] is "Z" or "X" || (uint.Parse(fields[6]) & PF_EXITING) != 0;
-    }
-
-    /// <summary>kernel.yama.ptrace_scope, or null without Yama.</summary>
-    public static int? YamaPtraceScope()
-    {
-        try { return int.Parse(File.ReadAllText("/proc/sys/kernel/yama/ptrace_scope").Trim()); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or FormatException) { return null; }
     }
 }

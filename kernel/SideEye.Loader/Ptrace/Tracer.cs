@@ -13,8 +13,9 @@ namespace SideEye.Loader.Ptrace;
 /// <remarks>
 /// Needs Linux 3.4 (PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_EVENT_STOP) and CAP_SYS_PTRACE over the target, or
 /// the same uid with Yama's kernel.yama.ptrace_scope at 0 (1 also allows descendants; 2 requires
-/// CAP_SYS_PTRACE; 3 forbids attaching). A thread can have one tracer: gdb, dlv or strace on the target make
-/// PTRACE_SEIZE fail with EPERM. x86_64 only (PTRACE_GETREGS and <see cref="UserRegisters"/>).
+/// CAP_SYS_PTRACE; 3 forbids attaching); <see cref="Privileges.AccessDenial"/> explains an EPERM from
+/// PTRACE_SEIZE. A thread can have one tracer: gdb, dlv or strace on the target make PTRACE_SEIZE fail with
+/// EPERM too. x86_64 only (PTRACE_GETREGS and <see cref="UserRegisters"/>).
 /// The Try* methods return an errno (0 on success) because vanished threads (ESRCH) are routine.
 /// </remarks>
 public sealed class Tracer
