@@ -28,6 +28,8 @@ public static class CliApp
             DiffCommand.Create(stdout),
             QueryCommand.Create(stdout),
             SpecCommand.Create(stdout),
+            AgentCommand.Create(stdout),
+            CertsCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

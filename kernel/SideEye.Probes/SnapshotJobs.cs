@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using SideEye.Bpf.Features;
 using SideEye.Loader.Contract;
 using SideEye.Probes.Capture;
 using SideEye.Probes.Codegen;
@@ -35,9 +34,7 @@ public static class SnapshotJobs
             Trigger = new UprobeSite(plan.BinaryPath, plan.SigtrampFileOffset),
             Protocol = Protocol,
             MaxPause = maxPause,
-            // Ring buffer and bpf_ringbuf_query 5.8, bpf_loop and BPF_PSEUDO_FUNC callbacks 5.17, the uprobe PMU 4.17:
-            // the snapshot program needs Linux 5.17.
-            RequiredFeatures = [KernelFeature.RingBuf, KernelFeature.BpfLoop, KernelFeature.UprobePmu],
+            RequiredFeatures = ProbeRequirements.Features,
         };
     }
 

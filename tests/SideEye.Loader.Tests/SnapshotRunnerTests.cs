@@ -115,7 +115,7 @@ public sealed class SnapshotRunnerTests : KernelObjectLeakCheck
         using var target = new TargetProcess(binary, "-block-urg-main");
         target.WaitForBeatAfter(5);
         using var runner = SnapshotRunner.Load(Job(target.Pid, binary, TimeSpan.FromMilliseconds(300)));
-        var e = Assert.Throws<TargetProcessException>(runner.Run);
+        var e = Assert.Throws<TargetProcessException>(() => runner.Run());
         Assert.Contains("did not reach the delivery of signal 23 before the pause limit of 300 ms", e.Message);
         Assert.Empty(Procfs.StoppedThreads(target.Pid));
         target.WaitForBeatAfter(target.LastBeat().Beat + 5);
@@ -146,7 +146,7 @@ public sealed class SnapshotRunnerTests : KernelObjectLeakCheck
             target.Dispose(); // SIGKILL
             var deadline = DateTime.UtcNow.AddSeconds(5);
             while (Directory.Exists($"/proc/{target.Pid}") && DateTime.UtcNow < deadline) Thread.Sleep(10);
-            var e = Assert.Throws<TargetProcessException>(runner.Run);
+            var e = Assert.Throws<TargetProcessException>(() => runner.Run());
             Assert.Contains(target.Pid.ToString(), e.Message);
         }
         finally

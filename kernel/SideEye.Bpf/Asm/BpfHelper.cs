@@ -27,8 +27,14 @@ public enum BpfHelper
     PerfEventOutput = 25,
     /// <summary>BPF_FUNC_get_current_task</summary>
     GetCurrentTask = 35,
+    /// <summary>BPF_FUNC_probe_write_user: writes user memory. Never generated; an agent refuses programs that call it.</summary>
+    ProbeWriteUser = 36,
+    /// <summary>BPF_FUNC_override_return: changes a kprobed function's return. Never generated; refused by agents.</summary>
+    OverrideReturn = 58,
     /// <summary>BPF_FUNC_get_stack</summary>
     GetStack = 67,
+    /// <summary>BPF_FUNC_send_signal: signals the current process. Never generated; refused by agents.</summary>
+    SendSignal = 109,
     /// <summary>BPF_FUNC_probe_read_user</summary>
     ProbeReadUser = 112,
     /// <summary>BPF_FUNC_probe_read_kernel</summary>
@@ -37,6 +43,8 @@ public enum BpfHelper
     ProbeReadUserStr = 114,
     /// <summary>BPF_FUNC_probe_read_kernel_str</summary>
     ProbeReadKernelStr = 115,
+    /// <summary>BPF_FUNC_send_signal_thread: signals the current thread. Never generated; refused by agents.</summary>
+    SendSignalThread = 117,
     /// <summary>BPF_FUNC_seq_printf</summary>
     SeqPrintf = 126,
     /// <summary>BPF_FUNC_seq_write</summary>

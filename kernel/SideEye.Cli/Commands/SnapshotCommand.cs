@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SideEye.Cli.Text;
 using SideEye.GoRuntime;
+using SideEye.GoRuntime.Processes;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Analysis;
@@ -11,16 +12,18 @@ using SideEye.Snapshots.Store;
 namespace SideEye.Cli.Commands;
 
 /// <summary>
-/// sideeye snapshot --pid PID [--pid PID …] --out FILE.duckdb [--spec FILE] [--capture FUNC=EXPR,… …]: appends
-/// one snapshot of the processes to the store and prints goroutines by status, the largest groups of identical
-/// stacks, the pause time and, with captures, how many frames of each function were captured and in which table.
-/// Captures are checked against each target's binary before anything is paused.
+/// sideeye snapshot (--pid PID … | --exe NAME) --out FILE.duckdb [--spec FILE] [--capture FUNC=EXPR,… …] [--agent URL …]:
+/// appends one snapshot of the processes, on this machine or through an agent on another, to the store and prints
+/// goroutines by status, the largest groups of identical stacks, the pause time and, with captures, how many frames
+/// of each function were captured and in which table. Captures are checked against each target's binary before
+/// anything is paused.
 /// </summary>
 public static class SnapshotCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var pids = new Option<int[]>("--pid") { Description = "process to snapshot (repeat for several)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var pids = new Option<int[]>("--pid") { Description = "process to snapshot (repeat for several)", AllowMultipleArgumentsPerToken = true };
+        var exe = new Option<string?>("--exe") { Description = "snapshot every Go process whose executable has this file name" };
         var output = new Option<string>("--out") { Description = "DuckDB file to append the snapshot to (created if needed)", Required = true };
         // 100 like the runtime's own traceback limit; deeper stacks are cut and the process row says truncated.
         var maxFrames = new Option<int>("--max-frames")
@@ -40,12 +43,14 @@ public static class SnapshotCommand
         {
             Description = "collect expressions in every frame of a function of the targets, e.g. 'main.(*server).handle=req.ID,req.URL.Path' (repeat for several functions)",
         };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "also print how each probe was made and verified (the verifier's statistics) and where the probe wait went" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "also print how each probe was made and verified (the verifier's statistics), where the probe wait went and, through an agent, the bytes on the wire" };
+        var agent = new AgentClientOptions();
         var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack")
         {
-            pids, output, maxFrames, note, maxPause, spec, capture, verbose,
+            pids, exe, output, maxFrames, note, maxPause, spec, capture, verbose,
         };
-        command.SetAction(parse =>
+        agent.AddTo(command);
+        command.SetAction(async (parse, cancellation) =>
         {
             int frames;
             TimeSpan pause;
@@ -59,19 +64,40 @@ public static class SnapshotCommand
                 stderr.WriteLine($"sideeye: {e.Message}");
                 return CliApp.ExitUsage;
             }
-            // A pid given twice is one process, snapshotted once.
-            var targets = parse.GetValue(pids)!.Distinct().ToArray();
-            var captures = Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], targets);
-            using var snapshotter = new LocalSnapshotter { MaxFrames = frames, MaxPause = pause, Captures = captures };
-            var snapshot = snapshotter.Take(targets, parse.GetValue(note));
+            if ((parse.GetValue(pids) ?? []).Length == 0 && parse.GetValue(exe) is null)
+            {
+                stderr.WriteLine("sideeye: say which processes: --pid PID (repeat for several) or --exe NAME");
+                return CliApp.ExitUsage;
+            }
+            using var connection = agent.Connect(parse);
+            using ISnapshotter machine = connection is null
+                ? new LocalSnapshotter { MaxFrames = frames, MaxPause = pause }
+                : new RemoteSnapshotter(connection) { MaxFrames = frames, MaxPause = pause };
+            var targets = await Targets(machine, parse.GetValue(pids) ?? [], parse.GetValue(exe), cancellation);
+            machine.Captures = await Captures(machine, parse.GetValue(spec), parse.GetValue(capture) ?? [], targets, cancellation);
+            var snapshot = await machine.TakeAsync(targets, parse.GetValue(note), cancellation);
             using (var store = SnapshotStore.Open(parse.GetValue(output)!))
             {
+                if (store.Warning is { } warning) stderr.WriteLine($"sideeye: warning: {warning}");
                 snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
                 WriteSummary(stdout, store, snapshot, parse.GetValue(verbose));
             }
+            if (parse.GetValue(verbose) && connection is not null && machine is RemoteSnapshotter remote)
+                stdout.WriteLine($"agent {connection.Address}: {connection.Wire.BytesReceived} bytes received, {connection.Wire.BytesSent} sent; " +
+                                 $"{remote.ExecutableBytesFetched} of them executables");
             return snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
         });
         return command;
+    }
+
+    /// <summary>The pids given (each once) and, with --exe, every Go process running an executable of that name.</summary>
+    static async Task<IReadOnlyList<int>> Targets(ISnapshotter machine, int[] pids, string? exe, CancellationToken cancellation)
+    {
+        var targets = pids.Distinct().ToList();
+        if (exe is null) return targets;
+        var matching = (await machine.ListAsync(null, cancellation)).Where(p => ProgramCaptures.ProgramName(p.Exe) == exe).Select(p => p.Pid).ToArray();
+        if (matching.Length == 0) throw new SideEyeException($"--exe {exe}: no Go process on {machine.Host} runs an executable of that name");
+        return targets.Union(matching).ToArray();
     }
 
     /// <summary>
@@ -80,38 +106,31 @@ public static class SnapshotCommand
     /// command here, before any process is paused, with the resolver's reason. A target whose executable cannot
     /// be read is left to the snapshot, which reports it in that process's row.
     /// </summary>
-    static CaptureSpec Captures(string? specFile, string[] captureArguments, IReadOnlyList<int> pids)
+    static async Task<CaptureSpec> Captures(ISnapshotter machine, string? specFile, string[] captureArguments, IReadOnlyList<int> pids, CancellationToken cancellation)
     {
         var spec = specFile is null ? CaptureSpec.Empty : CaptureSpecFile.Load(specFile);
         var functions = captureArguments.Select(CaptureArgument.Parse).ToArray();
         if (spec.Programs.Count == 0 && functions.Length == 0) return spec;
 
-        var executables = pids.Distinct().Select(pid => (Pid: pid, Path: Executable(pid))).Where(t => t.Path is not null).ToArray();
-        foreach (var (_, path) in executables)
+        var processes = await machine.ListAsync(pids.ToArray(), cancellation);
+        foreach (var p in processes)
             foreach (var f in functions)
-                spec = spec.WithCapture(ProgramCaptures.ProgramName(path!), f.Function, [.. f.Expressions]);
+                spec = spec.WithCapture(ProgramCaptures.ProgramName(p.Exe), f.Function, [.. f.Expressions]);
 
-        foreach (var group in executables.GroupBy(t => t.Path, StringComparer.Ordinal))
+        foreach (var group in processes.GroupBy(p => p.Exe, StringComparer.Ordinal))
         {
-            var (pid, path) = group.First();
-            if (spec.For(path!) is not { } program) continue;
+            var process = group.First();
+            if (spec.For(process.Exe) is not { } program) continue;
             GoBinary binary;
-            try { binary = GoBinary.Open($"/proc/{pid}/exe"); }
+            try { binary = await machine.OpenBinaryAsync(process, cancellation); }
             catch (SideEyeException) { continue; } // not a Go binary, or gone: the snapshot says so for the process
             var lines = SpecCheck.Check(program, binary);
             var errors = lines.Where(l => l.Error is not null).ToArray();
             if (errors.Length > 0)
-                throw new SideEyeException($"process {pid} ({program.Binary}): {errors[0].Error}" +
+                throw new SideEyeException($"process {process.Pid} ({program.Binary}): {errors[0].Error}" +
                     (errors.Length > 1 ? $" (and {errors.Length - 1} more of {lines.Count} expressions that cannot be captured)" : ""));
         }
         return spec;
-    }
-
-    /// <summary>The target's executable as /proc shows it (a replaced binary's with its " (deleted)" mark), or null when it cannot be read.</summary>
-    static string? Executable(int pid)
-    {
-        try { return File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>

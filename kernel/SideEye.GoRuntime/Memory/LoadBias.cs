@@ -10,9 +10,12 @@ namespace SideEye.GoRuntime.Memory;
 /// </summary>
 public static class LoadBias
 {
-    public static ulong Of(int pid, ElfImage image)
+    public static ulong Of(int pid, ElfImage image) => Of(pid, image.IsPositionIndependent, image.LinkBase);
+
+    /// <summary>The same from the executable's type and link base alone, for a caller that no longer holds the image.</summary>
+    public static ulong Of(int pid, bool positionIndependent, ulong linkBase)
     {
-        if (!image.IsPositionIndependent) return 0;
+        if (!positionIndependent) return 0;
         string exe;
         string[] maps;
         try
@@ -31,7 +34,7 @@ public static class LoadBias
             if (f.Length < 6 || f[5].Trim() != exe) continue;
             if (ulong.Parse(f[2], NumberStyles.HexNumber, CultureInfo.InvariantCulture) != 0) continue;
             var start = ulong.Parse(f[0].AsSpan(0, f[0].IndexOf('-')), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            return start - image.LinkBase;
+            return start - linkBase;
         }
         throw new SideEyeException($"process {pid}: its executable {exe} has no mapping at file offset 0 in /proc/{pid}/maps");
     }

@@ -18,4 +18,6 @@ public sealed record GoProcessInfo(int Pid, string Exe, string GoVersion, TimeSp
     public IReadOnlyList<string> CommandLine { get; init; } = [];
     public ulong LoadBias { get; init; }
     public long ExecutableSize { get; init; }
+    /// <summary>Why an agent will not snapshot it (its policy), or null when it may (and always for a local process).</summary>
+    public string? Refused { get; init; }
 }

@@ -104,17 +104,21 @@ public sealed class SnapshotRunner : IDisposable
     /// One snapshot: pause, feed registers, arm, trigger, wait for completion, resume, collect. Throws
     /// <see cref="TargetProcessException"/> when the process cannot be paused (gone, not traceable, exits); the
     /// target is never left stopped. <see cref="SnapshotJob.MaxPause"/> bounds every step; a probe already running
-    /// in the target's thread (kernel code, bounded by its own loop limits) finishes first.
+    /// in the target's thread (kernel code, bounded by its own loop limits) finishes first. Cancelling
+    /// <paramref name="cancellation"/> (a remote client gone) stops waiting for the probe and resumes the target at
+    /// once; the run then throws <see cref="OperationCanceledException"/>, after the target runs again.
     /// </summary>
-    public RawSnapshot Run()
+    public RawSnapshot Run(CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_reader is null, this);
         var protocol = Job.Protocol;
         DiscardPending();
         ClearThreadRegisters(_maps[protocol.ThreadRegistersMap]);
         var generation = ++_generation;
-        var (steps, pause) = ProcessPause.PauseWhile(Job.Pid, Job.MaxPause, p => PausedSteps(p, Job.TriggerTid, generation),
+        cancellation.ThrowIfCancellationRequested();
+        var (steps, pause) = ProcessPause.PauseWhile(Job.Pid, Job.MaxPause, p => PausedSteps(p, Job.TriggerTid, generation, cancellation),
             signalThread: (Job.TriggerTid, protocol.TriggerSignal));
+        if (!steps.Completed) cancellation.ThrowIfCancellationRequested();
         var records = _reader.ReadAll();
         var timings = new PauseTimings(pause.PauseDurationNs, pause.EstablishedAtNs - pause.PausedAtNs, steps.ArmedAt - pause.EstablishedAtNs,
             steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, pause.ResumedAtNs - steps.FinishedAt, steps.TriggeredAt, steps.FinishedAt);
@@ -127,7 +131,8 @@ public sealed class SnapshotRunner : IDisposable
     /// rehearsal (<see cref="RehearsePause"/>): every step is taken, but the program is never armed and nothing
     /// is waited for.
     /// </summary>
-    (StoppedThread[] Threads, bool Completed, long ArmedAt, long TriggeredAt, long FinishedAt) PausedSteps(ProcessPause p, int triggerTid, ulong generation)
+    (StoppedThread[] Threads, bool Completed, long ArmedAt, long TriggeredAt, long FinishedAt) PausedSteps(ProcessPause p, int triggerTid, ulong generation,
+        CancellationToken cancellation = default)
     {
         var protocol = Job.Protocol;
         var control = _maps[protocol.ControlMap];
@@ -141,7 +146,7 @@ public sealed class SnapshotRunner : IDisposable
             var armedAt = Now();
             p.DeliverSignal(triggerTid, protocol.TriggerSignal, Job.MaxPause);
             var triggeredAt = Now();
-            var completed = WaitForCompletion(generation, p);
+            var completed = WaitForCompletion(generation, p, cancellation);
             // The trigger thread runs on from here; the others are released when this returns.
             return (stopped, completed, armedAt, triggeredAt, Now());
         }
@@ -182,7 +187,7 @@ public sealed class SnapshotRunner : IDisposable
     /// thread on an idle CPU cost 0.7 ms of pause on this project's virtual machines (measured). It yields now and
     /// then, for a machine where it has to share the CPU after all.
     /// </summary>
-    bool WaitForCompletion(ulong generation, ProcessPause pause)
+    bool WaitForCompletion(ulong generation, ProcessPause pause, CancellationToken cancellation)
     {
         var reader = _reader!;
         ulong scanned = 0;
@@ -193,7 +198,7 @@ public sealed class SnapshotRunner : IDisposable
             if (reader.Find(r => IsCompletion(r, generation), ref scanned)) return true;
             if (generation == 0) return false;
             var now = Now();
-            if (pause.DeadlineNs - now <= 0) return false;
+            if (pause.DeadlineNs - now <= 0 || cancellation.IsCancellationRequested) return false;
             // At least every millisecond: notice a target that died meanwhile.
             if (now - checkedAt >= 1_000_000)
             {

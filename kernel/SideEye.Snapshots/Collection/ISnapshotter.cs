@@ -18,7 +18,8 @@ public interface ISnapshotter : IDisposable
     /// <summary>What to capture in each target's frames; may change between snapshots.</summary>
     CaptureSpec Captures { get; set; }
 
-    Task<IReadOnlyList<GoProcessInfo>> ListAsync(CancellationToken cancellation = default);
+    /// <summary>The machine's Go processes, or only those among <paramref name="pids"/>.</summary>
+    Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, CancellationToken cancellation = default);
 
     /// <summary>The executable a process runs, to check a spec against it before anything is paused.</summary>
     Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default);

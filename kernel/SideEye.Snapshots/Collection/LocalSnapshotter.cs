@@ -2,6 +2,7 @@ using SideEye.GoRuntime;
 using SideEye.GoRuntime.Memory;
 using SideEye.GoRuntime.Processes;
 using SideEye.Loader.Contract;
+using SideEye.Loader.Privileges;
 using SideEye.Loader.Run;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Model;
@@ -57,7 +58,8 @@ public sealed class LocalSnapshotter : ISnapshotter
     public Task<Snapshot> TakeAsync(IReadOnlyList<int> pids, string? note = null, CancellationToken cancellation = default) =>
         Task.Run(() => Take(pids, note), cancellation);
 
-    public Task<IReadOnlyList<GoProcessInfo>> ListAsync(CancellationToken cancellation = default) => Task.Run(GoProcesses.List, cancellation);
+    public Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, CancellationToken cancellation = default) =>
+        Task.Run(() => new GoProcessScanner().List(pids), cancellation);
 
     public Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
         Task.Run(() => GoBinary.Open($"/proc/{process.Pid}/exe"), cancellation);
@@ -114,8 +116,15 @@ public sealed class LocalSnapshotter : ISnapshotter
         var exe = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
         var bias = LoadBias.Of(pid, binary.Image);
         long? goroutines;
-        using (var memory = ProcessMemoryReader.Open(pid))
+        try
+        {
+            using var memory = ProcessMemoryReader.Open(pid);
             goroutines = memory.ReadU64(binary.Runtime.Variables.AllGLen + bias) is { } n ? (long)n : null;
+        }
+        catch (SideEyeException e) when (e.InnerException is UnauthorizedAccessException)
+        {
+            throw new SideEyeException($"process {pid}: cannot read its memory: {AccessDenial.Explain(pid, TargetAccess.ReadMemory)}", e);
+        }
         return new ProbeTarget(Host, pid, startTicks, exe, $"/proc/{pid}/exe", bias, goroutines);
     }
 
@@ -130,7 +139,7 @@ public sealed class LocalSnapshotter : ISnapshotter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new SideEyeException(e is UnauthorizedAccessException
-                ? $"process {pid}: may not read /proc/{pid}/exe: snapshots need root (or CAP_SYS_PTRACE, CAP_BPF and CAP_PERFMON)"
+                ? $"process {pid}: may not read /proc/{pid}/exe: {AccessDenial.Explain(pid, TargetAccess.Inspect)}"
                 : $"process {pid}: cannot read its executable: {e.Message}", e);
         }
     }

@@ -25,6 +25,9 @@ public sealed class SnapshotStore : IDisposable
     /// <summary>The database file, or ":memory:".</summary>
     public string Path { get; }
 
+    /// <summary>Said once per store and process: the store is readable by other users (<see cref="StoreFileAccess"/>); null otherwise.</summary>
+    public string? Warning { get; private set; }
+
     /// <summary>The schema version this code writes.</summary>
     public static int SchemaVersion => StoreSchema.Version;
 
@@ -49,8 +52,10 @@ public sealed class SnapshotStore : IDisposable
         if (readOnly) builder["ACCESS_MODE"] = "READ_ONLY";
         var connection = new DuckDBConnection(builder.ConnectionString);
         var store = new SnapshotStore(path, connection);
+        var created = !readOnly && !File.Exists(path);
         try
         {
+            using var _ = readOnly ? null : StoreFileAccess.Private();
             try
             {
                 connection.Open();
@@ -64,6 +69,7 @@ public sealed class SnapshotStore : IDisposable
                 throw new SnapshotStoreException(path, "cannot open: " + message, e);
             }
             store.EnsureSchema(create: !readOnly);
+            store.Warning = StoreFileAccess.Settle(path, created);
             return store;
         }
         catch
@@ -126,6 +132,7 @@ public sealed class SnapshotStore : IDisposable
         ArgumentNullException.ThrowIfNull(snapshot);
         if (snapshot.SnapshotId < 0) throw new ArgumentException($"snapshot id {snapshot.SnapshotId} is negative", nameof(snapshot));
         foreach (var p in snapshot.Processes) CheckCaptures(p);
+        using var _ = StoreFileAccess.Private();
         try
         {
             using var tx = _connection.BeginTransaction();
@@ -439,5 +446,10 @@ public sealed class SnapshotStore : IDisposable
         return "unknown DuckDB error";
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        // Closing checkpoints the write-ahead log into the store: a write like any other.
+        using var _ = StoreFileAccess.Private();
+        _connection.Dispose();
+    }
 }

@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+
+namespace SideEye.Remote.Connection;
+
+/// <summary>
+/// Where a client reaches an agent: <c>https://HOST:PORT</c> (TLS with the fleet's certificates; HOST a name or an
+/// address the agent's certificate names) or <c>unix:PATH</c> (the agent's socket on this machine).
+/// </summary>
+public sealed partial record AgentAddress
+{
+    public string Text { get; private init; } = "";
+    public string? Host { get; private init; }
+    public int Port { get; private init; }
+    public string? UnixPath { get; private init; }
+
+    public bool IsUnix => UnixPath is not null;
+
+    public static AgentAddress Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var path = text["unix:".Length..];
+            return Path.IsPathFullyQualified(path) ? new AgentAddress { Text = text, UnixPath = path }
+                : throw new SideEyeException($"agent {text}: a Unix socket needs an absolute path (unix:/run/sideeye/agent.sock)");
+        }
+        var m = Https().Match(text);
+        if (!m.Success || !int.TryParse(m.Groups["port"].Value, out var port) || port is < 1 or > 65535)
+            throw new SideEyeException($"agent {text}: say https://HOST:PORT or unix:PATH");
+        return new AgentAddress { Text = text.TrimEnd('/'), Host = m.Groups["host"].Value, Port = port };
+    }
+
+    public override string ToString() => Text;
+
+    [GeneratedRegex(@"^https://(\[(?<host>[0-9a-fA-F:.]+)\]|(?<host>[A-Za-z0-9.\-]+)):(?<port>\d+)/?$")]
+    private static partial Regex Https();
+}
