@@ -6,7 +6,7 @@ namespace SideEye.Interactive;
 /// <summary>
 /// What the magic commands of one kernel share: the DuckDB file they use when --db is not given (#!sideeye open
 /// changes it), the capture spec and the file it is kept in, and one snapshotter for the kernel's life, so a
-/// second snapshot of a process reuses its probe.
+/// second snapshot of a process reuses its probe; and the agents it connected to.
 /// </summary>
 /// <param name="directory">Where relative paths point: the notebook's working directory, its own folder in Jupyter and VS Code.</param>
 sealed class NotebookSession(string directory) : IDisposable
@@ -20,7 +20,15 @@ sealed class NotebookSession(string directory) : IDisposable
 
     public string? Database { get; set; }
 
+    /// <summary>Snapshots on this machine (the kernel must then run as root).</summary>
     public LocalSnapshotter Snapshotter { get; } = new();
+
+    /// <summary>Snapshots through agents: the one connect made current, and those named by --agent.</summary>
+    public Agents Agents { get; } = new();
+
+    /// <summary>Where a subcommand works: the agent at <paramref name="agent"/>, else the connected agent, else this machine.</summary>
+    public ISnapshotter Machine(string? agent, int maxFrames = SnapshotOptions.DefaultMaxFrames) =>
+        (ISnapshotter?)Agents.For(agent, maxFrames) ?? Snapshotter;
 
     /// <summary>The file the spec is read from and every edit is saved to, so a re-run notebook or its team gets it back.</summary>
     public string SpecPath { get; private set; } = Path.GetFullPath(DefaultSpecFile, directory);
@@ -57,5 +65,9 @@ sealed class NotebookSession(string directory) : IDisposable
         (_spec, SpecPath) = (CaptureSpecFile.Load(full), full);
     }
 
-    public void Dispose() => Snapshotter.Dispose();
+    public void Dispose()
+    {
+        Snapshotter.Dispose();
+        Agents.Dispose();
+    }
 }

@@ -29,18 +29,25 @@ public static class SideEyeExtension
         Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Style + HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
         Formatter.Register<SpecView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Spec(view)), HtmlFormatter.MimeType);
         Formatter.Register<GoroutineDetail>((detail, writer) => writer.Write(HtmlViews.Style + HtmlViews.Goroutine(detail)), HtmlFormatter.MimeType);
+        Formatter.Register<AgentView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Agent(view)), HtmlFormatter.MimeType);
 
         var session = new NotebookSession(directory);
         kernel.RegisterForDisposal(session);
 
         var root = SideEyeDirective.Build();
         kernel.AddDirective<SideEyeRootCommand>(root, (command, context) => Root(root, command, context));
-        Handle<TargetsCommand>(kernel, root, (command, context) => Return(context, command, Snapshotting.Targets()));
-        Handle<SnapshotCommand>(kernel, root, (command, context) =>
+        Handle<TargetsCommand>(kernel, root, async (command, context) => Return(context, command, await Snapshotting.Targets(session, command)));
+        Handle<SnapshotCommand>(kernel, root, async (command, context) =>
         {
-            var summary = Snapshotting.Take(session, command);
+            var summary = await Snapshotting.Take(session, command);
             Return(context, command, summary);
             Snapshotting.ThrowIfAnyFailed(summary);
+        });
+        Handle<ConnectCommand>(kernel, root, async (command, context) => Return(context, command, await Connecting.Connect(session, command)));
+        Handle<DisconnectCommand>(kernel, root, (command, context) =>
+        {
+            session.Agents.Disconnect();
+            Return(context, command, "snapshots are taken on this machine again");
         });
         // plotly.js (3.6 MB) goes into the notebook with the first chart only.
         var plotlyIncluded = false;
@@ -79,16 +86,22 @@ public static class SideEyeExtension
     /// <see cref="SideEyeException"/> fails the submission with its one line, anything else is a bug and keeps its stack.
     /// </summary>
     static void Handle<T>(Kernel kernel, KernelActionDirective root, Action<T, KernelInvocationContext> action) where T : KernelCommand =>
-        kernel.RegisterCommandHandler<T>((command, context) =>
+        Handle<T>(kernel, root, (command, context) =>
+        {
+            action(command, context);
+            return Task.CompletedTask;
+        });
+
+    static void Handle<T>(Kernel kernel, KernelActionDirective root, Func<T, KernelInvocationContext, Task> action) where T : KernelCommand =>
+        kernel.RegisterCommandHandler<T>(async (command, context) =>
         {
             if (SubmittedText.Submitted(command) is { } code && DirectiveLineCheck.FirstProblem(root, code, SideEyeDirective.TakesWords) is { } problem)
             {
                 context.Fail(command, null, problem);
-                return Task.CompletedTask;
+                return;
             }
-            try { action(command, context); }
+            try { await action(command, context); }
             catch (SideEyeException e) { context.Fail(command, null, $"{root.Name}: {e.Message}"); }
-            return Task.CompletedTask;
         });
 
     static void Return<T>(KernelInvocationContext context, KernelCommand command, T value) where T : notnull =>

@@ -17,16 +17,20 @@ static class SideEyeDirective
         };
         // Where an unknown subcommand lands, so the root handler can name it.
         root.Parameters.Add(new KernelDirectiveParameter("--subcommand", "a subcommand") { AllowImplicitName = true });
-        root.Subcommands.Add(new KernelActionDirective("targets")
+        var agent = "The agent to work through, https://HOST:PORT or unix:PATH (default: the connected one, else this machine)";
+        var targets = new KernelActionDirective("targets")
         {
-            Description = "List the Go processes on this machine: pid, executable, Go version, uptime, goroutines",
+            Description = "List the Go processes on this machine or the agent's: pid, executable, Go version, uptime, goroutines",
             KernelCommandType = typeof(TargetsCommand),
-        });
+        };
+        targets.Parameters.Add(new KernelDirectiveParameter("--agent", agent));
+        root.Subcommands.Add(targets);
         var snapshot = new KernelActionDirective("snapshot")
         {
-            Description = "Pause Go processes for about a millisecond and store every goroutine with its stack in DuckDB (needs root)",
+            Description = "Pause Go processes for about a millisecond and store every goroutine with its stack in DuckDB (root here, or through an agent)",
             KernelCommandType = typeof(SnapshotCommand),
         };
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--agent", agent));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--pid", "Processes to snapshot, comma-separated (e.g. 1234,5678)"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--exe", "Snapshot every Go process whose executable file is named this"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--max-frames", "Deepest stack collected per goroutine (2 to 1024, default 100)"));
@@ -80,6 +84,23 @@ static class SideEyeDirective
         capture.Parameters.Add(new KernelDirectiveParameter("--exe", "The program, by its executable's file name (needed while the spec has not exactly one program)"));
         capture.Parameters.Add(new KernelDirectiveParameter("--remove", "Stop capturing the expressions named (all of the function's when none is)") { Flag = true });
         root.Subcommands.Add(capture);
+        var connect = new KernelActionDirective("connect")
+        {
+            Description = "Work through an agent from now on (targets, snapshot, capture checks): connect URL [--name NAME] [--cert PEM --key PEM --ca PEM]",
+            KernelCommandType = typeof(ConnectCommand),
+        };
+        connect.Parameters.Add(new KernelDirectiveParameter("--url", "The agent: https://HOST:PORT or unix:PATH") { AllowImplicitName = true });
+        connect.Parameters.Add(new KernelDirectiveParameter("--name", "What snapshots call the agent's machine (default: its hostname)"));
+        connect.Parameters.Add(new KernelDirectiveParameter("--cert", "Client certificate (PEM) for a TLS agent (default SIDEEYE_CERT)"));
+        connect.Parameters.Add(new KernelDirectiveParameter("--key", "The client certificate's key (PEM) (default SIDEEYE_KEY)"));
+        connect.Parameters.Add(new KernelDirectiveParameter("--ca", "The fleet CA (PEM) the agent's certificate must chain to (default SIDEEYE_CA)"));
+        connect.Parameters.Add(new KernelDirectiveParameter("--timeout", "Seconds any one call to the agent may take (default 30)"));
+        root.Subcommands.Add(connect);
+        root.Subcommands.Add(new KernelActionDirective("disconnect")
+        {
+            Description = "Work on this machine again",
+            KernelCommandType = typeof(DisconnectCommand),
+        });
         root.Subcommands.Add(new KernelActionDirective("spec")
         {
             Description = "The capture spec: spec show | spec load FILE (use that file from now on) | spec save FILE (write it there and use it)",

@@ -13,4 +13,5 @@ public sealed class SnapshotCommand : KernelDirectiveCommand
     public int? MaxFrames { get; set; }
     public string? Note { get; set; }
     public string? Db { get; set; }
+    public string? Agent { get; set; }
 }

@@ -19,10 +19,36 @@ static class HtmlViews
 
     public static string Targets(GoTargets targets)
     {
-        if (targets.Processes.Count == 0) return "<p>no Go processes found (processes of other users need root)</p>";
-        var html = new StringBuilder("<table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>uptime</th><th>goroutines</th></tr></thead><tbody>");
+        var where = targets.Agent is { } agent ? $" on agent {HtmlEncode(agent)}" : "";
+        if (targets.Processes.Count == 0)
+            return targets.Agent is null ? "<p>no Go processes found (processes of other users need root, or an agent: #!sideeye connect)</p>" : $"<p>no Go processes{where}</p>";
+        var html = new StringBuilder(where.Length > 0 ? $"<p>Go processes{where}</p>" : "")
+            .Append("<table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>uptime</th><th>goroutines</th></tr></thead><tbody>");
         foreach (var p in targets.Processes)
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{Uptime(p.Uptime)}</td><td>{(p.Goroutines is { } n ? n.ToString(CultureInfo.InvariantCulture) : "")}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{p.Pid}{(p.NamespacePid is { } inner ? $" ({inner} in its namespace)" : "")}</td><td>{HtmlEncode(p.Exe)}{(p.Refused is { } no ? $" <em>({HtmlEncode(no)})</em>" : "")}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{Uptime(p.Uptime)}</td><td>{(p.Goroutines is { } n ? n.ToString(CultureInfo.InvariantCulture) : "")}</td></tr>");
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    public static string Agent(AgentView view)
+    {
+        var i = view.Info;
+        var privileges = i.Privileges is { } p ? (p.Root ? "root" : $"uid {p.Euid}") + (p.Missing.Count > 0 ? $", missing {string.Join(", ", p.Missing)}" : "") : "";
+        var features = string.Join(", ", i.Features.Select(f => f.Present ? f.Name : $"{f.Name} MISSING ({f.Problem})"));
+        var rows = new (string, string)[]
+        {
+            ("agent", view.Address + (view.Name is { } n ? $" (recorded as {n})" : "")),
+            ("host", i.Hostname),
+            ("kernel", i.KernelRelease),
+            ("version", i.AgentVersion),
+            ("runs as", privileges),
+            ("kernel features", features),
+            ("ptrace_scope", i.PtraceScope < 0 ? "no Yama" : i.PtraceScope.ToString(CultureInfo.InvariantCulture)),
+            ("allows", i.Allow.Count == 0 ? "every Go process" : string.Join(", ", i.Allow)),
+            ("pause limit", $"{i.Limits?.MaxPauseNs / 1e6:0.###} ms"),
+            ("you are", i.Caller),
+        };
+        var html = new StringBuilder("<p>connected: the live subcommands work through this agent now</p><table class=\"sideeye\"><tbody>");
+        foreach (var (key, value) in rows) html.Append(CultureInfo.InvariantCulture, $"<tr><th>{key}</th><td>{HtmlEncode(value)}</td></tr>");
         return html.Append("</tbody></table>").ToString();
     }
 
@@ -30,7 +56,7 @@ static class HtmlViews
     {
         var s = summary.Snapshot;
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th><th>probe</th></tr></thead><tbody>");
+            $"{(summary.Warning is { } warning ? $"<p><strong>warning:</strong> {HtmlEncode(warning)}</p>" : "")}<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th><th>probe</th></tr></thead><tbody>");
         foreach (var p in s.Processes)
         {
             // A partial snapshot (captures left out, say) has its goroutines and its error both.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SideEye.GoRuntime.Processes;
 using SideEye.Interactive.Directives;
 using SideEye.Interactive.Formatters;
 using SideEye.Probes.Specs;
@@ -8,26 +7,34 @@ using SideEye.Snapshots.Store;
 
 namespace SideEye.Interactive.Subcommands;
 
-/// <summary>#!sideeye targets and snapshot: the live side, the Go processes on this machine.</summary>
+/// <summary>#!sideeye targets and snapshot: the live side, the Go processes on this machine or on an agent's.</summary>
 static class Snapshotting
 {
-    public static GoTargets Targets() => new(GoProcesses.List());
+    public static async Task<GoTargets> Targets(NotebookSession session, TargetsCommand command)
+    {
+        var machine = session.Machine(command.Agent);
+        return new GoTargets(await machine.ListAsync(), machine is RemoteSnapshotter remote ? remote.Agent.Address.ToString() : null);
+    }
 
     /// <summary>Snapshots the processes asked for with the session's spec and appends the snapshot to the session's file.</summary>
-    public static SnapshotSummary Take(NotebookSession session, SnapshotCommand command)
+    public static async Task<SnapshotSummary> Take(NotebookSession session, SnapshotCommand command)
     {
-        var pids = Pids(command);
         var maxFrames = SnapshotOptions.MaxFrames(command.MaxFrames ?? SnapshotOptions.DefaultMaxFrames);
-        // The snapshotter's frame limit is fixed when it is made: another limit gets a snapshotter of its own for this call.
-        var shared = session.Snapshotter;
-        using var own = maxFrames == shared.MaxFrames ? null : new LocalSnapshotter { MaxFrames = maxFrames };
-        var snapshotter = own ?? shared;
+        // A snapshotter's frame limit is fixed when it is made: another limit on this machine gets one of its own for this call.
+        var machine = session.Machine(command.Agent, maxFrames);
+        using var own = machine is LocalSnapshotter shared && maxFrames != shared.MaxFrames ? new LocalSnapshotter { MaxFrames = maxFrames } : null;
+        var snapshotter = (ISnapshotter?)own ?? machine;
+        var pids = await Pids(snapshotter, command);
         snapshotter.Captures = session.Spec;
-        var snapshot = snapshotter.Take(pids, command.Note);
+        var snapshot = await snapshotter.TakeAsync(pids, command.Note);
         var database = session.Resolve(command.Db);
+        string? warning;
         using (var store = SnapshotStore.Open(database))
+        {
+            warning = store.Warning;
             snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
-        return new SnapshotSummary(snapshot, database);
+        }
+        return new SnapshotSummary(snapshot, database) { Warning = warning };
     }
 
     /// <summary>Fails the cell with the first process's error, once its row has been shown.</summary>
@@ -38,7 +45,7 @@ static class Snapshotting
     }
 
     /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>
-    static int[] Pids(SnapshotCommand command)
+    static async Task<int[]> Pids(ISnapshotter machine, SnapshotCommand command)
     {
         if ((command.Pid is null) == (command.Exe is null)) throw new SideEyeException("snapshot needs either --pid PID[,PID…] or --exe NAME");
         if (command.Pid is { } list)
@@ -50,7 +57,7 @@ static class Snapshotting
             return pids.Length > 0 ? pids : throw new SideEyeException("--pid: no process id given");
         }
         // By the name a spec means it by: a binary replaced on disk since the process started still counts.
-        var matching = GoProcesses.List().Where(p => ProgramCaptures.ProgramName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
-        return matching.Length > 0 ? matching : throw new SideEyeException($"--exe: no Go process runs an executable named '{command.Exe}'");
+        var matching = (await machine.ListAsync()).Where(p => ProgramCaptures.ProgramName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
+        return matching.Length > 0 ? matching : throw new SideEyeException($"--exe: no Go process on {machine.Host} runs an executable named '{command.Exe}'");
     }
 }

@@ -40,7 +40,7 @@ static class SpecEditing
             if (expressions.Length == 0) throw new SideEyeException($"capture {function}: which expressions? (e.g. #!sideeye capture {function} req.ID len(items))");
             edited = spec.WithCapture(exe, function, expressions);
         }
-        var (checks, against) = Check(edited, exe);
+        var (checks, against) = Check(session, edited, exe);
         if (!command.Remove && checks?.FirstOrDefault(c => c.Error is not null && c.Function == function && expressions.Contains(c.Expression)) is { } bad)
             throw new SideEyeException($"{bad.Error} (checked against {against}; the spec is unchanged)");
         session.SaveSpec(edited);
@@ -66,20 +66,21 @@ static class SpecEditing
                 throw new SideEyeException(positional.Count > 1 && action == "show" ? "spec show takes no FILE" : $"spec: unknown action '{action}' (known: show, load FILE, save FILE)");
         }
         var spec = session.Spec;
-        var (checks, against) = spec.Programs.Count == 1 ? Check(spec, spec.Programs[0].Binary) : (null, null);
+        var (checks, against) = spec.Programs.Count == 1 ? Check(session, spec, spec.Programs[0].Binary) : (null, null);
         return new SpecView(spec, session.SpecPath, checks, against);
     }
 
     /// <summary>Every capture of a program checked against the binary of a process running it, when there is one.</summary>
-    static (IReadOnlyList<SpecCheckLine>? Checks, string? Against) Check(CaptureSpec spec, string exe)
+    static (IReadOnlyList<SpecCheckLine>? Checks, string? Against) Check(NotebookSession session, CaptureSpec spec, string exe)
     {
         if (spec.Programs.FirstOrDefault(p => p.Binary == exe) is not { } program) return (null, null);
-        var process = GoProcesses.List().FirstOrDefault(p => program.Matches(p.Exe));
+        var machine = session.Machine(null);
+        var process = machine.ListAsync().GetAwaiter().GetResult().FirstOrDefault(p => program.Matches(p.Exe));
         if (process is null) return (null, null);
         GoBinary binary;
-        try { binary = GoBinary.Open($"/proc/{process.Pid}/exe"); }
+        try { binary = machine.OpenBinaryAsync(process).GetAwaiter().GetResult(); }
         catch (SideEyeException) { return (null, null); } // gone since it was listed, or unreadable: nothing to check against
-        return (SpecCheck.Check(program, binary), $"{exe} (pid {process.Pid}, {process.GoVersion})");
+        return (SpecCheck.Check(program, binary), $"{exe} (pid {process.Pid} on {machine.Host}, {process.GoVersion})");
     }
 
     /// <summary>The words that are not options (nor an option's value).</summary>

@@ -50,6 +50,13 @@ public static class AgentHost
 
         var audit = new AuditLog(LoggerFactory.Create(l => { if (logging is null) l.AddSimpleConsole(o => o.SingleLine = true); else logging(l); }).CreateLogger<AuditLog>(), options.AuditPath);
         builder.Services.AddSingleton(audit);
+        // A pause whose tracer thread is stuck holds the target until this process ends: a paused production
+        // service matters more than the agent's uptime, so the agent ends (systemd starts it again).
+        Loader.Pause.ProcessPause.Wedged += (_, wedged) =>
+        {
+            audit.Write(new AuditEntry("pause", "wedged") { Pid = wedged.Pid, Reason = $"{wedged.Reason}; the agent exits so the kernel releases the target" });
+            Environment.FailFast($"sideeye agent: {wedged.Reason}; exiting so the kernel releases process {wedged.Pid}");
+        };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(new JobInspector(options.MaxPause, options.MaxMapBytes));
