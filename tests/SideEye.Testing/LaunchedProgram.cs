@@ -22,8 +22,11 @@ public sealed partial class LaunchedProgram : IDisposable
     readonly Task<string> _stderr;
     Task? _drain;
 
-    /// <summary>The program's pid (the shell's pid is of no use to a debugger).</summary>
+    /// <summary>The program's pid, as the program itself (and an agent in its PID namespace) sees it; the shell's is of no use to a debugger.</summary>
     public int Pid { get; }
+
+    /// <summary>The program's pid in the test's own PID namespace: <see cref="Pid"/> unless it was started in another (<see cref="PidNamespace"/>).</summary>
+    public int HostPid { get; private set; }
 
     /// <summary>What the program printed before its ready line (<see cref="StartUntilReady"/> only).</summary>
     public IReadOnlyList<string> Lines { get; }
@@ -40,6 +43,7 @@ public sealed partial class LaunchedProgram : IDisposable
         _endByClosingInput = endByClosingInput;
         _stderr = stderr;
         Pid = pid;
+        HostPid = pid;
         Lines = lines;
         Ready = ready;
     }
@@ -61,9 +65,16 @@ public sealed partial class LaunchedProgram : IDisposable
         return Process.Start(psi)!;
     }
 
-    /// <summary>Starts <paramref name="binary"/> and waits up to <paramref name="timeout"/> for its ready line.</summary>
-    public static LaunchedProgram StartUntilReady(string binary, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts <paramref name="binary"/> and waits up to <paramref name="timeout"/> for its ready line; in <paramref name="ns"/> if given.</summary>
+    public static LaunchedProgram StartUntilReady(string binary, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null,
+        PidNamespace? ns = null)
     {
+        if (ns is not null)
+        {
+            var started = StartUntilReady(ns.Enter[0], [.. ns.Enter.Skip(1), binary, .. args], timeout, environment);
+            started.HostPid = ns.HostPid(started.Pid);
+            return started;
+        }
         // An asynchronous command gets /dev/null as stdin unless told otherwise, hence fd 3.
         var shell = StartShell("exec 3<&0; \"$0\" \"$@\" <&3 3<&- & exec 3<&-; wait", binary, args, environment);
         var stderr = shell.StandardError.ReadToEndAsync();
@@ -130,7 +141,7 @@ public sealed partial class LaunchedProgram : IDisposable
     }
 
     /// <summary>SIGKILLs the program (the shell then ends too).</summary>
-    public void Kill() => _ = KillNative(Pid, 9);
+    public void Kill() => _ = KillNative(HostPid, 9);
 
     bool _disposed;
 

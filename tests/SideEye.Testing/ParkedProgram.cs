@@ -22,6 +22,9 @@ public sealed partial class ParkedProgram : IDisposable
 
     /// <summary>The parked program's pid (from its "ready pid=N" line): a shell in between starts it.</summary>
     public int Pid => _program.Pid;
+
+    /// <summary>Its pid in the test's PID namespace (the same as <see cref="Pid"/> unless started in another).</summary>
+    public int HostPid => _program.HostPid;
     public string DumpPath { get; }
     public IReadOnlyList<Park> Parks { get; }
     public GoToolchain Toolchain { get; }
@@ -32,7 +35,8 @@ public sealed partial class ParkedProgram : IDisposable
     private static partial Regex ParkLine();
 
     /// <param name="deep">Goroutines 3 to 20 frames deep (the program's -deep).</param>
-    public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, GoBuildFlags flags = GoBuildFlags.Default, bool collectGarbage = false, int deep = 0)
+    public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, GoBuildFlags flags = GoBuildFlags.Default, bool collectGarbage = false, int deep = 0,
+        PidNamespace? ns = null)
     {
         Toolchain = toolchain;
         var binary = GoFixture.Build("parked", toolchain, flags);
@@ -41,7 +45,7 @@ public sealed partial class ParkedProgram : IDisposable
             "-deep", deep.ToString(CultureInfo.InvariantCulture), .. (collectGarbage ? (string[])["-gc"] : [])];
         try
         {
-            _program = LaunchedProgram.StartUntilReady(binary, args, timeout ?? TimeSpan.FromSeconds(60), environment);
+            _program = LaunchedProgram.StartUntilReady(binary, args, timeout ?? TimeSpan.FromSeconds(60), environment, ns);
         }
         catch (InvalidOperationException e)
         {

@@ -11,11 +11,11 @@ public sealed class ValuesProgram : IDisposable
 {
     readonly LaunchedProgram _program;
 
-    public ValuesProgram(GoToolchain toolchain, GoBuildFlags flags = GoBuildFlags.Default)
+    public ValuesProgram(GoToolchain toolchain, GoBuildFlags flags = GoBuildFlags.Default, PidNamespace? ns = null)
     {
         Toolchain = toolchain;
         BinaryPath = GoFixture.Build("values", toolchain, flags);
-        _program = LaunchedProgram.StartUntilReady(BinaryPath, [], TimeSpan.FromSeconds(60));
+        _program = LaunchedProgram.StartUntilReady(BinaryPath, [], TimeSpan.FromSeconds(60), ns: ns);
         var line = _program.Lines.SingleOrDefault(l => l.StartsWith("expect ", StringComparison.Ordinal));
         if (line is null)
         {
@@ -30,6 +30,9 @@ public sealed class ValuesProgram : IDisposable
     public GoToolchain Toolchain { get; }
     public string BinaryPath { get; }
     public int Pid => _program.Pid;
+
+    /// <summary>Its pid in the test's PID namespace (the same as <see cref="Pid"/> unless started in another).</summary>
+    public int HostPid => _program.HostPid;
 
     /// <summary>Package variable name ("main.gMap") → expected JSON; the string "$skip" where it depends on map hashing.</summary>
     public JsonObject Globals { get; }

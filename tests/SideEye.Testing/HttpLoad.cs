@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace SideEye.Snapshots.Tests.Collection;
+namespace SideEye.Testing;
 
 /// <summary>
 /// Load on testdata/httpserver: several loops, each sending one request after the other to /sum, /sleep and
 /// /count in turn and checking every answer's status and body (the /count answers of one loop must count
 /// 1, 2, 3, … since only that loop uses its id). Anything else is recorded in <see cref="Failures"/>.
 /// </summary>
-sealed class HttpLoad : IDisposable
+public sealed class HttpLoad : IDisposable
 {
     readonly HttpClient _client;
     readonly Task[] _loops;
