@@ -22,6 +22,26 @@ public static class Procfs
         return result;
     }
 
+    /// <summary>The process's effective capabilities as bit numbers (CapEff in /proc/PID/status).</summary>
+    public static IReadOnlyList<int> CapabilityBits(int pid)
+    {
+        var mask = ulong.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("CapEff:", StringComparison.Ordinal))[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return Enumerable.Range(0, 64).Where(bit => (mask & 1UL << bit) != 0).ToArray();
+    }
+
+    /// <summary>chown(2), for tests that need a file of another user.</summary>
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (ChownNative(path, uid, gid) != 0) throw new IOException($"chown {path}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+    static extern int ChownNative(string path, uint owner, uint group);
+
+    /// <summary>The process's real uid.</summary>
+    public static uint Uid(int pid) =>
+        uint.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal))[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+
     /// <summary>The process state letter, or '-' when it is gone.</summary>
     public static char State(int pid)
     {

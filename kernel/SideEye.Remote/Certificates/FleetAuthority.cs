@@ -15,16 +15,16 @@ public static class FleetAuthority
     public const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
     public const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
 
-    /// <summary>A new CA, valid for <paramref name="days"/> days from now.</summary>
-    public static X509Certificate2 CreateAuthority(string name, int days)
+    /// <summary>A new CA, valid from <paramref name="notBefore"/> (default: now) for <paramref name="days"/> days.</summary>
+    public static X509Certificate2 CreateAuthority(string name, int days, DateTimeOffset? notBefore = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName($"CN={Escape(name)}"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(days));
+        var from = notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5);
+        return request.CreateSelfSigned(from, from.AddDays(days));
     }
 
     /// <summary>

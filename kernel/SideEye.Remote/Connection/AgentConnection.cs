@@ -99,14 +99,16 @@ public sealed class AgentConnection : IDisposable
         var agent = $"agent {Address}";
         if (e is not RpcException rpc) return e as SideEyeException ?? new SideEyeException($"{agent}: {e.Message}", e);
         var inner = Innermost(rpc);
+        // A call that never reached the agent ends Unavailable, or Internal when the TLS handshake itself failed.
+        var transport = rpc.StatusCode is StatusCode.Unavailable or StatusCode.Internal && inner is not null;
         var why = rpc.StatusCode switch
         {
             StatusCode.DeadlineExceeded => $"did not answer within {Timeout.TotalSeconds:0.#} s",
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => $"refused us: {rpc.Status.Detail}",
-            StatusCode.Unavailable when _refusedAgent is not null => $"we refused the agent: {_refusedAgent}",
-            StatusCode.Unavailable when inner is SocketException s => $"cannot be reached: {s.Message}",
-            StatusCode.Unavailable when inner is AuthenticationException or IOException && !Address.IsUnix =>
-                $"the TLS connection failed ({inner.Message.TrimEnd('.')}); if the agent refused our certificate, its audit log says why",
+            _ when transport && _refusedAgent is not null => $"we refused the agent: {_refusedAgent}",
+            _ when transport && inner is SocketException s => $"cannot be reached: {s.Message}",
+            _ when transport && inner is AuthenticationException or IOException && !Address.IsUnix =>
+                $"the TLS connection failed ({inner!.Message.TrimEnd('.')}); if the agent refused our certificate, its audit log says why",
             StatusCode.Unavailable => $"is unavailable: {inner?.Message ?? rpc.Status.Detail}",
             StatusCode.Cancelled => "the call was cancelled",
             _ => $"{rpc.StatusCode}: {rpc.Status.Detail}",

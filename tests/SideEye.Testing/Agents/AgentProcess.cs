@@ -48,48 +48,50 @@ public sealed partial class AgentProcess : IDisposable
     /// Starts an agent over TLS on <paramref name="endPoint"/> (default: a fresh loopback address) with a certificate
     /// <paramref name="fleet"/> issues for that address, plus <paramref name="extra"/> options.
     /// </summary>
-    /// <param name="prefix">Runs the agent under this command (ip netns exec NS, setpriv …).</param>
-    public static AgentProcess StartTls(TestFleet fleet, IPEndPoint? endPoint = null, IReadOnlyList<string>? extra = null, IReadOnlyList<string>? prefix = null)
+    /// <param name="prefix">Runs the agent's PID namespace under this command (ip netns exec NS …).</param>
+    /// <param name="inside">Runs the agent itself, inside its namespace, under this command (setpriv …).</param>
+    public static AgentProcess StartTls(TestFleet fleet, IPEndPoint? endPoint = null, IReadOnlyList<string>? extra = null, IReadOnlyList<string>? prefix = null,
+        IReadOnlyList<string>? inside = null)
     {
         endPoint ??= Loopback.FreeEndPoint();
         var name = $"agent-{endPoint.Address}-{endPoint.Port}";
         var (certificate, key) = fleet.Agent(name, endPoint.Address);
         var listen = $"https://{endPoint.Address}:{endPoint.Port}";
         return Start(AgentAddress.Parse(listen), endPoint,
-            ["--listen", listen, "--cert", certificate, "--key", key, "--client-ca", fleet.AuthorityPath, .. extra ?? []], prefix);
+            ["--listen", listen, "--cert", certificate, "--key", key, "--client-ca", fleet.AuthorityPath, .. extra ?? []], prefix, inside);
     }
 
     /// <summary>Starts an agent on a Unix socket in a fresh folder.</summary>
     public static AgentProcess StartUnix(IReadOnlyList<string>? extra = null, IReadOnlyList<string>? prefix = null)
     {
         var socket = Path.Combine(Directory.CreateTempSubdirectory("sideeye-agent-socket-").FullName, "agent.sock");
-        return Start(AgentAddress.Parse("unix:" + socket), null, ["--listen", "unix:" + socket, .. extra ?? []], prefix);
+        return Start(AgentAddress.Parse("unix:" + socket), null, ["--listen", "unix:" + socket, .. extra ?? []], prefix, null);
     }
 
-    static AgentProcess Start(AgentAddress address, IPEndPoint? endPoint, IReadOnlyList<string> options, IReadOnlyList<string>? prefix)
+    static AgentProcess Start(AgentAddress address, IPEndPoint? endPoint, IReadOnlyList<string> options, IReadOnlyList<string>? prefix, IReadOnlyList<string>? inside)
     {
         var folder = Directory.CreateTempSubdirectory("sideeye-agent-").FullName;
         var audit = Path.Combine(folder, "audit.log");
-        string[] command = [.. prefix ?? [], "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--",
+        string[] command = [.. prefix ?? [], "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--", .. inside ?? [],
             .. SideEyeProgram.Command(["agent", .. options, "--audit", audit, "--probe-idle-s", "60"])];
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
         var launcher = Process.Start(psi)!;
         var output = new ConcurrentQueue<string>();
-        var ready = new TaskCompletionSource();
+        var ready = new TaskCompletionSource<bool>();
         void Read(StreamReader reader) => Task.Run(() =>
         {
             while (reader.ReadLine() is { } line)
             {
                 output.Enqueue(line);
-                if (line.StartsWith("sideeye agent: listening on", StringComparison.Ordinal)) ready.TrySetResult();
+                if (line.StartsWith("sideeye agent: listening on", StringComparison.Ordinal)) ready.TrySetResult(true);
             }
-            ready.TrySetResult();
+            ready.TrySetResult(false);
         });
         Read(launcher.StandardOutput);
         Read(launcher.StandardError);
-        if (!ready.Task.Wait(TimeSpan.FromSeconds(60)) || launcher.HasExited)
+        if (!ready.Task.Wait(TimeSpan.FromSeconds(60)) || !ready.Task.Result || launcher.HasExited)
         {
             Kill(launcher);
             Directory.Delete(folder, true);

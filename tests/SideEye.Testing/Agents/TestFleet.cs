@@ -19,7 +19,8 @@ public sealed class TestFleet : IDisposable
 
     public TestFleet()
     {
-        _authority = FleetAuthority.CreateAuthority("SideEye test fleet CA", 2);
+        // Valid from a week ago, so an expired client certificate can be issued from it.
+        _authority = FleetAuthority.CreateAuthority("SideEye test fleet CA", 10, DateTimeOffset.UtcNow.AddDays(-7));
         AuthorityPath = FleetAuthority.Write(_authority, Folder, "ca").Certificate;
         Client = IssueClient("alice");
     }
