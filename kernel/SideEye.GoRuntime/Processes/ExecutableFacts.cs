@@ -8,8 +8,9 @@ namespace SideEye.GoRuntime.Processes;
 /// runtime.allglen is, and how the file is laid out (to compute the load bias and to check a uprobe site).
 /// </summary>
 /// <param name="AllGLen">Link-time address of runtime.allglen; null when the runtime model cannot be read (no DWARF, say).</param>
+/// <param name="Code">File ranges of the sections holding instructions (SHF_EXECINSTR: .text, .plt, …).</param>
 public sealed record ExecutableFacts(string BuildId, string GoVersion, ulong? AllGLen, bool IsPositionIndependent, ulong LinkBase,
-    IReadOnlyList<ElfSegmentInfo> Segments, long Size)
+    IReadOnlyList<(long Offset, long Size)> Code, long Size)
 {
     public static ExecutableFacts Of(GoBinary binary)
     {
@@ -17,11 +18,10 @@ public sealed record ExecutableFacts(string BuildId, string GoVersion, ulong? Al
         try { allglen = binary.Runtime.Variables.AllGLen; }
         catch (SideEyeException) { allglen = null; }
         var image = binary.Image;
-        return new ExecutableFacts(image.BuildId ?? "", binary.Version.Text, allglen, image.IsPositionIndependent, image.LinkBase,
-            image.Segments, image.FileBytes.Length);
+        var code = image.Sections.Where(s => (s.Flags & ElfSectionInfo.FlagExecInstr) != 0 && s.HasFileData).Select(s => (s.FileOffset, s.Size)).ToArray();
+        return new ExecutableFacts(image.BuildId ?? "", binary.Version.Text, allglen, image.IsPositionIndependent, image.LinkBase, code, image.FileBytes.Length);
     }
 
-    /// <summary>Whether file offset <paramref name="offset"/> lies in a loaded, executable segment (PF_X): where a uprobe may go.</summary>
-    public bool IsCode(ulong offset) => Segments.Any(s => s.IsLoad && (s.Flags & 1) != 0
-        && offset >= (ulong)s.FileOffset && offset < (ulong)s.FileOffset + s.FileSize);
+    /// <summary>Whether file offset <paramref name="offset"/> lies in a section of instructions: where a uprobe may go.</summary>
+    public bool IsCode(ulong offset) => Code.Any(c => offset >= (ulong)c.Offset && offset < (ulong)(c.Offset + c.Size));
 }
