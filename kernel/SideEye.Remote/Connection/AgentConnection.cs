@@ -107,6 +107,8 @@ public sealed class AgentConnection : IDisposable
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => $"refused us: {rpc.Status.Detail}",
             _ when transport && _refusedAgent is not null => $"we refused the agent: {_refusedAgent}",
             _ when transport && inner is SocketException s => $"cannot be reached: {s.Message}",
+            _ when transport && inner is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } =>
+                "closed the connection in the middle of the call (did it exit, or was it killed?)",
             _ when transport && inner is AuthenticationException or IOException && !Address.IsUnix =>
                 $"the TLS connection failed ({inner!.Message.TrimEnd('.')}); if the agent refused our certificate, its audit log says why",
             StatusCode.Unavailable => $"is unavailable: {inner?.Message ?? rpc.Status.Detail}",

@@ -10,10 +10,11 @@ namespace SideEye.Testing.Agents;
 
 /// <summary>
 /// A real agent for a test: <c>sideeye agent</c> as a process of its own, in a PID namespace of its own
-/// (<c>unshare --pid --fork --mount-proc --kill-child</c>, where it is pid 1, so every program started in it ends
-/// with it), listening on its own loopback address with the fleet's certificates (or on a Unix socket), its audit
-/// log in a file. Optionally inside a network namespace the test made, or with its capabilities cut to a bounding
-/// set. Ready when constructed; Dispose stops it (SIGTERM, then SIGKILL) and deletes its files.
+/// (<c>unshare --pid --fork --mount-proc --kill-child</c>), listening on its own loopback address with the fleet's
+/// certificates (or on a Unix socket), its audit log in a file. The namespace's pid 1 is a sleep, not the agent, as
+/// on a real machine: an agent that dies leaves the programs started in the namespace running; the namespace, and
+/// everything in it, ends with the test's Dispose. Optionally inside a network namespace the test made, or with its
+/// capabilities cut to a bounding set. Ready when constructed; Dispose stops it (SIGTERM, then SIGKILL).
 /// </summary>
 public sealed partial class AgentProcess : IDisposable
 {
@@ -72,7 +73,8 @@ public sealed partial class AgentProcess : IDisposable
     {
         var folder = Directory.CreateTempSubdirectory("sideeye-agent-").FullName;
         var audit = Path.Combine(folder, "audit.log");
-        string[] command = [.. prefix ?? [], "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--", .. inside ?? [],
+        string[] command = [.. prefix ?? [], "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--",
+            "/bin/sh", "-c", "\"$@\" & exec sleep infinity", "sh", .. inside ?? [],
             .. SideEyeProgram.Command(["agent", .. options, "--audit", audit, "--probe-idle-s", "60"])];
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
@@ -100,15 +102,15 @@ public sealed partial class AgentProcess : IDisposable
         return new AgentProcess(launcher, folder, address, endPoint, audit, AgentHostPid(launcher.Id), output);
     }
 
-    /// <summary>The agent itself: the process the launcher chain (prefix, unshare) ends in, the one whose pid namespace differs from ours.</summary>
+    /// <summary>The agent itself: the process under the launcher, in another pid namespace than ours, that runs sideeye.</summary>
     static int AgentHostPid(int launcher)
     {
         var ours = new FileInfo("/proc/self/ns/pid").LinkTarget;
         var pending = new Queue<int>([launcher]);
-        for (var sweep = 0; sweep < 500 && pending.Count > 0; sweep++)
+        for (var sweep = 0; sweep < 2000 && pending.Count > 0; sweep++)
         {
             var pid = pending.Dequeue();
-            if (new FileInfo($"/proc/{pid}/ns/pid").LinkTarget is { } ns && ns != ours) return pid;
+            if (new FileInfo($"/proc/{pid}/ns/pid").LinkTarget is { } ns && ns != ours && CommandLine(pid).Contains(SideEyeProgram.Assembly, StringComparison.Ordinal)) return pid;
             foreach (var child in Children(pid)) pending.Enqueue(child);
             if (pending.Count == 0)
             {
@@ -117,6 +119,12 @@ public sealed partial class AgentProcess : IDisposable
             }
         }
         throw new InvalidOperationException($"no agent process in a PID namespace of its own under {launcher}");
+    }
+
+    static string CommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
     static IEnumerable<int> Children(int pid)
@@ -185,19 +193,26 @@ public sealed partial class AgentProcess : IDisposable
 
     public void Signal(int signal) => _ = KillNative(HostPid, signal);
 
-    public bool HasExited => _launcher.HasExited;
+    /// <summary>The agent process has ended (its namespace may live on).</summary>
+    public bool HasExited => !Directory.Exists($"/proc/{HostPid}") || Procfs.State(HostPid) is 'Z' or 'X' or '-';
 
-    public bool WaitForExit(TimeSpan timeout) => _launcher.WaitForExit(timeout);
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!HasExited && clock.Elapsed < timeout) Thread.Sleep(20);
+        return HasExited;
+    }
 
     public void Dispose()
     {
-        if (!_launcher.HasExited)
+        if (!HasExited)
         {
             Signal(18); // SIGCONT, in case a test left it stopped
             Signal(15);
-            if (!_launcher.WaitForExit(TimeSpan.FromSeconds(15))) Kill(_launcher);
+            if (!WaitForExit(TimeSpan.FromSeconds(15))) Signal(9);
         }
-        _launcher.WaitForExit();
+        // The namespace's pid 1 goes with the launcher, and every program left in the namespace with it.
+        Kill(_launcher);
         _launcher.Dispose();
         if (Address.UnixPath is { } socket) Directory.Delete(Path.GetDirectoryName(socket)!, true);
         Directory.Delete(_folder, true);
