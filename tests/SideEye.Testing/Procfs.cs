@@ -38,6 +38,16 @@ public static class Procfs
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
     static extern int ChownNative(string path, uint owner, uint group);
 
+    /// <summary>The uid owning a file.</summary>
+    public static uint FileOwner(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true };
+        using var stat = System.Diagnostics.Process.Start(psi)!;
+        var text = stat.StandardOutput.ReadToEnd();
+        stat.WaitForExit();
+        return uint.Parse(text.Trim(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The process's real uid.</summary>
     public static uint Uid(int pid) =>
         uint.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal))[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
