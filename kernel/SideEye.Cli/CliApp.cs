@@ -17,21 +17,7 @@ public static class CliApp
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         stdin ??= Console.In;
-        var root = new RootCommand("SideEye: a production debugger for Go services")
-        {
-            InspectCommand.Create(stdout),
-            Addr2LineCommand.Create(stdout, stderr, stdin),
-            TypesCommand.Create(stdout),
-            TargetsCommand.Create(stdout),
-            SnapshotCommand.Create(stdout, stderr),
-            StacksCommand.Create(stdout),
-            DiffCommand.Create(stdout),
-            QueryCommand.Create(stdout),
-            SpecCommand.Create(stdout),
-            AgentCommand.Create(stdout),
-            CertsCommand.Create(stdout),
-        };
-        var parse = root.Parse(args);
+        var parse = Commands(stdout, stderr, stdin).Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) stderr.WriteLine($"sideeye: {e.Message}");
@@ -47,4 +33,21 @@ public static class CliApp
             return ExitError;
         }
     }
+
+    /// <summary>Every command with its options, as the command line parses them (deployment files are checked against it).</summary>
+    public static RootCommand Commands(TextWriter stdout, TextWriter stderr, TextReader stdin) =>
+        new("SideEye: a production debugger for Go services")
+        {
+            InspectCommand.Create(stdout),
+            Addr2LineCommand.Create(stdout, stderr, stdin),
+            TypesCommand.Create(stdout),
+            TargetsCommand.Create(stdout),
+            SnapshotCommand.Create(stdout, stderr),
+            StacksCommand.Create(stdout),
+            DiffCommand.Create(stdout),
+            QueryCommand.Create(stdout),
+            SpecCommand.Create(stdout),
+            AgentCommand.Create(stdout),
+            CertsCommand.Create(stdout),
+        };
 }

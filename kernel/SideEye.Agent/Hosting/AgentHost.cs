@@ -205,11 +205,19 @@ public static class AgentHost
     static void PrepareSocketPath(string path, uint? groupId)
     {
         var folder = Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(folder))
+        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | (groupId is null ? 0 : UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, mode);
+        // The group must reach the socket: a folder of the socket's own (systemd's RuntimeDirectory, say: nothing else in
+        // it) becomes the group's too. A shared folder is never given away; it must let the group through already.
+        if (groupId is { } gid)
         {
-            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | (groupId is null ? 0 : UnixFileMode.GroupRead | UnixFileMode.GroupExecute));
-            if (groupId is { } gid) Chown(folder, uint.MaxValue, gid);
+            var others = Directory.EnumerateFileSystemEntries(folder).Where(e => e != path).Take(1).Any();
+            var current = new DirectoryInfo(folder).UnixFileMode;
+            if (!others && (current & UnixFileMode.OtherWrite) == 0)
+            {
+                Chown(folder, uint.MaxValue, gid);
+                File.SetUnixFileMode(folder, current | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            }
         }
         if (!File.Exists(path)) return;
         // A socket left by an agent that died refuses connections: Kestrel will not bind over it, so it goes. One

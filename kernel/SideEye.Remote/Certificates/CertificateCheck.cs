@@ -53,9 +53,18 @@ public static class CertificateCheck
         foreach (var san in certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>())
         {
             if (isAddress && san.EnumerateIPAddresses().Any(a => a.Equals(ip))) return true;
-            if (!isAddress && san.EnumerateDnsNames().Any(d => string.Equals(d, host, StringComparison.OrdinalIgnoreCase))) return true;
+            if (!isAddress && san.EnumerateDnsNames().Any(d => DnsMatches(d, host))) return true;
         }
         return false;
+    }
+
+    /// <summary>A DNS SAN names the host exactly, or as a wildcard for its leftmost label only (RFC 6125: "*.agents.example" names "a.agents.example").</summary>
+    static bool DnsMatches(string san, string host)
+    {
+        if (string.Equals(san, host, StringComparison.OrdinalIgnoreCase)) return true;
+        if (!san.StartsWith("*.", StringComparison.Ordinal)) return false;
+        var dot = host.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && string.Equals(san[1..], host[dot..], StringComparison.OrdinalIgnoreCase);
     }
 
     static IEnumerable<string> SubjectAlternativeNames(X509Certificate2 certificate) =>
