@@ -11,7 +11,11 @@ sealed partial class DemoService : IDisposable
 {
     readonly LaunchedProgram _program;
 
-    public int Pid => _program.Pid;
+    /// <summary>The demo's pid, as it sees it (and an agent in its PID namespace does).</summary>
+    public int Pid { get; }
+
+    /// <summary>The demo's pid in the test's own PID namespace.</summary>
+    public int HostPid { get; }
 
     /// <summary>The executable that runs (what #!sideeye targets and snapshot show).</summary>
     public string Executable { get; }
@@ -22,11 +26,12 @@ sealed partial class DemoService : IDisposable
     /// <summary>-leak: how often the demo starts a main.fetch that never returns (the leak the notebooks hunt).</summary>
     public const string LeakInterval = "100ms";
 
-    public DemoService(string logDirectory)
+    /// <param name="ns">Runs it in this PID namespace (an agent's) instead of the test's.</param>
+    public DemoService(string logDirectory, PidNamespace? ns = null)
     {
         Executable = GoFixture.Build("demo", GoToolchains.Newest);
-        var log = Path.Combine(logDirectory, "demo.log");
-        _program = LaunchedProgram.StartWithOutputFile(Executable, ["-leak", LeakInterval], log);
+        var log = Path.Combine(logDirectory, ns is null ? "demo.log" : "demo-in-namespace.log");
+        _program = LaunchedProgram.StartWithOutputFile(Executable, ["-leak", LeakInterval], log, ns);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -34,13 +39,15 @@ sealed partial class DemoService : IDisposable
             var ready = ReadyRegex().Match(text);
             if (ready.Success)
             {
-                Assert.Equal(Pid, int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+                Pid = int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                HostPid = ns?.HostPid(Pid) ?? _program.Pid;
+                Assert.Equal(HostPid == _program.Pid, ns is null);
                 return;
             }
             if (DateTime.UtcNow > deadline)
             {
                 _program.Dispose();
-                throw new TimeoutException($"demo (pid {Pid}) printed no ready line within 30 s: {text}");
+                throw new TimeoutException($"demo (pid {_program.Pid}) printed no ready line within 30 s: {text}");
             }
             Thread.Sleep(50);
         }
@@ -49,11 +56,18 @@ sealed partial class DemoService : IDisposable
     /// <summary>Fails if the demo is gone or left stopped (a pause that was not undone).</summary>
     public void AssertRunning()
     {
-        var status = File.ReadAllLines($"/proc/{Pid}/status").Single(l => l.StartsWith("State:", StringComparison.Ordinal));
+        var status = File.ReadAllLines($"/proc/{HostPid}/status").Single(l => l.StartsWith("State:", StringComparison.Ordinal));
         Assert.DoesNotMatch(@"State:\s+[tTZX]", status);
     }
 
-    public void Dispose() => _program.Dispose();
+    public void Dispose()
+    {
+        if (HostPid != _program.Pid) _ = Kill(HostPid, 9);
+        _program.Dispose();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    static extern int Kill(int pid, int signal);
 
     [GeneratedRegex(@"^ready pid=(\d+) ", RegexOptions.Multiline)]
     private static partial Regex ReadyRegex();

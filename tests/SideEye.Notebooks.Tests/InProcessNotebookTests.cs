@@ -8,25 +8,45 @@ public sealed class InProcessRuns : IDisposable
 {
     readonly TempFolder _folder = new();
     readonly Lazy<DemoService> _demo;
+    readonly Lazy<AgentMachine> _machine;
     readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, int BpfFdsBefore, int BpfFdsAfter)>> _runs = new();
 
-    public InProcessRuns() => _demo = new(() => new DemoService(_folder.Path));
+    public InProcessRuns()
+    {
+        _demo = new(() => new DemoService(_folder.Path));
+        _machine = new(() => new AgentMachine(_folder.Path));
+    }
 
     internal DemoService Demo => _demo.Value;
+    /// <summary>The agent's machine of notebooks/remote.ipynb.</summary>
+    internal AgentMachine Machine => _machine.Value;
+
+    internal string FolderOf(string notebook) => Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(notebook));
 
     /// <summary>The notebook after its run, and the BPF objects this process held before and after it.</summary>
     internal (ExecutedNotebook Notebook, int BpfFdsBefore, int BpfFdsAfter) Run(string name) => _runs.GetOrAdd(name, n => new(() =>
     {
         var demo = Demo;
-        var folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(n))).FullName;
+        var folder = Directory.CreateDirectory(FolderOf(n)).FullName;
         var before = KernelObjectLeakCheck.KernelObjectFds().Count;
-        var notebook = InProcessNotebook.RunAsync(NotebookFiles.PathOf(n), folder).GetAwaiter().GetResult();
-        return (notebook, before, KernelObjectLeakCheck.KernelObjectFds().Count);
+        // The notebook made for agents reads where its agent is and who the user is from the environment, as a user sets it.
+        var environment = n == RemoteChecks.Notebook ? Machine.Environment() : new Dictionary<string, string>();
+        foreach (var (k, v) in environment) Environment.SetEnvironmentVariable(k, v);
+        try
+        {
+            var notebook = InProcessNotebook.RunAsync(NotebookFiles.PathOf(n), folder).GetAwaiter().GetResult();
+            return (notebook, before, KernelObjectLeakCheck.KernelObjectFds().Count);
+        }
+        finally
+        {
+            foreach (var k in environment.Keys) Environment.SetEnvironmentVariable(k, null);
+        }
     })).Value;
 
     public void Dispose()
     {
         if (_demo.IsValueCreated) _demo.Value.Dispose();
+        if (_machine.IsValueCreated) _machine.Value.Dispose();
         _folder.Dispose();
     }
 }
@@ -61,6 +81,13 @@ public sealed class InProcessNotebookTests(InProcessRuns runs) : IClassFixture<I
         Assert.Equal(build, loaded.ManifestModule.ModuleVersionId);
         Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "Plotly.NET");
         QuickstartChecks.Check(notebook, runs.Demo, build);
+    }
+
+    [Fact]
+    public void Remote_in_process_snapshots_through_the_agent()
+    {
+        Requires.Root();
+        RemoteChecks.Check(runs.Run(RemoteChecks.Notebook).Notebook, runs.Machine, runs.FolderOf(RemoteChecks.Notebook), ordinaryUser: false);
     }
 
     [Fact]

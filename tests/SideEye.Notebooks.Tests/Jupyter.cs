@@ -26,6 +26,47 @@ static class Jupyter
         return executed;
     }
 
+    /// <summary>
+    /// Executes <paramref name="notebook"/> in <paramref name="folder"/> as nobody (uid 65534, no capabilities), with a
+    /// home in the folder, the packages .ci/install-notebook prepared for ordinary users, and the client certificate,
+    /// key and fleet CA of <paramref name="machine"/> copied into the folder as that user's own files.
+    /// </summary>
+    public static string ExecuteAsOrdinaryUser(string notebook, string folder, AgentMachine machine)
+    {
+        Assert.True(Directory.Exists(UserPackages), $"{UserPackages} is missing: run `bash .ci/install-notebook`");
+        var home = Directory.CreateDirectory(Path.Combine(folder, "home")).FullName;
+        var certificates = Directory.CreateDirectory(Path.Combine(folder, "certificates")).FullName;
+        foreach (var file in new[] { "alice.pem", "alice.key", "ca.pem" }) File.Copy(Path.Combine(machine.Fleet.Folder, file), Path.Combine(certificates, file));
+        var copy = Path.Combine(folder, Path.GetFileName(notebook));
+        File.Copy(notebook, copy, overwrite: true);
+        // Everything the run writes is the user's: the notebook's folder, its home, its certificates; the test's own
+        // folder above it (private to root when made) lets the user through, without listing it.
+        Chown(folder);
+        var runs = Path.GetDirectoryName(folder)!;
+        File.SetUnixFileMode(runs, File.GetUnixFileMode(runs) | UnixFileMode.OtherExecute);
+        var environment = new Dictionary<string, string>(machine.Environment(certificates))
+        {
+            ["HOME"] = home,
+            ["DOTNET_CLI_HOME"] = home,
+            ["NUGET_PACKAGES"] = UserPackages,
+        };
+        var executed = Path.ChangeExtension(copy, ".executed.ipynb");
+        Run(folder, environment, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"], "nbconvert", "--to", "notebook", "--execute",
+            $"--ExecutePreprocessor.timeout={(int)CellTimeout.TotalSeconds}", "--output", Path.GetFileName(executed), copy);
+        Assert.True(File.Exists(executed), $"nbconvert wrote no {executed}");
+        return executed;
+    }
+
+    /// <summary>The notebook packages for ordinary users' kernels, made readable to all by .ci/install-notebook.</summary>
+    const string UserPackages = "/var/cache/sideeye/notebook-packages";
+
+    static void Chown(string folder)
+    {
+        using var chown = Process.Start(new ProcessStartInfo("chown", ["-R", "65534:65534", folder]))!;
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+    }
+
     /// <summary>Exports an executed notebook to HTML beside it and returns the file.</summary>
     public static string ExportHtml(string executed)
     {
@@ -73,16 +114,21 @@ static class Jupyter
         _ => value.GetRawText(),
     };
 
-    static void Run(string folder, params string[] args)
+    static void Run(string folder, params string[] args) => Run(folder, new Dictionary<string, string>(), [], args);
+
+    static void Run(string folder, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> prefix, params string[] args)
     {
         Assert.True(File.Exists(Executable), $"{Executable} is missing: run `bash .ci/install-notebook`");
-        var psi = new ProcessStartInfo(Executable)
+        var psi = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : Executable)
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var a in prefix.Skip(1)) psi.ArgumentList.Add(a);
+        if (prefix.Count > 0) psi.ArgumentList.Add(Executable);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         psi.Environment["JUPYTER_RUNTIME_DIR"] = Path.Combine(folder, "jupyter-runtime");
         psi.Environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
         using var process = Process.Start(psi)!;

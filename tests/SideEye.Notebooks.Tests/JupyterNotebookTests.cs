@@ -9,20 +9,32 @@ public sealed class JupyterRuns : IDisposable
 {
     readonly TempFolder _folder = new();
     readonly Lazy<DemoService> _demo;
+    readonly Lazy<AgentMachine> _machine;
     readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, string Html)>> _runs = new();
 
-    public JupyterRuns() => _demo = new(() => new DemoService(_folder.Path));
+    public JupyterRuns()
+    {
+        _demo = new(() => new DemoService(_folder.Path));
+        _machine = new(() => new AgentMachine(_folder.Path));
+    }
 
     internal string Folder => _folder.Path;
     internal DemoService Demo => _demo.Value;
+    /// <summary>The agent's machine of notebooks/remote.ipynb.</summary>
+    internal AgentMachine Machine => _machine.Value;
+
+    internal string FolderOf(string notebook) => Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(notebook));
 
     internal (ExecutedNotebook Notebook, string Html) Run(string name) => _runs.GetOrAdd(name, n => new(() =>
     {
         var demo = Demo;
-        var folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(n))).FullName;
+        var folder = Directory.CreateDirectory(FolderOf(n)).FullName;
         try
         {
-            var executed = Jupyter.Execute(NotebookFiles.PathOf(n), folder);
+            // The notebook made for agents runs as it is meant to: in the kernel of an ordinary user, who has no privilege.
+            var executed = n == RemoteChecks.Notebook
+                ? Jupyter.ExecuteAsOrdinaryUser(NotebookFiles.PathOf(n), folder, Machine)
+                : Jupyter.Execute(NotebookFiles.PathOf(n), folder);
             return (Jupyter.Read(executed), Jupyter.ExportHtml(executed));
         }
         finally
@@ -43,6 +55,7 @@ public sealed class JupyterRuns : IDisposable
         finally
         {
             if (_demo.IsValueCreated) _demo.Value.Dispose();
+            if (_machine.IsValueCreated) _machine.Value.Dispose();
             _folder.Dispose();
         }
     }
@@ -72,6 +85,17 @@ public sealed partial class JupyterNotebookTests(JupyterRuns runs) : IClassFixtu
         Requires.Root();
         var build = LocalFeed.AssertPackageIsCurrent();
         QuickstartChecks.Check(runs.Run(QuickstartChecks.Notebook).Notebook, runs.Demo, build);
+    }
+
+    /// <summary>
+    /// The end-to-end test: a kernel of an ordinary user (nobody, no capabilities) snapshots the demo in
+    /// another PID namespace through a TLS agent, with captured values, and stores what a local root snapshot stores.
+    /// </summary>
+    [Fact]
+    public void Remote_under_Jupyter_as_an_ordinary_user_snapshots_through_the_agent()
+    {
+        Requires.Root();
+        RemoteChecks.Check(runs.Run(RemoteChecks.Notebook).Notebook, runs.Machine, runs.FolderOf(RemoteChecks.Notebook), ordinaryUser: true);
     }
 
     [Fact]

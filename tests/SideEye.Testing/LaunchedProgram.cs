@@ -123,8 +123,10 @@ public sealed partial class LaunchedProgram : IDisposable
     /// Starts <paramref name="binary"/> with standard output and error appended to <paramref name="outputPath"/>
     /// and standard input from /dev/null; returns as soon as it is started.
     /// </summary>
-    public static LaunchedProgram StartWithOutputFile(string binary, IEnumerable<string> args, string outputPath)
+    public static LaunchedProgram StartWithOutputFile(string binary, IEnumerable<string> args, string outputPath, PidNamespace? ns = null)
     {
+        // In a namespace, the pid known here is nsenter's; the program's own is whatever it prints.
+        if (ns is not null) return StartWithOutputFile(ns.Enter[0], [.. ns.Enter.Skip(1), binary, .. args], outputPath);
         // The shell, not the program, writes to our pipe: just the pid.
         var shell = StartShell("\"$0\" \"$@\" >>\"$TARGET_OUT\" 2>&1 </dev/null & echo $!; wait", binary, args,
             new Dictionary<string, string> { ["TARGET_OUT"] = outputPath });

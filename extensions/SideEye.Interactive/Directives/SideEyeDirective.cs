@@ -86,7 +86,8 @@ static class SideEyeDirective
         root.Subcommands.Add(capture);
         var connect = new KernelActionDirective("connect")
         {
-            Description = "Work through an agent from now on (targets, snapshot, capture checks): connect URL [--name NAME] [--cert PEM --key PEM --ca PEM]",
+            Description = "Work through an agent from now on (targets, snapshot, capture checks): connect [URL] [--name NAME] [--cert PEM --key PEM --ca PEM]; " +
+                "without URL, SIDEEYE_AGENT, else this machine's agent socket",
             KernelCommandType = typeof(ConnectCommand),
         };
         connect.Parameters.Add(new KernelDirectiveParameter("--url", "The agent: https://HOST:PORT or unix:PATH") { AllowImplicitName = true });

@@ -10,7 +10,8 @@ static class Connecting
 {
     public static async Task<AgentView> Connect(NotebookSession session, ConnectCommand command)
     {
-        if (command.Url is not { } url) throw new SideEyeException("connect needs the agent's URL: #!sideeye connect https://HOST:PORT (or unix:PATH)");
+        // A runbook names its agent once, outside the notebook: SIDEEYE_AGENT, else this machine's agent socket.
+        var url = command.Url ?? (Environment.GetEnvironmentVariable("SIDEEYE_AGENT") is { Length: > 0 } configured ? configured : "unix:" + AgentAddress.DefaultSocketPath);
         if (command.Timeout is <= 0) throw new SideEyeException($"--timeout must be positive, not {command.Timeout}");
         var address = AgentAddress.Parse(url);
         var credentials = address.IsUnix ? null : AgentCredentials.From(Full(session, command.Cert), Full(session, command.Key), Full(session, command.Ca));

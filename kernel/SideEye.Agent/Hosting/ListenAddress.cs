@@ -11,7 +11,7 @@ namespace SideEye.Agent.Hosting;
 public sealed partial record ListenAddress
 {
     /// <summary>Where the agent listens when nothing is said: a Unix socket only root can reach.</summary>
-    public const string DefaultSocket = "/run/sideeye/agent.sock";
+    public const string DefaultSocket = Remote.Connection.AgentAddress.DefaultSocketPath;
 
     public IPEndPoint? Tcp { get; private init; }
     public string? UnixPath { get; private init; }

@@ -8,6 +8,9 @@ namespace SideEye.Remote.Connection;
 /// </summary>
 public sealed partial record AgentAddress
 {
+    /// <summary>Where an agent listens on its machine unless told otherwise: a Unix socket only root (and its group) may open.</summary>
+    public const string DefaultSocketPath = "/run/sideeye/agent.sock";
+
     public string Text { get; private init; } = "";
     public string? Host { get; private init; }
     public int Port { get; private init; }

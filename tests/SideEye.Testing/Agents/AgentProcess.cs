@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using SideEye.Remote.Connection;
 
 namespace SideEye.Testing.Agents;
 
@@ -26,15 +25,18 @@ public sealed partial class AgentProcess : IDisposable
     public int HostPid { get; }
     /// <summary>Its PID namespace: start the programs it should see there.</summary>
     public PidNamespace Namespace { get; }
-    public AgentAddress Address { get; }
+    /// <summary>Where clients reach it: https://IP:PORT or unix:PATH.</summary>
+    public string Url { get; }
+    public string? SocketPath { get; }
     public IPEndPoint? EndPoint { get; }
     public string AuditPath { get; }
 
-    AgentProcess(Process launcher, string folder, AgentAddress address, IPEndPoint? endPoint, string auditPath, int hostPid, ConcurrentQueue<string> output)
+    AgentProcess(Process launcher, string folder, string url, IPEndPoint? endPoint, string auditPath, int hostPid, ConcurrentQueue<string> output)
     {
         _launcher = launcher;
         _folder = folder;
-        Address = address;
+        Url = url;
+        SocketPath = url.StartsWith("unix:", StringComparison.Ordinal) ? url["unix:".Length..] : null;
         EndPoint = endPoint;
         AuditPath = auditPath;
         HostPid = hostPid;
@@ -51,14 +53,14 @@ public sealed partial class AgentProcess : IDisposable
     /// </summary>
     /// <param name="prefix">Runs the agent's PID namespace under this command (ip netns exec NS …).</param>
     /// <param name="inside">Runs the agent itself, inside its namespace, under this command (setpriv …).</param>
-    public static AgentProcess StartTls(TestFleet fleet, IPEndPoint? endPoint = null, IReadOnlyList<string>? extra = null, IReadOnlyList<string>? prefix = null,
+    public static AgentProcess StartTls(IAgentCertificates fleet, IPEndPoint? endPoint = null, IReadOnlyList<string>? extra = null, IReadOnlyList<string>? prefix = null,
         IReadOnlyList<string>? inside = null)
     {
         endPoint ??= Loopback.FreeEndPoint();
         var name = $"agent-{endPoint.Address}-{endPoint.Port}";
         var (certificate, key) = fleet.Agent(name, endPoint.Address);
         var listen = $"https://{endPoint.Address}:{endPoint.Port}";
-        return Start(AgentAddress.Parse(listen), endPoint,
+        return Start(listen, endPoint,
             ["--listen", listen, "--cert", certificate, "--key", key, "--client-ca", fleet.AuthorityPath, .. extra ?? []], prefix, inside);
     }
 
@@ -66,10 +68,10 @@ public sealed partial class AgentProcess : IDisposable
     public static AgentProcess StartUnix(IReadOnlyList<string>? extra = null, IReadOnlyList<string>? prefix = null)
     {
         var socket = Path.Combine(Directory.CreateTempSubdirectory("sideeye-agent-socket-").FullName, "agent.sock");
-        return Start(AgentAddress.Parse("unix:" + socket), null, ["--listen", "unix:" + socket, .. extra ?? []], prefix, null);
+        return Start("unix:" + socket, null, ["--listen", "unix:" + socket, .. extra ?? []], prefix, null);
     }
 
-    static AgentProcess Start(AgentAddress address, IPEndPoint? endPoint, IReadOnlyList<string> options, IReadOnlyList<string>? prefix, IReadOnlyList<string>? inside)
+    static AgentProcess Start(string url, IPEndPoint? endPoint, IReadOnlyList<string> options, IReadOnlyList<string>? prefix, IReadOnlyList<string>? inside)
     {
         var folder = Directory.CreateTempSubdirectory("sideeye-agent-").FullName;
         var audit = Path.Combine(folder, "audit.log");
@@ -99,7 +101,7 @@ public sealed partial class AgentProcess : IDisposable
             Directory.Delete(folder, true);
             throw new InvalidOperationException($"the agent did not start: {string.Join("\n", output)}");
         }
-        return new AgentProcess(launcher, folder, address, endPoint, audit, AgentHostPid(launcher.Id), output);
+        return new AgentProcess(launcher, folder, url, endPoint, audit, AgentHostPid(launcher.Id), output);
     }
 
     /// <summary>The agent itself: the process under the launcher, in another pid namespace than ours, that runs sideeye.</summary>
@@ -214,7 +216,7 @@ public sealed partial class AgentProcess : IDisposable
         // The namespace's pid 1 goes with the launcher, and every program left in the namespace with it.
         Kill(_launcher);
         _launcher.Dispose();
-        if (Address.UnixPath is { } socket) Directory.Delete(Path.GetDirectoryName(socket)!, true);
+        if (SocketPath is { } socket) Directory.Delete(Path.GetDirectoryName(socket)!, true);
         Directory.Delete(_folder, true);
     }
 

@@ -2,15 +2,17 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using SideEye.Remote.Certificates;
 using SideEye.Remote.Connection;
+using SideEye.Testing.Agents;
 
-namespace SideEye.Testing.Agents;
+namespace SideEye.Agent.Tests;
 
 /// <summary>
 /// A fleet's certificates for a test, in a temporary folder: the fleet CA, certificates for agents at given
 /// addresses, a client certificate, and the wrong ones a refused client might bring (from another CA, expired, an
-/// agent's certificate used as a client's). Made with the same code <c>sideeye certs</c> uses. Dispose deletes them.
+/// agent's certificate used as a client's, which need a CA valid since last week). Made with the code behind
+/// <c>sideeye certs</c>. Dispose deletes them.
 /// </summary>
-public sealed class TestFleet : IDisposable
+public sealed class TestFleet : IAgentCertificates, IDisposable
 {
     readonly X509Certificate2 _authority;
 
@@ -28,7 +30,9 @@ public sealed class TestFleet : IDisposable
     /// <summary>The ordinary client: certificate, key and the fleet CA.</summary>
     public AgentCredentials Client { get; }
 
-    public (string Certificate, string Key) Agent(string name, params IPAddress[] addresses) =>
+    public (string Certificate, string Key) Agent(string name, IPAddress address) => Agent(name, [address]);
+
+    public (string Certificate, string Key) Agent(string name, IPAddress[] addresses) =>
         FleetAuthority.Write(FleetAuthority.Issue(_authority, name, CertificateRole.Agent, addresses, [], 2), Folder, name);
 
     public AgentCredentials IssueClient(string name, DateTimeOffset? notBefore = null, int days = 2)
