@@ -7,6 +7,7 @@ using SideEye.Benchmarks;
 // "capture [N,…] [runs]": the pause with and without five captured expressions in N frames (root).
 // "notebook [N,…] [runs]": each #!sideeye cell of a notebook's loop, timed in a C# kernel, at N goroutines (root).
 // "verifier [runs]": the verifier's count and the capture probe's load time as the spec grows (root).
+// "remote [N,…] [runs]": warm snapshots through an agent against local ones of the same process (root).
 if (args.Length > 0 && args[0] == "bdn")
 {
     BenchmarkRunner.Run<SymbolizeBenchmarks>(args: args[1..]);
@@ -16,4 +17,5 @@ if (args.Length > 0 && args[0] == "snapshot") return SnapshotReport.Run(args[1..
 if (args.Length > 0 && args[0] == "capture") return CaptureReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "notebook") return NotebookReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "verifier") return VerifierReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "remote") return RemoteReport.Run(args[1..]);
 return QuickReport.Run(args);
