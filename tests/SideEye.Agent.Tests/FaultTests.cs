@@ -34,8 +34,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         Assert.True(warm.Error is null, warm.Error);
         output.WriteLine($"warm snapshot: {warm.Goroutines.Count} goroutines, paused {warm.PauseNs / 1e6:F1} ms");
 
-        var snapshot = remote.TakeAsync([target.Pid]);
-        Assert.True(WaitForPause(target.HostPid, TimeSpan.FromSeconds(20)), "the target was never seen paused");
+        // A pause lasts a fraction of a second: snapshots are taken until one is caught in the act (bounded).
+        Task<Snapshots.Model.Snapshot>? snapshot = null;
+        for (var attempt = 0; attempt < 10 && snapshot is null; attempt++)
+        {
+            var taking = remote.TakeAsync([target.Pid]);
+            if (WaitForPause(target.HostPid, TimeSpan.FromSeconds(20), () => taking.IsCompleted)) snapshot = taking;
+            else Assert.Null(Assert.Single((await taking).Processes).Error);
+        }
+        Assert.True(snapshot is not null, "no snapshot was ever seen pausing the target");
         agent.Signal(9);
         var clock = Stopwatch.StartNew();
         var process = Assert.Single((await snapshot.WaitAsync(TimeSpan.FromSeconds(60))).Processes);
@@ -60,9 +67,16 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         Assert.True(code == 0, stderr);
         Assert.NotEmpty(agent.KernelObjects()); // the warm probe, kept for this client
 
-        using var client = new SideEyeRun(snapshot, environment: environment);
-        Assert.True(WaitForPause(target.HostPid, TimeSpan.FromSeconds(60)), "the target was never seen paused");
+        SideEyeRun? client = null;
+        for (var attempt = 0; attempt < 10 && client is null; attempt++)
+        {
+            var running = new SideEyeRun(snapshot, environment: environment);
+            if (WaitForPause(target.HostPid, TimeSpan.FromSeconds(60), () => running.HasExited)) client = running;
+            else running.Dispose();
+        }
+        Assert.True(client is not null, "no client was ever seen pausing the target");
         client.Kill();
+        client.Dispose();
         AssertRunning(target.HostPid);
         var held = agent.WaitUntilNothingLoaded(TimeSpan.FromSeconds(30));
         Assert.True(held.Count == 0, $"the agent still holds {string.Join(", ", held)}");
@@ -119,7 +133,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         NetworkPair.Ip("-n", network.AgentNamespace, "link", "set", network.AgentLink, "up");
         Run("ip", "netns", "exec", network.AgentNamespace, "tc", "qdisc", "add", "dev", network.AgentLink, "root", "tbf", "rate", "8mbit", "burst", "32kbit", "latency", "2s");
         using var client = new SideEyeRun(snapshot, network.InClient, environment);
-        Assert.True(WaitForPause(target.HostPid, TimeSpan.FromSeconds(60)), "the target was never seen paused");
+        Assert.True(WaitForPause(target.HostPid, TimeSpan.FromSeconds(60), () => client.HasExited), "the target was never seen paused");
         AssertRunning(target.HostPid);
         Thread.Sleep(1000); // the records are on their way
         Assert.False(client.HasExited, "the snapshot had crossed already: the link was not cut mid-stream");
@@ -145,13 +159,14 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         ["SIDEEYE_CACHE"] = cache,
     };
 
-    /// <summary>Polls the target's threads (bounded) until one is in a tracing stop: a pause in progress.</summary>
-    static bool WaitForPause(int pid, TimeSpan timeout)
+    /// <summary>Polls the target's threads (bounded) until one is in a tracing stop, a pause in progress; false once <paramref name="over"/> says the attempt ended.</summary>
+    static bool WaitForPause(int pid, TimeSpan timeout, Func<bool> over)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
             if (Procfs.ThreadStates(pid).Values.Any(s => s == 't')) return true;
+            if (over()) return Procfs.ThreadStates(pid).Values.Any(s => s == 't');
             Thread.SpinWait(100);
         }
         return false;

@@ -10,11 +10,11 @@ public sealed class DirectiveErrorTests
     {
         using var kernel = new ExtensionKernel();
         var message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshott --pid 1"));
-        Assert.Equal("#!sideeye: unknown subcommand 'snapshott' (known: targets, snapshot, stacks, diff, open, goroutine, capture, spec)", message);
+        Assert.Equal("#!sideeye: unknown subcommand 'snapshott' (known: targets, snapshot, stacks, diff, open, goroutine, capture, connect, disconnect, spec)", message);
         message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye tragets"));
-        Assert.Equal("#!sideeye: unknown subcommand 'tragets' (known: targets, snapshot, stacks, diff, open, goroutine, capture, spec)", message);
+        Assert.Equal("#!sideeye: unknown subcommand 'tragets' (known: targets, snapshot, stacks, diff, open, goroutine, capture, connect, disconnect, spec)", message);
         message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye --pid 1"));
-        Assert.Equal("#!sideeye: expected a subcommand before '--pid' (known: targets, snapshot, stacks, diff, open, goroutine, capture, spec)", message);
+        Assert.Equal("#!sideeye: expected a subcommand before '--pid' (known: targets, snapshot, stacks, diff, open, goroutine, capture, connect, disconnect, spec)", message);
     }
 
     [Fact]
@@ -22,9 +22,9 @@ public sealed class DirectiveErrorTests
     {
         using var kernel = new ExtensionKernel();
         var message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --pidd 1"));
-        Assert.Equal("#!sideeye: unknown option '--pidd' for snapshot (known: --pid, --exe, --max-frames, --note, --db)", message);
+        Assert.Equal("#!sideeye: unknown option '--pidd' for snapshot (known: --pid, --exe, --max-frames, --note, --db, --agent)", message);
         message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye targets --all"));
-        Assert.Equal("#!sideeye: unknown option '--all' for targets (it takes none)", message);
+        Assert.Equal("#!sideeye: unknown option '--all' for targets (known: --agent)", message);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class DirectiveErrorTests
         using var kernel = new ExtensionKernel();
         Assert.Equal("#!sideeye: --pid: 'abc' is not a process id", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --pid abc")));
         Assert.Equal("#!sideeye: snapshot needs either --pid PID[,PID…] or --exe NAME", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot")));
-        Assert.Equal("#!sideeye: --exe: no Go process runs an executable named 'no-such-program'",
+        Assert.Equal($"#!sideeye: --exe: no Go process on {Environment.MachineName} runs an executable named 'no-such-program'",
             ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --exe no-such-program")));
         // The engine's own check, worded as the command line words it.
         foreach (var frames in new[] { 0, 5000 })

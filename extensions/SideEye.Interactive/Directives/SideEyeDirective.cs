@@ -30,12 +30,12 @@ static class SideEyeDirective
             Description = "Pause Go processes for about a millisecond and store every goroutine with its stack in DuckDB (root here, or through an agent)",
             KernelCommandType = typeof(SnapshotCommand),
         };
-        snapshot.Parameters.Add(new KernelDirectiveParameter("--agent", agent));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--pid", "Processes to snapshot, comma-separated (e.g. 1234,5678)"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--exe", "Snapshot every Go process whose executable file is named this"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--max-frames", "Deepest stack collected per goroutine (2 to 1024, default 100)"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--note", "A note stored with the snapshot"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to append to (default {NotebookSession.DefaultDatabase} in the current directory)"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--agent", agent));
         root.Subcommands.Add(snapshot);
         var stacks = new KernelActionDirective("stacks")
         {

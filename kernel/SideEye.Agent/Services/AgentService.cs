@@ -239,9 +239,11 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
             {
                 raw = await Task.Run(() => probe.Runner.Run(cancellation), CancellationToken.None);
             }
-            catch (TargetProcessException e)
+            catch (SideEyeException e)
             {
-                await Fail(responses, call, new M.JobFailure { Pid = probe.Pid, Kind = M.JobFailure.Types.Kind.Target, Message = e.Message }, cancellation);
+                // The process is gone or could not be paused, or the kernel refused a map write: its probe goes.
+                var kind = e is TargetProcessException ? M.JobFailure.Types.Kind.Target : M.JobFailure.Types.Kind.Error;
+                await Fail(responses, call, new M.JobFailure { Pid = probe.Pid, Kind = kind, Message = e.Message }, cancellation);
                 return false;
             }
         }

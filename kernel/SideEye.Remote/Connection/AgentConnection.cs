@@ -36,7 +36,8 @@ public sealed class AgentConnection : IDisposable
             KeepAlivePingDelay = TimeSpan.FromSeconds(15),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-            ConnectTimeout = timeout,
+            // The call's deadline bounds connecting too; this only ends a connection attempt no call waits for any more.
+            ConnectTimeout = timeout + TimeSpan.FromSeconds(5),
             EnableMultipleHttp2Connections = true,
             ConnectCallback = ConnectAsync,
         };

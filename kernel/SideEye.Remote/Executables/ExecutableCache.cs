@@ -8,7 +8,7 @@ namespace SideEye.Remote.Executables;
 /// <summary>
 /// The executables agents served this client, kept by build ID, so the same program on any machine is fetched
 /// once: a second snapshot of it transfers no executable bytes. A file is written under a temporary name and
-/// renamed into place only once its size and SHA-256 match what the agent announced. Executables hold a service's
+/// renamed into place only once its size and SHA-256 match what the agent announced (the size first, the hash last). Executables hold a service's
 /// code and constants: the folder is 0700 and each file 0600.
 /// </summary>
 public sealed class ExecutableCache
@@ -58,11 +58,8 @@ public sealed class ExecutableCache
                     using var call = agent.Client.GetExecutable(new M.ExecutableRequest { BuildId = buildId }, agent.Call(cancellation));
                     await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellation).ConfigureAwait(false))
                     {
-                        if (size < 0)
-                        {
-                            size = (long)chunk.TotalSize;
-                            announced = chunk.Sha256.ToByteArray();
-                        }
+                        if (size < 0) size = (long)chunk.TotalSize;
+                        if (!chunk.Sha256.IsEmpty) announced = chunk.Sha256.ToByteArray();
                         hash.AppendData(chunk.Data.Span);
                         await file.WriteAsync(chunk.Data.Memory, cancellation).ConfigureAwait(false);
                         written += chunk.Data.Length;
@@ -71,7 +68,8 @@ public sealed class ExecutableCache
                 }
                 catch (RpcException e) { throw agent.Describe(e); }
                 if (size < 0 || written != size) throw new SideEyeException($"agent {agent.Address} sent {written} of the {Math.Max(size, 0)} bytes of executable {buildId}");
-                if (!hash.GetHashAndReset().AsSpan().SequenceEqual(announced)) throw new SideEyeException($"agent {agent.Address}: executable {buildId} arrived with another SHA-256 than announced");
+                if (announced is null || !hash.GetHashAndReset().AsSpan().SequenceEqual(announced))
+                    throw new SideEyeException($"agent {agent.Address}: executable {buildId} arrived with {(announced is null ? "no SHA-256" : "another SHA-256 than announced")}");
             }
             File.Move(partial, path, overwrite: true);
             return (path, written);

@@ -86,6 +86,8 @@ public sealed class LocalSnapshotter : ISnapshotter
     {
         if (!Directory.Exists($"/proc/{pid}")) throw new SideEyeException($"process {pid}: no such process");
         var startTicks = ProcessStart.TicksOf(pid);
+        // Reading the executable's link first: a refusal there is explained (AccessDenial), not just reported.
+        _ = ReadExeLink(pid);
         _loaded.TryGetValue(pid, out var loaded);
         var sameProcess = loaded?.Probe.Target.StartTicks == startTicks;
         var binary = sameProcess ? loaded!.Probe.Binary : GoBinary.Open($"/proc/{pid}/exe");

@@ -77,7 +77,7 @@ public sealed partial class AgentProcess : IDisposable
         var audit = Path.Combine(folder, "audit.log");
         string[] command = [.. prefix ?? [], "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--",
             "/bin/sh", "-c", "\"$@\" & exec sleep infinity", "sh", .. inside ?? [],
-            .. SideEyeProgram.Command(["agent", .. options, "--audit", audit, "--probe-idle-s", "60"])];
+            .. SideEyeProgram.Command(["agent", .. options, "--audit", audit, .. options.Contains("--probe-idle-s") ? (string[])[] : ["--probe-idle-s", "60"]])];
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
