@@ -40,9 +40,9 @@ public static class RemoteReport
         try
         {
             using var store = SnapshotStore.Open(file);
-            using var local = new LocalSnapshotter { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(5) };
+            using var local = new LocalSnapshotter { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(1) };
             using var connection = AgentConnection.Open(AgentAddress.Parse(agent.Url), credentials, TimeSpan.FromSeconds(60));
-            using var remote = new RemoteSnapshotter(connection, new ExecutableCache(cache)) { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(5) };
+            using var remote = new RemoteSnapshotter(connection, new ExecutableCache(cache)) { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(1) };
             // Cold, both: binary analysis, code generation, verifier; the remote one fetches the executable.
             Once(() => local.Take([parked.HostPid]), store);
             var coldReceived = connection.Wire.BytesReceived;
@@ -82,7 +82,7 @@ public static class RemoteReport
     static long SecondClientFetches(int pid, AgentProcess agent, AgentCredentials credentials, string cache)
     {
         using var connection = AgentConnection.Open(AgentAddress.Parse(agent.Url), credentials);
-        using var remote = new RemoteSnapshotter(connection, new ExecutableCache(cache)) { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(5) };
+        using var remote = new RemoteSnapshotter(connection, new ExecutableCache(cache)) { MaxFrames = 100, MaxPause = TimeSpan.FromSeconds(1) };
         var process = remote.TakeAsync([pid]).GetAwaiter().GetResult().Processes[0];
         if (process.Error is not null) throw new InvalidOperationException(process.Error);
         return remote.ExecutableBytesFetched;

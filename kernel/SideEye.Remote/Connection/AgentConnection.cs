@@ -39,6 +39,9 @@ public sealed class AgentConnection : IDisposable
             // The call's deadline bounds connecting too; this only ends a connection attempt no call waits for any more.
             ConnectTimeout = timeout + TimeSpan.FromSeconds(5),
             EnableMultipleHttp2Connections = true,
+            // A snapshot streams megabytes at once: HTTP/2's default 64 KiB window would make the agent wait for window
+            // updates every few records.
+            InitialHttp2StreamWindowSize = 16 << 20,
             ConnectCallback = ConnectAsync,
         };
         if (!address.IsUnix)
