@@ -62,6 +62,27 @@ public sealed class JobRefusalTests(AgentFixture fixture) : IClassFixture<AgentF
         Assert.Empty(Procfs.StoppedThreads(parked.HostPid));
     }
 
+    /// <summary>
+    /// Before any pause, the agent checks that a job is for the process it was made for and that the probe's ring holds
+    /// its goroutines: a stale job is answered so (RESTARTED, OUTGROWN), and the client lists the process again.
+    /// </summary>
+    [Fact]
+    public async Task A_job_for_another_process_or_too_small_a_ring_is_answered_before_any_pause()
+    {
+        Requires.Root();
+        using var parked = new ParkedProgram(GoToolchains.Newest, ns: fixture.Agent.Namespace);
+        using var connection = fixture.Connect();
+        var (process, job) = await JobFor(connection, parked.Pid);
+        var restarted = process.Clone();
+        restarted.StartTicks -= 1;
+        var failure = await SnapshotExpectingFailure(connection, restarted, job);
+        Assert.Equal(M.JobFailure.Types.Kind.Restarted, failure.Kind);
+        failure = await SnapshotExpectingFailure(connection, process, job, maxGoroutines: 1);
+        Assert.Equal(M.JobFailure.Types.Kind.Outgrown, failure.Kind);
+        Assert.Matches($"^process {parked.Pid}: it has \\d+ goroutines, the probe's ring buffer holds 1$", failure.Message);
+        Assert.Empty(fixture.Agent.KernelObjects());
+    }
+
     [Fact]
     public async Task A_process_outside_the_policy_is_refused_for_snapshots_and_its_executable()
     {
@@ -119,9 +140,9 @@ public sealed class JobRefusalTests(AgentFixture fixture) : IClassFixture<AgentF
         return (process, probe.Job);
     }
 
-    static async Task<M.JobFailure> SnapshotExpectingFailure(Remote.Connection.AgentConnection connection, M.GoProcess process, SnapshotJob job)
+    static async Task<M.JobFailure> SnapshotExpectingFailure(Remote.Connection.AgentConnection connection, M.GoProcess process, SnapshotJob job, ulong maxGoroutines = 0)
     {
-        var request = new M.SnapshotRequest { Jobs = { new M.JobRequest { Pid = process.Pid, StartTicks = process.StartTicks, Job = JobWire.ToMessage(job) } } };
+        var request = new M.SnapshotRequest { Jobs = { new M.JobRequest { Pid = process.Pid, StartTicks = process.StartTicks, Job = JobWire.ToMessage(job), MaxGoroutines = maxGoroutines } } };
         using var call = connection.Client.Snapshot(request, connection.Call());
         var events = new List<M.SnapshotEvent>();
         await foreach (var e in call.ResponseStream.ReadAllAsync()) events.Add(e);

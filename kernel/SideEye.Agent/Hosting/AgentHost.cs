@@ -80,6 +80,8 @@ public static class AgentHost
             // A client that vanished (a cut link, a killed process) is noticed, and its calls cancelled, within seconds.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+            // A snapshot's records go out in megabyte messages: let a whole one be handed to the connection at once.
+            kestrel.Limits.MaxResponseBufferSize = 16 << 20;
             foreach (var listen in options.Listeners)
             {
                 if (listen.IsUnix)

@@ -189,10 +189,13 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         if (exe is null || ProcessStart.Read(pid) is not { } start) return (null, false, Failure(M.JobFailure.Types.Kind.Target, $"process {pid}: no such process"));
         call.Entry = call.Entry with { Executable = exe };
         if (start.Ticks != request.StartTicks)
-            return (null, false, Failure(M.JobFailure.Types.Kind.Target, $"process {pid}: it is not the process the job was made for (it started at tick {start.Ticks}, the job's at {request.StartTicks}): list the processes again"));
+            return (null, false, Failure(M.JobFailure.Types.Kind.Restarted, $"process {pid}: it is not the process the job was made for (it started at tick {start.Ticks}, the job's at {request.StartTicks}): list the processes again"));
         if (policy.Refusal(exe) is { } refused) return (null, false, Failure(M.JobFailure.Types.Kind.Refused, refused));
         if (scanner.FactsOf(pid) is not { } facts) return (null, false, Failure(M.JobFailure.Types.Kind.Target, $"process {pid}: not a Go process the agent can read"));
         call.Entry = call.Entry with { BuildId = facts.BuildId };
+        // The ring buffer must hold every goroutine's record, or the snapshot would be partial: checked before any pause.
+        if (request.MaxGoroutines > 0 && scanner.GoroutinesOf(pid) is { } goroutines && (ulong)goroutines > request.MaxGoroutines)
+            return (null, false, Failure(M.JobFailure.Types.Kind.Outgrown, $"process {pid}: it has {goroutines} goroutines, the probe's ring buffer holds {request.MaxGoroutines}"));
         var sha256 = request.JobSha256.ToByteArray();
         Loader.Contract.SnapshotJob? job = null;
         var programSha256 = "";
@@ -261,7 +264,7 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         var outcome = failure.Kind switch
         {
             M.JobFailure.Types.Kind.Refused => "refused",
-            M.JobFailure.Types.Kind.NotLoaded => "not-loaded",
+            M.JobFailure.Types.Kind.NotLoaded or M.JobFailure.Types.Kind.Outgrown or M.JobFailure.Types.Kind.Restarted => "stale",
             _ => "failed",
         };
         audit.Write(call.Entry with { Outcome = outcome, Reason = failure.Message });

@@ -33,6 +33,14 @@ public sealed class GoProcessScanner
     /// <summary>The facts of the executable process <paramref name="pid"/> runs, or null when it is not a readable Go process.</summary>
     public ExecutableFacts? FactsOf(int pid) => Identity(pid) is { } key ? Facts(pid, key) : null;
 
+    /// <summary>runtime.allglen of a Go process now, or null when it cannot be read.</summary>
+    public long? GoroutinesOf(int pid)
+    {
+        if (FactsOf(pid) is not { } facts) return null;
+        try { return Goroutines(pid, facts, LoadBias.Of(pid, facts.IsPositionIndependent, facts.LinkBase)); }
+        catch (SideEyeException) { return null; }
+    }
+
     GoProcessInfo? Describe(int pid, HashSet<string> seen)
     {
         string exe;

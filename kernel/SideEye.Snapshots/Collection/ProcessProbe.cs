@@ -91,9 +91,31 @@ public sealed class ProcessProbe
     /// still large enough for its goroutines.
     /// </summary>
     public bool Fits(ProbeTarget target, CaptureSpec spec) =>
-        target.Pid == Target.Pid && target.StartTicks == Target.StartTicks
-        && _asked == Asking(spec, ProgramFor(spec, Target.Exe))
+        target.Pid == Target.Pid && target.StartTicks == Target.StartTicks && Captures(spec)
         && RingBufferBytesFor(target.Goroutines, _maxFrames, Plan) <= RingBufferBytes;
+
+    /// <summary>Whether the probe captures what <paramref name="spec"/> asks of its program, with the same limits.</summary>
+    public bool Captures(CaptureSpec spec) => _asked == Asking(spec, ProgramFor(spec, Target.Exe));
+
+    /// <summary>
+    /// The most goroutines (runtime.allglen) the ring buffer holds: a process with more needs a larger probe. An agent
+    /// checks it just before the pause, so a warm remote snapshot needs no listing first.
+    /// </summary>
+    public long GoroutineCapacity
+    {
+        get
+        {
+            // The largest count RingBufferBytesFor sizes within this ring: it rounds up to powers of two, so search.
+            long low = 0, high = 1L << 32;
+            while (low < high)
+            {
+                var middle = low + (high - low + 1) / 2;
+                if (RingBufferBytesFor(middle, _maxFrames, Plan) <= RingBufferBytes) low = middle;
+                else high = middle - 1;
+            }
+            return low;
+        }
+    }
 
     /// <summary>One run of the probe, decoded: goroutines symbolized, captured values evaluated, the row's error if it is partial.</summary>
     public ProcessSnapshot Decode(RawSnapshot raw, ProbeLoad load)

@@ -59,16 +59,42 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
         ObjectDisposedException.ThrowIf(_disposed, this);
         var taken = DateTimeOffset.UtcNow;
         var rows = new ProcessSnapshot?[pids.Count];
-        M.ProcessList listed;
-        try { listed = await ListAsync(pids, cancellation); }
-        catch (SideEyeException e)
-        {
-            return new Snapshot(0, taken, note, pids.Select(pid => ProcessProbe.Failed(Host, pid, "", "", e)).ToArray());
-        }
+        // A process with a probe that still captures what the spec asks goes straight to the agent, which checks that it
+        // is the same process and that the probe's ring still holds its goroutines; the others are listed first.
         var pending = new Dictionary<int, (int Row, SentJob Job)>();
+        var unknown = new List<(int Row, int Pid)>();
         for (var row = 0; row < pids.Count; row++)
         {
-            var pid = pids[row];
+            if (_jobs.TryGetValue(pids[row], out var sent) && sent.Probe.Captures(Captures)) pending[pids[row]] = (row, sent);
+            else unknown.Add((row, pids[row]));
+        }
+        await PrepareAsync(unknown, pending, rows, cancellation);
+        // A job the agent no longer holds, one the verifier refused with captures, or one for a process that restarted
+        // or outgrew its ring is made and sent once more.
+        for (var attempt = 0; attempt < 3 && pending.Count > 0; attempt++)
+        {
+            var (again, stale) = await RunAsync(pending, rows, retry: attempt < 2, cancellation);
+            pending = again;
+            await PrepareAsync(stale, pending, rows, cancellation);
+        }
+        return new Snapshot(0, taken, note, rows.Select((r, i) => r ?? ProcessProbe.Failed(Host, pids[i], "", "",
+            new SideEyeException($"process {pids[i]}: agent {agent.Address} gave no result for it"))).ToArray());
+    }
+
+    /// <summary>Lists <paramref name="processes"/> on the agent and makes each one's job (or its row's error).</summary>
+    async Task PrepareAsync(IReadOnlyList<(int Row, int Pid)> processes, Dictionary<int, (int Row, SentJob Job)> pending, ProcessSnapshot?[] rows,
+        CancellationToken cancellation)
+    {
+        if (processes.Count == 0) return;
+        M.ProcessList listed;
+        try { listed = await ListAsync(processes.Select(p => p.Pid).ToArray(), cancellation); }
+        catch (SideEyeException e)
+        {
+            foreach (var (row, pid) in processes) rows[row] = ProcessProbe.Failed(Host, pid, "", "", e);
+            return;
+        }
+        foreach (var (row, pid) in processes)
+        {
             var process = listed.Processes.FirstOrDefault(p => p.Pid == pid);
             try
             {
@@ -81,11 +107,6 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
                 rows[row] = ProcessProbe.Failed(Host, pid, process?.ExecutablePath ?? "", process?.GoVersion ?? "", e);
             }
         }
-        // A job the agent no longer holds, or one the verifier refused with captures, is sent once more.
-        for (var attempt = 0; attempt < 2 && pending.Count > 0; attempt++)
-            pending = await RunAsync(pending, rows, retry: attempt == 0, cancellation);
-        return new Snapshot(0, taken, note, rows.Select((r, i) => r ?? ProcessProbe.Failed(Host, pids[i], "", "",
-            new SideEyeException($"process {pids[i]}: agent {agent.Address} gave no result for it"))).ToArray());
     }
 
     async Task<SentJob> JobFor(M.GoProcess process, CancellationToken cancellation)
@@ -104,19 +125,29 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
         return new SentJob(probe, message, JobWire.Sha256(message));
     }
 
-    /// <summary>One Snapshot call for the pending processes; returns those to send again (with their whole job).</summary>
-    async Task<Dictionary<int, (int Row, SentJob Job)>> RunAsync(Dictionary<int, (int Row, SentJob Job)> pending, ProcessSnapshot?[] rows, bool retry,
-        CancellationToken cancellation)
+    /// <summary>
+    /// One Snapshot call for the pending processes; returns those to send again (with their whole job), and those to
+    /// list again and make a new job for (restarted, or outgrown their ring).
+    /// </summary>
+    async Task<(Dictionary<int, (int Row, SentJob Job)> Again, List<(int Row, int Pid)> Stale)> RunAsync(Dictionary<int, (int Row, SentJob Job)> pending,
+        ProcessSnapshot?[] rows, bool retry, CancellationToken cancellation)
     {
         var request = new M.SnapshotRequest();
         foreach (var (pid, (_, job)) in pending)
         {
             var key = (pid, Convert.ToHexString(job.Sha256));
-            var call = new M.JobRequest { Pid = pid, StartTicks = job.Probe.Target.StartTicks, JobSha256 = Google.Protobuf.ByteString.CopyFrom(job.Sha256) };
+            var call = new M.JobRequest
+            {
+                Pid = pid,
+                StartTicks = job.Probe.Target.StartTicks,
+                JobSha256 = Google.Protobuf.ByteString.CopyFrom(job.Sha256),
+                MaxGoroutines = (ulong)job.Probe.GoroutineCapacity,
+            };
             if (!_loadedOnAgent.Contains(key)) call.Job = job.Message;
             request.Jobs.Add(call);
         }
         var again = new Dictionary<int, (int Row, SentJob Job)>();
+        var stale = new List<(int Row, int Pid)>();
         var records = new Dictionary<int, List<byte[]>>();
         try
         {
@@ -138,7 +169,12 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
                         rows[done.Row] = done.Job.Probe.Decode(raw, load);
                         break;
                     case M.SnapshotEvent.EventOneofCase.Failure when pending.TryGetValue(e.Failure.Pid, out var failed):
-                        if (Retry(e.Failure, failed.Job) is { } resend && retry) again[e.Failure.Pid] = (failed.Row, resend);
+                        if (e.Failure.Kind is M.JobFailure.Types.Kind.Outgrown or M.JobFailure.Types.Kind.Restarted && retry)
+                        {
+                            _jobs.Remove(e.Failure.Pid);
+                            stale.Add((failed.Row, e.Failure.Pid));
+                        }
+                        else if (Retry(e.Failure, failed.Job) is { } resend && retry) again[e.Failure.Pid] = (failed.Row, resend);
                         else rows[failed.Row] = ProcessProbe.Failed(Host, e.Failure.Pid, failed.Job.Probe.Target.Exe, failed.Job.Probe.Binary.Version.Text,
                             new SideEyeException($"agent {agent.Address}: {e.Failure.Message}"));
                         break;
@@ -154,9 +190,9 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
                 rows[row] ??= ProcessProbe.Failed(Host, pid, job.Probe.Target.Exe, job.Probe.Binary.Version.Text, why);
             // The agent unloads what a failed call loaded: nothing it was sent can be named by hash any more.
             _loadedOnAgent.Clear();
-            return [];
+            return ([], []);
         }
-        return again;
+        return (again, stale);
     }
 
     /// <summary>The job to send again after a failure, or null when the failure is the process's answer.</summary>
