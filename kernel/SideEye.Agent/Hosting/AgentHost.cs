@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Certificate;
@@ -34,7 +33,7 @@ public static class AgentHost
 
     public static WebApplication Build(AgentOptions options, Action<ILoggingBuilder>? logging = null)
     {
-        Umask(0b000_111_111); // umask 077: every file and socket the agent makes is its own unless said otherwise
+        UnixFiles.SetUmask(0b000_111_111); // umask 077: every file and socket the agent makes is its own unless said otherwise
         var (agentCertificate, authority) = Certificates(options);
         var facts = HostFacts.Read();
         if (facts.Problems().FirstOrDefault() is { } problem) throw new AgentStartupException($"the agent cannot take snapshots here: {problem}");
@@ -217,7 +216,7 @@ public static class AgentHost
             var current = new DirectoryInfo(folder).UnixFileMode;
             if (!others && (current & UnixFileMode.OtherWrite) == 0)
             {
-                Chown(folder, uint.MaxValue, gid);
+                Chown(folder, gid);
                 File.SetUnixFileMode(folder, current | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
             }
         }
@@ -246,31 +245,19 @@ public static class AgentHost
         var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         if (groupId is { } gid)
         {
-            Chown(path, uint.MaxValue, gid);
+            Chown(path, gid);
             mode |= UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
         }
         File.SetUnixFileMode(path, mode);
     }
 
-    static uint GroupId(string name)
+    static uint GroupId(string name) => UnixFiles.GroupId(name) ?? throw new AgentStartupException($"--group {name}: no such group in /etc/group");
+
+    static void Chown(string path, uint gid)
     {
-        foreach (var line in File.ReadLines("/etc/group"))
-        {
-            var f = line.Split(':');
-            if (f.Length >= 3 && f[0] == name && uint.TryParse(f[2], out var gid)) return gid;
-        }
-        throw new AgentStartupException($"--group {name}: no such group in /etc/group");
+        if (UnixFiles.ChangeGroup(path, gid) is var errno and not 0)
+            throw new AgentStartupException($"cannot give {path} to group {gid}: errno {errno} (the agent needs CAP_CHOWN for --group)");
     }
 
-    static void Chown(string path, uint uid, uint gid)
-    {
-        if (ChownNative(path, uid, gid) != 0)
-            throw new AgentStartupException($"cannot give {path} to group {gid}: errno {Marshal.GetLastPInvokeError()} (the agent needs CAP_CHOWN for --group)");
-    }
 
-    [DllImport("libc", EntryPoint = "umask")]
-    static extern uint Umask(uint mask);
-
-    [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
-    static extern int ChownNative(string path, uint owner, uint group);
 }

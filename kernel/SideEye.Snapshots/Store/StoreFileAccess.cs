@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace SideEye.Snapshots.Store;
 
@@ -20,12 +19,7 @@ static class StoreFileAccess
     static (string Name, uint Id)? Group()
     {
         if (Environment.GetEnvironmentVariable("SIDEEYE_GROUP") is not { Length: > 0 } name) return null;
-        foreach (var line in File.ReadLines("/etc/group"))
-        {
-            var f = line.Split(':');
-            if (f.Length >= 3 && f[0] == name && uint.TryParse(f[2], out var gid)) return (name, gid);
-        }
-        throw new SideEyeException($"SIDEEYE_GROUP={name}: no such group in /etc/group");
+        return UnixFiles.GroupId(name) is { } gid ? (name, gid) : throw new SideEyeException($"SIDEEYE_GROUP={name}: no such group in /etc/group");
     }
 
     /// <summary>
@@ -38,7 +32,7 @@ static class StoreFileAccess
         var mask = Group() is null ? 0b000_111_111u : 0b000_010_111u;
         lock (Gate)
         {
-            if (_depth++ == 0) _saved = Umask(mask);
+            if (_depth++ == 0) _saved = UnixFiles.SetUmask(mask);
         }
         return new Scope();
     }
@@ -51,7 +45,7 @@ static class StoreFileAccess
         {
             if (Interlocked.Exchange(ref _done, 1) != 0) return;
             lock (Gate)
-                if (--_depth == 0) Umask(_saved);
+                if (--_depth == 0) UnixFiles.SetUmask(_saved);
         }
     }
 
@@ -65,7 +59,7 @@ static class StoreFileAccess
         var group = Group();
         if (created && group is { } g)
             foreach (var file in new[] { path, path + ".wal" }.Where(File.Exists))
-                _ = Chown(file, uint.MaxValue, g.Id);
+                _ = UnixFiles.ChangeGroup(file, g.Id);
         var mode = File.GetUnixFileMode(path);
         var others = UnixFileMode.OtherRead | (group is null ? UnixFileMode.GroupRead : 0);
         if ((mode & others) == 0) return null;
@@ -75,9 +69,5 @@ static class StoreFileAccess
                $"chmod 600 {path}{(group is null ? "" : $", or 640 for group {group.Value.Name}")}";
     }
 
-    [DllImport("libc", EntryPoint = "umask")]
-    static extern uint Umask(uint mask);
 
-    [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
-    static extern int Chown(string path, uint owner, uint group);
 }
