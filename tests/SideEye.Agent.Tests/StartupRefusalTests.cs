@@ -8,7 +8,7 @@ namespace SideEye.Agent.Tests;
 /// <summary>
 /// An agent that cannot run safely does not run: one line naming what and why, exit code 1, nothing listening. No
 /// TLS on TCP (on loopback, or on an address of a network namespace the test made), mismatched certificate
-/// options, a client certificate offered as the agent's, a privilege it lacks.
+/// options, a client certificate offered as the agent's, an audit log it cannot write, a privilege it lacks.
 /// </summary>
 [Collection(PrivilegedAgentCollection.Name)]
 [Trait("Category", "Privileged")]
@@ -46,6 +46,10 @@ public sealed class StartupRefusalTests
         Assert.Contains("/nonexistent.pem: no such file",
             Refused(["agent", "--listen", listen, "--cert", "/nonexistent.pem", "--key", fleet.Client.KeyPath, "--client-ca", fleet.AuthorityPath]));
         Assert.Contains("--listen http://127.0.0.1:1: say https://IP:PORT or unix:PATH", Refused(["agent", "--listen", "http://127.0.0.1:1"]));
+        // An audit log it cannot keep is no agent to run.
+        Assert.StartsWith("sideeye: --audit /proc/self/no-such-folder/audit.log: cannot append to it: ",
+            Refused(["agent", "--listen", listen, "--cert", fleet.Agent("audited", endpoint.Address).Certificate, "--key", Path.Combine(fleet.Folder, "audited.key"),
+                "--client-ca", fleet.AuthorityPath, "--audit", "/proc/self/no-such-folder/audit.log"]));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public static class AgentHost
     /// <summary>The line printed once every listener is up, so scripts and tests know when to connect.</summary>
     public const string ReadyLine = "sideeye agent: listening on";
 
-    public static WebApplication Build(AgentOptions options, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(AgentOptions options)
     {
         UnixFiles.SetUmask(0b000_111_111); // umask 077: every file and socket the agent makes is its own unless said otherwise
         var (agentCertificate, authority) = Certificates(options);
@@ -43,19 +43,10 @@ public static class AgentHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.Host.UseSystemd();
         builder.Logging.ClearProviders();
-        if (logging is null) builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
-        else logging(builder.Logging);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
 
-        var audit = new AuditLog(LoggerFactory.Create(l => { if (logging is null) l.AddSimpleConsole(o => o.SingleLine = true); else logging(l); }).CreateLogger<AuditLog>(), options.AuditPath);
-        builder.Services.AddSingleton(audit);
-        // A pause whose tracer thread is stuck holds the target until this process ends: a paused production
-        // service matters more than the agent's uptime, so the agent ends (systemd starts it again).
-        Loader.Pause.ProcessPause.Wedged += (_, wedged) =>
-        {
-            audit.Write(new AuditEntry("pause", "wedged") { Pid = wedged.Pid, Reason = $"{wedged.Reason}; the agent exits so the kernel releases the target" });
-            Environment.FailFast($"sideeye agent: {wedged.Reason}; exiting so the kernel releases process {wedged.Pid}");
-        };
+        builder.Services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<ILogger<AuditLog>>(), options.AuditPath));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(new JobInspector(options.MaxPause, options.MaxMapBytes));
@@ -70,11 +61,12 @@ public static class AgentHost
         });
         // Authentication brings data protection, which would write keys to disk; the agent issues no cookies or tokens.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        Authentication(builder.Services, authority, audit);
+        Authentication(builder.Services, authority);
 
-        var tls = agentCertificate is null ? null : new ClientTls(agentCertificate, authority!, audit);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            var audit = kestrel.ApplicationServices.GetRequiredService<AuditLog>();
+            var tls = agentCertificate is null ? null : new ClientTls(agentCertificate, authority!, audit);
             kestrel.AddServerHeader = false;
             // A client that vanished (a cut link, a killed process) is noticed, and its calls cancelled, within seconds.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
@@ -105,6 +97,15 @@ public static class AgentHost
         });
 
         var app = builder.Build();
+        // Opened now, so an audit file the agent cannot append to stops it before it listens.
+        var auditLog = app.Services.GetRequiredService<AuditLog>();
+        // A pause whose tracer thread is stuck holds the target until this process ends: a paused production
+        // service matters more than the agent's uptime, so the agent ends (systemd starts it again).
+        Loader.Pause.ProcessPause.Wedged += (_, wedged) =>
+        {
+            auditLog.Write(new AuditEntry("pause", "wedged") { Pid = wedged.Pid, Reason = $"{wedged.Reason}; the agent exits so the kernel releases the target" });
+            Environment.FailFast($"sideeye agent: {wedged.Reason}; exiting so the kernel releases process {wedged.Pid}");
+        };
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGrpcService<AgentService>().RequireAuthorization();
@@ -147,7 +148,7 @@ public static class AgentHost
         return (agent, authority);
     }
 
-    static void Authentication(IServiceCollection services, X509Certificate2? authority, AuditLog audit)
+    static void Authentication(IServiceCollection services, X509Certificate2? authority)
     {
         const string policyScheme = "Agent";
         var authentication = services.AddAuthentication(policyScheme)
@@ -168,7 +169,7 @@ public static class AgentHost
             {
                 OnAuthenticationFailed = context =>
                 {
-                    audit.Write(new AuditEntry("authenticate", "refused")
+                    context.HttpContext.RequestServices.GetRequiredService<AuditLog>().Write(new AuditEntry("authenticate", "refused")
                     {
                         Caller = context.HttpContext.Connection.ClientCertificate?.Subject,
                         From = $"{context.HttpContext.Connection.RemoteIpAddress}:{context.HttpContext.Connection.RemotePort}",
