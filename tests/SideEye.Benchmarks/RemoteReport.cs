@@ -67,6 +67,8 @@ public static class RemoteReport
             Console.WriteLine($"{idle,7} idle, {goroutines} goroutines: cold remote snapshot received {coldReceived / 1e6:F1} MB ({fetched / 1e6:F1} MB of it the executable)");
             Console.WriteLine($"{idle,7}   pause median: local {Median(here, s => s.Process.PauseNs / 1e6):F2} ms, remote {Median(there, s => s.Process.PauseNs / 1e6):F2} ms " +
                               $"(ratio {Median(there, s => s.Process.PauseNs / 1e6) / Median(here, s => s.Process.PauseNs / 1e6):F2})");
+            Console.WriteLine($"{idle,7}   probe (in BPF) median: local {Median(here, s => s.Process.ProbeNs / 1e6):F2} ms, remote {Median(there, s => s.Process.ProbeNs / 1e6):F2} ms; " +
+                              $"median runs: local {Typical(here)}; remote {Typical(there)}");
             Console.WriteLine($"{idle,7}   end to end median: local {Median(here, s => s.EndToEndMs):F1} ms, remote {Median(there, s => s.EndToEndMs):F1} ms " +
                               $"(ratio {Median(there, s => s.EndToEndMs) / Median(here, s => s.EndToEndMs):F2})");
             Console.WriteLine($"{idle,7}   wire per warm snapshot: {Median(there, s => s.Received):F0} bytes received ({Median(there, s => s.Received) / goroutines:F0} per goroutine), " +
@@ -96,6 +98,11 @@ public static class RemoteReport
 
     static Sample Once(Func<Snapshot> take, SnapshotStore store)
     {
+        // Client and agent share this machine's CPUs: the previous snapshot's garbage is collected first, so no pause,
+        // local or remote, competes with this process's collector for a CPU the target's threads need to stop.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Thread.Sleep(20);
         var clock = Stopwatch.StartNew();
         var snapshot = take();
         store.Append(snapshot);
@@ -104,6 +111,10 @@ public static class RemoteReport
         if (process.Error is not null) throw new InvalidOperationException($"snapshot of {process.Pid} failed: {process.Error}");
         return new Sample(process, elapsed);
     }
+
+    /// <summary>Where the pause went in the run with the median pause.</summary>
+    static string? Typical(IReadOnlyList<Sample> samples) =>
+        samples.OrderBy(s => s.Process.PauseNs).ElementAt(samples.Count / 2).Process.Timings?.ToString();
 
     static double Median(IEnumerable<Sample> samples, Func<Sample, double> value)
     {
