@@ -91,12 +91,7 @@ public sealed class AuthenticationTests(AgentFixture fixture) : IClassFixture<Ag
         // A loopback address and port where nothing listens.
         var nowhere = Loopback.FreeEndPoint();
         var (code, _, stderr) = SideEyeRun.Run(["targets", "--agent", $"https://{nowhere.Address}:{nowhere.Port}", "--timeout", "10"],
-            environment: new Dictionary<string, string>
-            {
-                ["SIDEEYE_CERT"] = fixture.Fleet.Client.CertificatePath,
-                ["SIDEEYE_KEY"] = fixture.Fleet.Client.KeyPath,
-                ["SIDEEYE_CA"] = fixture.Fleet.Client.AuthorityPath,
-            });
+            environment: fixture.Fleet.ClientEnvironment(Path.Combine(fixture.CacheFolder, "unreachable")));
         Assert.Equal(1, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Matches("^sideeye: agent https://[0-9.:]+ cannot be reached: Connection refused", line);

@@ -19,13 +19,7 @@ public sealed class CliThroughAgentTests(AgentFixture fixture) : IClassFixture<A
     {
         Requires.Root();
         using var program = new ValuesProgram(GoToolchains.Newest, ns: fixture.Agent.Namespace);
-        var environment = new Dictionary<string, string>
-        {
-            ["SIDEEYE_CERT"] = fixture.Fleet.Client.CertificatePath,
-            ["SIDEEYE_KEY"] = fixture.Fleet.Client.KeyPath,
-            ["SIDEEYE_CA"] = fixture.Fleet.Client.AuthorityPath,
-            ["SIDEEYE_CACHE"] = Path.Combine(fixture.CacheFolder, "cli"),
-        };
+        var environment = fixture.Fleet.ClientEnvironment(Path.Combine(fixture.CacheFolder, "cli"));
         var (code, stdout, stderr) = SideEyeRun.Run(["targets", "--agent", fixture.Agent.Url, "--json"], environment: environment);
         Assert.True(code == 0, stderr);
         var listed = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();

@@ -62,7 +62,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         using var target = new ParkedProgram(GoToolchains.Newest, idle: Goroutines, ns: agent.Namespace);
         var store = Path.Combine(_fleet.Folder, "client.duckdb");
         string[] snapshot = ["snapshot", "--agent", agent.Address.ToString(), "--pid", target.Pid.ToString(), "--out", store, "--max-pause-ms", "1000"];
-        var environment = Environment(Path.Combine(_fleet.Folder, "cli-cache"));
+        var environment = _fleet.ClientEnvironment(Path.Combine(_fleet.Folder, "cli-cache"));
         var (code, _, stderr) = SideEyeRun.Run(snapshot, environment: environment);
         Assert.True(code == 0, stderr);
         Assert.NotEmpty(agent.KernelObjects()); // the warm probe, kept for this client
@@ -125,7 +125,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         using var target = new ParkedProgram(GoToolchains.Newest, idle: Goroutines, ns: agent.Namespace);
         var store = Path.Combine(_fleet.Folder, "link.duckdb");
         string[] snapshot = ["snapshot", "--agent", agent.Address.ToString(), "--pid", target.Pid.ToString(), "--out", store, "--timeout", "15", "--max-pause-ms", "1000"];
-        var environment = Environment(Path.Combine(_fleet.Folder, "link-cache"));
+        var environment = _fleet.ClientEnvironment(Path.Combine(_fleet.Folder, "link-cache"));
         var (code, _, stderr) = SideEyeRun.Run(snapshot, network.InClient, environment);
         Assert.True(code == 0, stderr);
 
@@ -149,15 +149,6 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         Assert.True(held.Count == 0, $"the agent still holds {string.Join(", ", held)} after the link went down");
         output.WriteLine($"the agent unloaded {clock.ElapsedMilliseconds} ms after the cut");
     }
-
-    /// <summary>The client's environment: the fleet's client certificate and an executable cache of its own.</summary>
-    IReadOnlyDictionary<string, string> Environment(string cache) => new Dictionary<string, string>
-    {
-        ["SIDEEYE_CERT"] = _fleet.Client.CertificatePath,
-        ["SIDEEYE_KEY"] = _fleet.Client.KeyPath,
-        ["SIDEEYE_CA"] = _fleet.Client.AuthorityPath,
-        ["SIDEEYE_CACHE"] = cache,
-    };
 
     /// <summary>Polls the target's threads (bounded) until one is in a tracing stop, a pause in progress; false once <paramref name="over"/> says the attempt ended.</summary>
     static bool WaitForPause(int pid, TimeSpan timeout, Func<bool> over)

@@ -30,6 +30,15 @@ public sealed class TestFleet : IAgentCertificates, IDisposable
     /// <summary>The ordinary client: certificate, key and the fleet CA.</summary>
     public AgentCredentials Client { get; }
 
+    /// <summary>A sideeye process's environment as the ordinary client: its certificate, key and CA, and an executable cache of its own.</summary>
+    public IReadOnlyDictionary<string, string> ClientEnvironment(string cache) => new Dictionary<string, string>
+    {
+        ["SIDEEYE_CERT"] = Client.CertificatePath,
+        ["SIDEEYE_KEY"] = Client.KeyPath,
+        ["SIDEEYE_CA"] = Client.AuthorityPath,
+        ["SIDEEYE_CACHE"] = cache,
+    };
+
     public (string Certificate, string Key) Agent(string name, IPAddress address) => Agent(name, [address]);
 
     public (string Certificate, string Key) Agent(string name, IPAddress[] addresses) =>
