@@ -24,4 +24,20 @@ public sealed record ProcessSnapshot(
     IReadOnlyList<CapturedValue>? Captures = null,
     IReadOnlyList<Probes.Specs.FunctionCapture>? Requested = null,
     long? MonotonicNs = null,
-    ProbeLoad? Probe = null);
+    ProbeLoad? Probe = null)
+{
+    /// <summary>The machine as the user names it (a fleet file's agent name); null: <see cref="Hostname"/>.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The program a fleet's rules name the process; null: its executable's file name.</summary>
+    public string? Program { get; init; }
+
+    /// <summary>The environment its agent serves (prod, staging, …), when a fleet file says.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>Labels from the fleet file (the agent's static labels), without program, environment and host.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>When the probe ran, on the client's clock (an agent's clock corrected by its measured offset): one timeline for a fleet.</summary>
+    public DateTimeOffset? ProbeAt { get; init; }
+}
