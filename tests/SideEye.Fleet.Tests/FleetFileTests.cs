@@ -1,5 +1,6 @@
 using SideEye.Fleet.Files;
 using SideEye.Fleet.Programs;
+using SideEye.Testing;
 
 namespace SideEye.Fleet.Tests;
 
@@ -87,5 +88,16 @@ public sealed class FleetFileTests
         Assert.Null(fleet.Agents[1].Environment);
         Assert.Equal("fd00::1", fleet.Agents[1].Address.Host);
         Assert.Equal(new Dictionary<string, string> { ["zone"] = "", ["rack"] = "r1" }, fleet.Agents[1].Labels);
+    }
+
+    [Fact]
+    public void The_readmes_example_reads_and_names_its_programs()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "kernel", "SideEye.Fleet", "README.md"));
+        var start = readme.IndexOf("```jsonc", StringComparison.Ordinal) + "```jsonc".Length;
+        var fleet = FleetFile.Parse(readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)], "/team/fleet.json");
+        Assert.Equal(["node-1", "pods", "here"], fleet.Agents.Select(a => a.Name));
+        Assert.Equal(["api", "worker"], fleet.Programs.Rules.Select(r => r.Program));
+        Assert.Equal("/team/certs/me.pem", fleet.Credentials!.CertificatePath);
     }
 }
