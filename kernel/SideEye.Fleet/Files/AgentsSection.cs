@@ -45,7 +45,7 @@ static class AgentsSection
     static Dictionary<string, string> Labels(FilePlace at)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var member in at.Object([.. at.Value.Members.Select(m => m.Name)]))
+        foreach (var member in at.Members())
         {
             if (BuiltInLabels.All.Contains(member.Name))
                 throw at.MemberError(member, $"\"{member.Name}\" is a built-in label ({string.Join(", ", BuiltInLabels.All)}); give yours another name");

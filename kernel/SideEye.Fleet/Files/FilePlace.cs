@@ -30,9 +30,16 @@ sealed record FilePlace(JsonSource Source, JsonValueAt Value, string Path)
     /// <summary>The object's members, after checking it is an object whose keys are all <paramref name="keys"/>.</summary>
     public IReadOnlyList<JsonMemberAt> Object(params string[] keys)
     {
-        Expect(JsonValueKind.Object, "an object");
+        Members();
         foreach (var m in Value.Members)
             if (!keys.Contains(m.Name)) throw MemberError(m, $"unknown key (keys here: {string.Join(", ", keys)})");
+        return Value.Members;
+    }
+
+    /// <summary>The members of an object whose keys are the file's to choose (labels, predicates).</summary>
+    public IReadOnlyList<JsonMemberAt> Members()
+    {
+        Expect(JsonValueKind.Object, "an object");
         return Value.Members;
     }
 

@@ -18,7 +18,7 @@ static class ProgramsSection
         at.Object("name", "match");
         var program = at.Required("name", "the program's name").String();
         var match = at.Required("match", $"the predicates a process must match ({ProgramPredicate.Keys})");
-        var members = match.Object([.. match.Value.Members.Select(m => m.Name)]);
+        var members = match.Members();
         if (members.Count == 0) throw match.Error($"has no predicate ({ProgramPredicate.Keys}); a rule for every process is \"executable_name\": \"\"");
         return new ProgramRule(program, [.. members.Select(m => Predicate(match, m, agents))], at.Where);
     }
