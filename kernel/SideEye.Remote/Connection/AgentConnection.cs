@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -11,7 +12,8 @@ namespace SideEye.Remote.Connection;
 
 /// <summary>
 /// A client's connection to one agent: a gRPC channel over TLS 1.3 with the fleet's certificates (the agent's
-/// checked against the fleet CA alone, and for the name it was reached by) or over the agent's Unix socket. Every
+/// checked against the fleet CA alone, and for the name it was reached by, even when dialled at an
+/// <see cref="AgentAddress.EndPoint"/> of its own) or over the agent's Unix socket. Every
 /// call gets <see cref="Timeout"/> as its deadline; failures become one line naming the agent and what happened
 /// (<see cref="Describe"/>). Counts the bytes that cross the wire. Dispose to close it.
 /// </summary>
@@ -87,7 +89,8 @@ public sealed class AgentConnection : IDisposable
         try
         {
             if (Address.IsUnix) await socket.ConnectAsync(new UnixDomainSocketEndPoint(Address.UnixPath!), cancellation).ConfigureAwait(false);
-            else await socket.ConnectAsync(context.DnsEndPoint, cancellation).ConfigureAwait(false);
+            // An end point fixed by the caller (one of a DNS name's agents) is dialled as is; TLS still checks the name.
+            else await socket.ConnectAsync(Address.EndPoint ?? (EndPoint)context.DnsEndPoint, cancellation).ConfigureAwait(false);
             return new CountingStream(new NetworkStream(socket, ownsSocket: true), Wire);
         }
         catch
