@@ -39,11 +39,31 @@ public sealed class ExecutableCache
     /// <summary>The cached file for <paramref name="buildId"/>, or null when it has not been fetched.</summary>
     public string? Find(string buildId) => File.Exists(PathOf(buildId)) ? PathOf(buildId) : null;
 
-    /// <summary>The cached file for <paramref name="buildId"/>, fetched from the agent first if need be; how many bytes that took.</summary>
+    /// <summary>
+    /// The cached file for <paramref name="buildId"/>, fetched from the agent first if need be; how many bytes that
+    /// took. Callers asking for the same build ID at once (a fleet's snapshotters, one per agent) wait for one
+    /// fetch; if it fails, the next fetches from its own agent.
+    /// </summary>
     public async Task<(string Path, long Fetched)> GetAsync(AgentConnection agent, string buildId, CancellationToken cancellation = default)
     {
         if (string.IsNullOrEmpty(buildId)) throw new SideEyeException($"agent {agent.Address}: the executable has no build ID, so it cannot be cached or fetched");
         if (Find(buildId) is { } cached) return (cached, 0);
+        var fetching = _fetching.GetOrAdd(buildId, _ => new SemaphoreSlim(1, 1));
+        await fetching.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            return Find(buildId) is { } fetched ? (fetched, 0) : await FetchAsync(agent, buildId, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            fetching.Release();
+        }
+    }
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _fetching = new(StringComparer.Ordinal);
+
+    async Task<(string Path, long Fetched)> FetchAsync(AgentConnection agent, string buildId, CancellationToken cancellation)
+    {
         var path = PathOf(buildId);
         var partial = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.part";
         long size = -1, written = 0;
