@@ -69,6 +69,9 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         return Task.FromResult(info);
     }
 
+    /// <summary>Not audited: it reads the agent's clocks and touches nothing else, and a client calls it a few times a snapshot.</summary>
+    public override Task<M.Clock> ReadClock(M.ClockRequest request, ServerCallContext context) => Task.FromResult(AgentClock.Now());
+
     public override Task<M.ProcessList> ListProcesses(M.ListProcessesRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context.GetHttpContext());
@@ -241,8 +244,12 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
     /// <summary>The furthest ahead a Snapshot call's start instant may be (and never beyond the call's deadline).</summary>
     public static readonly TimeSpan MaxStartAhead = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long before the instant the call's asynchronous wait hands over to the runner's precise one.</summary>
-    static readonly TimeSpan Approach = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// How long before the instant the call's asynchronous wait hands over to a thread of its own, which sleeps in the
+    /// kernel until just before the instant (<see cref="StartInstant"/>) and then pauses: long enough to absorb the
+    /// thread pool's and the scheduler's delays on a busy machine; the process's pause turn is held from then on.
+    /// </summary>
+    static readonly TimeSpan Approach = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Why a start instant is refused (too far ahead of the agent's clock), or null.</summary>
     static string? StartRefusal(long startAtUnixNs, DateTime deadline)
@@ -269,7 +276,9 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         {
             try
             {
-                raw = await Task.Run(() => probe.Runner.Run(cancellation, startAtUnixNs), CancellationToken.None);
+                raw = startAtUnixNs > 0
+                    ? await Task.Factory.StartNew(() => probe.Runner.Run(cancellation, startAtUnixNs), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                    : await Task.Run(() => probe.Runner.Run(cancellation), CancellationToken.None);
             }
             catch (SideEyeException e)
             {
