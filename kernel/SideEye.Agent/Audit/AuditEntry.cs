@@ -3,7 +3,7 @@ namespace SideEye.Agent.Audit;
 /// <summary>
 /// One request as the audit log records it: when, who (certificate subject and thumbprint, or Unix peer, and the
 /// address it came from), what (the call, the process, its executable and build ID, the SHA-256 of the program
-/// it ran), the pause it cost, and how it ended ("ok", "refused", "failed", "cancelled") with the reason.
+/// it ran, the environment variables it asked for by name), the pause it cost, and how it ended ("ok", "refused", "failed", "cancelled") with the reason.
 /// </summary>
 public sealed record AuditEntry(string Call, string Outcome)
 {
@@ -17,4 +17,6 @@ public sealed record AuditEntry(string Call, string Outcome)
     public string? ProgramSha256 { get; init; }
     public double? PauseMs { get; init; }
     public string? Reason { get; init; }
+    /// <summary>The environment variables a listing asked for, by name (their values are never recorded).</summary>
+    public IReadOnlyList<string>? EnvironmentVariables { get; init; }
 }

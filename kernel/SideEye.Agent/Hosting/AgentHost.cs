@@ -53,6 +53,7 @@ public static class AgentHost
         builder.Services.AddSingleton(sp => new LoadedProbes(options.ProbeIdle, sp.GetRequiredService<ILogger<LoadedProbes>>()));
         builder.Services.AddSingleton<GoProcessScanner>();
         builder.Services.AddSingleton<ExecutableServer>();
+        builder.Services.AddSingleton<JobPreparer>();
         builder.Services.AddHostedService(sp => new ProbeSweeper(sp.GetRequiredService<LoadedProbes>(), options.ProbeIdle));
         builder.Services.AddGrpc(o =>
         {

@@ -1,17 +1,16 @@
 using System.Reflection;
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using SideEye.Agent.Audit;
 using SideEye.Agent.Hosting;
 using SideEye.Agent.Probes;
 using SideEye.Agent.Security;
-using SideEye.Bpf;
 using SideEye.Bpf.Features;
 using SideEye.GoRuntime.Processes;
 using SideEye.Loader;
 using SideEye.Loader.Contract.Wire;
 using SideEye.Loader.Privileges;
+using SideEye.Loader.Run;
 using M = SideEye.Loader.Contract.Messages;
 
 namespace SideEye.Agent.Services;
@@ -19,11 +18,12 @@ namespace SideEye.Agent.Services;
 /// <summary>
 /// The agent's gRPC service. Every call comes from an authenticated caller (the listener and the authorization
 /// policy see to it) and is audited, one line per process it touches. It lists and serves only Go processes its
-/// policy allows; it runs only jobs that pass <see cref="JobInspector"/>, each process paused once per call, with
-/// the call's deadline and cancellation honoured: a caller gone makes it resume the target at once and unload what
-/// the call loaded.
+/// policy allows, with only the environment variables a caller names; it runs only jobs that pass
+/// <see cref="JobInspector"/> (<see cref="JobPreparer"/>), each process paused once per call, at the instant the
+/// call names if it names one, with the call's deadline and cancellation honoured: a caller gone makes it resume
+/// the target at once and unload what the call loaded. Prepare readies a call's probes without pausing anything.
 /// </summary>
-public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, JobInspector inspector, LoadedProbes probes,
+public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, JobPreparer preparer, LoadedProbes probes,
     GoProcessScanner scanner, ExecutableServer executables, AuditLog audit) : M.Agent.AgentBase
 {
     static readonly string Version = typeof(AgentService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -53,6 +53,7 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
                 MaxMapBytes = options.MaxMapBytes,
                 MaxJobsPerCall = (uint)options.MaxJobsPerCall,
                 ProbeIdleNs = options.ProbeIdle.Ticks * 100,
+                MaxStartAheadNs = MaxStartAhead.Ticks * 100,
             },
             Allow = { policy.Patterns },
             Caller = caller.Name,
@@ -68,10 +69,19 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         return Task.FromResult(info);
     }
 
+    /// <summary>Not audited: it reads the agent's clocks and touches nothing else, and a client calls it a few times a snapshot.</summary>
+    public override Task<M.Clock> ReadClock(M.ClockRequest request, ServerCallContext context) => Task.FromResult(AgentClock.Now());
+
     public override Task<M.ProcessList> ListProcesses(M.ListProcessesRequest request, ServerCallContext context)
     {
         var caller = Caller.Of(context.GetHttpContext());
-        var found = scanner.List(request.Pids.Count > 0 ? request.Pids : null);
+        var names = request.EnvironmentVariables;
+        if (ProcessEnvironment.Problem(names) is { } badNames)
+        {
+            audit.Write(Entry("ListProcesses", "refused", caller) with { Reason = badNames });
+            throw new RpcException(new Status(StatusCode.InvalidArgument, badNames));
+        }
+        var found = scanner.List(request.Pids.Count > 0 ? request.Pids : null, names);
         var list = new M.ProcessList { Hostname = HostFacts.Read().Hostname, Clock = AgentClock.Now() };
         foreach (var p in found)
         {
@@ -93,9 +103,15 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
                 ExecutableSize = (ulong)p.ExecutableSize,
             };
             if (p.Goroutines is { } n) m.Goroutines = n;
+            foreach (var (name, value) in p.Environment) m.Environment[name] = value;
             list.Processes.Add(m);
         }
-        audit.Write(Entry("ListProcesses", "ok", caller) with { Reason = $"{list.Processes.Count} Go processes" });
+        // The names asked for are recorded, never the values.
+        audit.Write(Entry("ListProcesses", "ok", caller) with
+        {
+            Reason = $"{list.Processes.Count} Go processes",
+            EnvironmentVariables = names.Count > 0 ? names.ToArray() : null,
+        });
         return Task.FromResult(list);
     }
 
@@ -124,16 +140,12 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
     {
         var caller = Caller.Of(context.GetHttpContext());
         var cancellation = context.CancellationToken;
-        if (request.Jobs.Count == 0 || request.Jobs.Count > options.MaxJobsPerCall)
+        CheckJobs(request, "Snapshot", caller);
+        var startAt = request.StartAtUnixNs;
+        if (startAt > 0 && StartRefusal(startAt, context.Deadline) is { } tooFar)
         {
-            var why = $"a snapshot call names 1 to {options.MaxJobsPerCall} processes, not {request.Jobs.Count}";
-            audit.Write(Entry("Snapshot", "refused", caller) with { Reason = why });
-            throw new RpcException(new Status(StatusCode.InvalidArgument, why));
-        }
-        if (request.Jobs.Select(j => j.Pid).Distinct().Count() != request.Jobs.Count)
-        {
-            audit.Write(Entry("Snapshot", "refused", caller) with { Reason = "a process is named twice" });
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "a snapshot call names each process once"));
+            audit.Write(Entry("Snapshot", "refused", caller) with { Reason = tooFar });
+            throw new RpcException(new Status(StatusCode.InvalidArgument, tooFar));
         }
         // Phase one loads every job, so the pauses that follow come close together and none waits on a verifier.
         var prepared = new List<(JobCall Call, LoadedProbe Probe, bool Reused)>();
@@ -144,14 +156,18 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
             foreach (var job in request.Jobs)
             {
                 var call = new JobCall(job, Entry("Snapshot", "ok", caller) with { Pid = job.Pid });
-                var outcome = await Task.Run(() => Prepare(call, caller), cancellation);
+                var outcome = await Task.Run(() => preparer.Prepare(call, caller), cancellation);
                 if (outcome.Failure is { } failure) await Fail(responses, call, failure, cancellation);
                 else prepared.Add((call, outcome.Probe!, outcome.Reused));
             }
+            // Then, holding nothing another call needs (no pause turn), until shortly before the instant; the runner
+            // takes the steps that need no pause and waits out the rest precisely.
+            if (startAt > 0 && prepared.Count > 0) await ApproachAsync(startAt, cancellation);
+            // The processes of one call are paused one after another: the first at the instant.
             foreach (var (call, probe, reused) in prepared)
             {
                 cancellation.ThrowIfCancellationRequested();
-                if (!await Run(call, probe, reused, responses, cancellation)) failed.Add(probe);
+                if (!await Run(call, probe, reused, startAt, responses, cancellation)) failed.Add(probe);
             }
         }
         catch (Exception e) when (e is OperationCanceledException || cancellation.IsCancellationRequested)
@@ -168,79 +184,101 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         }
     }
 
-    /// <summary>One job of a Snapshot call: what was asked, and the audit line it will write.</summary>
-    sealed class JobCall(M.JobRequest request, AuditEntry entry)
+    public override async Task<M.PrepareReply> Prepare(M.SnapshotRequest request, ServerCallContext context)
     {
-        public M.JobRequest Request { get; } = request;
-        public AuditEntry Entry { get; set; } = entry;
-    }
-
-    (LoadedProbe? Probe, bool Reused, M.JobFailure? Failure) Prepare(JobCall call, Caller caller)
-    {
-        var request = call.Request;
-        var pid = request.Pid;
-        M.JobFailure Failure(M.JobFailure.Types.Kind kind, string message, VerifierStats? stats = null)
-        {
-            var f = new M.JobFailure { Pid = pid, Kind = kind, Message = message };
-            if (stats is not null) f.Verifier = VerifierStatsWire.ToMessage(stats);
-            return f;
-        }
-        var exe = ReadExe(pid);
-        if (exe is null || ProcessStart.Read(pid) is not { } start) return (null, false, Failure(M.JobFailure.Types.Kind.Target, $"process {pid}: no such process"));
-        call.Entry = call.Entry with { Executable = exe };
-        if (start.Ticks != request.StartTicks)
-            return (null, false, Failure(M.JobFailure.Types.Kind.Restarted, $"process {pid}: it is not the process the job was made for (it started at tick {start.Ticks}, the job's at {request.StartTicks}): list the processes again"));
-        if (policy.Refusal(exe) is { } refused) return (null, false, Failure(M.JobFailure.Types.Kind.Refused, refused));
-        if (scanner.FactsOf(pid) is not { } facts) return (null, false, Failure(M.JobFailure.Types.Kind.Target, $"process {pid}: not a Go process the agent can read"));
-        call.Entry = call.Entry with { BuildId = facts.BuildId };
-        // The ring buffer must hold every goroutine's record, or the snapshot would be partial: checked before any pause.
-        if (request.MaxGoroutines > 0 && scanner.GoroutinesOf(pid) is { } goroutines && (ulong)goroutines > request.MaxGoroutines)
-            return (null, false, Failure(M.JobFailure.Types.Kind.Outgrown, $"process {pid}: it has {goroutines} goroutines, the probe's ring buffer holds {request.MaxGoroutines}"));
-        var sha256 = request.JobSha256.ToByteArray();
-        Loader.Contract.SnapshotJob? job = null;
-        var programSha256 = "";
-        if (request.Job is { } message)
-        {
-            var computed = JobWire.Sha256(message);
-            if (sha256.Length > 0 && !computed.AsSpan().SequenceEqual(sha256))
-                return (null, false, Failure(M.JobFailure.Types.Kind.Refused, "job refused: its SHA-256 is not the one the call names"));
-            sha256 = computed;
-            programSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(message.Program?.ToByteArray() ?? []));
-            call.Entry = call.Entry with { ProgramSha256 = programSha256 };
-            try
-            {
-                job = JobWire.FromMessage(message);
-                inspector.Inspect(job, pid, facts, exe);
-            }
-            catch (SideEyeException e) when (e is JobRefusedException || e.Message.StartsWith("malformed", StringComparison.Ordinal))
-            {
-                return (null, false, Failure(M.JobFailure.Types.Kind.Refused, e.Message));
-            }
-        }
-        else if (sha256.Length == 0) return (null, false, Failure(M.JobFailure.Types.Kind.Refused, "job refused: the call sends neither a job nor the SHA-256 of one"));
+        var received = AgentClock.Now();
+        var caller = Caller.Of(context.GetHttpContext());
+        var cancellation = context.CancellationToken;
+        CheckJobs(request, "Prepare", caller);
+        var reply = new M.PrepareReply { Received = received };
+        var prepared = new List<LoadedProbe>();
+        var cancelled = false;
         try
         {
-            var (probe, reused) = probes.Acquire(caller.Key, pid, start.Ticks, sha256, job, programSha256);
-            if (probe is null)
-                return (null, false, Failure(M.JobFailure.Types.Kind.NotLoaded, $"process {pid}: the agent holds no probe with that SHA-256 for this client (dropped or never loaded): send the job"));
-            call.Entry = call.Entry with { ProgramSha256 = probe.ProgramSha256 };
-            return (probe, reused, null);
+            foreach (var job in request.Jobs)
+            {
+                var call = new JobCall(job, Entry("Prepare", "ok", caller) with { Pid = job.Pid });
+                var outcome = await Task.Run(() => preparer.Prepare(call, caller), cancellation);
+                if (outcome.Failure is { } failure)
+                {
+                    audit.Write(call.Entry with { Outcome = JobPreparer.Outcome(failure), Reason = failure.Message });
+                    reply.Failures.Add(failure);
+                    continue;
+                }
+                prepared.Add(outcome.Probe!);
+                reply.Ready.Add(new M.JobReady { Pid = job.Pid, Load = JobPreparer.Load(outcome.Probe!, outcome.Reused) });
+                audit.Write(call.Entry with { Reason = outcome.Reused ? "probe already loaded" : "probe loaded" });
+            }
         }
-        catch (VerifierException e) { return (null, false, Failure(M.JobFailure.Types.Kind.Verifier, e.Message, e.Stats)); }
-        catch (KernelFeatureException e) { return (null, false, Failure(M.JobFailure.Types.Kind.KernelFeature, e.Message)); }
-        catch (TargetProcessException e) { return (null, false, Failure(M.JobFailure.Types.Kind.Target, e.Message)); }
-        catch (SideEyeException e) { return (null, false, Failure(M.JobFailure.Types.Kind.Error, e.Message)); }
+        catch (Exception e) when (e is OperationCanceledException || cancellation.IsCancellationRequested)
+        {
+            cancelled = true;
+            audit.Write(Entry("Prepare", "cancelled", caller) with { Reason = "the caller went away or its deadline passed; its probes were unloaded" });
+            throw;
+        }
+        finally
+        {
+            // Kept for the Snapshot call that triggers them; one never triggered goes when idle (ProbeSweeper).
+            foreach (var probe in prepared) probes.Release(probe, unload: cancelled);
+        }
+        reply.Clock = AgentClock.Now();
+        return reply;
+    }
+
+    /// <summary>Refuses (one audit line, InvalidArgument) a call that names no process, too many, or one twice.</summary>
+    void CheckJobs(M.SnapshotRequest request, string name, Caller caller)
+    {
+        if (request.Jobs.Count == 0 || request.Jobs.Count > options.MaxJobsPerCall)
+        {
+            var why = $"a {name.ToLowerInvariant()} call names 1 to {options.MaxJobsPerCall} processes, not {request.Jobs.Count}";
+            audit.Write(Entry(name, "refused", caller) with { Reason = why });
+            throw new RpcException(new Status(StatusCode.InvalidArgument, why));
+        }
+        if (request.Jobs.Select(j => j.Pid).Distinct().Count() != request.Jobs.Count)
+        {
+            audit.Write(Entry(name, "refused", caller) with { Reason = "a process is named twice" });
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"a {name.ToLowerInvariant()} call names each process once"));
+        }
+    }
+
+    /// <summary>The furthest ahead a Snapshot call's start instant may be (and never beyond the call's deadline).</summary>
+    public static readonly TimeSpan MaxStartAhead = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long before the instant the call's asynchronous wait hands over to a thread of its own, which sleeps in the
+    /// kernel until just before the instant (<see cref="StartInstant"/>) and then pauses: long enough to absorb the
+    /// thread pool's and the scheduler's delays on a busy machine; the process's pause turn is held from then on.
+    /// </summary>
+    static readonly TimeSpan Approach = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Why a start instant is refused (too far ahead of the agent's clock), or null.</summary>
+    static string? StartRefusal(long startAtUnixNs, DateTime deadline)
+    {
+        var ahead = TimeSpan.FromTicks((startAtUnixNs - StartInstant.NowUnixNs()) / 100);
+        if (ahead > MaxStartAhead)
+            return $"the snapshot is to start {ahead.TotalSeconds:F1} s ahead of the agent's clock; at most {MaxStartAhead.TotalSeconds:F0} s ahead is allowed";
+        if (deadline != DateTime.MaxValue && ahead > deadline.ToUniversalTime() - DateTime.UtcNow)
+            return $"the snapshot is to start {ahead.TotalSeconds:F1} s ahead of the agent's clock, after the call's deadline ({(deadline.ToUniversalTime() - DateTime.UtcNow).TotalSeconds:F1} s)";
+        return null;
+    }
+
+    static async Task ApproachAsync(long startAtUnixNs, CancellationToken cancellation)
+    {
+        var wait = TimeSpan.FromTicks((startAtUnixNs - StartInstant.NowUnixNs()) / 100) - Approach;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellation);
     }
 
     /// <summary>Pauses and runs one prepared job and streams its records and result; false when the process failed (its probe goes).</summary>
-    async Task<bool> Run(JobCall call, LoadedProbe probe, bool reused, IServerStreamWriter<M.SnapshotEvent> responses, CancellationToken cancellation)
+    async Task<bool> Run(JobCall call, LoadedProbe probe, bool reused, long startAtUnixNs, IServerStreamWriter<M.SnapshotEvent> responses, CancellationToken cancellation)
     {
         Loader.Contract.RawSnapshot raw;
         using (await probes.PauseTurnAsync(probe.Pid, cancellation))
         {
             try
             {
-                raw = await Task.Run(() => probe.Runner.Run(cancellation), CancellationToken.None);
+                raw = startAtUnixNs > 0
+                    ? await Task.Factory.StartNew(() => probe.Runner.Run(cancellation, startAtUnixNs), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                    : await Task.Run(() => probe.Runner.Run(cancellation), CancellationToken.None);
             }
             catch (SideEyeException e)
             {
@@ -252,29 +290,16 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         }
         foreach (var chunk in ResultWire.Chunks(raw))
             await responses.WriteAsync(new M.SnapshotEvent { Records = chunk }, cancellation);
-        var load = new M.ProbeLoad { LoadNs = probe.Runner.LoadTime.Ticks * 100, Reused = reused };
-        if (probe.Runner.VerifierStats is { } stats) load.Verifier = VerifierStatsWire.ToMessage(stats);
-        await responses.WriteAsync(new M.SnapshotEvent { Result = new M.JobResult { Outcome = ResultWire.Outcome(raw), Load = load, Clock = AgentClock.Now() } }, cancellation);
+        var result = new M.JobResult { Outcome = ResultWire.Outcome(raw), Load = JobPreparer.Load(probe, reused), Clock = AgentClock.Now() };
+        await responses.WriteAsync(new M.SnapshotEvent { Result = result }, cancellation);
         audit.Write(call.Entry with { PauseMs = raw.Timings.PauseNs / 1e6, Reason = raw.Incomplete });
         return true;
     }
 
     async Task Fail(IServerStreamWriter<M.SnapshotEvent> responses, JobCall call, M.JobFailure failure, CancellationToken cancellation)
     {
-        var outcome = failure.Kind switch
-        {
-            M.JobFailure.Types.Kind.Refused => "refused",
-            M.JobFailure.Types.Kind.NotLoaded or M.JobFailure.Types.Kind.Outgrown or M.JobFailure.Types.Kind.Restarted => "stale",
-            _ => "failed",
-        };
-        audit.Write(call.Entry with { Outcome = outcome, Reason = failure.Message });
+        audit.Write(call.Entry with { Outcome = JobPreparer.Outcome(failure), Reason = failure.Message });
         await responses.WriteAsync(new M.SnapshotEvent { Failure = failure }, cancellation);
-    }
-
-    static string? ReadExe(int pid)
-    {
-        try { return File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     static AuditEntry Entry(string call, string outcome, Caller caller) =>

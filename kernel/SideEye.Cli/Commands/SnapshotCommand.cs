@@ -95,7 +95,7 @@ public static class SnapshotCommand
     {
         var targets = pids.Distinct().ToList();
         if (exe is null) return targets;
-        var matching = (await machine.ListAsync(null, cancellation)).Where(p => ProgramCaptures.ProgramName(p.Exe) == exe).Select(p => p.Pid).ToArray();
+        var matching = (await machine.ListAsync(null, cancellation: cancellation)).Where(p => ProgramCaptures.ProgramName(p.Exe) == exe).Select(p => p.Pid).ToArray();
         if (matching.Length == 0) throw new SideEyeException($"--exe {exe}: no Go process on {machine.Host} runs an executable of that name");
         return targets.Union(matching).ToArray();
     }
@@ -112,7 +112,7 @@ public static class SnapshotCommand
         var functions = captureArguments.Select(CaptureArgument.Parse).ToArray();
         if (spec.Programs.Count == 0 && functions.Length == 0) return spec;
 
-        var processes = await machine.ListAsync(pids.ToArray(), cancellation);
+        var processes = await machine.ListAsync(pids.ToArray(), cancellation: cancellation);
         foreach (var p in processes)
             foreach (var f in functions)
                 spec = spec.WithCapture(ProgramCaptures.ProgramName(p.Exe), f.Function, [.. f.Expressions]);

@@ -29,7 +29,7 @@ public static class TargetsCommand
         {
             using var connection = agent.Connect(parse);
             using ISnapshotter machine = connection is null ? new LocalSnapshotter() : new RemoteSnapshotter(connection);
-            var processes = await machine.ListAsync(null, cancellation);
+            var processes = await machine.ListAsync(null, cancellation: cancellation);
             if (parse.GetValue(json))
             {
                 foreach (var p in processes)

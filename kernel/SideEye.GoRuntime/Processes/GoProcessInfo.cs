@@ -20,4 +20,6 @@ public sealed record GoProcessInfo(int Pid, string Exe, string GoVersion, TimeSp
     public long ExecutableSize { get; init; }
     /// <summary>Why an agent will not snapshot it (its policy), or null when it may (and always for a local process).</summary>
     public string? Refused { get; init; }
+    /// <summary>Those of the environment variables the listing asked for that the process has (never any other); empty when none were asked.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 }

@@ -14,15 +14,20 @@ public sealed class GoProcessScanner
     readonly Dictionary<string, ExecutableFacts?> _facts = new(StringComparer.Ordinal);
     readonly object _gate = new();
 
-    /// <summary>Every Go process, or only those among <paramref name="pids"/>, by pid.</summary>
-    public IReadOnlyList<GoProcessInfo> List(IReadOnlyCollection<int>? pids = null)
+    /// <summary>
+    /// Every Go process, or only those among <paramref name="pids"/>, by pid; with <paramref name="environmentVariables"/>,
+    /// each one's values of those variables (<see cref="ProcessEnvironment"/>: the environment is read only then).
+    /// </summary>
+    public IReadOnlyList<GoProcessInfo> List(IReadOnlyCollection<int>? pids = null, IReadOnlyCollection<string>? environmentVariables = null)
     {
+        if (environmentVariables is not null && ProcessEnvironment.Problem(environmentVariables) is { } problem) throw new ArgumentException(problem, nameof(environmentVariables));
         var candidates = pids ?? Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0)
             .Where(pid => pid > 0).ToArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var found = candidates.Distinct().Where(pid => pid != Environment.ProcessId)
-            .Select(pid => Describe(pid, seen)).OfType<GoProcessInfo>().OrderBy(p => p.Pid).ToList();
+            .Select(pid => Describe(pid, seen)).OfType<GoProcessInfo>().OrderBy(p => p.Pid)
+            .Select(p => environmentVariables is { Count: > 0 } names ? p with { Environment = ProcessEnvironment.Read(p.Pid, names) } : p).ToList();
         // After a full scan, forget the executables no process runs any more.
         if (pids is null)
             lock (_gate)

@@ -95,6 +95,22 @@ internal static partial class PtraceNative
     /// <summary>The calling OS thread's kernel id: the tracer identity that ptrace remembers.</summary>
     public static int GetTid() => (int)Syscall0(SYS_gettid);
 
+    const int CLOCK_REALTIME = 0, TIMER_ABSTIME = 1;
+
+    [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
+    private static partial int ClockNanoSleep(int clock, int flags, in Timespec request, nint remaining);
+
+    /// <summary>CLOCK_REALTIME in nanoseconds since the Unix epoch: the clock agents share an instant on.</summary>
+    public static long RealtimeNs()
+    {
+        ClockGetTime(CLOCK_REALTIME, out var ts);
+        return ts.Seconds * 1_000_000_000L + ts.Nanoseconds;
+    }
+
+    /// <summary>Sleeps until CLOCK_REALTIME reaches <paramref name="unixNs"/> (absolute, so a clock step is followed); returns early on a signal.</summary>
+    public static void SleepUntilRealtime(long unixNs) =>
+        _ = ClockNanoSleep(CLOCK_REALTIME, TIMER_ABSTIME, new Timespec { Seconds = unixNs / 1_000_000_000L, Nanoseconds = unixNs % 1_000_000_000L }, 0);
+
     /// <summary>CLOCK_MONOTONIC in nanoseconds: the clock of bpf_ktime_get_ns, so BPF records can be correlated.</summary>
     public static long MonotonicNs()
     {

@@ -106,15 +106,18 @@ public sealed class SnapshotRunner : IDisposable
     /// target is never left stopped. <see cref="SnapshotJob.MaxPause"/> bounds every step; a probe already running
     /// in the target's thread (kernel code, bounded by its own loop limits) finishes first. Cancelling
     /// <paramref name="cancellation"/> (a remote client gone) stops waiting for the probe and resumes the target at
-    /// once; the run then throws <see cref="OperationCanceledException"/>, after the target runs again.
+    /// once; the run then throws <see cref="OperationCanceledException"/>, after the target runs again. With
+    /// <paramref name="startAtUnixNs"/>, the steps that need no pause are taken first and the pause begins when
+    /// CLOCK_REALTIME reaches that instant (<see cref="StartInstant"/>; at once if it has passed).
     /// </summary>
-    public RawSnapshot Run(CancellationToken cancellation = default)
+    public RawSnapshot Run(CancellationToken cancellation = default, long startAtUnixNs = 0)
     {
         ObjectDisposedException.ThrowIf(_reader is null, this);
         var protocol = Job.Protocol;
         DiscardPending();
         ClearThreadRegisters(_maps[protocol.ThreadRegistersMap]);
         var generation = ++_generation;
+        if (startAtUnixNs > 0) StartInstant.WaitUntil(startAtUnixNs, cancellation);
         cancellation.ThrowIfCancellationRequested();
         var (steps, pause) = ProcessPause.PauseWhile(Job.Pid, Job.MaxPause, p => PausedSteps(p, Job.TriggerTid, generation, cancellation),
             signalThread: (Job.TriggerTid, protocol.TriggerSignal));

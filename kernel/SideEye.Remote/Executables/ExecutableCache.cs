@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Grpc.Core;
 using SideEye.Remote.Connection;
@@ -10,8 +9,7 @@ namespace SideEye.Remote.Executables;
 /// The executables agents served this client, kept by build ID, so the same program on any machine is fetched
 /// once: a second snapshot of it transfers no executable bytes. A file is written under a temporary name and
 /// renamed into place only once its size and SHA-256 match what the agent announced (the size first, the hash last). Executables hold a service's
-/// code and constants: the folder is 0700 and each file 0600. Safe to share between the connections of a fleet: while
-/// one agent serves a build ID, others asked for it at the same time wait for that fetch instead of sending it again.
+/// code and constants: the folder is 0700 and each file 0600.
 /// </summary>
 public sealed class ExecutableCache
 {
@@ -19,9 +17,6 @@ public sealed class ExecutableCache
     const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public string Folder { get; }
-
-    /// <summary>Fetches under way, by build ID: a fleet of machines running one program transfers it once.</summary>
-    readonly ConcurrentDictionary<string, Task<string>> _fetching = new(StringComparer.Ordinal);
 
     public ExecutableCache(string? folder = null)
     {
@@ -44,39 +39,28 @@ public sealed class ExecutableCache
     /// <summary>The cached file for <paramref name="buildId"/>, or null when it has not been fetched.</summary>
     public string? Find(string buildId) => File.Exists(PathOf(buildId)) ? PathOf(buildId) : null;
 
-    /// <summary>The cached file for <paramref name="buildId"/>, fetched from the agent first if need be; how many bytes that took.</summary>
+    /// <summary>
+    /// The cached file for <paramref name="buildId"/>, fetched from the agent first if need be; how many bytes that
+    /// took. Callers asking for the same build ID at once (a fleet's snapshotters, one per agent) wait for one
+    /// fetch; if it fails, the next fetches from its own agent.
+    /// </summary>
     public async Task<(string Path, long Fetched)> GetAsync(AgentConnection agent, string buildId, CancellationToken cancellation = default)
     {
         if (string.IsNullOrEmpty(buildId)) throw new SideEyeException($"agent {agent.Address}: the executable has no build ID, so it cannot be cached or fetched");
-        while (true)
+        if (Find(buildId) is { } cached) return (cached, 0);
+        var fetching = _fetching.GetOrAdd(buildId, _ => new SemaphoreSlim(1, 1));
+        await fetching.WaitAsync(cancellation).ConfigureAwait(false);
+        try
         {
-            if (Find(buildId) is { } cached) return (cached, 0);
-            var mine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var fetch = _fetching.GetOrAdd(buildId, mine.Task);
-            if (fetch != mine.Task)
-            {
-                // Another agent is sending the same file; if it fails, this one is asked instead.
-                try { return (await fetch.WaitAsync(cancellation).ConfigureAwait(false), 0); }
-                catch (Exception) when (!cancellation.IsCancellationRequested) { continue; }
-            }
-            try
-            {
-                var fetched = await FetchAsync(agent, buildId, cancellation).ConfigureAwait(false);
-                mine.SetResult(fetched.Path);
-                return fetched;
-            }
-            catch (Exception e)
-            {
-                mine.SetException(e);
-                _ = mine.Task.Exception; // observed here: the waiters only need to know it failed
-                throw;
-            }
-            finally
-            {
-                _fetching.TryRemove(KeyValuePair.Create(buildId, mine.Task));
-            }
+            return Find(buildId) is { } fetched ? (fetched, 0) : await FetchAsync(agent, buildId, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            fetching.Release();
         }
     }
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _fetching = new(StringComparer.Ordinal);
 
     async Task<(string Path, long Fetched)> FetchAsync(AgentConnection agent, string buildId, CancellationToken cancellation)
     {

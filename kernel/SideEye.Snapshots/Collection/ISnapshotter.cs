@@ -18,8 +18,12 @@ public interface ISnapshotter : IDisposable
     /// <summary>What to capture in each target's frames; may change between snapshots.</summary>
     CaptureSpec Captures { get; set; }
 
-    /// <summary>The machine's Go processes, or only those among <paramref name="pids"/>.</summary>
-    Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, CancellationToken cancellation = default);
+    /// <summary>
+    /// The machine's Go processes, or only those among <paramref name="pids"/>; with <paramref name="environmentVariables"/>,
+    /// each one's values of those variables (<see cref="GoProcessInfo.Environment"/>), and never any other.
+    /// </summary>
+    Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, IReadOnlyCollection<string>? environmentVariables = null,
+        CancellationToken cancellation = default);
 
     /// <summary>The executable a process runs, to check a spec against it before anything is paused.</summary>
     Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default);

@@ -13,7 +13,7 @@ namespace SideEye.Snapshots.Collection;
 /// Takes snapshots of Go processes on this machine, doing both halves itself: the unprivileged one
 /// (<see cref="ProcessProbe"/>: plan and generate the probe, decode and symbolize) and, in-process, the privileged
 /// one (<see cref="SnapshotRunner"/>: load, pause, run, collect). A process that fails is reported in its row
-/// (error) and does not stop the others.
+/// (error) and does not stop the others; each row's <see cref="ProcessSnapshot.ProbeAt"/> is on this machine's clock.
 /// Keeps each process's probe and loaded runner between snapshots, so a second snapshot of the same process
 /// costs no binary analysis and no verifier time; a process that restarted under the same pid, or whose
 /// goroutines outgrew the ring buffer, gets a fresh one. Dispose to unload.
@@ -58,8 +58,9 @@ public sealed class LocalSnapshotter : ISnapshotter
     public Task<Snapshot> TakeAsync(IReadOnlyList<int> pids, string? note = null, CancellationToken cancellation = default) =>
         Task.Run(() => Take(pids, note), cancellation);
 
-    public Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, CancellationToken cancellation = default) =>
-        Task.Run(() => new GoProcessScanner().List(pids), cancellation);
+    public Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, IReadOnlyCollection<string>? environmentVariables = null,
+        CancellationToken cancellation = default) =>
+        Task.Run(() => new GoProcessScanner().List(pids, environmentVariables), cancellation);
 
     public Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
         Task.Run(() => GoBinary.Open($"/proc/{process.Pid}/exe"), cancellation);
@@ -73,7 +74,7 @@ public sealed class LocalSnapshotter : ISnapshotter
             exe = loaded.Probe.Target.Exe;
             goVersion = loaded.Probe.Binary.Version.Text;
             var raw = loaded.Runner.Run();
-            return loaded.Probe.Decode(raw, new ProbeLoad(loaded.Runner.VerifierStats, loaded.Probe.PlanTime, loaded.Runner.LoadTime, reused));
+            return ProbeClock.OnTimeline(loaded.Probe.Decode(raw, new ProbeLoad(loaded.Runner.VerifierStats, loaded.Probe.PlanTime, loaded.Runner.LoadTime, reused)));
         }
         catch (SideEyeException e)
         {

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Processes;
-using SideEye.Loader.Contract.Wire;
 using SideEye.Probes.Specs;
 using SideEye.Remote.Connection;
 using SideEye.Remote.Executables;
@@ -13,28 +12,38 @@ namespace SideEye.Snapshots.Collection;
 /// <summary>
 /// Takes snapshots of Go processes on another machine through its agent, with the same results as
 /// <see cref="LocalSnapshotter"/> there: the probes are planned here, from the target's executable (fetched from the
-/// agent once per build ID into the <see cref="ExecutableCache"/>), and the raw records decoded here; the agent only
-/// loads, pauses and runs. All of a snapshot's processes go to the agent in one call. A probe the agent has been
-/// sent is named by its job's SHA-256 afterwards (the agent keeps it loaded), so a warm snapshot sends no program
-/// and costs no verifier time; if the agent has dropped it, the job is sent again. A process that fails is
-/// reported in its row, naming the agent.
+/// agent once per build ID into the <see cref="ExecutableCache"/>, which snapshotters of a fleet may share), and the
+/// raw records decoded here; the agent only loads, pauses and runs. A snapshot takes two calls: Prepare loads every
+/// probe (<see cref="PrepareAsync"/>) and measures the agent's clock offset, Snapshot pauses the processes at an
+/// instant (<see cref="TriggerAsync"/>), so a fleet's agents pause together; <see cref="TakeAsync"/> does both at
+/// once. A probe the agent has been sent is named by its job's SHA-256 afterwards (the agent keeps it loaded), so a
+/// warm snapshot sends no program and costs no verifier time; if the agent has dropped it, the job is sent again.
+/// A process that fails is reported in its row, naming the agent; each row's <see cref="ProcessSnapshot.ProbeAt"/>
+/// is on this client's clock.
 /// </summary>
-public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? cache = null) : ISnapshotter
+public sealed class RemoteSnapshotter : ISnapshotter
 {
-    sealed record SentJob(ProcessProbe Probe, M.SnapshotJob Message, byte[] Sha256);
-
-    readonly ExecutableCache _cache = cache ?? new ExecutableCache();
-    readonly Dictionary<int, SentJob> _jobs = [];
-    readonly HashSet<(int Pid, string Sha256)> _loadedOnAgent = [];
+    readonly AgentConnection _agent;
+    readonly ExecutableCache _cache;
+    readonly AgentJobs _jobs = new();
+    readonly AgentCalls _calls;
     readonly Dictionary<string, GoBinary> _binaries = new(StringComparer.Ordinal);
     string? _hostname;
 
-    public AgentConnection Agent => agent;
+    /// <param name="cache">Where executables are kept by build ID; the snapshotters of a fleet share one, so each program is fetched once.</param>
+    public RemoteSnapshotter(AgentConnection agent, ExecutableCache? cache = null)
+    {
+        _agent = agent;
+        _cache = cache ?? new ExecutableCache();
+        _calls = new AgentCalls(agent, _jobs, () => Host);
+    }
+
+    public AgentConnection Agent => _agent;
 
     /// <summary>What snapshots call the machine: <see cref="Name"/> if set, else the hostname the agent reports.</summary>
-    public string Host => Name ?? _hostname ?? agent.Address.ToString();
+    public string Host => Name ?? _hostname ?? _agent.Address.ToString();
 
-    /// <summary>The name to record the agent's machine by instead of its hostname (a notebook's <c>connect --name</c>).</summary>
+    /// <summary>The name to record the agent's machine by instead of its hostname (a notebook's <c>connect --name</c>, a fleet file's agent name).</summary>
     public string? Name { get; init; }
 
     public int MaxFrames { get => _maxFrames; init => _maxFrames = SnapshotOptions.MaxFrames(value); }
@@ -48,46 +57,133 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
     /// <summary>Executable bytes fetched from the agent so far (0 once every program has been seen).</summary>
     public long ExecutableBytesFetched { get; private set; }
 
-    public async Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, CancellationToken cancellation = default) =>
-        (await ListAsync(pids?.ToArray() ?? [], cancellation)).Processes.Select(ToInfo).ToArray();
+    /// <summary>The agent's wall clock minus this client's, as the latest Prepare call measured it; null before the first.</summary>
+    public TimeSpan? ClockOffset { get; private set; }
+
+    /// <summary>How far the true offset may be from <see cref="ClockOffset"/>: half the round trip, the agent's own time on the call taken out.</summary>
+    public TimeSpan? ClockUncertainty { get; private set; }
+
+    public async Task<IReadOnlyList<GoProcessInfo>> ListAsync(IReadOnlyCollection<int>? pids = null, IReadOnlyCollection<string>? environmentVariables = null,
+        CancellationToken cancellation = default) =>
+        (await ListAsync(pids?.ToArray() ?? [], environmentVariables ?? [], cancellation)).Processes.Select(ToInfo).ToArray();
 
     public async Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
         await BinaryAsync(process.BuildId, cancellation);
 
+    /// <summary>Prepares the processes and pauses them at once (<see cref="PrepareAsync"/>, then <see cref="TriggerAsync"/> now).</summary>
     public async Task<Snapshot> TakeAsync(IReadOnlyList<int> pids, string? note = null, CancellationToken cancellation = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var taken = DateTimeOffset.UtcNow;
-        var rows = new ProcessSnapshot?[pids.Count];
-        // A process with a probe that still captures what the spec asks goes straight to the agent, which checks that it
-        // is the same process and that the probe's ring still holds its goroutines; the others are listed first.
-        var pending = new Dictionary<int, (int Row, SentJob Job)>();
+        var prepared = await PrepareAsync(pids, cancellation);
+        return await TriggerAsync(prepared, taken, cancellation) with { TakenAt = taken, Note = note };
+    }
+
+    /// <summary>
+    /// Phase one of a snapshot: lists the processes the agent has no current job for, fetches missing executables,
+    /// makes the jobs, and has the agent load and check them (one Prepare call, again for a job it dropped, one the
+    /// verifier refused with captures, a process that restarted or outgrew its ring). Nothing is paused. A process
+    /// that cannot be readied gets its row with the reason.
+    /// </summary>
+    public async Task<PreparedSnapshot> PrepareAsync(IReadOnlyList<int> pids, CancellationToken cancellation = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var prepared = new PreparedSnapshot(this, pids);
+        // A process with a job that still captures what the spec asks goes straight to the agent, which checks that it is
+        // the same process and that the probe's ring still holds its goroutines; the others are listed first.
+        var pending = new Dictionary<int, PendingJob>();
         var unknown = new List<(int Row, int Pid)>();
         for (var row = 0; row < pids.Count; row++)
         {
-            if (_jobs.TryGetValue(pids[row], out var sent) && sent.Probe.Captures(Captures)) pending[pids[row]] = (row, sent);
+            if (_jobs.Current(pids[row], Captures) is { } sent) pending[pids[row]] = new PendingJob(row, sent);
             else unknown.Add((row, pids[row]));
         }
-        await PrepareAsync(unknown, pending, rows, cancellation);
-        // A job the agent no longer holds, one the verifier refused with captures, or one for a process that restarted
-        // or outgrew its ring is made and sent once more.
+        await MakeJobsAsync(unknown, pending, prepared.Rows, cancellation);
+        (TimeSpan Offset, TimeSpan Uncertainty)? best = null;
         for (var attempt = 0; attempt < 3 && pending.Count > 0; attempt++)
         {
-            var (again, stale) = await RunAsync(pending, rows, retry: attempt < 2, cancellation);
+            var (ready, again, stale, clock) = await _calls.PrepareAsync(pending, prepared.Rows, retry: attempt < 2, cancellation);
+            foreach (var (pid, job) in ready) prepared.Ready[pid] = job;
+            if (clock is { } measured && (best is null || measured.Uncertainty < best.Value.Uncertainty)) best = measured;
             pending = again;
-            await PrepareAsync(stale, pending, rows, cancellation);
+            await MakeJobsAsync(stale, pending, prepared.Rows, cancellation);
         }
-        return new Snapshot(0, taken, note, rows.Select((r, i) => r ?? ProcessProbe.Failed(Host, pids[i], "", "",
-            new SideEyeException($"process {pids[i]}: agent {agent.Address} gave no result for it"))).ToArray());
+        if (best is { } estimate)
+        {
+            // A Prepare call that carried jobs or met a busy machine bounds the offset loosely: a few quick calls do better.
+            if (estimate.Uncertainty > ClockTolerance)
+            {
+                try { estimate = (await MeasureClockAsync(estimate, 3, cancellation))!.Value; }
+                catch (SideEyeException) { } // an agent without the ReadClock call (or one gone since): the Prepare call's estimate stands
+            }
+            (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = estimate;
+        }
+        return prepared;
+    }
+
+    /// <summary>A clock offset estimate this tight needs no more ReadClock calls.</summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// Measures the agent's clock offset again with up to <paramref name="samples"/> ReadClock calls (fewer once one is
+    /// within <see cref="ClockTolerance"/>), keeping the quickest; sets <see cref="ClockOffset"/> and
+    /// <see cref="ClockUncertainty"/>. A snapshot prepared earlier keeps the offset it was prepared with.
+    /// </summary>
+    public async Task<(TimeSpan Offset, TimeSpan Uncertainty)> MeasureClockAsync(int samples = 3, CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        var (offset, uncertainty) = (await MeasureClockAsync(null, samples, cancellation))!.Value;
+        (ClockOffset, ClockUncertainty) = (offset, uncertainty);
+        return (offset, uncertainty);
+    }
+
+    async Task<(TimeSpan Offset, TimeSpan Uncertainty)?> MeasureClockAsync((TimeSpan Offset, TimeSpan Uncertainty)? best, int samples, CancellationToken cancellation)
+    {
+        for (var i = 0; i < samples && !(best?.Uncertainty <= ClockTolerance); i++)
+        {
+            var sent = DateTimeOffset.UtcNow;
+            M.Clock clock;
+            try { clock = await _agent.Client.ReadClockAsync(new M.ClockRequest(), _agent.Call(cancellation)); }
+            catch (RpcException e) when (!cancellation.IsCancellationRequested) { throw _agent.Describe(e); }
+            var measured = ProbeClock.Offset(sent, DateTimeOffset.UtcNow, clock, clock);
+            if (best is null || measured.Uncertainty < best.Value.Uncertainty) best = measured;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Phase two: one Snapshot call that has the agent pause every ready process of <paramref name="prepared"/> when
+    /// its clock reaches <paramref name="at"/> (this client's clock, converted with the measured offset; a past
+    /// instant means now). The agent refuses an instant further ahead than the call's deadline or
+    /// <c>AgentLimits.max_start_ahead_ns</c> (30 s). A job the agent dropped meanwhile is sent again and run at once.
+    /// </summary>
+    public async Task<Snapshot> TriggerAsync(PreparedSnapshot prepared, DateTimeOffset at, CancellationToken cancellation = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (prepared.Snapshotter != this) throw new ArgumentException("the snapshot was prepared by another snapshotter", nameof(prepared));
+        prepared.Trigger();
+        var rows = prepared.Rows.ToArray();
+        var offset = prepared.ClockOffset ?? ClockOffset;
+        var now = DateTimeOffset.UtcNow;
+        var startAtNs = at > now ? ProbeClock.UnixNs(at + (offset ?? TimeSpan.Zero)) : 0;
+        var pending = new Dictionary<int, PendingJob>(prepared.Ready);
+        for (var attempt = 0; attempt < 3 && pending.Count > 0; attempt++)
+        {
+            var (again, stale) = await _calls.SnapshotAsync(pending, rows, retry: attempt < 2, attempt == 0 ? startAtNs : 0, offset, cancellation);
+            pending = again;
+            await MakeJobsAsync(stale, pending, rows, cancellation);
+        }
+        var pids = prepared.Pids;
+        return new Snapshot(0, at > now ? at : now, null, rows.Select((r, i) => r ?? ProcessProbe.Failed(Host, pids[i], "", "",
+            new SideEyeException($"process {pids[i]}: agent {_agent.Address} gave no result for it"))).ToArray());
     }
 
     /// <summary>Lists <paramref name="processes"/> on the agent and makes each one's job (or its row's error).</summary>
-    async Task PrepareAsync(IReadOnlyList<(int Row, int Pid)> processes, Dictionary<int, (int Row, SentJob Job)> pending, ProcessSnapshot?[] rows,
+    async Task MakeJobsAsync(IReadOnlyList<(int Row, int Pid)> processes, Dictionary<int, PendingJob> pending, ProcessSnapshot?[] rows,
         CancellationToken cancellation)
     {
         if (processes.Count == 0) return;
         M.ProcessList listed;
-        try { listed = await ListAsync(processes.Select(p => p.Pid).ToArray(), cancellation); }
+        try { listed = await ListAsync(processes.Select(p => p.Pid).ToArray(), [], cancellation); }
         catch (SideEyeException e)
         {
             foreach (var (row, pid) in processes) rows[row] = ProcessProbe.Failed(Host, pid, "", "", e);
@@ -98,9 +194,9 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
             var process = listed.Processes.FirstOrDefault(p => p.Pid == pid);
             try
             {
-                if (process is null) throw new SideEyeException($"process {pid}: not a Go process agent {agent.Address} can see and read");
+                if (process is null) throw new SideEyeException($"process {pid}: not a Go process agent {_agent.Address} can see and read");
                 if (!process.Allowed) throw new SideEyeException($"process {pid}: {process.Refused}");
-                pending[pid] = (row, await JobFor(process, cancellation));
+                pending[pid] = new PendingJob(row, await JobFor(process, cancellation));
             }
             catch (SideEyeException e)
             {
@@ -113,126 +209,34 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
     {
         var target = new ProbeTarget(Host, process.Pid, process.StartTicks, process.ExecutablePath, $"/proc/{process.Pid}/exe",
             process.LoadBias, process.HasGoroutines ? process.Goroutines : null);
-        if (_jobs.TryGetValue(process.Pid, out var sent) && sent.Probe.Fits(target, Captures)) return sent;
+        if (_jobs.Fitting(target, Captures) is { } sent) return sent;
         var binary = await BinaryAsync(process.BuildId, cancellation);
-        var probe = ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause);
-        return _jobs[process.Pid] = Sent(probe);
+        return _jobs.Remember(ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause));
     }
 
-    static SentJob Sent(ProcessProbe probe)
-    {
-        var message = JobWire.ToMessage(probe.Job);
-        return new SentJob(probe, message, JobWire.Sha256(message));
-    }
-
-    /// <summary>
-    /// One Snapshot call for the pending processes; returns those to send again (with their whole job), and those to
-    /// list again and make a new job for (restarted, or outgrown their ring).
-    /// </summary>
-    async Task<(Dictionary<int, (int Row, SentJob Job)> Again, List<(int Row, int Pid)> Stale)> RunAsync(Dictionary<int, (int Row, SentJob Job)> pending,
-        ProcessSnapshot?[] rows, bool retry, CancellationToken cancellation)
-    {
-        var request = new M.SnapshotRequest();
-        foreach (var (pid, (_, job)) in pending)
-        {
-            var key = (pid, Convert.ToHexString(job.Sha256));
-            var call = new M.JobRequest
-            {
-                Pid = pid,
-                StartTicks = job.Probe.Target.StartTicks,
-                JobSha256 = Google.Protobuf.ByteString.CopyFrom(job.Sha256),
-                MaxGoroutines = (ulong)job.Probe.GoroutineCapacity,
-            };
-            if (!_loadedOnAgent.Contains(key)) call.Job = job.Message;
-            request.Jobs.Add(call);
-        }
-        var again = new Dictionary<int, (int Row, SentJob Job)>();
-        var stale = new List<(int Row, int Pid)>();
-        var records = new Dictionary<int, List<byte[]>>();
-        try
-        {
-            using var stream = agent.Client.Snapshot(request, agent.Call(cancellation));
-            await foreach (var e in stream.ResponseStream.ReadAllAsync(cancellation))
-            {
-                switch (e.EventCase)
-                {
-                    case M.SnapshotEvent.EventOneofCase.Records:
-                        if (!records.TryGetValue(e.Records.Pid, out var list)) records[e.Records.Pid] = list = [];
-                        list.AddRange(e.Records.Records.Select(r => r.ToByteArray()));
-                        break;
-                    case M.SnapshotEvent.EventOneofCase.Result when pending.TryGetValue(e.Result.Outcome.Pid, out var done):
-                        var pid = e.Result.Outcome.Pid;
-                        _loadedOnAgent.Add((pid, Convert.ToHexString(done.Job.Sha256)));
-                        var raw = ResultWire.Assemble(e.Result.Outcome, records.Remove(pid, out var got) ? got : []);
-                        var load = new ProbeLoad(VerifierStatsWire.FromMessage(e.Result.Load?.Verifier), done.Job.Probe.PlanTime,
-                            TimeSpan.FromTicks((e.Result.Load?.LoadNs ?? 0) / 100), e.Result.Load?.Reused ?? false);
-                        rows[done.Row] = done.Job.Probe.Decode(raw, load);
-                        break;
-                    case M.SnapshotEvent.EventOneofCase.Failure when pending.TryGetValue(e.Failure.Pid, out var failed):
-                        if (e.Failure.Kind is M.JobFailure.Types.Kind.Outgrown or M.JobFailure.Types.Kind.Restarted && retry)
-                        {
-                            _jobs.Remove(e.Failure.Pid);
-                            stale.Add((failed.Row, e.Failure.Pid));
-                        }
-                        else if (Retry(e.Failure, failed.Job) is { } resend && retry) again[e.Failure.Pid] = (failed.Row, resend);
-                        else rows[failed.Row] = ProcessProbe.Failed(Host, e.Failure.Pid, failed.Job.Probe.Target.Exe, failed.Job.Probe.Binary.Version.Text,
-                            new SideEyeException($"agent {agent.Address}: {e.Failure.Message}"));
-                        break;
-                    default:
-                        throw new SideEyeException($"agent {agent.Address} answered about a process it was not asked for ({e.EventCase})");
-                }
-            }
-        }
-        catch (RpcException e) when (!cancellation.IsCancellationRequested)
-        {
-            var why = agent.Describe(e);
-            foreach (var (pid, (row, job)) in pending)
-                rows[row] ??= ProcessProbe.Failed(Host, pid, job.Probe.Target.Exe, job.Probe.Binary.Version.Text, why);
-            // The agent unloads what a failed call loaded: nothing it was sent can be named by hash any more.
-            _loadedOnAgent.Clear();
-            return ([], []);
-        }
-        return (again, stale);
-    }
-
-    /// <summary>The job to send again after a failure, or null when the failure is the process's answer.</summary>
-    SentJob? Retry(M.JobFailure failure, SentJob job)
-    {
-        switch (failure.Kind)
-        {
-            case M.JobFailure.Types.Kind.NotLoaded:
-                _loadedOnAgent.Remove((failure.Pid, Convert.ToHexString(job.Sha256)));
-                return job;
-            case M.JobFailure.Types.Kind.Verifier when job.Probe.Plan is { IsEmpty: false }:
-                // A spec must never cost the snapshot: without the captures the goroutines are still taken, and the row says why.
-                return _jobs[failure.Pid] = Sent(job.Probe.WithoutCaptures(failure.Message));
-            default:
-                return null;
-        }
-    }
-
-    async Task<M.ProcessList> ListAsync(IReadOnlyList<int> pids, CancellationToken cancellation)
+    async Task<M.ProcessList> ListAsync(IReadOnlyList<int> pids, IReadOnlyCollection<string> environmentVariables, CancellationToken cancellation)
     {
         try
         {
-            var listed = await agent.Client.ListProcessesAsync(new M.ListProcessesRequest { Pids = { pids } }, agent.Call(cancellation));
+            var listed = await _agent.Client.ListProcessesAsync(new M.ListProcessesRequest { Pids = { pids }, EnvironmentVariables = { environmentVariables } },
+                _agent.Call(cancellation));
             _hostname = listed.Hostname;
             return listed;
         }
-        catch (RpcException e) when (!cancellation.IsCancellationRequested) { throw agent.Describe(e); }
+        catch (RpcException e) when (!cancellation.IsCancellationRequested) { throw _agent.Describe(e); }
     }
 
     /// <summary>The executable with <paramref name="buildId"/>, from the cache, fetched once if need be, checked to be what its name says.</summary>
     async Task<GoBinary> BinaryAsync(string buildId, CancellationToken cancellation)
     {
         if (_binaries.TryGetValue(buildId, out var known)) return known;
-        var (path, fetched) = await _cache.GetAsync(agent, buildId, cancellation);
+        var (path, fetched) = await _cache.GetAsync(_agent, buildId, cancellation);
         ExecutableBytesFetched += fetched;
         var binary = GoBinary.Open(path);
         if (binary.Image.BuildId != buildId)
         {
             _cache.Evict(buildId);
-            throw new SideEyeException($"agent {agent.Address}: the executable served for build ID {buildId} has build ID {binary.Image.BuildId ?? "(none)"}");
+            throw new SideEyeException($"agent {_agent.Address}: the executable served for build ID {buildId} has build ID {binary.Image.BuildId ?? "(none)"}");
         }
         return _binaries[buildId] = binary;
     }
@@ -246,6 +250,7 @@ public sealed class RemoteSnapshotter(AgentConnection agent, ExecutableCache? ca
         LoadBias = p.LoadBias,
         ExecutableSize = (long)p.ExecutableSize,
         Refused = p.Allowed ? null : p.Refused,
+        Environment = new Dictionary<string, string>(p.Environment, StringComparer.Ordinal),
     };
 
     bool _disposed;
