@@ -13,10 +13,10 @@ namespace SideEye.Snapshots.Collection;
 /// Takes snapshots of Go processes on another machine through its agent, with the same results as
 /// <see cref="LocalSnapshotter"/> there: the probes are planned here, from the target's executable (fetched from the
 /// agent once per build ID into the <see cref="ExecutableCache"/>, which snapshotters of a fleet may share), and the
-/// raw records decoded here; the agent only loads, pauses and runs. A snapshot takes two calls: Prepare loads every
-/// probe (<see cref="PrepareAsync"/>) and measures the agent's clock offset, Snapshot pauses the processes at an
-/// instant (<see cref="TriggerAsync"/>), so a fleet's agents pause together; <see cref="TakeAsync"/> does both at
-/// once. A probe the agent has been sent is named by its job's SHA-256 afterwards (the agent keeps it loaded), so a
+/// raw records decoded here; the agent only loads, pauses and runs. <see cref="TakeAsync"/> is one Snapshot call
+/// (jobs sent with it when the agent lacks them). A fleet's snapshot takes two: Prepare loads every probe
+/// (<see cref="PrepareAsync"/>) and measures the agent's clock offset, Snapshot pauses the processes at an instant
+/// (<see cref="TriggerAsync"/>), so a fleet's agents pause together. A probe the agent has been sent is named by its job's SHA-256 afterwards (the agent keeps it loaded), so a
 /// warm snapshot sends no program and costs no verifier time; if the agent has dropped it, the job is sent again.
 /// A process that fails is reported in its row, naming the agent; each row's <see cref="ProcessSnapshot.ProbeAt"/>
 /// is on this client's clock.
@@ -70,12 +70,23 @@ public sealed class RemoteSnapshotter : ISnapshotter
     public async Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
         await BinaryAsync(process.BuildId, cancellation);
 
-    /// <summary>Prepares the processes and pauses them at once (<see cref="PrepareAsync"/>, then <see cref="TriggerAsync"/> now).</summary>
+    /// <summary>
+    /// Snapshots the processes now, in one Snapshot call once their probes are on the agent (a warm snapshot is one
+    /// round trip: the jobs go by hash). The agent's clock offset is measured once, for the rows' probe times.
+    /// </summary>
     public async Task<Snapshot> TakeAsync(IReadOnlyList<int> pids, string? note = null, CancellationToken cancellation = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var taken = DateTimeOffset.UtcNow;
-        var prepared = await PrepareAsync(pids, cancellation);
-        return await TriggerAsync(prepared, taken, cancellation) with { TakenAt = taken, Note = note };
+        var rows = new ProcessSnapshot?[pids.Count];
+        var pending = await PendingAsync(pids, rows, cancellation);
+        if (pending.Count > 0 && ClockOffset is null)
+        {
+            try { await MeasureClockAsync(1, cancellation); }
+            catch (SideEyeException) { } // the Snapshot call will say what is wrong with the agent
+        }
+        await RunAsync(pending, rows, 0, ClockOffset, cancellation);
+        return Assemble(pids, rows, taken, note);
     }
 
     /// <summary>
@@ -88,16 +99,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var prepared = new PreparedSnapshot(this, pids);
-        // A process with a job that still captures what the spec asks goes straight to the agent, which checks that it is
-        // the same process and that the probe's ring still holds its goroutines; the others are listed first.
-        var pending = new Dictionary<int, PendingJob>();
-        var unknown = new List<(int Row, int Pid)>();
-        for (var row = 0; row < pids.Count; row++)
-        {
-            if (_jobs.Current(pids[row], Captures) is { } sent) pending[pids[row]] = new PendingJob(row, sent);
-            else unknown.Add((row, pids[row]));
-        }
-        await MakeJobsAsync(unknown, pending, prepared.Rows, cancellation);
+        var pending = await PendingAsync(pids, prepared.Rows, cancellation);
         (TimeSpan Offset, TimeSpan Uncertainty)? best = null;
         for (var attempt = 0; attempt < 3 && pending.Count > 0; attempt++)
         {
@@ -165,17 +167,42 @@ public sealed class RemoteSnapshotter : ISnapshotter
         var offset = prepared.ClockOffset ?? ClockOffset;
         var now = DateTimeOffset.UtcNow;
         var startAtNs = at > now ? ProbeClock.UnixNs(at + (offset ?? TimeSpan.Zero)) : 0;
-        var pending = new Dictionary<int, PendingJob>(prepared.Ready);
+        await RunAsync(new Dictionary<int, PendingJob>(prepared.Ready), rows, startAtNs, offset, cancellation);
+        return Assemble(prepared.Pids, rows, at > now ? at : now, null);
+    }
+
+    /// <summary>
+    /// The processes' jobs: a process with a job that still captures what the spec asks goes straight to the agent,
+    /// which checks that it is the same process and that the probe's ring still holds its goroutines; the others are
+    /// listed first (a process that cannot get a job gets its row's error instead).
+    /// </summary>
+    async Task<Dictionary<int, PendingJob>> PendingAsync(IReadOnlyList<int> pids, ProcessSnapshot?[] rows, CancellationToken cancellation)
+    {
+        var pending = new Dictionary<int, PendingJob>();
+        var unknown = new List<(int Row, int Pid)>();
+        for (var row = 0; row < pids.Count; row++)
+        {
+            if (_jobs.Current(pids[row], Captures) is { } sent) pending[pids[row]] = new PendingJob(row, sent);
+            else unknown.Add((row, pids[row]));
+        }
+        await MakeJobsAsync(unknown, pending, rows, cancellation);
+        return pending;
+    }
+
+    /// <summary>Snapshot calls for the pending processes: the first at <paramref name="startAtNs"/>, then again for a job the agent dropped, one the verifier refused with captures, a process that restarted or outgrew its ring.</summary>
+    async Task RunAsync(Dictionary<int, PendingJob> pending, ProcessSnapshot?[] rows, long startAtNs, TimeSpan? offset, CancellationToken cancellation)
+    {
         for (var attempt = 0; attempt < 3 && pending.Count > 0; attempt++)
         {
             var (again, stale) = await _calls.SnapshotAsync(pending, rows, retry: attempt < 2, attempt == 0 ? startAtNs : 0, offset, cancellation);
             pending = again;
             await MakeJobsAsync(stale, pending, rows, cancellation);
         }
-        var pids = prepared.Pids;
-        return new Snapshot(0, at > now ? at : now, null, rows.Select((r, i) => r ?? ProcessProbe.Failed(Host, pids[i], "", "",
-            new SideEyeException($"process {pids[i]}: agent {_agent.Address} gave no result for it"))).ToArray());
     }
+
+    Snapshot Assemble(IReadOnlyList<int> pids, ProcessSnapshot?[] rows, DateTimeOffset taken, string? note) =>
+        new(0, taken, note, rows.Select((r, i) => r ?? ProcessProbe.Failed(Host, pids[i], "", "",
+            new SideEyeException($"process {pids[i]}: agent {_agent.Address} gave no result for it"))).ToArray());
 
     /// <summary>Lists <paramref name="processes"/> on the agent and makes each one's job (or its row's error).</summary>
     async Task MakeJobsAsync(IReadOnlyList<(int Row, int Pid)> processes, Dictionary<int, PendingJob> pending, ProcessSnapshot?[] rows,
