@@ -2,12 +2,15 @@ using Microsoft.DotNet.Interactive.Commands;
 
 namespace SideEye.Interactive.Directives;
 
-/// <summary>#!sideeye goroutine --goid N | --in FUNC [--pid P] [--snapshot ID] [--db FILE].</summary>
+/// <summary>#!sideeye goroutine --goid N | --in FUNC [--pid P] [--where SELECTOR …] [--snapshot ID] [--db FILE].</summary>
 public sealed class GoroutineCommand : KernelDirectiveCommand
 {
     public long? Goid { get; set; }
     public string? In { get; set; }
     public int? Pid { get; set; }
+
+    /// <summary>--where, repeatable: selectors the processes must all match.</summary>
+    public string[]? Where { get; set; }
     public long? Snapshot { get; set; }
     public string? Db { get; set; }
 }
