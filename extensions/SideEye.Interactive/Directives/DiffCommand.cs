@@ -8,8 +8,5 @@ public sealed class DiffCommand : KernelDirectiveCommand
     public long? Before { get; set; }
     public long? After { get; set; }
     public int? Pid { get; set; }
-
-    /// <summary>--where, repeatable: selectors the processes must all match.</summary>
-    public string[]? Where { get; set; }
     public string? Db { get; set; }
 }

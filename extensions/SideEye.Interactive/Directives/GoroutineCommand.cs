@@ -8,9 +8,6 @@ public sealed class GoroutineCommand : KernelDirectiveCommand
     public long? Goid { get; set; }
     public string? In { get; set; }
     public int? Pid { get; set; }
-
-    /// <summary>--where, repeatable: selectors the processes must all match.</summary>
-    public string[]? Where { get; set; }
     public long? Snapshot { get; set; }
     public string? Db { get; set; }
 }

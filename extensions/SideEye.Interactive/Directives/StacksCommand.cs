@@ -8,8 +8,5 @@ public sealed class StacksCommand : KernelDirectiveCommand
     public string? Db { get; set; }
     public long? Snapshot { get; set; }
     public int? Pid { get; set; }
-
-    /// <summary>--where, repeatable: selectors the processes must all match.</summary>
-    public string[]? Where { get; set; }
     public string? Filter { get; set; }
 }
