@@ -232,11 +232,11 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
         using var store = SnapshotStore.Open(":memory:");
         store.Append(TwoBinaries());
         var paths = store.Query("""
-            SELECT h.pid, h.goid, h."req.URL.Path"->>'$' AS path, g.wait_reason
+            SELECT h.host, h.pid, h.goid, h."req.URL.Path"->>'$' AS path, g.wait_reason
             FROM main_server_handle h JOIN goroutines g USING (snapshot_id, host, pid, goid) WHERE h.snapshot_id = 1
             ORDER BY h.pid, h.goid
             """);
-        Assert.Equal(["100 1 /a chan receive", "100 2 NULL chan receive", "200 1 NULL chan receive"], paths.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
+        Assert.Equal(["host 100 1 /a chan receive", "host 100 2 NULL chan receive", "host 200 1 NULL chan receive"], paths.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
         var why = store.Query("SELECT func, expr, unavailable, count(*) FROM captured WHERE unavailable IS NOT NULL GROUP BY ALL ORDER BY ALL");
         Assert.Equal(["main.(*server).handle req.URL.Path not available at pc 1", "main.(*server).lookup key optimized away 1"], why.Rows.Select(r => string.Join(' ', r)));
     }
