@@ -73,6 +73,8 @@ static class StoreSchema
     /// transaction (no ALTER … SET NOT NULL is needed), so an interrupted migration leaves version 5 as it was.
     /// A process's host is its hostname (older stores were local); goroutines and captures take their process's;
     /// program is the executable's file name without " (deleted)" (ProgramCaptures.ProgramName's rule).
+    /// It builds from today's DDL constants, which are version 6's: a version 7 that changes these tables must first
+    /// copy version 6's text in here, as steps 2 and 4 keep theirs.
     /// </summary>
     static string HostMigration(IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> captureTables)
     {
