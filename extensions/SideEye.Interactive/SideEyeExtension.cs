@@ -53,10 +53,10 @@ public static class SideEyeExtension
         var plotlyIncluded = false;
         Handle<StacksCommand>(kernel, root, (command, context) =>
         {
-            Return(context, command, StoredSnapshots.Stacks(session, command, !plotlyIncluded));
+            Return(context, command, StoredSnapshots.Stacks(session, command, SubmittedText.WordsOf(root, command, "stacks"), !plotlyIncluded));
             plotlyIncluded = true;
         });
-        Handle<GoroutineCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Goroutine(session, command)));
+        Handle<GoroutineCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Goroutine(session, command, SubmittedText.WordsOf(root, command, "goroutine"))));
         Handle<DiffCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Diff(session, command, SubmittedText.WordsOf(root, command, "diff"))));
         Handle<OpenCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Open(session, command)));
         Handle<CaptureCommand>(kernel, root, (command, context) => Return(context, command, SpecEditing.Capture(session, command, SubmittedText.WordsOf(root, command, "capture"))));

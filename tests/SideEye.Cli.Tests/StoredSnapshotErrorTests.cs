@@ -85,3 +85,50 @@ public sealed class StoredSnapshotErrorTests : IDisposable
         }
     }
 }
+
+/// <summary>sideeye stacks and diff over a fleet snapshot: the same pid on two hosts, narrowed with --where.</summary>
+public sealed class FleetStacksTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("sideeye-fleet-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    string Store()
+    {
+        var path = Path.Combine(_dir, "fleet.duckdb");
+        var frames = new[] { new StackFrame(0x401000, "main.work", "/src/main.go", 12, false) };
+        ProcessSnapshot On(string host, int goroutines) => new(42, host + ".corp", "/bin/app", "go1.26.0", 1000, 2000, false, null,
+            [.. Enumerable.Range(1, goroutines).Select(i => new GoroutineRecord(i, "waiting", "chan receive", null, null, null, null, "main.main", frames, null))])
+        { Host = host, Labels = new Dictionary<string, string> { ["zone"] = host == "a" ? "east" : "west" } };
+        using var store = SnapshotStore.Open(path);
+        store.Append(new Snapshot(0, DateTimeOffset.UtcNow, null, [On("a", 2), On("b", 3)]));
+        store.Append(new Snapshot(0, DateTimeOffset.UtcNow, null, [On("a", 2), On("b", 7)]));
+        return path;
+    }
+
+    [Fact]
+    public void StacksCountsProcessesAndHostsAndWhereNarrows()
+    {
+        var path = Store();
+        var all = CliRunner.Run("stacks", path);
+        Assert.True(all.ExitCode == 0, all.Stderr);
+        Assert.Contains("9 goroutines in 1 group", all.Stdout);
+        Assert.Contains("in 2 processes on 2 hosts; goroutines 1 1 2 2 3", all.Stdout);
+
+        var east = CliRunner.Run("stacks", path, "--where", "zone=east", "--where", "program=app");
+        Assert.True(east.ExitCode == 0, east.Stderr);
+        Assert.Contains("snapshot 2 where zone=east program=app in", east.Stdout);
+        Assert.Contains("2 goroutines in 1 group", east.Stdout);
+        Assert.DoesNotContain("processes on", east.Stdout);
+
+        var diff = CliRunner.Run("diff", path, "--before", "1", "--after", "2", "--where", "host=b");
+        Assert.True(diff.ExitCode == 0, diff.Stderr);
+        Assert.Contains("grew", diff.Stdout);
+        Assert.Contains("3 -> 7", diff.Stdout);
+        Assert.Contains("have the same stack groups", CliRunner.Run("diff", path, "--before", "1", "--after", "2", "--where", "host=a").Stdout);
+
+        var bad = CliRunner.Run("stacks", path, "--where", "zone=~east");
+        Assert.Equal(CliApp.ExitError, bad.ExitCode);
+        Assert.Equal("sideeye: selector 'zone=~east': a regex match is written zone~REGEX (write KEY=VALUE, KEY!=VALUE, KEY~REGEX or KEY!~REGEX)", Assert.Single(bad.StderrLines));
+    }
+}

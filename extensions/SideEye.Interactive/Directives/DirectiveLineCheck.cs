@@ -49,7 +49,7 @@ static class DirectiveLineCheck
                 if (takesWords.Contains(sub.Name)) continue;
                 return $"unexpected argument '{word}' for {sub.Name}";
             }
-            if (!seen.Add(word)) return $"{word} given twice for {sub.Name}{(word == "--pid" ? "; list several as --pid 1,2" : "")}";
+            if (!seen.Add(word) && parameter.MaxOccurrences <= 1) return $"{word} given twice for {sub.Name}{(word == "--pid" ? "; list several as --pid 1,2" : "")}";
             if (parameter.Flag) continue;
             if (i + 1 >= words.Count || words[i + 1].StartsWith("--", StringComparison.Ordinal)) return $"{word} needs a value";
             i++;

@@ -2,7 +2,7 @@ using Microsoft.DotNet.Interactive.Commands;
 
 namespace SideEye.Interactive.Directives;
 
-/// <summary>#!sideeye goroutine --goid N | --in FUNC [--pid P] [--snapshot ID] [--db FILE].</summary>
+/// <summary>#!sideeye goroutine --goid N | --in FUNC [--pid P] [--where SELECTOR …] [--snapshot ID] [--db FILE].</summary>
 public sealed class GoroutineCommand : KernelDirectiveCommand
 {
     public long? Goid { get; set; }

@@ -17,6 +17,8 @@ static class SideEyeDirective
         };
         // Where an unknown subcommand lands, so the root handler can name it.
         root.Parameters.Add(new KernelDirectiveParameter("--subcommand", "a subcommand") { AllowImplicitName = true });
+        const string where = "Only processes whose label matches: KEY=VALUE, KEY!=VALUE, KEY~REGEX or KEY!~REGEX (keys: host, hostname, pid, program, " +
+                             "environment, exe, go_version or a fleet label); repeat to require several";
         var agent = "The agent to work through, https://HOST:PORT or unix:PATH (default: the connected one, else this machine)";
         var targets = new KernelActionDirective("targets")
         {
@@ -45,6 +47,7 @@ static class SideEyeDirective
         stacks.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default {NotebookSession.DefaultDatabase} in the current directory)"));
         stacks.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
         stacks.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process of the snapshot"));
+        stacks.Parameters.Add(Where(where));
         stacks.Parameters.Add(new KernelDirectiveParameter("--filter", "Only stacks through a function whose name contains this"));
         root.Subcommands.Add(stacks);
         var diff = new KernelActionDirective("diff")
@@ -55,6 +58,7 @@ static class SideEyeDirective
         diff.Parameters.Add(new KernelDirectiveParameter("--before", "The earlier snapshot's id (default: the one before --after)"));
         diff.Parameters.Add(new KernelDirectiveParameter("--after", "The later snapshot's id (default: the latest)"));
         diff.Parameters.Add(new KernelDirectiveParameter("--pid", "Only this process"));
+        diff.Parameters.Add(Where(where));
         diff.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
         root.Subcommands.Add(diff);
         var open = new KernelActionDirective("open")
@@ -72,6 +76,7 @@ static class SideEyeDirective
         goroutine.Parameters.Add(new KernelDirectiveParameter("--goid", "The goroutine's id"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--in", "Instead of --goid: the first goroutine (lowest id) whose stack passes through a function whose name contains this"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--pid", "Its process (needed only when several processes of the snapshot have that goid)"));
+        goroutine.Parameters.Add(Where(where + "; --where host=NAME with --pid names a process of a fleet"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
         root.Subcommands.Add(goroutine);
@@ -110,7 +115,12 @@ static class SideEyeDirective
         // The framework parses options after an unknown subcommand against the root, and would reject them before
         // the root handler could name the subcommand: so the root accepts every subcommand's options too.
         foreach (var parameter in root.Subcommands.SelectMany(s => s.Parameters).DistinctBy(p => p.Name).ToArray())
-            root.Parameters.Add(new KernelDirectiveParameter(parameter.Name, "see the subcommands") { Flag = parameter.Flag });
+            root.Parameters.Add(new KernelDirectiveParameter(parameter.Name, "see the subcommands") { Flag = parameter.Flag, MaxOccurrences = parameter.MaxOccurrences });
         return root;
     }
+
+    /// <summary>How many --where a line may hold: more than anyone writes, fewer than a runaway paste.</summary>
+    public const int MaxSelectors = 32;
+
+    static KernelDirectiveParameter Where(string description) => new("--where", description) { MaxOccurrences = MaxSelectors };
 }

@@ -26,6 +26,18 @@ static class SubmittedText
         }
     }
 
+    /// <summary>
+    /// The values of a repeatable option among a line's words (--where a=1 --where b=2): the framework binds one
+    /// occurrence at most, so they are read from the line.
+    /// </summary>
+    public static IReadOnlyList<string> Values(IReadOnlyList<string> words, string option)
+    {
+        var values = new List<string>();
+        for (var i = 0; i + 1 < words.Count; i++)
+            if (words[i] == option) values.Add(words[++i]);
+        return values;
+    }
+
     /// <summary>The code of the submission this directive came from (the framework splits a cell into one command per directive).</summary>
     public static string? Submitted(KernelCommand command) => SubmittedCommand(command)?.Code;
 

@@ -88,6 +88,8 @@ static class HtmlViews
             var figure = Charts.StackIcicle.Figure(view.Tree, $"snapshot {view.SnapshotId}: {total} goroutines");
             html.Append(Charts.StackIcicle.Html(figure, $"sideeye-icicle-{view.SnapshotId}-{Guid.NewGuid():n}"));
         }
+        // Over several processes, each group says how many it spans.
+        var spread = view.Groups.SelectMany(g => g.Pids.Select((pid, i) => (g.Hosts[i], pid))).Distinct().Count() > 1;
         html.Append("<table class=\"sideeye\"><thead><tr><th>goroutines</th><th>states</th><th>longest wait</th><th>where</th><th>created by</th><th>stack</th></tr></thead><tbody>");
         foreach (var g in view.Groups)
         {
@@ -107,7 +109,7 @@ static class HtmlViews
             var captured = values.Count == 0 ? "" : $", {values.Select(v => v.Expression).Distinct().Count()} values";
             var open = values.Count > 0 ? " open" : "";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{g.Count}</td><td>{HtmlEncode(states)}</td><td>{Duration(g.LongestWait)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td>" +
+                $"<tr><td>{g.Count}{(spread ? $"<br><small>in {g.Processes} process{(g.Processes == 1 ? "" : "es")} on {g.HostCount} host{(g.HostCount == 1 ? "" : "s")}</small>" : "")}</td><td>{HtmlEncode(states)}</td><td>{Duration(g.LongestWait)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td>" +
                 $"<td><details{open}><summary>{g.VisibleFrames.Count} frames{captured}; goroutines {Goids(g)}</summary><code>{frames}</code></details></td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
@@ -126,7 +128,10 @@ static class HtmlViews
     static string Goids(StackGroup g)
     {
         const int shown = 5;
-        var ids = g.Goids.Take(shown).Select((goid, i) => g.Pids.Distinct().Count() > 1 ? $"{goid} (pid {g.Pids[i]})" : goid.ToString(CultureInfo.InvariantCulture));
+        var hosts = g.HostCount > 1;
+        var ids = g.Goids.Take(shown).Select((goid, i) =>
+            hosts ? $"{goid} (pid {g.Pids[i]} on {HtmlEncode(g.Hosts[i])})"
+            : g.Pids.Distinct().Count() > 1 ? $"{goid} (pid {g.Pids[i]})" : goid.ToString(CultureInfo.InvariantCulture));
         return string.Join(", ", ids) + (g.Goids.Count > shown ? ", …" : "");
     }
 
@@ -157,7 +162,7 @@ static class HtmlViews
     public static string Goroutine(GoroutineDetail g)
     {
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<p><b>{HtmlEncode(g.Header)}</b> in process {g.Pid} ({HtmlEncode(g.Exe)}), snapshot {g.SnapshotId}</p><ul>");
+            $"<p><b>{HtmlEncode(g.Header)}</b> in process {g.Pid} on {HtmlEncode(g.Host)} ({HtmlEncode(g.Exe)}), snapshot {g.SnapshotId}</p><ul>");
         if (g.Waited is { } waited) html.Append(CultureInfo.InvariantCulture, $"<li>waiting for {Duration(waited)}</li>");
         if (g.ThreadId is { } tid) html.Append(CultureInfo.InvariantCulture, $"<li>on thread {tid}</li>");
         if (g.CreatedByFunc is { } creator) html.Append(CultureInfo.InvariantCulture, $"<li>created by {HtmlEncode(creator)}{(g.CreatedByGoid is { } by ? $" in goroutine {by}" : "")}</li>");

@@ -2,6 +2,7 @@ using System.Globalization;
 using SideEye.Interactive.Directives;
 using SideEye.Interactive.Formatters;
 using SideEye.Snapshots.Analysis;
+using SideEye.Snapshots.Selection;
 using SideEye.Snapshots.Store;
 
 namespace SideEye.Interactive.Subcommands;
@@ -9,30 +10,34 @@ namespace SideEye.Interactive.Subcommands;
 /// <summary>#!sideeye stacks, goroutine, diff and open: views of snapshots already stored, fresh or reopened alike.</summary>
 static class StoredSnapshots
 {
-    public static StacksView Stacks(NotebookSession session, StacksCommand command, bool includePlotly)
+    /// <param name="words">The line's words, for its --where selectors.</param>
+    public static StacksView Stacks(NotebookSession session, StacksCommand command, IReadOnlyList<string> words, bool includePlotly)
     {
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
         var id = SnapshotIds.Resolve(store, command.Snapshot);
-        var groups = StackGroups.Of(store, id, command.Pid, command.Filter);
+        var processes = ProcessFilter.Of(pid: command.Pid, where: SubmittedText.Values(words, "--where"));
+        var groups = StackGroups.Of(store, id, processes, command.Filter);
         if (groups.Count == 0 && command.Filter is null)
-            throw new SideEyeException(command.Pid is { } pid ? $"snapshot {id} has no goroutines of process {pid}" : $"snapshot {id} has no goroutines");
-        var values = GroupValues.Of(groups, FrameValues.Of(store, id, command.Pid));
+            throw new SideEyeException(processes.IsAll ? $"snapshot {id} has no goroutines" : $"snapshot {id} has no goroutines of {processes}");
+        var values = GroupValues.Of(groups, FrameValues.Of(store, id, processes));
         return new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly, values);
     }
 
-    public static GoroutineDetail Goroutine(NotebookSession session, GoroutineCommand command)
+    /// <param name="words">The line's words, for its --where selectors.</param>
+    public static GoroutineDetail Goroutine(NotebookSession session, GoroutineCommand command, IReadOnlyList<string> words)
     {
         if ((command.Goid is null) == (command.In is null)) throw new SideEyeException("goroutine needs either --goid N or --in FUNC");
         using var store = SnapshotStore.OpenReadOnly(session.Resolve(command.Db));
         var id = SnapshotIds.Resolve(store, command.Snapshot);
-        var inProcess = command.Pid is { } pid ? $" in process {pid}" : "";
+        var processes = ProcessFilter.Of(pid: command.Pid, where: SubmittedText.Values(words, "--where"));
+        var inProcess = processes.IsAll ? "" : $" in {processes}";
         return command.Goid is { } goid
-            ? GoroutineDetails.Of(store, id, goid, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
-            : GoroutineDetails.Through(store, id, command.In!, command.Pid) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
+            ? GoroutineDetails.Of(store, id, goid, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
+            : GoroutineDetails.Through(store, id, command.In!, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
     }
 
-    /// <param name="words">The line's words: "diff A B" names the snapshots without --before and --after.</param>
+    /// <param name="words">The line's words: "diff A B" names the snapshots without --before and --after; and its --where selectors.</param>
     public static DiffView Diff(NotebookSession session, DiffCommand command, IReadOnlyList<string> words)
     {
         var (askedBefore, askedAfter) = (command.Before, command.After);
@@ -50,7 +55,8 @@ static class StoredSnapshots
         using var store = SnapshotStore.OpenReadOnly(database);
         var after = SnapshotIds.Resolve(store, askedAfter);
         var before = askedBefore is { } asked ? SnapshotIds.Resolve(store, asked) : SnapshotIds.Before(store, after);
-        var changes = StackGroupDiff.Between(StackGroups.Of(store, before, command.Pid), StackGroups.Of(store, after, command.Pid));
+        var processes = ProcessFilter.Of(pid: command.Pid, where: SubmittedText.Values(words, "--where"));
+        var changes = StackGroupDiff.Between(StackGroups.Of(store, before, processes), StackGroups.Of(store, after, processes));
         return new DiffView(before, after, database, changes);
     }
 

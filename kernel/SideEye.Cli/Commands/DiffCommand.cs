@@ -1,12 +1,13 @@
 using System.CommandLine;
 using SideEye.Cli.Text;
 using SideEye.Snapshots.Analysis;
+using SideEye.Snapshots.Selection;
 using SideEye.Snapshots.Store;
 
 namespace SideEye.Cli.Commands;
 
 /// <summary>
-/// sideeye diff FILE.duckdb --before ID --after ID [--pid PID]: the stack groups whose goroutine count changed
+/// sideeye diff FILE.duckdb --before ID --after ID [--pid PID] [--where SELECTOR …]: the stack groups whose goroutine count changed
 /// between two stored snapshots (<see cref="StackGroupDiff"/>, as the notebook's #!sideeye diff), biggest change
 /// first, each with where it is and its frames; a group that keeps growing is where a leak is.
 /// </summary>
@@ -18,7 +19,8 @@ public static class DiffCommand
         var before = new Option<long>("--before") { Description = "the earlier snapshot's id", Required = true };
         var after = new Option<long>("--after") { Description = "the later snapshot's id", Required = true };
         var pid = new Option<int?>("--pid") { Description = "only this process (in either snapshot)" };
-        var command = new Command("diff", "stack groups that appeared, grew, shrank or went between two stored snapshots") { file, before, after, pid };
+        var where = WhereOption.Create();
+        var command = new Command("diff", "stack groups that appeared, grew, shrank or went between two stored snapshots") { file, before, after, pid, where };
         command.SetAction(parse =>
         {
             using var store = SnapshotStore.OpenReadOnly(parse.GetValue(file)!);
@@ -32,16 +34,17 @@ public static class DiffCommand
                 if (!pids.Contains(p))
                     throw new SideEyeException($"snapshots {from} and {to} have no process {p} (they have {(pids.Length > 0 ? string.Join(", ", pids) : "none")})");
             }
-            var changes = StackGroupDiff.Between(StackGroups.Of(store, from, only), StackGroups.Of(store, to, only));
-            Write(stdout, store.Path, from, to, only, changes);
+            var chosen = ProcessFilter.Of(pid: only, where: parse.GetValue(where));
+            var changes = StackGroupDiff.Between(StackGroups.Of(store, from, chosen), StackGroups.Of(store, to, chosen));
+            Write(stdout, store.Path, from, to, chosen, changes);
             return 0;
         });
         return command;
     }
 
-    static void Write(TextWriter o, string path, long from, long to, int? pid, IReadOnlyList<StackGroupChange> changes)
+    static void Write(TextWriter o, string path, long from, long to, ProcessFilter processes, IReadOnlyList<StackGroupChange> changes)
     {
-        var scope = pid is { } p ? $" process {p}" : "";
+        var scope = processes.IsAll ? "" : " " + processes;
         if (changes.Count == 0)
         {
             o.WriteLine($"snapshots {from} and {to}{scope} in {path} have the same stack groups");

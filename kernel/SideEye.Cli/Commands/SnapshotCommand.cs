@@ -7,6 +7,7 @@ using SideEye.Probes.Specs;
 using SideEye.Snapshots.Analysis;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Model;
+using SideEye.Snapshots.Selection;
 using SideEye.Snapshots.Store;
 
 namespace SideEye.Cli.Commands;
@@ -154,7 +155,7 @@ public static class SnapshotCommand
                 o.WriteLine($"  {wait}");
             foreach (var g in p.Goroutines.GroupBy(g => g.WaitReason ?? g.Status).OrderByDescending(g => g.Count()))
                 o.WriteLine($"  {g.Count(),7}  {g.Key}");
-            var groups = StackGroups.Of(store, s.SnapshotId, p.Pid);
+            var groups = StackGroups.Of(store, s.SnapshotId, new ProcessFilter(p.Host ?? p.Hostname, p.Pid));
             o.WriteLine($"  largest groups of identical stacks ({Math.Min(10, groups.Count)} of {groups.Count}):");
             foreach (var group in groups.Take(10))
                 o.WriteLine($"  {group.Count,7}  [{GroupText.States(group.States)}] {GroupText.Where(group.Where)}{GroupText.LongestWait(group)}");

@@ -33,6 +33,13 @@ static class GroupText
         (goids.Count == 1 ? "goroutine " : "goroutines ") + string.Join(' ', goids.Take(shown).Select(g => g.ToString(CultureInfo.InvariantCulture))) +
         (goids.Count > shown ? $" … ({goids.Count})" : "");
 
+    /// <summary>
+    /// "in 3 processes on 2 hosts; " when the group spans more than one process, "" otherwise: one process's output
+    /// reads as it always has.
+    /// </summary>
+    public static string Spread(StackGroup group) =>
+        group.Processes > 1 ? $"in {group.Processes} processes on {Plural(group.HostCount, "host")}; " : "";
+
     /// <summary>"1 goroutine", "2 goroutines".</summary>
     public static string Plural(long n, string word) => $"{n} {word}{(n == 1 ? "" : "s")}";
 }

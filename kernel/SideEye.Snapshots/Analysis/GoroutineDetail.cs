@@ -8,7 +8,7 @@ namespace SideEye.Snapshots.Analysis;
 /// <param name="Labels">pprof labels as a JSON object, or null.</param>
 /// <param name="Truncated">The stack went on beyond the snapshot's frame limit.</param>
 public sealed record GoroutineDetail(
-    long SnapshotId, int Pid, string Exe, long Goid, string Status, string? WaitReason, TimeSpan? Waited, int? ThreadId,
+    long SnapshotId, string Host, int Pid, string Exe, long Goid, string Status, string? WaitReason, TimeSpan? Waited, int? ThreadId,
     long? CreatedByGoid, string? CreatedByFunc, string? StartFunc, string? Labels, bool Truncated, IReadOnlyList<GoroutineFrame> Frames)
 {
     /// <summary>The header runtime.Stack prints for it, e.g. "goroutine 7 [chan receive, 3 minutes]".</summary>

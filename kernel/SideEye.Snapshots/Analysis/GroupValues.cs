@@ -11,11 +11,11 @@ public static class GroupValues
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(values);
-        var groupOf = new Dictionary<(int Pid, long Goid), string>();
+        var groupOf = new Dictionary<(string Host, int Pid, long Goid), string>();
         foreach (var g in groups)
-            for (var i = 0; i < g.Goids.Count; i++) groupOf[(g.Pids[i], g.Goids[i])] = g.Key;
+            for (var i = 0; i < g.Goids.Count; i++) groupOf[(g.Hosts[i], g.Pids[i], g.Goids[i])] = g.Key;
         var result = new Dictionary<string, IReadOnlyList<GroupValue>>(StringComparer.Ordinal);
-        foreach (var inGroup in values.Where(v => groupOf.ContainsKey((v.Pid, v.Goid))).GroupBy(v => groupOf[(v.Pid, v.Goid)], StringComparer.Ordinal))
+        foreach (var inGroup in values.Where(v => groupOf.ContainsKey((v.Host, v.Pid, v.Goid))).GroupBy(v => groupOf[(v.Host, v.Pid, v.Goid)], StringComparer.Ordinal))
         {
             var order = inGroup.Select(v => v.Expression).Distinct(StringComparer.Ordinal).Select((e, i) => (e, i)).ToDictionary(x => x.e, x => x.i, StringComparer.Ordinal);
             result[inGroup.Key] = inGroup

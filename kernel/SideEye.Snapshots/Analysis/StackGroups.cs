@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using SideEye.Snapshots.Selection;
 using SideEye.Snapshots.Store;
 
 namespace SideEye.Snapshots.Analysis;
@@ -14,23 +15,23 @@ namespace SideEye.Snapshots.Analysis;
 /// </summary>
 public static class StackGroups
 {
-    /// <param name="pid">Only this process of the snapshot; null: all of them.</param>
+    /// <param name="processes">Only these processes of the snapshot; null: all of them.</param>
     /// <param name="function">Only stacks with a frame whose function contains this text; null: all.</param>
-    public static IReadOnlyList<StackGroup> Of(SnapshotStore store, long snapshotId, int? pid = null, string? function = null)
+    public static IReadOnlyList<StackGroup> Of(SnapshotStore store, long snapshotId, ProcessFilter? processes = null, string? function = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var where = pid is { } p ? $" AND g.pid = {p.ToString(CultureInfo.InvariantCulture)}" : "";
+        var where = processes is { IsAll: false } ? $" AND {processes.ToSql("p")}" : "";
         var id = snapshotId.ToString(CultureInfo.InvariantCulture);
         var rows = store.Query($"""
             WITH sig AS (
                 SELECT stack_id, string_agg(func || chr(9) || file || chr(9) || line || chr(9) || CASE WHEN shown THEN 1 ELSE 0 END, chr(10) ORDER BY depth) AS signature
                 FROM stacks WHERE snapshot_id = {id} GROUP BY stack_id)
             SELECT coalesce(sig.signature, '') AS signature, g.goid, coalesce(g.wait_reason, g.status) AS state, g.wait_since_ns, g.created_by_func,
-                   g.pid, {Waits.WaitedNsSql} AS waited_ns
+                   g.pid, {Waits.WaitedNsSql} AS waited_ns, g.host
             FROM goroutines g LEFT JOIN sig ON sig.stack_id = g.stack_id
-            LEFT JOIN processes p ON p.snapshot_id = g.snapshot_id AND p.pid = g.pid
+            LEFT JOIN processes p ON p.snapshot_id = g.snapshot_id AND p.host = g.host AND p.pid = g.pid
             WHERE g.snapshot_id = {id}{where}
-            ORDER BY g.goid
+            ORDER BY g.goid, g.host, g.pid
             """);
         var groups = new List<StackGroup>();
         foreach (var group in rows.Rows.GroupBy(r => (string)r[0]!, StringComparer.Ordinal))
@@ -48,6 +49,7 @@ public static class StackGroups
                 members.Select(r => r[4] as string).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
                 members.Select(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)).ToArray(),
                 members.Select(r => Convert.ToInt32(r[5], CultureInfo.InvariantCulture)).ToArray(),
+                members.Select(r => (string)r[7]!).ToArray(),
                 members.Select(r => r[6] is null ? (long?)null : Convert.ToInt64(r[6], CultureInfo.InvariantCulture)).Max() is { } waited ? Waits.FromNs(waited) : null));
         }
         return groups.OrderByDescending(g => g.Count).ThenBy(g => g.Where?.Func, StringComparer.Ordinal).ThenBy(g => g.Key, StringComparer.Ordinal).ToArray();

@@ -11,7 +11,10 @@ namespace SideEye.Snapshots.Store;
 sealed class CaptureTables
 {
     /// <summary>The columns every capture table starts with, the key that joins it to frames.</summary>
-    public static readonly string[] KeyColumns = ["snapshot_id", "pid", "goid", "depth"];
+    public static readonly string[] KeyColumns = ["snapshot_id", "host", "pid", "goid", "depth"];
+
+    /// <summary>The key columns' declarations, as a new table and the version 6 migration make them.</summary>
+    public const string KeyDdl = "snapshot_id BIGINT NOT NULL, host VARCHAR NOT NULL, pid INTEGER NOT NULL, goid BIGINT NOT NULL, depth INTEGER NOT NULL";
 
     readonly DuckDBConnection _connection;
     readonly Dictionary<string, string> _tableOf = new(StringComparer.Ordinal);
@@ -57,7 +60,7 @@ sealed class CaptureTables
         if (!_tableOf.TryGetValue(function, out var table))
         {
             table = CaptureTableName.Unique(CaptureTableName.Derive(function), _takenTables.Contains);
-            Execute($"CREATE TABLE {Quote(table)}(snapshot_id BIGINT NOT NULL, pid INTEGER NOT NULL, goid BIGINT NOT NULL, depth INTEGER NOT NULL)");
+            Execute($"CREATE TABLE {Quote(table)}({KeyDdl})");
             Execute("INSERT INTO capture_tables VALUES (?, ?)", function, table);
             _tableOf[function] = table;
             _takenTables.Add(table);
@@ -67,7 +70,7 @@ sealed class CaptureTables
         foreach (var expression in expressions)
         {
             if (columns.ContainsKey(expression)) continue;
-            // DuckDB compares identifiers without regard to case: "x.Name" and "x.name", or a local called pid,
+            // DuckDB compares identifiers without regard to case: "x.Name" and "x.name", or a local called pid or host,
             // need a column name of their own.
             var taken = new HashSet<string>(KeyColumns.Concat(columns.Values), StringComparer.OrdinalIgnoreCase);
             var column = taken.Contains(expression) ? Unique(expression, taken) : expression;
@@ -80,7 +83,8 @@ sealed class CaptureTables
         return (table, _tableColumns[table].Select(c => expressionOf.GetValueOrDefault(c)).ToArray());
     }
 
-    static string Unique(string expression, HashSet<string> taken)
+    /// <summary>"EXPR #2", "EXPR #3", … whichever is not taken yet.</summary>
+    internal static string Unique(string expression, IReadOnlySet<string> taken)
     {
         for (var n = 2; ; n++)
             if (!taken.Contains($"{expression} #{n}")) return $"{expression} #{n}";

@@ -9,8 +9,8 @@ namespace SideEye.Snapshots.Store;
 
 /// <summary>
 /// Snapshots in a DuckDB file, for SQL. Tables: snapshots, processes, stacks (each distinct stack of a
-/// snapshot once), goroutines, and the view frames (goroutines joined with their stacks). One connection;
-/// not thread-safe.
+/// snapshot once), goroutines, and the view frames (goroutines joined with their stacks). A process is named by
+/// host and pid together: processes on different machines share pids. One connection; not thread-safe.
 /// </summary>
 public sealed class SnapshotStore : IDisposable
 {
@@ -101,7 +101,7 @@ public sealed class SnapshotStore : IDisposable
             {
                 for (; v < StoreSchema.Version; v++)
                 {
-                    var steps = StoreSchema.Migrations[v];
+                    var steps = StoreSchema.MigrationSteps(v, v == 5 ? CaptureTableColumns() : new Dictionary<string, IReadOnlyList<(string, string)>>());
                     for (var i = 0; i < steps.Length; i++)
                     {
                         using var tx = _connection.BeginTransaction();
@@ -123,6 +123,22 @@ public sealed class SnapshotStore : IDisposable
         }
     }
 
+    /// <summary>Each capture table's columns with their types, in table order.</summary>
+    Dictionary<string, IReadOnlyList<(string Name, string Type)>> CaptureTableColumns()
+    {
+        var tables = new Dictionary<string, IReadOnlyList<(string, string)>>(StringComparer.Ordinal);
+        foreach (var row in Query("""
+            SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+            JOIN capture_tables t ON t.table_name = c.table_name
+            WHERE c.table_schema = 'main' ORDER BY c.table_name, c.ordinal_position
+            """).Rows)
+        {
+            if (!tables.TryGetValue((string)row[0]!, out var columns)) tables[(string)row[0]!] = columns = new List<(string, string)>();
+            ((List<(string, string)>)columns).Add(((string)row[1]!, (string)row[2]!));
+        }
+        return tables;
+    }
+
     /// <summary>
     /// Writes a snapshot in one transaction and returns its id: <see cref="Snapshot.SnapshotId"/>, or when that
     /// is 0 the next id after the largest stored.
@@ -132,6 +148,9 @@ public sealed class SnapshotStore : IDisposable
         ArgumentNullException.ThrowIfNull(snapshot);
         if (snapshot.SnapshotId < 0) throw new ArgumentException($"snapshot id {snapshot.SnapshotId} is negative", nameof(snapshot));
         foreach (var p in snapshot.Processes) CheckCaptures(p);
+        // Rows join on (snapshot, host, pid): a process twice would double every join through it.
+        if (snapshot.Processes.GroupBy(p => (HostOf(p), p.Pid)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"process {twice.Key.Item2} on {twice.Key.Item1} is in the snapshot {twice.Count()} times", nameof(snapshot));
         using var _ = StoreFileAccess.Private();
         try
         {
@@ -146,9 +165,11 @@ public sealed class SnapshotStore : IDisposable
             {
                 foreach (var p in snapshot.Processes)
                     appender.CreateRow()
-                        .AppendValue(id).AppendValue(p.Pid).AppendValue(p.Hostname).AppendValue(p.Exe).AppendValue(p.GoVersion)
+                        .AppendValue(id).AppendValue(HostOf(p)).AppendValue(p.Pid).AppendValue(ProgramOf(p)).AppendValue(p.Environment).AppendValue(LabelsJson(p.Labels))
+                        .AppendValue(p.Hostname).AppendValue(p.Exe).AppendValue(p.GoVersion)
                         .AppendValue(p.PauseNs).AppendValue(p.ProbeNs).AppendValue((long)p.Goroutines.Count)
                         .AppendValue(p.Truncated).AppendValue(p.Error).AppendValue(p.MonotonicNs).AppendValue(p.Probe?.Verifier?.ProcessedInstructions)
+                        .AppendValue(p.ProbeAt?.UtcDateTime)
                         .EndRow();
             });
             AppendGoroutinesAndStacks(id, snapshot.Processes);
@@ -161,6 +182,12 @@ public sealed class SnapshotStore : IDisposable
             throw new SnapshotStoreException(Path, $"cannot append the snapshot: {FirstLine(e.Message)}", e);
         }
     }
+
+    /// <summary>The host column: the fleet's name for the machine, else its hostname.</summary>
+    static string HostOf(ProcessSnapshot p) => p.Host ?? p.Hostname;
+
+    /// <summary>The program column: the rules' name, else the executable's file name; null for an agent's error row (no executable).</summary>
+    static string? ProgramOf(ProcessSnapshot p) => p.Program ?? (p.Exe.Length > 0 ? Probes.Specs.ProgramCaptures.ProgramName(p.Exe) : null);
 
     void AppendGoroutinesAndStacks(long snapshotId, IReadOnlyList<ProcessSnapshot> processes)
     {
@@ -184,7 +211,7 @@ public sealed class SnapshotStore : IDisposable
                         }
                     }
                     goroutines.CreateRow()
-                        .AppendValue(snapshotId).AppendValue(p.Pid).AppendValue(g.Goid).AppendValue(g.Status).AppendValue(g.WaitReason)
+                        .AppendValue(snapshotId).AppendValue(HostOf(p)).AppendValue(p.Pid).AppendValue(g.Goid).AppendValue(g.Status).AppendValue(g.WaitReason)
                         .AppendValue(g.WaitSinceNs).AppendValue(g.ThreadId).AppendValue(g.CreatedByGoid).AppendValue(g.CreatedByFunc)
                         .AppendValue(g.StartFunc).AppendValue(stackId).AppendValue(LabelsJson(g.Labels)).AppendValue(g.Truncated)
                         .EndRow();
@@ -268,7 +295,7 @@ public sealed class SnapshotStore : IDisposable
             foreach (var p in processes)
                 foreach (var c in p.Captures ?? [])
                     appender.CreateRow()
-                        .AppendValue(snapshotId).AppendValue(p.Pid).AppendValue(c.Goid).AppendValue(c.Depth)
+                        .AppendValue(snapshotId).AppendValue(HostOf(p)).AppendValue(p.Pid).AppendValue(c.Goid).AppendValue(c.Depth)
                         .AppendValue(c.Function).AppendValue(c.Expression).AppendValue(c.Type).AppendValue(c.ValueJson).AppendValue(c.Unavailable)
                         .EndRow();
         });
@@ -278,7 +305,7 @@ public sealed class SnapshotStore : IDisposable
             var columnOf = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < columnExpressions.Length; i++)
                 if (columnExpressions[i] is { } x) columnOf[x] = i;
-            var rows = new List<(int Pid, long Goid, int Depth, string?[] Values)>();
+            var rows = new List<(string Host, int Pid, long Goid, int Depth, string?[] Values)>();
             foreach (var p in processes)
             {
                 // A frame's row, by (goid, depth), in the order its first capture came.
@@ -289,7 +316,7 @@ public sealed class SnapshotStore : IDisposable
                     if (!frameRow.TryGetValue((c.Goid, c.Depth), out var r))
                     {
                         frameRow[(c.Goid, c.Depth)] = r = rows.Count;
-                        rows.Add((p.Pid, c.Goid, c.Depth, new string?[columnExpressions.Length]));
+                        rows.Add((HostOf(p), p.Pid, c.Goid, c.Depth, new string?[columnExpressions.Length]));
                     }
                     rows[r].Values[columnOf[c.Expression]] = c.ValueJson;
                 }
@@ -297,9 +324,9 @@ public sealed class SnapshotStore : IDisposable
             if (rows.Count == 0) continue;
             Fill(table, appender =>
             {
-                foreach (var (pid, goid, depth, values) in rows)
+                foreach (var (host, pid, goid, depth, values) in rows)
                 {
-                    var row = appender.CreateRow().AppendValue(snapshotId).AppendValue(pid).AppendValue(goid).AppendValue(depth);
+                    var row = appender.CreateRow().AppendValue(snapshotId).AppendValue(host).AppendValue(pid).AppendValue(goid).AppendValue(depth);
                     for (var i = CaptureTables.KeyColumns.Length; i < values.Length; i++) row = row.AppendValue(values[i]);
                     row.EndRow();
                 }

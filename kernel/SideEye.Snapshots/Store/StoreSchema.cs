@@ -3,7 +3,7 @@ namespace SideEye.Snapshots.Store;
 /// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
 static class StoreSchema
 {
-    public const int Version = 5;
+    public const int Version = 6;
 
     public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines", "captured", "capture_tables", "capture_columns"];
 
@@ -11,6 +11,8 @@ static class StoreSchema
     /// Steps from version N to N + 1, by N: statements that each commit on their own (DuckDB will not make a
     /// column NOT NULL in the transaction that filled it, nor create an index after such an update), the last
     /// one together with the new version. Each is idempotent, so a migration cut short resumes on the next open.
+    /// Each is written as it was released, never from today's DDL, so a later change cannot alter an old step.
+    /// From version 5 on, see <see cref="MigrationSteps"/>.
     /// </summary>
     public static readonly IReadOnlyDictionary<int, string[]> Migrations = new Dictionary<int, string[]>
     {
@@ -22,7 +24,16 @@ static class StoreSchema
             "ALTER TABLE goroutines ALTER COLUMN truncated SET NOT NULL",
         ],
         // 3: captured values, and the names of the per-function tables made for them.
-        [2] = [CaptureDdl.Replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", StringComparison.Ordinal)],
+        [2] =
+        [
+            """
+            CREATE TABLE IF NOT EXISTS captured(
+                snapshot_id BIGINT NOT NULL, pid INTEGER NOT NULL, goid BIGINT NOT NULL, depth INTEGER NOT NULL,
+                func VARCHAR NOT NULL, expr VARCHAR NOT NULL, type VARCHAR NOT NULL, value_json JSON, unavailable VARCHAR);
+            CREATE TABLE IF NOT EXISTS capture_tables(func VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL UNIQUE);
+            CREATE TABLE IF NOT EXISTS capture_columns(func VARCHAR NOT NULL, expr VARCHAR NOT NULL, column_name VARCHAR NOT NULL, PRIMARY KEY (func, expr));
+            """,
+        ],
         // 4: processes.monotonic_ns, the target's clock when the probe ran, so goroutines' wait starts become durations.
         [3] = ["ALTER TABLE processes ADD COLUMN IF NOT EXISTS monotonic_ns BIGINT"],
         // 5: stacks.wrapper (the runtime's wrapper mark) and stacks.shown (runtime.Stack prints the frame), and in
@@ -38,21 +49,105 @@ static class StoreSchema
             "ALTER TABLE stacks ALTER COLUMN wrapper SET NOT NULL",
             "ALTER TABLE stacks ALTER COLUMN shown SET NOT NULL",
             "ALTER TABLE processes ADD COLUMN IF NOT EXISTS verifier_insns BIGINT",
-            "CREATE OR REPLACE" + FramesView.TrimStart()["CREATE".Length..],
+            """
+            CREATE OR REPLACE VIEW frames AS
+                SELECT g.snapshot_id, g.pid, g.goid, s.depth, s.pc, s.func, s.file, s.line, s.inlined, s.wrapper, s.shown
+                FROM goroutines g
+                JOIN stacks s ON s.snapshot_id = g.snapshot_id AND s.stack_id = g.stack_id
+            """,
         ],
     };
 
+    /// <summary>
+    /// The steps from version <paramref name="from"/> to the next. The ones to version 6 depend on the store: each of its
+    /// capture tables (name → columns with their types in order, from <c>information_schema</c>) is rebuilt with a host column too.
+    /// </summary>
+    public static string[] MigrationSteps(int from, IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> captureTables) =>
+        from == 5 ? [HostMigration(captureTables)] : Migrations[from];
+
+    /// <summary>
+    /// 6: processes on different machines share pids, so every row naming a process by pid names its host too, and
+    /// processes gain program, environment, labels and probe_at. DuckDB's ADD COLUMN appends at the end while the
+    /// Appender writes by position, so each table is rebuilt in the order a new store has: made afresh, filled in
+    /// rowid order (captured's rowid orders a frame's expressions), the old one dropped and the new one renamed. One
+    /// transaction (no ALTER … SET NOT NULL is needed), so an interrupted migration leaves version 5 as it was.
+    /// A process's host is its hostname (older stores were local); goroutines and captures take their process's;
+    /// program is the executable's file name without " (deleted)" (ProgramCaptures.ProgramName's rule).
+    /// It builds from today's DDL constants, which are version 6's: a version 7 that changes these tables must first
+    /// copy version 6's text in here, as steps 2 and 4 keep theirs.
+    /// </summary>
+    static string HostMigration(IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> captureTables)
+    {
+        // A row whose process row is missing (never written so, but a hand-edited store may have one) gets host ''.
+        const string hostOf = "LEFT JOIN (SELECT snapshot_id, pid, min(host) AS host FROM processes GROUP BY ALL) h USING (snapshot_id, pid)";
+        var sql = new System.Text.StringBuilder();
+        sql.Append("DROP VIEW IF EXISTS frames;\n");
+        sql.Append(Rebuild("processes", Columns(ProcessesDdl), """
+            SELECT snapshot_id, hostname, pid,
+                   CASE WHEN exe <> '' THEN regexp_replace(regexp_extract(exe, '[^/]*$'), ' \(deleted\)$', '') END,
+                   NULL, NULL, hostname, exe, go_version, pause_ns, probe_ns, goroutines, truncated, error, monotonic_ns, verifier_insns, NULL
+            FROM processes ORDER BY rowid
+            """));
+        sql.Append(Rebuild("goroutines", Columns(GoroutinesDdl), $"""
+            SELECT g.snapshot_id, coalesce(h.host, ''), g.pid, g.goid, g.status, g.wait_reason, g.wait_since_ns, g.thread_id,
+                   g.created_by_goid, g.created_by_func, g.start_func, g.stack_id, g.labels, g.truncated
+            FROM goroutines g {hostOf} ORDER BY g.rowid
+            """));
+        sql.Append(Rebuild("captured", Columns(CapturedDdl), $"""
+            SELECT c.snapshot_id, coalesce(h.host, ''), c.pid, c.goid, c.depth, c.func, c.expr, c.type, c.value_json, c.unavailable
+            FROM captured c {hostOf} ORDER BY c.rowid
+            """));
+        foreach (var (table, columns) in captureTables)
+        {
+            // Version 5's key was its first four columns. A captured local called host held its values in a column
+            // "host", which the key now takes: that column moves to "host #2" and capture_columns follows it.
+            var values = columns.Skip(4).ToArray();
+            var taken = new HashSet<string>(CaptureTables.KeyColumns.Concat(values.Select(v => v.Name)), StringComparer.OrdinalIgnoreCase);
+            var names = values.Select(v => string.Equals(v.Name, "host", StringComparison.OrdinalIgnoreCase) ? CaptureTables.Unique(v.Name, taken) : v.Name).ToArray();
+            var ddl = $"({CaptureTables.KeyDdl}{string.Concat(values.Select((v, i) => $", {CaptureTables.Quote(names[i])} {v.Type}"))})";
+            sql.Append(Rebuild(table, ddl, $"""
+                SELECT t.snapshot_id, coalesce(h.host, ''), t.pid, t.goid, t.depth{string.Concat(values.Select(v => ", t." + CaptureTables.Quote(v.Name)))}
+                FROM {CaptureTables.Quote(table)} t {hostOf} ORDER BY t.rowid
+                """));
+            for (var i = 0; i < values.Length; i++)
+                if (names[i] != values[i].Name)
+                    sql.Append($"UPDATE capture_columns SET column_name = {Literal(names[i])} WHERE column_name = {Literal(values[i].Name)} AND func IN (SELECT func FROM capture_tables WHERE table_name = {Literal(table)});\n");
+        }
+        sql.Append(FramesView).Append(";\n");
+        return sql.ToString();
+    }
+
+    /// <summary>Makes the table anew with <paramref name="columns"/> under a passing name, fills it from <paramref name="select"/>, and swaps it in.</summary>
+    static string Rebuild(string table, string columns, string select)
+    {
+        var next = CaptureTables.Quote(table + "__v6");
+        return $"CREATE TABLE {next}{columns};\n" +
+               $"INSERT INTO {next} {select};\n" +
+               $"DROP TABLE {CaptureTables.Quote(table)};\n" +
+               $"ALTER TABLE {next} RENAME TO {CaptureTables.Quote(table)};\n";
+    }
+
+    static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>"(…)" of "CREATE TABLE name(…)".</summary>
+    static string Columns(string ddl) => ddl[ddl.IndexOf('(', StringComparison.Ordinal)..];
+
     public const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)";
 
-    /// <summary>The current version. Kept in one string so the report and the code cannot disagree.</summary>
-    public const string Ddl = """
-        CREATE TABLE snapshots(
-            snapshot_id BIGINT PRIMARY KEY,
-            taken_at    TIMESTAMPTZ NOT NULL,
-            note        VARCHAR);
+    /// <summary>
+    /// host: the machine as the user names it (a fleet file's agent name; the hostname for a local snapshot). program:
+    /// what a fleet's rules call the process, else its executable's file name. labels: a JSON object, keys sorted.
+    /// probe_at: when the probe ran on the client's clock, one timeline across a fleet. A whole agent that failed is
+    /// one row with pid 0, exe '' and its error.
+    /// </summary>
+    const string ProcessesDdl = """
         CREATE TABLE processes(
             snapshot_id BIGINT NOT NULL,
+            host        VARCHAR NOT NULL,
             pid         INTEGER NOT NULL,
+            program     VARCHAR,
+            environment VARCHAR,
+            labels      JSON,
             hostname    VARCHAR NOT NULL,
             exe         VARCHAR NOT NULL,
             go_version  VARCHAR NOT NULL,
@@ -62,20 +157,14 @@ static class StoreSchema
             truncated   BOOLEAN NOT NULL,
             error       VARCHAR,
             monotonic_ns BIGINT,
-            verifier_insns BIGINT);
-        CREATE TABLE stacks(
-            snapshot_id BIGINT NOT NULL,
-            stack_id    BIGINT NOT NULL,
-            depth       INTEGER NOT NULL,
-            pc          UBIGINT NOT NULL,
-            func        VARCHAR NOT NULL,
-            file        VARCHAR NOT NULL,
-            line        INTEGER NOT NULL,
-            inlined     BOOLEAN NOT NULL,
-            wrapper     BOOLEAN NOT NULL,
-            shown       BOOLEAN NOT NULL);
+            verifier_insns BIGINT,
+            probe_at    TIMESTAMPTZ)
+        """;
+
+    const string GoroutinesDdl = """
         CREATE TABLE goroutines(
             snapshot_id     BIGINT NOT NULL,
+            host            VARCHAR NOT NULL,
             pid             INTEGER NOT NULL,
             goid            BIGINT NOT NULL,
             status          VARCHAR NOT NULL,
@@ -87,28 +176,13 @@ static class StoreSchema
             start_func      VARCHAR,
             stack_id        BIGINT NOT NULL,
             labels          VARCHAR,
-            truncated       BOOLEAN NOT NULL DEFAULT false);
-        """ + FramesView + ";" + CaptureDdl;
-
-    /// <summary>Goroutines joined with their stacks: <c>WHERE shown</c> gives runtime.Stack's frames, frame for frame.</summary>
-    const string FramesView = """
-
-        CREATE VIEW frames AS
-            SELECT g.snapshot_id, g.pid, g.goid, s.depth, s.pc, s.func, s.file, s.line, s.inlined, s.wrapper, s.shown
-            FROM goroutines g
-            JOIN stacks s ON s.snapshot_id = g.snapshot_id AND s.stack_id = g.stack_id
+            truncated       BOOLEAN NOT NULL DEFAULT false)
         """;
 
-    /// <summary>
-    /// Captured values (version 3). Besides these, each captured function gets a table of its own, made as
-    /// snapshots need it (<see cref="CaptureTables"/>): snapshot_id, pid, goid, depth and one JSON column per
-    /// expression. capture_tables and capture_columns say which table and column hold what, so names stay the
-    /// same across snapshots and a reader need not guess them.
-    /// </summary>
-    const string CaptureDdl = """
-
+    const string CapturedDdl = """
         CREATE TABLE captured(
             snapshot_id BIGINT NOT NULL,
+            host        VARCHAR NOT NULL,
             pid         INTEGER NOT NULL,
             goid        BIGINT NOT NULL,
             depth       INTEGER NOT NULL,
@@ -116,7 +190,50 @@ static class StoreSchema
             expr        VARCHAR NOT NULL,
             type        VARCHAR NOT NULL,
             value_json  JSON,
-            unavailable VARCHAR);
+            unavailable VARCHAR)
+        """;
+
+    /// <summary>The current version. Kept in one string so the report and the code cannot disagree.</summary>
+    public const string Ddl = """
+        CREATE TABLE snapshots(
+            snapshot_id BIGINT PRIMARY KEY,
+            taken_at    TIMESTAMPTZ NOT NULL,
+            note        VARCHAR);
+        """ + ProcessesDdl + ";" + """
+
+        CREATE TABLE stacks(
+            snapshot_id BIGINT NOT NULL,
+            stack_id    BIGINT NOT NULL,
+            depth       INTEGER NOT NULL,
+            pc          UBIGINT NOT NULL,
+            func        VARCHAR NOT NULL,
+            file        VARCHAR NOT NULL,
+            line        INTEGER NOT NULL,
+            inlined     BOOLEAN NOT NULL,
+            wrapper     BOOLEAN NOT NULL,
+            shown       BOOLEAN NOT NULL);
+        """ + GoroutinesDdl + ";" + FramesView + ";" + CaptureDdl;
+
+    /// <summary>
+    /// Goroutines joined with their stacks: <c>WHERE shown</c> gives runtime.Stack's frames, frame for frame. Stacks are
+    /// shared by a snapshot's processes, so only the goroutine side names host and pid.
+    /// </summary>
+    const string FramesView = """
+
+        CREATE VIEW frames AS
+            SELECT g.snapshot_id, g.host, g.pid, g.goid, s.depth, s.pc, s.func, s.file, s.line, s.inlined, s.wrapper, s.shown
+            FROM goroutines g
+            JOIN stacks s ON s.snapshot_id = g.snapshot_id AND s.stack_id = g.stack_id
+        """;
+
+    /// <summary>
+    /// Captured values (version 3). Besides these, each captured function gets a table of its own, made as
+    /// snapshots need it (<see cref="CaptureTables"/>): snapshot_id, host, pid, goid, depth and one JSON column per
+    /// expression. capture_tables and capture_columns say which table and column hold what, so names stay the
+    /// same across snapshots and a reader need not guess them.
+    /// </summary>
+    const string CaptureDdl = "\n" + CapturedDdl + ";" + """
+
         CREATE TABLE capture_tables(
             func        VARCHAR PRIMARY KEY,
             table_name  VARCHAR NOT NULL UNIQUE);

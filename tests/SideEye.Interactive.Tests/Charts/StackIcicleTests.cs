@@ -22,8 +22,8 @@ public sealed class StackIcicleTests
         StackGroupFrame F(string func) => new(func, "main.go", 1);
         var groups = new[]
         {
-            new StackGroup("a", [F("runtime.gopark"), F("main.idle"), F("main.main.func1")], 7, new Dictionary<string, int> { ["chan receive"] = 7 }, null, [], [], [], null),
-            new StackGroup("b", [F("main.spinLoop"), F("main.spin")], 2, new Dictionary<string, int> { ["running"] = 2 }, null, [], [], [], null),
+            new StackGroup("a", [F("runtime.gopark"), F("main.idle"), F("main.main.func1")], 7, new Dictionary<string, int> { ["chan receive"] = 7 }, null, [], [], [], [], null),
+            new StackGroup("b", [F("main.spinLoop"), F("main.spin")], 2, new Dictionary<string, int> { ["running"] = 2 }, null, [], [], [], [], null),
         };
         var tree = StackTree.Of(groups);
         var figure = StackIcicle.Figure(tree, "</script><b>x</b>");

@@ -62,9 +62,9 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
         var joined = store.Query($"""
             SELECT p.exe, c.goid, c.depth, c.func, f.func AS frame_func, f.inlined, g.wait_reason, c.expr, c.type, c.value_json, c.unavailable
             FROM captured c
-            JOIN processes p USING (snapshot_id, pid)
-            JOIN goroutines g USING (snapshot_id, pid, goid)
-            JOIN frames f USING (snapshot_id, pid, goid, depth)
+            JOIN processes p USING (snapshot_id, host, pid)
+            JOIN goroutines g USING (snapshot_id, host, pid, goid)
+            JOIN frames f USING (snapshot_id, host, pid, goid, depth)
             WHERE c.snapshot_id = {id}
             ORDER BY c.pid, c.goid, c.depth, c.expr
             """);
@@ -102,12 +102,12 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
 
         // One table for both binaries: the columns are every expression either asked for, in the order asked.
         var handle = store.Query("SELECT * FROM main_server_handle ORDER BY pid, goid");
-        Assert.Equal(["snapshot_id", "pid", "goid", "depth", "req.ID", "req.URL.Path", "len(req.Header)"], handle.Columns);
+        Assert.Equal(["snapshot_id", "host", "pid", "goid", "depth", "req.ID", "req.URL.Path", "len(req.Header)"], handle.Columns);
         Assert.Equal(
         [
-            "1 100 1 2 7 \"/a\" NULL",
-            "1 100 2 2 8 NULL NULL", // unavailable: NULL here, the reason in captured
-            "1 200 1 1 9 NULL 3",
+            "1 host 100 1 2 7 \"/a\" NULL",
+            "1 host 100 2 2 8 NULL NULL", // unavailable: NULL here, the reason in captured
+            "1 host 200 1 1 9 NULL 3",
         ], handle.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
         Assert.Equal("\"/a\"", store.Query("""SELECT "req.URL.Path" FROM main_server_handle WHERE goid = 1 AND pid = 100""").Rows[0][0]);
 
@@ -116,7 +116,7 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
 
         // Asked for but on no stack: the table is there, with its columns, empty.
         var idle = store.Query("SELECT * FROM main_idle");
-        Assert.Equal(["snapshot_id", "pid", "goid", "depth", "n", "m[\"a,b\"]"], idle.Columns);
+        Assert.Equal(["snapshot_id", "host", "pid", "goid", "depth", "n", "m[\"a,b\"]"], idle.Columns);
         Assert.Empty(idle.Rows);
 
         Assert.Equal(
@@ -169,15 +169,17 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
         var s = TwoBinaries();
         var api = s.Processes[0] with
         {
-            // A local called pid, and two fields that differ only in case: DuckDB's identifiers ignore case.
-            Captures = [new(1, 2, Handle, "pid", "int", "41", null), new(1, 2, Handle, "x.Name", "string", "\"N\"", null), new(1, 2, Handle, "x.name", "string", "\"n\"", null)],
+            // Locals called pid and Host, and two fields that differ only in case: DuckDB's identifiers ignore case.
+            Captures = [new(1, 2, Handle, "pid", "int", "41", null), new(1, 2, Handle, "x.Name", "string", "\"N\"", null), new(1, 2, Handle, "x.name", "string", "\"n\"", null),
+                new(1, 2, Handle, "Host", "string", "\"db\"", null)],
             Requested = null,
         };
         store.Append(s with { Processes = [api] });
         var table = store.Query("SELECT * FROM main_server_handle");
-        Assert.Equal(["snapshot_id", "pid", "goid", "depth", "pid #2", "x.Name", "x.name #2"], table.Columns);
-        Assert.Equal([1L, 100L, 1L, 2L], table.Rows[0].Take(4).Select(Long));
-        Assert.Equal(["41", "\"N\"", "\"n\""], table.Rows[0].Skip(4).Cast<string>());
+        Assert.Equal(["snapshot_id", "host", "pid", "goid", "depth", "pid #2", "x.Name", "x.name #2", "Host #2"], table.Columns);
+        Assert.Equal("host", table.Rows[0][1]);
+        Assert.Equal([1L, 100L, 1L, 2L], table.Rows[0].Where((_, i) => i != 1).Take(4).Select(Long));
+        Assert.Equal(["41", "\"N\"", "\"n\"", "\"db\""], table.Rows[0].Skip(5).Cast<string>());
         Assert.Equal("pid #2", store.Query("SELECT column_name FROM capture_columns WHERE expr = 'pid'").Rows[0][0]);
     }
 
@@ -230,11 +232,11 @@ public sealed class CaptureStoreTests(ITestOutputHelper output) : IDisposable
         using var store = SnapshotStore.Open(":memory:");
         store.Append(TwoBinaries());
         var paths = store.Query("""
-            SELECT h.pid, h.goid, h."req.URL.Path"->>'$' AS path, g.wait_reason
-            FROM main_server_handle h JOIN goroutines g USING (snapshot_id, pid, goid) WHERE h.snapshot_id = 1
+            SELECT h.host, h.pid, h.goid, h."req.URL.Path"->>'$' AS path, g.wait_reason
+            FROM main_server_handle h JOIN goroutines g USING (snapshot_id, host, pid, goid) WHERE h.snapshot_id = 1
             ORDER BY h.pid, h.goid
             """);
-        Assert.Equal(["100 1 /a chan receive", "100 2 NULL chan receive", "200 1 NULL chan receive"], paths.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
+        Assert.Equal(["host 100 1 /a chan receive", "host 100 2 NULL chan receive", "host 200 1 NULL chan receive"], paths.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
         var why = store.Query("SELECT func, expr, unavailable, count(*) FROM captured WHERE unavailable IS NOT NULL GROUP BY ALL ORDER BY ALL");
         Assert.Equal(["main.(*server).handle req.URL.Path not available at pc 1", "main.(*server).lookup key optimized away 1"], why.Rows.Select(r => string.Join(' ', r)));
     }

@@ -100,9 +100,15 @@ public sealed class SnapshotStoreTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(7, top.Rows.Count);
         Assert.Equal(1000L, top.Rows.Sum(r => Long(r[3])));
 
-        var labelled = store.Query("SELECT pid, goid, labels->>'handler' AS handler FROM goroutines WHERE labels IS NOT NULL ORDER BY pid, goid");
+        var labelled = store.Query("SELECT host, pid, goid, labels->>'handler' AS handler FROM goroutines WHERE labels IS NOT NULL ORDER BY pid, goid");
         Assert.Equal(2 * 167, labelled.Rows.Count); // every third goroutine
         Assert.Equal("/api/0", labelled[0, "handler"]);
+
+        var programs = store.Query("""
+            SELECT p.program, p.environment, count(DISTINCT (p.host, p.pid)) AS processes, count(*) AS goroutines
+            FROM processes p JOIN goroutines g USING (snapshot_id, host, pid) WHERE p.snapshot_id = 1 GROUP BY ALL ORDER BY ALL
+            """);
+        Assert.Equal(["svc0 NULL 1 500", "svc1 NULL 1 500"], programs.Rows.Select(r => string.Join(' ', r.Select(v => v ?? "NULL"))));
     }
 
     [Fact]
