@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using SideEye.Testing;
 using SideEye.Testing.Agents;
 
@@ -60,7 +59,7 @@ public sealed class FleetFixture : IDisposable
                 }
             }
             Members = members;
-            FleetFile = WriteFleetFile(Path.Combine(Certificates.Folder, "fleet.json"), Agents.Select((a, i) => (AgentName(i), a.Url, Layout[i].Environment)));
+            FleetFile = TestFleetFile.Write(Path.Combine(Certificates.Folder, "fleet.json"), Certificates, Agents.Select((a, i) => (AgentName(i), a.Url, Layout[i].Environment)));
         }
         catch
         {
@@ -69,36 +68,9 @@ public sealed class FleetFixture : IDisposable
         }
     }
 
-    /// <summary>The rules of <see cref="WriteFleetFile"/>, applied by hand: api by flag, worker by variable in prod, else the executable's name.</summary>
+    /// <summary>The rules of <see cref="TestFleetFile"/>, applied by hand: api by flag, worker by variable in prod, else the executable's name.</summary>
     static string ExpectedProgramOf(int threads, string? role, string environment) =>
         threads == 2 ? "api" : role == "worker" && environment == "prod" ? "worker" : "parked";
-
-    /// <summary>A fleet file for agents (name, url, environment) with the client's certificates and the fleet's program rules.</summary>
-    public string WriteFleetFile(string path, IEnumerable<(string Name, string Url, string Environment)> agents)
-    {
-        var file = new JsonObject
-        {
-            ["version"] = 1,
-            ["tls"] = new JsonObject
-            {
-                ["cert"] = Certificates.Client.CertificatePath,
-                ["key"] = Certificates.Client.KeyPath,
-                ["ca"] = Certificates.Client.AuthorityPath,
-            },
-            ["agents"] = new JsonArray(agents.Select((a, i) => (JsonNode)new JsonObject
-            {
-                ["name"] = a.Name,
-                ["address"] = a.Url,
-                ["environment"] = a.Environment,
-                ["labels"] = new JsonObject { ["zone"] = i % 2 == 0 ? "a" : "b" },
-            }).ToArray()),
-            ["programs"] = new JsonArray(
-                new JsonObject { ["name"] = "api", ["match"] = new JsonObject { ["executable_name"] = "^parked$", ["command_line"] = "-threads 2( |$)" } },
-                new JsonObject { ["name"] = "worker", ["match"] = new JsonObject { ["env:ROLE"] = "^worker$", ["environment"] = "^prod$" } }),
-        };
-        File.WriteAllText(path, "// the test fleet: eight agents on loopback addresses\n" + file.ToJsonString(new() { WriteIndented = true }));
-        return path;
-    }
 
     /// <summary>A sideeye process's environment as the fleet's client, with an executable cache of its own.</summary>
     public IReadOnlyDictionary<string, string> ClientEnvironment(string cacheName) => Certificates.ClientEnvironment(Path.Combine(CacheFolder, cacheName));

@@ -8,6 +8,7 @@ using SideEye.Benchmarks;
 // "notebook [N,…] [runs]": each #!sideeye cell of a notebook's loop, timed in a C# kernel, at N goroutines (root).
 // "verifier [runs]": the verifier's count and the capture probe's load time as the spec grows (root).
 // "remote [N,…] [runs]": warm snapshots through an agent against local ones of the same process (root).
+// "fleet [AGENTS,…] [N] [runs]": fleet snapshots of growing fleets of agents, each with a process of N idle goroutines (root).
 if (args.Length > 0 && args[0] == "bdn")
 {
     BenchmarkRunner.Run<SymbolizeBenchmarks>(args: args[1..]);
@@ -18,4 +19,5 @@ if (args.Length > 0 && args[0] == "capture") return CaptureReport.Run(args[1..])
 if (args.Length > 0 && args[0] == "notebook") return NotebookReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "verifier") return VerifierReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "remote") return RemoteReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fleet") return FleetReport.Run(args[1..]);
 return QuickReport.Run(args);

@@ -32,14 +32,20 @@ public sealed class AgentClientOptions
 
     public bool IsRemote(ParseResult parse) => parse.GetValue(_agent) is not null;
 
+    /// <summary>How long any one call to an agent may take (--timeout), checked.</summary>
+    public TimeSpan Timeout(ParseResult parse)
+    {
+        var timeout = parse.GetValue(_timeout);
+        return timeout > 0 ? TimeSpan.FromSeconds(timeout) : throw new SideEyeException($"--timeout must be positive, not {timeout}");
+    }
+
     /// <summary>The connection to the agent named, or null without --agent.</summary>
     public AgentConnection? Connect(ParseResult parse)
     {
         if (parse.GetValue(_agent) is not { } url) return null;
-        var timeout = parse.GetValue(_timeout);
-        if (timeout <= 0) throw new SideEyeException($"--timeout must be positive, not {timeout}");
+        var timeout = Timeout(parse);
         var address = AgentAddress.Parse(url);
         var credentials = address.IsUnix ? null : AgentCredentials.From(parse.GetValue(_cert), parse.GetValue(_key), parse.GetValue(_ca));
-        return AgentConnection.Open(address, credentials, TimeSpan.FromSeconds(timeout));
+        return AgentConnection.Open(address, credentials, timeout);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using SideEye.Cli.Text;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Processes;
@@ -6,6 +7,7 @@ using SideEye.Probes.Planning;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Analysis;
 using SideEye.Snapshots.Collection;
+using SideEye.Snapshots.Fleets;
 using SideEye.Snapshots.Model;
 using SideEye.Snapshots.Selection;
 using SideEye.Snapshots.Store;
@@ -46,11 +48,13 @@ public static class SnapshotCommand
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "also print how each probe was made and verified (the verifier's statistics), where the probe wait went and, through an agent, the bytes on the wire" };
         var agent = new AgentClientOptions();
+        var fleet = new FleetClientOptions();
         var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack")
         {
             pids, exe, output, maxFrames, note, maxPause, spec, capture, verbose,
         };
         agent.AddTo(command);
+        fleet.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             int frames;
@@ -65,6 +69,22 @@ public static class SnapshotCommand
                 stderr.WriteLine($"sideeye: {e.Message}");
                 return CliApp.ExitUsage;
             }
+            if (fleet.IsFleet(parse))
+            {
+                if ((parse.GetValue(pids) ?? []).Length > 0 || parse.GetValue(exe) is not null)
+                    throw new SideEyeException("--fleet chooses processes with --where (program, host, exe, pid, a label …), not --pid or --exe");
+                var options = new FleetSnapshotOptions { MaxFrames = frames, MaxPause = pause };
+                using var snapshotter = (await fleet.OpenAsync(parse, agent, options, cancellation))!;
+                var where = fleet.Where(parse);
+                if (parse.GetValue(spec) is not null || (parse.GetValue(capture) ?? []).Length > 0)
+                {
+                    var listed = (await snapshotter.ListAsync(where, cancellation)).Where(t => t.Process is not null).ToArray();
+                    snapshotter.Captures = await Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], listed.Select(t => t.Process!).ToArray(),
+                        p => snapshotter.OpenBinaryAsync(listed.First(t => t.Process == p), cancellation));
+                }
+                return WriteFleetSnapshot(stdout, stderr, await snapshotter.TakeAsync(where, parse.GetValue(note), cancellation), parse.GetValue(output)!, parse.GetValue(verbose));
+            }
+            if (fleet.Where(parse).Count > 0) throw new SideEyeException("--where chooses among a fleet's processes: give --fleet FILE too");
             if ((parse.GetValue(pids) ?? []).Length == 0 && parse.GetValue(exe) is null)
             {
                 stderr.WriteLine("sideeye: say which processes: --pid PID (repeat for several) or --exe NAME");
@@ -75,7 +95,9 @@ public static class SnapshotCommand
                 ? new LocalSnapshotter { MaxFrames = frames, MaxPause = pause }
                 : new RemoteSnapshotter(connection) { MaxFrames = frames, MaxPause = pause };
             var targets = await Targets(machine, parse.GetValue(pids) ?? [], parse.GetValue(exe), cancellation);
-            machine.Captures = await Captures(machine, parse.GetValue(spec), parse.GetValue(capture) ?? [], targets, cancellation);
+            if (parse.GetValue(spec) is not null || (parse.GetValue(capture) ?? []).Length > 0)
+                machine.Captures = await Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], await machine.ListAsync(targets.ToArray(), cancellation: cancellation),
+                    p => machine.OpenBinaryAsync(p, cancellation));
             var snapshot = await machine.TakeAsync(targets, parse.GetValue(note), cancellation);
             using (var store = SnapshotStore.Open(parse.GetValue(output)!))
             {
@@ -107,23 +129,23 @@ public static class SnapshotCommand
     /// command here, before any process is paused, with the resolver's reason. A target whose executable cannot
     /// be read is left to the snapshot, which reports it in that process's row.
     /// </summary>
-    static async Task<CaptureSpec> Captures(ISnapshotter machine, string? specFile, string[] captureArguments, IReadOnlyList<int> pids, CancellationToken cancellation)
+    static async Task<CaptureSpec> Captures(string? specFile, string[] captureArguments, IReadOnlyList<GoProcessInfo> processes, Func<GoProcessInfo, Task<GoBinary>> open)
     {
         var spec = specFile is null ? CaptureSpec.Empty : CaptureSpecFile.Load(specFile);
         var functions = captureArguments.Select(CaptureArgument.Parse).ToArray();
         if (spec.Programs.Count == 0 && functions.Length == 0) return spec;
 
-        var processes = await machine.ListAsync(pids.ToArray(), cancellation: cancellation);
         foreach (var p in processes)
             foreach (var f in functions)
                 spec = spec.WithCapture(ProgramCaptures.ProgramName(p.Exe), f.Function, [.. f.Expressions]);
 
-        foreach (var group in processes.GroupBy(p => p.Exe, StringComparer.Ordinal))
+        // One check per executable: across a fleet, one path may hold different builds.
+        foreach (var group in processes.GroupBy(p => (p.Exe, p.BuildId)))
         {
             var process = group.First();
             if (spec.For(process.Exe) is not { } program) continue;
             GoBinary binary;
-            try { binary = await machine.OpenBinaryAsync(process, cancellation); }
+            try { binary = await open(process); }
             catch (SideEyeException) { continue; } // not a Go binary, or gone: the snapshot says so for the process
             var lines = SpecCheck.Check(program, binary);
             var errors = lines.Where(l => l.Error is not null).ToArray();
@@ -132,6 +154,28 @@ public static class SnapshotCommand
                     (errors.Length > 1 ? $" (and {errors.Length - 1} more of {lines.Count} expressions that cannot be captured)" : ""));
         }
         return spec;
+    }
+
+    /// <summary>
+    /// Stores a fleet's snapshot and prints its summary, then the spread of its probe times, then one line on stderr for
+    /// each agent that failed (its row in the store says the same); non-zero when any agent or process failed.
+    /// </summary>
+    static int WriteFleetSnapshot(TextWriter stdout, TextWriter stderr, FleetSnapshot taken, string output, bool verbose)
+    {
+        var snapshot = taken.Snapshot;
+        using (var store = SnapshotStore.Open(output))
+        {
+            if (store.Warning is { } warning) stderr.WriteLine($"sideeye: warning: {warning}");
+            snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
+            WriteSummary(stdout, store, snapshot, verbose);
+        }
+        var hosts = snapshot.Processes.Where(p => p.Error is null || p.Goroutines.Count > 0).Select(p => p.Host).Distinct().Count();
+        stdout.WriteLine($"fleet: {snapshot.Processes.Count(p => p.Goroutines.Count > 0)} processes on {hosts} hosts" +
+                         (taken.Spread is { } spread ? string.Create(CultureInfo.InvariantCulture,
+                             $", probes {spread.TotalMilliseconds:F3} ms apart (clocks known to within {taken.ClockUncertainty.TotalMilliseconds:F3} ms)") : "") +
+                         $"; {taken.BytesReceived} bytes received, {taken.BytesSent} sent, {taken.ExecutableBytesFetched} of them executables");
+        foreach (var (agent, why) in taken.Failures.OrderBy(f => f.Key, StringComparer.Ordinal)) stderr.WriteLine($"sideeye: {agent}: {why}");
+        return taken.Failures.Count > 0 || snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
     }
 
     /// <summary>

@@ -43,6 +43,9 @@ public sealed class RemoteSnapshotter : ISnapshotter
     /// <summary>What snapshots call the machine: <see cref="Name"/> if set, else the hostname the agent reports.</summary>
     public string Host => Name ?? _hostname ?? _agent.Address.ToString();
 
+    /// <summary>The machine's own name, as the agent reported it in its latest listing; null before one.</summary>
+    public string? Hostname => _hostname;
+
     /// <summary>The name to record the agent's machine by instead of its hostname (a notebook's <c>connect --name</c>, a fleet file's agent name).</summary>
     public string? Name { get; init; }
 

@@ -1,0 +1,18 @@
+using SideEye.Remote.Executables;
+using SideEye.Snapshots.Collection;
+
+namespace SideEye.Snapshots.Fleets;
+
+/// <summary>How a fleet is snapshotted: each agent's deadline, the probe's limits as for one machine, and the executable cache.</summary>
+public sealed record FleetSnapshotOptions
+{
+    /// <summary>How long each agent may take over each phase (and any one call).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int MaxFrames { get; init; } = SnapshotOptions.DefaultMaxFrames;
+
+    public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultMaxPauseMs);
+
+    /// <summary>Where executables are kept by build ID; the user's cache when null.</summary>
+    public ExecutableCache? Cache { get; init; }
+}
