@@ -18,6 +18,7 @@
 //	labels: main.withLabels.func1, with pprof labels worker=7 path=/api/"v1"
 //	spin (2): main.spin, on CPU in its callee main.spinLoop
 //
+// -spin N runs N spinners instead of 2 (0 for a program that leaves the CPUs alone, as a fleet of them must).
 // -n N adds N goroutines parked in main.idle (chan receive); -threads N adds N goroutines, each locked
 // to its own OS thread (runtime.LockOSThread) and blocked in read(2) in main.lockedSyscall; -deep N adds N
 // goroutines 3 to 20 frames deep in main.deepA/main.deepB (by goroutine, in turn), waiting in main.deepWait on a
@@ -348,6 +349,7 @@ func settled(dump []byte) bool {
 }
 
 func main() {
+	spinners := flag.Int("spin", 2, "goroutines spinning on a CPU in main.spinLoop")
 	idleCount := flag.Int("n", 0, "extra idle goroutines parked on a channel receive in main.idle")
 	deepCount := flag.Int("deep", 0, "extra goroutines 3 to 20 frames deep in main.deepA/deepB, waiting in turn on a channel, a select, a mutex and a sleep")
 	threads := flag.Int("threads", 0, "goroutines locked to their own OS thread and blocked in read(2)")
@@ -407,9 +409,10 @@ func main() {
 	go func() { sink = genericWait(never) }()
 	go inlinedCaller(never)
 	go withLabels(never)
-	go spin()
-	go spin()
-	const named = 21
+	for i := 0; i < *spinners; i++ {
+		go spin()
+	}
+	const named = 19
 	for i := 0; i < *threads; i++ {
 		go lockedSyscall(fds[0])
 	}
@@ -422,7 +425,7 @@ func main() {
 	for i := 0; i < *deepCount; i++ {
 		go deepA(3+i%18, i, waits)
 	}
-	expected := int32(named + *threads + *idleCount + *deepCount)
+	expected := int32(named + *spinners + *threads + *idleCount + *deepCount)
 
 	for atomic.LoadInt32(&arrived) < expected {
 		time.Sleep(time.Millisecond)

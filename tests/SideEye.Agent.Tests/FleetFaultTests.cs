@@ -44,7 +44,7 @@ public sealed class FleetFaultTests(ITestOutputHelper output)
             var nowhere = Loopback.FreeEndPoint();
             foreach (var agent in agents)
             {
-                var parked = new ParkedProgram(GoToolchains.Newest, ns: agent.Namespace);
+                var parked = new ParkedProgram(GoToolchains.Newest, ns: agent.Namespace, spinners: 0);
                 programs.Add(parked);
             }
             killed.Signal(9); // SIGKILL
@@ -56,13 +56,13 @@ public sealed class FleetFaultTests(ITestOutputHelper output)
                 ("refusing", refusing.Url), ("nowhere", $"https://{nowhere.Address}:{nowhere.Port}"),
             }.Select(a => (a.Item1, a.Item2, "prod")));
             var store = Path.Combine(certificates.Folder, "faults.duckdb");
-            var (code, stdout, stderr) = SideEyeRun.Run(["snapshot", "--fleet", file, "--timeout", "5", "--out", store],
+            var (code, stdout, stderr) = SideEyeRun.Run(["snapshot", "--fleet", file, "--timeout", "10", "--out", store],
                 environment: certificates.ClientEnvironment(Path.Combine(certificates.Folder, "cache")));
             output.WriteLine(stdout);
             output.WriteLine(stderr);
             Assert.Equal(1, code);
             foreach (var name in new[] { "killed", "stopped", "refusing", "nowhere" })
-                Assert.Single(stderr.Split('\n'), l => l.StartsWith("sideeye: ", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal));
+                Assert.Single(stderr.Split('\n'), l => l.StartsWith($"sideeye: {name}: ", StringComparison.Ordinal));
 
             using var opened = SnapshotStore.OpenReadOnly(store);
             var rows = opened.Query("SELECT host, pid, error FROM processes ORDER BY host").Rows.Select(r => ((string)r[0]!, (int)r[1]!, (string?)r[2])).ToArray();
@@ -70,7 +70,9 @@ public sealed class FleetFaultTests(ITestOutputHelper output)
             Assert.All(rows.Where(r => r.Item1.StartsWith("good", StringComparison.Ordinal)), r => Assert.Null(r.Item3));
             Assert.All(rows.Where(r => !r.Item1.StartsWith("good", StringComparison.Ordinal)), r => Assert.Equal(0, r.Item2));
             Assert.All(rows.Where(r => !r.Item1.StartsWith("good", StringComparison.Ordinal)), r => Assert.False(string.IsNullOrEmpty(r.Item3)));
-            Assert.Contains("refused", rows.Single(r => r.Item1 == "refusing").Item3);
+            Assert.Contains("refused our certificate", rows.Single(r => r.Item1 == "refusing").Item3);
+            Assert.Contains("did not answer within 10 s", rows.Single(r => r.Item1 == "stopped").Item3);
+            Assert.Contains("cannot be reached", rows.Single(r => r.Item1 == "nowhere").Item3);
             Assert.True((long)opened.Query("SELECT count(*) FROM goroutines WHERE host LIKE 'good-%'").Rows[0][0]! >= 30);
 
             // Nothing anywhere is left stopped, the stopped agent's target included.

@@ -52,7 +52,7 @@ public sealed class FleetFixture : IDisposable
                 var (environment, processes) = Layout[i];
                 foreach (var (threads, role) in processes)
                 {
-                    var program = new ParkedProgram(GoToolchains.Newest, threads: threads,
+                    var program = new ParkedProgram(GoToolchains.Newest, threads: threads, spinners: 0,
                         environment: role is null ? null : new Dictionary<string, string> { ["ROLE"] = role }, ns: Agents[i].Namespace);
                     _programs.Add(program);
                     members.Add(new Member(AgentName(i), environment, program, ExpectedProgramOf(threads, role, environment)));

@@ -66,16 +66,35 @@ public sealed class FleetSnapshotTests(FleetFixture fleet, ITestOutputHelper out
             ParkedDump.AssertMatches(process, m.Program, $"{m.Agent} pid {m.Program.Pid}");
         }
 
-        // All agents share this machine's clock, so every probe time must fall inside the call, and the spread with them.
-        var times = taken.Snapshot.Processes.Select(p => p.ProbeAt!.Value).ToArray();
-        output.WriteLine($"{times.Length} processes on {api.Select(m => m.Agent).Distinct().Count()} hosts: spread {taken.Spread!.Value.TotalMilliseconds:F3} ms, " +
-                         $"clock uncertainty {taken.ClockUncertainty.TotalMilliseconds:F3} ms, call {(after - before).TotalMilliseconds:F0} ms; " +
-                         $"{taken.BytesReceived} bytes received, {taken.BytesSent} sent");
-        Assert.All(times, t => Assert.InRange(t, before - taken.ClockUncertainty, after + taken.ClockUncertainty));
-        Assert.Equal(times.Max() - times.Min(), taken.Spread);
-        // Triggered at one instant, the processes run their probes far closer together than phase one took.
-        Assert.True(taken.Spread < (after - before) / 4, $"spread {taken.Spread} of a {after - before} snapshot");
+        Timeline(taken, before, after, "cold");
+
+        // Warm, the probes loaded: the same processes again, on the same timeline.
+        before = DateTimeOffset.UtcNow;
+        var warm = await snapshotter.TakeAsync([Selector.Parse("program=api")]);
+        after = DateTimeOffset.UtcNow;
+        Assert.Empty(warm.Failures);
+        Assert.All(warm.Snapshot.Processes, p => Assert.Null(p.Error));
+        Timeline(warm, before, after, "warm");
     }
+
+    /// <summary>
+    /// All agents share this machine's clock, so every probe time must fall inside the call (give or take the clocks'
+    /// uncertainty), after the shared instant, and the spread is theirs; triggered at one instant, the processes run
+    /// their probes far closer together than the whole call took.
+    /// </summary>
+    void Timeline(FleetSnapshot taken, DateTimeOffset before, DateTimeOffset after, string what)
+    {
+        var at = taken.Snapshot.TakenAt;
+        var times = taken.Snapshot.Processes.Select(p => p.ProbeAt!.Value).ToArray();
+        output.WriteLine($"{what}: {times.Length} processes on {taken.Snapshot.Processes.Select(p => p.Host).Distinct().Count()} hosts: spread {taken.Spread!.Value.TotalMilliseconds:F3} ms, " +
+                         $"clock uncertainty {taken.ClockUncertainty.TotalMilliseconds:F3} ms, call {(after - before).TotalMilliseconds:F0} ms, instant {(at - before).TotalMilliseconds:F0} ms in; " +
+                         $"probes after the instant: {string.Join(", ", times.Select(t => $"{(t - at).TotalMilliseconds:F1}"))} ms; {taken.BytesReceived} bytes received, {taken.BytesSent} sent");
+        Assert.All(times, t => Assert.InRange(t, Later(before, at) - taken.ClockUncertainty, after + taken.ClockUncertainty));
+        Assert.Equal(times.Max() - times.Min(), taken.Spread);
+        Assert.True(taken.Spread < (after - before) / 4, $"{what}: spread {taken.Spread} of a {after - before} snapshot");
+    }
+
+    static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     [Fact]
     public void Snapshot_through_the_command_line_stores_the_selection_with_hosts_programs_and_environments()

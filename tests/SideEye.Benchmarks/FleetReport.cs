@@ -39,7 +39,7 @@ public static class FleetReport
             foreach (var batch in Enumerable.Range(0, sizes.Max()).Chunk(4))
                 agents.AddRange(Task.WhenAll(batch.Select(_ => Task.Run(() => AgentProcess.StartTls(certificates)))).GetAwaiter().GetResult());
             foreach (var agent in agents)
-                programs.Add(new ParkedProgram(GoToolchains.Newest, idle: idle, timeout: TimeSpan.FromMinutes(3), ns: agent.Namespace));
+                programs.Add(new ParkedProgram(GoToolchains.Newest, idle: idle, timeout: TimeSpan.FromMinutes(3), ns: agent.Namespace, spinners: 0));
             Console.WriteLine($"{agents.Count} agents and their processes started in {clock.Elapsed.TotalSeconds:F1} s; " +
                               $"agents' RSS {agents.Sum(a => Rss(a.HostPid)) / agents.Count / 1024.0:F0} MiB each");
             var credentials = new AgentCredentials(certificates.ClientCertificate, certificates.ClientKey, certificates.AuthorityPath);

@@ -174,7 +174,8 @@ public static class SnapshotCommand
                          (taken.Spread is { } spread ? string.Create(CultureInfo.InvariantCulture,
                              $", probes {spread.TotalMilliseconds:F3} ms apart (clocks known to within {taken.ClockUncertainty.TotalMilliseconds:F3} ms)") : "") +
                          $"; {taken.BytesReceived} bytes received, {taken.BytesSent} sent, {taken.ExecutableBytesFetched} of them executables");
-        foreach (var (agent, why) in taken.Failures.OrderBy(f => f.Key, StringComparer.Ordinal)) stderr.WriteLine($"sideeye: {agent}: {why}");
+        // Each failure names its agent already.
+        foreach (var (_, why) in taken.Failures.OrderBy(f => f.Key, StringComparer.Ordinal)) stderr.WriteLine($"sideeye: {why}");
         return taken.Failures.Count > 0 || snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;
     }
 

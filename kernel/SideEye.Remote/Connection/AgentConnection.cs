@@ -21,6 +21,8 @@ public sealed class AgentConnection : IDisposable
 {
     readonly GrpcChannel _channel;
     string? _refusedAgent;
+    /// <summary>Whether the agent has answered any call: one that closes a TLS connection before ever answering has most likely refused our certificate.</summary>
+    volatile bool _answered;
 
     public AgentAddress Address { get; }
     public AgentClient Client { get; }
@@ -67,7 +69,7 @@ public sealed class AgentConnection : IDisposable
         }
         _channel = GrpcChannel.ForAddress(address.IsUnix ? "http://localhost" : $"https://{address.Host}:{address.Port}", new GrpcChannelOptions
         {
-            HttpHandler = handler,
+            HttpHandler = new AnswerWatch(handler, () => _answered = true),
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 64 << 20,
             MaxSendMessageSize = 64 << 20,
@@ -114,6 +116,10 @@ public sealed class AgentConnection : IDisposable
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => $"refused us: {rpc.Status.Detail}",
             _ when transport && _refusedAgent is not null => $"we refused the agent: {_refusedAgent}",
             _ when transport && inner is SocketException s => $"cannot be reached: {s.Message}",
+            // TLS 1.3 checks the client's certificate after the client's side of the handshake is done: a refusal reaches
+            // us only as the connection closing before the first answer.
+            _ when transport && inner is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } && !_answered && !Address.IsUnix =>
+                "closed the connection before answering anything: it refused our certificate (its audit log says why), or it exited",
             _ when transport && inner is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } =>
                 "closed the connection in the middle of the call (did it exit, or was it killed?)",
             _ when transport && inner is AuthenticationException or IOException && !Address.IsUnix =>
@@ -134,4 +140,15 @@ public sealed class AgentConnection : IDisposable
     }
 
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>Notes that a response came back, for <see cref="Describe"/>.</summary>
+    sealed class AnswerWatch(HttpMessageHandler inner, Action answered) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            answered();
+            return response;
+        }
+    }
 }

@@ -6,7 +6,7 @@ namespace SideEye.Snapshots.Fleets;
 /// <summary>How a fleet is snapshotted: each agent's deadline, the probe's limits as for one machine, and the executable cache.</summary>
 public sealed record FleetSnapshotOptions
 {
-    /// <summary>How long each agent may take over each phase (and any one call).</summary>
+    /// <summary>How long any one call to an agent may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public int MaxFrames { get; init; } = SnapshotOptions.DefaultMaxFrames;

@@ -14,7 +14,7 @@ namespace SideEye.Snapshots.Fleets;
 
 /// <summary>
 /// Snapshots of every selected Go process on every agent of a fleet, as one <see cref="Snapshot"/>. Agents are asked
-/// in parallel, each bounded by the per-agent <see cref="Timeout"/>. Phase one lists each agent's processes (with
+/// in parallel, each of their calls bounded by the per-agent <see cref="Timeout"/>. Phase one lists each agent's processes (with
 /// the environment variables the program rules read, and no others), gives each its program and labels, keeps
 /// those the selectors choose, fetches each executable once for the whole fleet (one shared
 /// <see cref="ExecutableCache"/>), and has every agent load its probes. Phase two triggers every agent at one
@@ -44,7 +44,7 @@ public sealed class FleetSnapshotter : IDisposable
 
     public FleetSpec Fleet { get; }
 
-    /// <summary>How long each agent may take over each phase (and any one call) before it counts as failed.</summary>
+    /// <summary>How long any one call to an agent may take before that agent counts as failed.</summary>
     public TimeSpan Timeout { get; }
 
     /// <summary>The agents as resolved (a DNS name may have become several).</summary>
@@ -110,15 +110,13 @@ public sealed class FleetSnapshotter : IDisposable
     async Task<IReadOnlyList<FleetTarget>> ListMemberAsync(Member member, IReadOnlyList<Selector> where, CancellationToken cancellation)
     {
         if (member.Snapshotter is not { } snapshotter) return Unreachable(member.Agent, member.Problem!, where);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        bounded.CancelAfter(Timeout);
         try
         {
-            var processes = await snapshotter.ListAsync(null, Fleet.Programs.EnvironmentVariables, bounded.Token).ConfigureAwait(false);
+            var processes = await snapshotter.ListAsync(null, Fleet.Programs.EnvironmentVariables, cancellation).ConfigureAwait(false);
             return processes.Select(p => Target(member.Agent, snapshotter.Hostname, p))
                 .Where(t => where.All(s => s.Matches(Selectable(t)))).ToArray();
         }
-        catch (Exception e) when (e is SideEyeException or OperationCanceledException && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (IsAgentFailure(e, cancellation))
         {
             return Unreachable(member.Agent, Why(member, e), where);
         }
@@ -174,11 +172,23 @@ public sealed class FleetSnapshotter : IDisposable
         return member.Snapshotter.OpenBinaryAsync(target.Process, cancellation);
     }
 
-    static string Why(Member member, Exception e) => e switch
+    /// <summary>
+    /// What one agent's failure may look like (every call is bounded by the connection's deadline): it fails that
+    /// agent's rows and nobody else's. Only the caller's own cancellation ends the whole snapshot.
+    /// </summary>
+    static bool IsAgentFailure(Exception e, CancellationToken cancellation) =>
+        !cancellation.IsCancellationRequested && e is SideEyeException or Grpc.Core.RpcException or OperationCanceledException or IOException;
+
+    static string Why(Member member, Exception e)
     {
-        OperationCanceledException => $"agent {member.Agent.Name} ({member.Agent.Address}) did not answer within its deadline",
-        _ => e.Message.Contains(member.Agent.Name, StringComparison.Ordinal) ? e.Message : $"{member.Agent.Name}: {e.Message}",
-    };
+        var why = e switch
+        {
+            Grpc.Core.RpcException rpc when member.Connection is { } connection => connection.Describe(rpc).Message,
+            OperationCanceledException => $"agent {member.Agent.Address} did not answer in time",
+            _ => e.Message,
+        };
+        return why.Contains(member.Agent.Name, StringComparison.Ordinal) ? why : $"{member.Agent.Name}: {why}";
+    }
 
     /// <summary>
     /// One snapshot of every process <paramref name="where"/> selects on every agent: phase one on all agents at
@@ -218,18 +228,16 @@ public sealed class FleetSnapshotter : IDisposable
     {
         var none = new Dictionary<int, FleetTarget>();
         if (member.Snapshotter is not { } snapshotter) return new Prepared(member, null, none, member.Problem);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        bounded.CancelAfter(Timeout);
         try
         {
-            var listed = await ListMemberAsync(member, where, bounded.Token).ConfigureAwait(false);
+            var listed = await ListMemberAsync(member, where, cancellation).ConfigureAwait(false);
             if (listed is [{ Error: { } error }]) return new Prepared(member, null, none, error);
             var targets = listed.ToDictionary(t => t.Process!.Pid);
             if (targets.Count == 0) return new Prepared(member, null, targets, null);
-            var probes = await snapshotter.PrepareAsync(targets.Keys.ToArray(), bounded.Token).ConfigureAwait(false);
+            var probes = await snapshotter.PrepareAsync(targets.Keys.ToArray(), cancellation).ConfigureAwait(false);
             return new Prepared(member, probes, targets, null);
         }
-        catch (Exception e) when (e is SideEyeException or OperationCanceledException && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (IsAgentFailure(e, cancellation))
         {
             return new Prepared(member, null, none, Why(member, e));
         }
@@ -241,14 +249,12 @@ public sealed class FleetSnapshotter : IDisposable
         if (prepared.Problem is { } problem)
             return [ProcessProbe.Failed(agent.Name, 0, "", "", new SideEyeException(problem)) with { Host = agent.Name, Environment = agent.Environment, Labels = agent.Labels }];
         if (prepared.Probes is not { } probes) return [];
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        bounded.CancelAfter(Timeout + (at - DateTimeOffset.UtcNow).Duration());
         Snapshot snapshot;
         try
         {
-            snapshot = await prepared.Member.Snapshotter!.TriggerAsync(probes, at, bounded.Token).ConfigureAwait(false);
+            snapshot = await prepared.Member.Snapshotter!.TriggerAsync(probes, at, cancellation).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SideEyeException or OperationCanceledException && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (IsAgentFailure(e, cancellation))
         {
             return [ProcessProbe.Failed(agent.Name, 0, "", "", new SideEyeException(Why(prepared.Member, e))) with { Host = agent.Name, Environment = agent.Environment, Labels = agent.Labels }];
         }
