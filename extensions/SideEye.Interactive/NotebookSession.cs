@@ -1,12 +1,13 @@
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;
+using SideEye.Snapshots.Fleets;
 
 namespace SideEye.Interactive;
 
 /// <summary>
 /// What the magic commands of one kernel share: the DuckDB file they use when --db is not given (#!sideeye open
 /// changes it), the capture spec and the file it is kept in, and one snapshotter for the kernel's life, so a
-/// second snapshot of a process reuses its probe; and the agents it connected to.
+/// second snapshot of a process reuses its probe; and the agents or the fleet it connected to.
 /// </summary>
 /// <param name="directory">Where relative paths point: the notebook's working directory, its own folder in Jupyter and VS Code.</param>
 sealed class NotebookSession(string directory) : IDisposable
@@ -25,6 +26,16 @@ sealed class NotebookSession(string directory) : IDisposable
 
     /// <summary>Snapshots through agents: the one connect made current, and those named by --agent.</summary>
     public Agents Agents { get; } = new();
+
+    /// <summary>The fleet #!sideeye fleet chose: targets and snapshot work on all of it (with --where) until disconnect.</summary>
+    public FleetSnapshotter? Fleet { get; private set; }
+
+    /// <summary>Works on <paramref name="fleet"/> from now on; the fleet chosen before is closed.</summary>
+    public void UseFleet(FleetSnapshotter? fleet)
+    {
+        Fleet?.Dispose();
+        Fleet = fleet;
+    }
 
     /// <summary>Where a subcommand works: the agent at <paramref name="agent"/>, else the connected agent, else this machine.</summary>
     public ISnapshotter Machine(string? agent, int maxFrames = SnapshotOptions.DefaultMaxFrames) =>
@@ -69,5 +80,6 @@ sealed class NotebookSession(string directory) : IDisposable
     {
         Snapshotter.Dispose();
         Agents.Dispose();
+        Fleet?.Dispose();
     }
 }

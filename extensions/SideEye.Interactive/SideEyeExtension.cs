@@ -29,6 +29,7 @@ public static class SideEyeExtension
         Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Style + HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
         Formatter.Register<SpecView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Spec(view)), HtmlFormatter.MimeType);
         Formatter.Register<GoroutineDetail>((detail, writer) => writer.Write(HtmlViews.Style + HtmlViews.Goroutine(detail)), HtmlFormatter.MimeType);
+        Formatter.Register<FleetTargets>((targets, writer) => writer.Write(HtmlViews.Style + HtmlViews.Fleet(targets)), HtmlFormatter.MimeType);
         Formatter.Register<AgentView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Agent(view)), HtmlFormatter.MimeType);
 
         var session = new NotebookSession(directory);
@@ -36,17 +37,28 @@ public static class SideEyeExtension
 
         var root = SideEyeDirective.Build();
         kernel.AddDirective<SideEyeRootCommand>(root, (command, context) => Root(root, command, context));
-        Handle<TargetsCommand>(kernel, root, async (command, context) => Return(context, command, await Snapshotting.Targets(session, command)));
+        Handle<TargetsCommand>(kernel, root, async (command, context) =>
+        {
+            var where = SubmittedText.Values(SubmittedText.WordsOf(root, command, "targets"), "--where");
+            if (session.Fleet is not null && command.Agent is null) Return(context, command, await Fleets.Targets(session, where));
+            else if (where.Count > 0) throw new SideEyeException("--where chooses among a fleet's processes: name the fleet first, #!sideeye fleet FILE");
+            else Return(context, command, await Snapshotting.Targets(session, command));
+        });
         Handle<SnapshotCommand>(kernel, root, async (command, context) =>
         {
-            var summary = await Snapshotting.Take(session, command);
+            var where = SubmittedText.Values(SubmittedText.WordsOf(root, command, "snapshot"), "--where");
+            if (where.Count > 0 && (session.Fleet is null || command.Agent is not null))
+                throw new SideEyeException("--where chooses among a fleet's processes: name the fleet first, #!sideeye fleet FILE");
+            var summary = session.Fleet is not null && command.Agent is null ? await Fleets.Take(session, command, where) : await Snapshotting.Take(session, command);
             Return(context, command, summary);
             Snapshotting.ThrowIfAnyFailed(summary);
         });
+        Handle<FleetCommand>(kernel, root, async (command, context) => Return(context, command, await Fleets.Open(session, command)));
         Handle<ConnectCommand>(kernel, root, async (command, context) => Return(context, command, await Connecting.Connect(session, command)));
         Handle<DisconnectCommand>(kernel, root, (command, context) =>
         {
             session.Agents.Disconnect();
+            session.UseFleet(null);
             Return(context, command, "snapshots are taken on this machine again");
         });
         // plotly.js (3.6 MB) goes into the notebook with the first chart only.

@@ -9,17 +9,21 @@ public sealed class InProcessRuns : IDisposable
     readonly TempFolder _folder = new();
     readonly Lazy<DemoService> _demo;
     readonly Lazy<AgentMachine> _machine;
+    readonly Lazy<FleetMachines> _fleet;
     readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, int BpfFdsBefore, int BpfFdsAfter)>> _runs = new();
 
     public InProcessRuns()
     {
         _demo = new(() => new DemoService(_folder.Path));
         _machine = new(() => new AgentMachine(_folder.Path));
+        _fleet = new(() => new FleetMachines(_folder.Path));
     }
 
     internal DemoService Demo => _demo.Value;
     /// <summary>The agent's machine of notebooks/remote.ipynb.</summary>
     internal AgentMachine Machine => _machine.Value;
+    /// <summary>The machines of notebooks/fleet.ipynb.</summary>
+    internal FleetMachines Fleet => _fleet.Value;
 
     internal string FolderOf(string notebook) => Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(notebook));
 
@@ -28,6 +32,8 @@ public sealed class InProcessRuns : IDisposable
     {
         var demo = Demo;
         var folder = Directory.CreateDirectory(FolderOf(n)).FullName;
+        // The fleet runbook finds its fleet file beside it, as a team keeps one.
+        if (n == FleetChecks.Notebook) Fleet.WriteFleetFile(folder);
         var before = KernelObjectLeakCheck.KernelObjectFds().Count;
         // The notebook made for agents reads where its agent is and who the user is from the environment, as a user sets it.
         var environment = n == RemoteChecks.Notebook ? Machine.Environment() : new Dictionary<string, string>();
@@ -47,6 +53,7 @@ public sealed class InProcessRuns : IDisposable
     {
         if (_demo.IsValueCreated) _demo.Value.Dispose();
         if (_machine.IsValueCreated) _machine.Value.Dispose();
+        if (_fleet.IsValueCreated) _fleet.Value.Dispose();
         _folder.Dispose();
     }
 }
@@ -88,6 +95,13 @@ public sealed class InProcessNotebookTests(InProcessRuns runs) : IClassFixture<I
     {
         Requires.Root();
         RemoteChecks.Check(runs.Run(RemoteChecks.Notebook).Notebook, runs.Machine, runs.FolderOf(RemoteChecks.Notebook), ordinaryUser: false);
+    }
+
+    [Fact]
+    public void Fleet_in_process_snapshots_every_api_process_of_the_fleet()
+    {
+        Requires.Root();
+        FleetChecks.Check(runs.Run(FleetChecks.Notebook).Notebook, runs.Fleet, runs.FolderOf(FleetChecks.Notebook));
     }
 
     [Fact]

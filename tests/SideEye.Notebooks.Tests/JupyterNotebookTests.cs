@@ -10,18 +10,22 @@ public sealed class JupyterRuns : IDisposable
     readonly TempFolder _folder = new();
     readonly Lazy<DemoService> _demo;
     readonly Lazy<AgentMachine> _machine;
+    readonly Lazy<FleetMachines> _fleet;
     readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, string Html)>> _runs = new();
 
     public JupyterRuns()
     {
         _demo = new(() => new DemoService(_folder.Path));
         _machine = new(() => new AgentMachine(_folder.Path));
+        _fleet = new(() => new FleetMachines(_folder.Path));
     }
 
     internal string Folder => _folder.Path;
     internal DemoService Demo => _demo.Value;
     /// <summary>The agent's machine of notebooks/remote.ipynb.</summary>
     internal AgentMachine Machine => _machine.Value;
+    /// <summary>The machines of notebooks/fleet.ipynb.</summary>
+    internal FleetMachines Fleet => _fleet.Value;
 
     internal string FolderOf(string notebook) => Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(notebook));
 
@@ -29,6 +33,8 @@ public sealed class JupyterRuns : IDisposable
     {
         var demo = Demo;
         var folder = Directory.CreateDirectory(FolderOf(n)).FullName;
+        // The fleet runbook finds its fleet file beside it, as a team keeps one.
+        if (n == FleetChecks.Notebook) Fleet.WriteFleetFile(folder);
         try
         {
             // The notebook made for agents runs as it is meant to: in the kernel of an ordinary user, who has no privilege.
@@ -56,6 +62,7 @@ public sealed class JupyterRuns : IDisposable
         {
             if (_demo.IsValueCreated) _demo.Value.Dispose();
             if (_machine.IsValueCreated) _machine.Value.Dispose();
+            if (_fleet.IsValueCreated) _fleet.Value.Dispose();
             _folder.Dispose();
         }
     }
@@ -85,6 +92,13 @@ public sealed partial class JupyterNotebookTests(JupyterRuns runs) : IClassFixtu
         Requires.Root();
         var build = LocalFeed.AssertPackageIsCurrent();
         QuickstartChecks.Check(runs.Run(QuickstartChecks.Notebook).Notebook, runs.Demo, build);
+    }
+
+    [Fact]
+    public void Fleet_under_Jupyter_snapshots_every_api_process_of_the_fleet()
+    {
+        Requires.Root();
+        FleetChecks.Check(runs.Run(FleetChecks.Notebook).Notebook, runs.Fleet, runs.FolderOf(FleetChecks.Notebook));
     }
 
     /// <summary>

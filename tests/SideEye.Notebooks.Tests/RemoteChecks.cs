@@ -46,9 +46,9 @@ static class RemoteChecks
             Assert.Equal(reused, snapshot.Cell(row, "probe").Contains("reused", StringComparison.Ordinal));
         }
 
-        var processes = SqlTables.WithColumns(notebook.Cell("#!sideeye-sql\nSELECT p.hostname").Html, "hostname", "pid", "goroutines");
+        var processes = SqlTables.WithColumns(notebook.Cell("#!sideeye-sql\nSELECT p.host").Html, "host", "pid", "goroutines");
         var process = Assert.Single(processes.Rows);
-        Assert.Equal(("app-host", pid), (processes.Cell(process, "hostname"), processes.Cell(process, "pid")));
+        Assert.Equal(("app-host", pid), (processes.Cell(process, "host"), processes.Cell(process, "pid")));
         var fetches = SqlTables.WithColumns(notebook.Cell("#!sideeye-sql\nSELECT f.goid").Html, "goid", "id", "url");
         Assert.NotEmpty(fetches.Rows);
         Assert.All(fetches.Rows, r => Assert.Equal($"http://inventory.internal/items/{fetches.Cell(r, "id")}", fetches.Cell(r, "url")));

@@ -26,7 +26,8 @@ static class StoreChecks
         Assert.Equal(Query(local, workers), remote);
     }
 
-    static IReadOnlyList<string> Query(string store, string sql)
+    /// <summary>Lines of CSV (a header first) from <c>sideeye query</c>, as a user reads a store.</summary>
+    internal static IReadOnlyList<string> Query(string store, string sql)
     {
         var (code, stdout, stderr) = SideEyeRun.Run(["query", store, sql]);
         Assert.True(code == 0, $"{stdout}\n{stderr}");

@@ -26,6 +26,7 @@ static class SideEyeDirective
             KernelCommandType = typeof(TargetsCommand),
         };
         targets.Parameters.Add(new KernelDirectiveParameter("--agent", agent));
+        targets.Parameters.Add(Where(where + " (on the fleet #!sideeye fleet chose)"));
         root.Subcommands.Add(targets);
         var snapshot = new KernelActionDirective("snapshot")
         {
@@ -38,6 +39,7 @@ static class SideEyeDirective
         snapshot.Parameters.Add(new KernelDirectiveParameter("--note", "A note stored with the snapshot"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to append to (default {NotebookSession.DefaultDatabase} in the current directory)"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--agent", agent));
+        snapshot.Parameters.Add(Where(where + " (on the fleet #!sideeye fleet chose: every process it selects, on every agent, at one instant)"));
         root.Subcommands.Add(snapshot);
         var stacks = new KernelActionDirective("stacks")
         {
@@ -102,9 +104,17 @@ static class SideEyeDirective
         connect.Parameters.Add(new KernelDirectiveParameter("--ca", "The fleet CA (PEM) the agent's certificate must chain to (default SIDEEYE_CA)"));
         connect.Parameters.Add(new KernelDirectiveParameter("--timeout", "Seconds any one call to the agent may take (default 30)"));
         root.Subcommands.Add(connect);
+        var fleet = new KernelActionDirective("fleet")
+        {
+            Description = "Work on a whole fleet from now on (targets and snapshot take --where): fleet FILE, the team's fleet file of agents, certificates and program rules",
+            KernelCommandType = typeof(FleetCommand),
+        };
+        fleet.Parameters.Add(new KernelDirectiveParameter("--file", "The fleet file (JSON)") { AllowImplicitName = true });
+        fleet.Parameters.Add(new KernelDirectiveParameter("--timeout", "Seconds any one call to an agent may take (default 30)"));
+        root.Subcommands.Add(fleet);
         root.Subcommands.Add(new KernelActionDirective("disconnect")
         {
-            Description = "Work on this machine again",
+            Description = "Work on this machine again (leaves the agent or fleet)",
             KernelCommandType = typeof(DisconnectCommand),
         });
         root.Subcommands.Add(new KernelActionDirective("spec")

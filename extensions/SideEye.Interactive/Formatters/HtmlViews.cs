@@ -29,6 +29,29 @@ static class HtmlViews
         return html.Append("</tbody></table>").ToString();
     }
 
+    /// <summary>A fleet's processes, host first, with the program and labels its rules give them; an agent that could not be asked is a row with its error.</summary>
+    public static string Fleet(FleetTargets fleet)
+    {
+        var where = fleet.Where.Count > 0 ? $" where {HtmlEncode(string.Join(" and ", fleet.Where))}" : "";
+        var processes = fleet.Targets.Count(t => t.Process is not null);
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p>fleet {HtmlEncode(fleet.FleetFile)}: {processes} Go processes on {fleet.Targets.Where(t => t.Process is not null).Select(t => t.Host).Distinct().Count()} hosts{where}</p>")
+            .Append("<table class=\"sideeye\"><thead><tr><th>host</th><th>pid</th><th>program</th><th>environment</th><th>labels</th><th>Go</th><th>goroutines</th><th>executable</th></tr></thead><tbody>");
+        foreach (var t in fleet.Targets)
+        {
+            var labels = HtmlEncode(string.Join(", ", t.Labels.Where(l => !SideEye.Fleet.Programs.BuiltInLabels.All.Contains(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")));
+            if (t.Process is not { } p)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlEncode(t.Host)}</td><td colspan=\"7\"><strong>error:</strong> {HtmlEncode(t.Error ?? "")}</td></tr>");
+                continue;
+            }
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{HtmlEncode(t.Host)}</td><td>{p.Pid}{(p.NamespacePid is { } inner ? $" ({inner})" : "")}</td><td>{HtmlEncode(t.Program ?? "")}</td><td>{HtmlEncode(t.Environment ?? "")}</td><td>{labels}</td>" +
+                $"<td>{HtmlEncode(p.GoVersion)}</td><td>{(p.Goroutines is { } n ? n.ToString(CultureInfo.InvariantCulture) : "")}</td><td>{HtmlEncode(p.Exe)}{(p.Refused is { } no ? $" <em>({HtmlEncode(no)})</em>" : "")}</td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
     public static string Agent(AgentView view)
     {
         var i = view.Info;
@@ -55,8 +78,15 @@ static class HtmlViews
     public static string Snapshot(SnapshotSummary summary)
     {
         var s = summary.Snapshot;
+        // Several machines: each row names its host, and the fleet line says how close together the probes ran.
+        var hosts = summary.Fleet is not null || s.Processes.Select(p => p.Host).Distinct().Count() > 1;
+        var fleet = summary.Fleet is { } f
+            ? $"<p>{s.Processes.Count(p => p.Goroutines.Count > 0)} processes on {s.Processes.Where(p => p.Goroutines.Count > 0).Select(p => p.Host).Distinct().Count()} hosts" +
+              (f.Spread is { } spread ? string.Create(CultureInfo.InvariantCulture, $", probes {spread.TotalMilliseconds:F3} ms apart (clocks known to within {f.ClockUncertainty.TotalMilliseconds:F3} ms)") : "") +
+              (f.Failures.Count > 0 ? $"; <strong>{f.Failures.Count} agent(s) failed</strong>" : "") + "</p>"
+            : "";
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"{(summary.Warning is { } warning ? $"<p><strong>warning:</strong> {HtmlEncode(warning)}</p>" : "")}<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p><table class=\"sideeye\"><thead><tr><th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th><th>probe</th></tr></thead><tbody>");
+            $"{(summary.Warning is { } warning ? $"<p><strong>warning:</strong> {HtmlEncode(warning)}</p>" : "")}<p>snapshot {s.SnapshotId} at {s.TakenAt:u} in {HtmlEncode(summary.Database)}</p>{fleet}<table class=\"sideeye\"><thead><tr>{(hosts ? "<th>host</th><th>program</th>" : "")}<th>pid</th><th>executable</th><th>Go</th><th>goroutines</th><th>pause (ms)</th><th>captured</th><th>error</th><th>probe</th></tr></thead><tbody>");
         foreach (var p in s.Processes)
         {
             // A partial snapshot (captures left out, say) has its goroutines and its error both.
@@ -71,7 +101,7 @@ static class HtmlViews
                 ? $"{values.Count} values in {values.Select(v => (v.Goid, v.Depth)).Distinct().Count()} frames" + (values.Count(v => v.ValueJson is null) is > 0 and var missing ? $" ({missing} unavailable)" : "")
                 : p.Requested is { Count: > 0 } ? "none (no frame of the captured functions)" : "";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{captured}</td><td>{HtmlEncode(p.Error ?? "")}</td><td>{probe}</td></tr>");
+                $"<tr>{(hosts ? $"<td>{HtmlEncode(p.Host ?? p.Hostname)}</td><td>{HtmlEncode(p.Program ?? "")}</td>" : "")}<td>{p.Pid}</td><td>{HtmlEncode(p.Exe)}</td><td>{HtmlEncode(p.GoVersion)}</td><td>{goroutines}</td><td>{pause}</td><td>{captured}</td><td>{HtmlEncode(p.Error ?? "")}</td><td>{probe}</td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

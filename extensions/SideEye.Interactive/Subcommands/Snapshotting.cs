@@ -37,11 +37,13 @@ static class Snapshotting
         return new SnapshotSummary(snapshot, database) { Warning = warning };
     }
 
-    /// <summary>Fails the cell with the first process's error, once its row has been shown.</summary>
+    /// <summary>Fails the cell with the first process's error (a fleet's: each failed agent), once the rows have been shown.</summary>
     public static void ThrowIfAnyFailed(SnapshotSummary summary)
     {
+        if (summary.Fleet is { Failures.Count: > 0 } fleet)
+            throw new SideEyeException(string.Join("; ", fleet.Failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value)));
         if (summary.Snapshot.Processes.FirstOrDefault(p => p.Error is not null) is { } failed)
-            throw new SideEyeException($"process {failed.Pid}: {failed.Error}");
+            throw new SideEyeException(failed.Host is { } host ? $"process {failed.Pid} on {host}: {failed.Error}" : $"process {failed.Pid}: {failed.Error}");
     }
 
     /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>
