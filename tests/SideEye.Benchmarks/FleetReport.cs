@@ -63,7 +63,9 @@ public static class FleetReport
             using var store = SnapshotStore.Open(file);
             using var snapshotter = FleetSnapshotter.OpenAsync(fleet, new FleetSnapshotOptions
             {
-                Timeout = TimeSpan.FromSeconds(60), MaxPause = TimeSpan.FromSeconds(1), Cache = new ExecutableCache(cache),
+                Timeout = TimeSpan.FromSeconds(60),
+                MaxPause = TimeSpan.FromSeconds(1),
+                Cache = new ExecutableCache(cache),
             }).GetAwaiter().GetResult();
             var cold = Once(snapshotter, store);
             var warm = Enumerable.Range(0, runs).Select(_ => Once(snapshotter, store)).ToArray();

@@ -35,7 +35,10 @@ sealed class FleetMachines : IDisposable
             ["tls"] = new JsonObject { ["cert"] = Certificates.ClientCertificate, ["key"] = Certificates.ClientKey, ["ca"] = Certificates.AuthorityPath },
             ["agents"] = new JsonArray(Agents.Select((a, i) => (JsonNode)new JsonObject
             {
-                ["name"] = Name(i), ["address"] = a.Url, ["environment"] = environments[i], ["labels"] = new JsonObject { ["rack"] = $"r{i + 1}" },
+                ["name"] = Name(i),
+                ["address"] = a.Url,
+                ["environment"] = environments[i],
+                ["labels"] = new JsonObject { ["rack"] = $"r{i + 1}" },
             }).ToArray()),
             ["programs"] = new JsonArray(
                 new JsonObject { ["name"] = "api", ["match"] = new JsonObject { ["executable_name"] = "^demo$" } },

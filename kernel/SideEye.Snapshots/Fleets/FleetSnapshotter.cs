@@ -86,7 +86,9 @@ public sealed class FleetSnapshotter : IDisposable
                     options.Timeout);
                 members.Add(new Member(agent, connection, new RemoteSnapshotter(connection, cache)
                 {
-                    Name = agent.Name, MaxFrames = options.MaxFrames, MaxPause = options.MaxPause,
+                    Name = agent.Name,
+                    MaxFrames = options.MaxFrames,
+                    MaxPause = options.MaxPause,
                 }, null));
             }
             catch (SideEyeException e)
