@@ -89,6 +89,7 @@ public sealed class FleetSnapshotTests(FleetFixture fleet, ITestOutputHelper out
         output.WriteLine($"{what}: {times.Length} processes on {taken.Snapshot.Processes.Select(p => p.Host).Distinct().Count()} hosts: spread {taken.Spread!.Value.TotalMilliseconds:F3} ms, " +
                          $"clock uncertainty {taken.ClockUncertainty.TotalMilliseconds:F3} ms, call {(after - before).TotalMilliseconds:F0} ms, instant {(at - before).TotalMilliseconds:F0} ms in; " +
                          $"probes after the instant: {string.Join(", ", times.Select(t => $"{(t - at).TotalMilliseconds:F1}"))} ms; {taken.BytesReceived} bytes received, {taken.BytesSent} sent");
+        foreach (var p in taken.Snapshot.Processes) output.WriteLine($"  {p.Host} pid {p.Pid}: {p.Timings}");
         Assert.All(times, t => Assert.InRange(t, Later(before, at) - taken.ClockUncertainty, after + taken.ClockUncertainty));
         Assert.Equal(times.Max() - times.Min(), taken.Spread);
         Assert.True(taken.Spread < (after - before) / 4, $"{what}: spread {taken.Spread} of a {after - before} snapshot");
