@@ -75,7 +75,7 @@ public static class FleetReport
                               $"max {warm.Max(s => s.Taken.Spread?.TotalMilliseconds ?? 0):F3} ms; clocks known to within {Median(warm, s => s.Taken.ClockUncertainty.TotalMilliseconds):F3} ms");
             Console.WriteLine($"{agents.Length,3}   pause median {Median(warm, s => s.Taken.Snapshot.Processes.Max(p => p.PauseNs) / 1e6):F2} ms (the longest in each snapshot); " +
                               $"wire per warm snapshot {Median(warm, s => s.Taken.BytesReceived):F0} bytes received, {Median(warm, s => s.Taken.BytesSent):F0} sent, " +
-                              $"{warm.Sum(s => s.Taken.ExecutableBytesFetched)} executable bytes in all warm runs");
+                              $"{warm.Sum(s => s.Taken.ExecutableBytesFetched)} executable bytes in all warm runs; this client's RSS {Environment.WorkingSet / (1 << 20)} MiB");
         }
         finally
         {
