@@ -22,9 +22,9 @@ public sealed class DirectiveErrorTests
     {
         using var kernel = new ExtensionKernel();
         var message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --pidd 1"));
-        Assert.Equal("#!sideeye: unknown option '--pidd' for snapshot (known: --pid, --exe, --max-frames, --note, --db, --agent)", message);
+        Assert.Equal("#!sideeye: unknown option '--pidd' for snapshot (known: --pid, --exe, --max-frames, --note, --db, --agent, --where)", message);
         message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye targets --all"));
-        Assert.Equal("#!sideeye: unknown option '--all' for targets (known: --agent)", message);
+        Assert.Equal("#!sideeye: unknown option '--all' for targets (known: --agent, --where)", message);
     }
 
     [Fact]

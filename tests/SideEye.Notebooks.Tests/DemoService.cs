@@ -30,7 +30,8 @@ sealed partial class DemoService : IDisposable
     public DemoService(string logDirectory, PidNamespace? ns = null)
     {
         Executable = GoFixture.Build("demo", GoToolchains.Newest);
-        var log = Path.Combine(logDirectory, ns is null ? "demo.log" : "demo-in-namespace.log");
+        // A log of its own: several demos (an agent's machine, a fleet's) may share the folder, and each reads its ready line there.
+        var log = Path.Combine(logDirectory, ns is null ? "demo.log" : $"demo-in-namespace-{Guid.NewGuid():N}.log");
         _program = LaunchedProgram.StartWithOutputFile(Executable, ["-leak", LeakInterval], log, ns);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -97,7 +97,8 @@ static partial class QuickstartChecks
 
     static string Pid(DemoService demo) => demo.Pid.ToString(CultureInfo.InvariantCulture);
 
-    static int Count(string cell) => int.Parse(cell.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture);
+    /// <summary>The number a cell starts with (a group's count may be followed by "in N processes on M hosts").</summary>
+    static int Count(string cell) => int.Parse(cell.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[0], NumberStyles.None, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"id int64 = (\d+)")]
     private static partial Regex FetchIdRegex();

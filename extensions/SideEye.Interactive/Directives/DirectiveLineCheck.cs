@@ -47,6 +47,8 @@ static class DirectiveLineCheck
                 var options = sub.Parameters.Count == 0 ? "it takes none" : "known: " + string.Join(", ", sub.Parameters.Select(p => p.Name));
                 if (word.StartsWith("--", StringComparison.Ordinal)) return $"unknown option '{word}' for {sub.Name} ({options})";
                 if (takesWords.Contains(sub.Name)) continue;
+                // A parameter that may go without its name (connect URL, fleet FILE) takes the first bare word.
+                if (sub.Parameters.FirstOrDefault(p => p.AllowImplicitName) is { } implicitly && seen.Add(implicitly.Name)) continue;
                 return $"unexpected argument '{word}' for {sub.Name}";
             }
             if (!seen.Add(word) && parameter.MaxOccurrences <= 1) return $"{word} given twice for {sub.Name}{(word == "--pid" ? "; list several as --pid 1,2" : "")}";
