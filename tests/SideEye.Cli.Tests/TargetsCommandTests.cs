@@ -34,7 +34,8 @@ public sealed class TargetsCommandTests
             var header = table.StdoutLines[0];
             Assert.Matches(@"^\s*pid  go\s+uptime  goroutines  executable$", header);
             var pidEnd = header.IndexOf("pid", StringComparison.Ordinal) + "pid".Length;
-            var rows = table.StdoutLines.Skip(1).ToDictionary(l => int.Parse(l[..pidEnd]));
+            // A process in a PID namespace of its own (another test's, an agent's) shows "PID (INNER)" in the column.
+            var rows = table.StdoutLines.Skip(1).ToDictionary(l => int.Parse(l[..pidEnd].Trim().Split(' ')[0]));
             foreach (var program in programs)
             {
                 var binary = GoFixture.Build("parked", program.Toolchain);
