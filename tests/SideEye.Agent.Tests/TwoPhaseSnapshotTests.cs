@@ -108,7 +108,7 @@ public sealed class TwoPhaseSnapshotTests(AgentFixture fixture, ITestOutputHelpe
             for (var i = 0; i < count; i++)
             {
                 agents.Add(AgentProcess.StartTls(fixture.Fleet));
-                programs.Add(new ParkedProgram(GoToolchains.Newest, ns: agents[i].Namespace));
+                programs.Add(new ParkedProgram(GoToolchains.Newest, ns: agents[i].Namespace, spinners: 0));
                 connections.Add(AgentConnection.Open(agents[i].Address, fixture.Fleet.Client, TimeSpan.FromSeconds(60)));
             }
             // One executable cache for the fleet: the program is fetched once, however many agents run it.
