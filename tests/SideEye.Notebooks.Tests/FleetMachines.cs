@@ -15,13 +15,25 @@ sealed class FleetMachines : IDisposable
     public CliFleet Certificates { get; } = new();
     public IReadOnlyList<AgentProcess> Agents { get; }
     public IReadOnlyList<DemoService> Demos { get; }
-    public ParkedProgram Batch { get; }
+    public ParkedProgram? Batch { get; }
 
     public FleetMachines(string folder)
     {
         Agents = Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => AgentProcess.StartTls(Certificates)))).GetAwaiter().GetResult();
-        Demos = [new DemoService(folder, Agents[0].Namespace), new DemoService(folder, Agents[1].Namespace)];
-        Batch = new ParkedProgram(GoToolchains.Newest, spinners: 0, environment: new Dictionary<string, string> { ["ROLE"] = "batch" }, ns: Agents[2].Namespace);
+        var demos = new List<DemoService>();
+        Demos = demos;
+        try
+        {
+            demos.Add(new DemoService(folder, Agents[0].Namespace));
+            demos.Add(new DemoService(folder, Agents[1].Namespace));
+            Batch = new ParkedProgram(GoToolchains.Newest, spinners: 0, environment: new Dictionary<string, string> { ["ROLE"] = "batch" }, ns: Agents[2].Namespace);
+        }
+        catch
+        {
+            // Nothing a half-made fleet started may outlive the test.
+            Dispose();
+            throw;
+        }
     }
 
     public static string Name(int index) => $"node-{index}";
@@ -49,7 +61,7 @@ sealed class FleetMachines : IDisposable
 
     public void Dispose()
     {
-        Batch.Dispose();
+        Batch?.Dispose();
         foreach (var d in Demos) d.Dispose();
         foreach (var a in Agents) a.Dispose();
         Certificates.Dispose();
