@@ -41,14 +41,14 @@ public static class SideEyeExtension
         {
             var where = SubmittedText.Values(SubmittedText.WordsOf(root, command, "targets"), "--where");
             if (session.Fleet is not null && command.Agent is null) Return(context, command, await Fleets.Targets(session, where));
-            else if (where.Count > 0) throw new SideEyeException("--where chooses among a fleet's processes: name the fleet first, #!sideeye fleet FILE");
+            else if (where.Count > 0) throw new SideEyeException(Fleets.WhereNeedsFleet);
             else Return(context, command, await Snapshotting.Targets(session, command));
         });
         Handle<SnapshotCommand>(kernel, root, async (command, context) =>
         {
             var where = SubmittedText.Values(SubmittedText.WordsOf(root, command, "snapshot"), "--where");
             if (where.Count > 0 && (session.Fleet is null || command.Agent is not null))
-                throw new SideEyeException("--where chooses among a fleet's processes: name the fleet first, #!sideeye fleet FILE");
+                throw new SideEyeException(Fleets.WhereNeedsFleet);
             var summary = session.Fleet is not null && command.Agent is null ? await Fleets.Take(session, command, where) : await Snapshotting.Take(session, command);
             Return(context, command, summary);
             Snapshotting.ThrowIfAnyFailed(summary);

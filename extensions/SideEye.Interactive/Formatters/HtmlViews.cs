@@ -39,7 +39,7 @@ static class HtmlViews
             .Append("<table class=\"sideeye\"><thead><tr><th>host</th><th>pid</th><th>program</th><th>environment</th><th>labels</th><th>Go</th><th>goroutines</th><th>executable</th></tr></thead><tbody>");
         foreach (var t in fleet.Targets)
         {
-            var labels = HtmlEncode(string.Join(", ", t.Labels.Where(l => !SideEye.Fleet.Programs.BuiltInLabels.All.Contains(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")));
+            var labels = HtmlEncode(t.StaticLabels);
             if (t.Process is not { } p)
             {
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlEncode(t.Host)}</td><td colspan=\"7\"><strong>error:</strong> {HtmlEncode(t.Error ?? "")}</td></tr>");
@@ -81,8 +81,7 @@ static class HtmlViews
         // Several machines: each row names its host, and the fleet line says how close together the probes ran.
         var hosts = summary.Fleet is not null || s.Processes.Select(p => p.Host).Distinct().Count() > 1;
         var fleet = summary.Fleet is { } f
-            ? $"<p>{s.Processes.Count(p => p.Goroutines.Count > 0)} processes on {s.Processes.Where(p => p.Goroutines.Count > 0).Select(p => p.Host).Distinct().Count()} hosts" +
-              (f.Spread is { } spread ? string.Create(CultureInfo.InvariantCulture, $", probes {spread.TotalMilliseconds:F3} ms apart (clocks known to within {f.ClockUncertainty.TotalMilliseconds:F3} ms)") : "") +
+            ? $"<p>{HtmlEncode(f.Summary)}" +
               (f.Failures.Count > 0 ? $"; <strong>{f.Failures.Count} agent(s) failed</strong>" : "") + "</p>"
             : "";
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture,

@@ -52,6 +52,8 @@ static class Fleets
         return new SnapshotSummary(snapshot, database) { Warning = warning, Fleet = taken };
     }
 
-    static FleetSnapshotter Current(NotebookSession session) =>
-        session.Fleet ?? throw new SideEyeException("--where chooses among a fleet's processes: name the fleet first, #!sideeye fleet FILE");
+    /// <summary>Why --where cannot be used yet: it chooses among the processes of a fleet, and none has been named.</summary>
+    public const string WhereNeedsFleet = "--where chooses among a fleet's processes: name the fleet first, #!sideeye fleet FILE";
+
+    static FleetSnapshotter Current(NotebookSession session) => session.Fleet ?? throw new SideEyeException(WhereNeedsFleet);
 }

@@ -25,6 +25,12 @@ public sealed class FleetClientOptions
     /// <summary>The selectors given, parsed (a malformed one is one line naming it).</summary>
     public IReadOnlyList<Selector> Where(ParseResult parse) => Selector.ParseAll(parse.GetValue(_where));
 
+    /// <summary>Selectors choose among a fleet's labelled processes: without --fleet they are a mistake, said in one line.</summary>
+    public void RefuseWhereWithoutFleet(ParseResult parse)
+    {
+        if (!IsFleet(parse) && Where(parse).Count > 0) throw new SideEyeException("--where chooses among a fleet's processes: give --fleet FILE too");
+    }
+
     /// <summary>The fleet named by --fleet, its agents resolved and connections opened; null without --fleet.</summary>
     public async Task<FleetSnapshotter?> OpenAsync(ParseResult parse, AgentClientOptions agent, FleetSnapshotOptions? options, CancellationToken cancellation)
     {

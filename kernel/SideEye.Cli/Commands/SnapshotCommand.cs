@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using SideEye.Cli.Text;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Processes;
@@ -84,7 +83,7 @@ public static class SnapshotCommand
                 }
                 return WriteFleetSnapshot(stdout, stderr, await snapshotter.TakeAsync(where, parse.GetValue(note), cancellation), parse.GetValue(output)!, parse.GetValue(verbose));
             }
-            if (fleet.Where(parse).Count > 0) throw new SideEyeException("--where chooses among a fleet's processes: give --fleet FILE too");
+            fleet.RefuseWhereWithoutFleet(parse);
             if ((parse.GetValue(pids) ?? []).Length == 0 && parse.GetValue(exe) is null)
             {
                 stderr.WriteLine("sideeye: say which processes: --pid PID (repeat for several) or --exe NAME");
@@ -169,11 +168,7 @@ public static class SnapshotCommand
             snapshot = snapshot with { SnapshotId = store.Append(snapshot) };
             WriteSummary(stdout, store, snapshot, verbose);
         }
-        var hosts = snapshot.Processes.Where(p => p.Error is null || p.Goroutines.Count > 0).Select(p => p.Host).Distinct().Count();
-        stdout.WriteLine($"fleet: {snapshot.Processes.Count(p => p.Goroutines.Count > 0)} processes on {hosts} hosts" +
-                         (taken.Spread is { } spread ? string.Create(CultureInfo.InvariantCulture,
-                             $", probes {spread.TotalMilliseconds:F3} ms apart (clocks known to within {taken.ClockUncertainty.TotalMilliseconds:F3} ms)") : "") +
-                         $"; {taken.BytesReceived} bytes received, {taken.BytesSent} sent, {taken.ExecutableBytesFetched} of them executables");
+        stdout.WriteLine($"fleet: {taken.Summary}; {taken.BytesReceived} bytes received, {taken.BytesSent} sent, {taken.ExecutableBytesFetched} of them executables");
         // Each failure names its agent already.
         foreach (var (_, why) in taken.Failures.OrderBy(f => f.Key, StringComparer.Ordinal)) stderr.WriteLine($"sideeye: {why}");
         return taken.Failures.Count > 0 || snapshot.Processes.Any(p => p.Error is not null) ? CliApp.ExitError : 0;

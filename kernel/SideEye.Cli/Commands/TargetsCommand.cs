@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SideEye.Cli.Text;
-using SideEye.Fleet.Programs;
 using SideEye.GoRuntime.Processes;
 using SideEye.Snapshots.Collection;
 
@@ -36,7 +35,7 @@ public static class TargetsCommand
         command.SetAction(async (parse, cancellation) =>
         {
             if (fleet.IsFleet(parse)) return await WriteFleet(stdout, parse, agent, fleet, parse.GetValue(json), cancellation);
-            if (fleet.Where(parse).Count > 0) throw new SideEyeException("--where chooses among a fleet's processes: give --fleet FILE too");
+            fleet.RefuseWhereWithoutFleet(parse);
             using var connection = agent.Connect(parse);
             using ISnapshotter machine = connection is null ? new LocalSnapshotter() : new RemoteSnapshotter(connection);
             var processes = await machine.ListAsync(null, cancellation: cancellation);
@@ -70,15 +69,13 @@ public static class TargetsCommand
         var where = options.Where(parse);
         using var fleet = (await options.OpenAsync(parse, agent, null, cancellation))!;
         var targets = await fleet.ListAsync(where, cancellation);
-        static string Static(IReadOnlyDictionary<string, string> labels) =>
-            string.Join(",", labels.Where(l => !BuiltInLabels.All.Contains(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
         if (json)
         {
             foreach (var t in targets)
             {
                 var p = t.Process;
                 stdout.WriteLine(JsonSerializer.Serialize(new FleetTargetLine(t.Host, t.Hostname, p?.Pid, p?.NamespacePid, t.Program, t.Environment,
-                    t.Labels.Where(l => !BuiltInLabels.All.Contains(l.Key)).ToDictionary(), p?.Exe, p?.GoVersion, p is null ? null : Math.Round(p.Uptime.TotalSeconds, 2),
+                    t.Agent.Labels, p?.Exe, p?.GoVersion, p is null ? null : Math.Round(p.Uptime.TotalSeconds, 2),
                     p?.Goroutines, p?.BuildId, p?.Refused, t.Error), Json));
             }
         }
@@ -89,11 +86,11 @@ public static class TargetsCommand
         else
         {
             WriteTable(stdout, ["host", "pid", "program", "environment", "labels", "go", "goroutines", "executable"], targets.Select(t => t.Process is not { } p
-                ? [t.Host, "", "", t.Environment ?? "", Static(t.Labels), "", "", "error: " + t.Error]
+                ? [t.Host, "", "", t.Environment ?? "", t.StaticLabels, "", "", "error: " + t.Error]
                 : new[]
                 {
                     t.Host, p.NamespacePid is { } inner ? $"{p.Pid} ({inner})" : p.Pid.ToString(CultureInfo.InvariantCulture), t.Program ?? "", t.Environment ?? "",
-                    Static(t.Labels), p.GoVersion, p.Goroutines?.ToString(CultureInfo.InvariantCulture) ?? "",
+                    t.StaticLabels, p.GoVersion, p.Goroutines?.ToString(CultureInfo.InvariantCulture) ?? "",
                     p.Exe + (p.Refused is null ? "" : "  [not allowed by the agent's policy]"),
                 }).ToArray(), right: [false, true, false, false, false, false, true, false]);
         }

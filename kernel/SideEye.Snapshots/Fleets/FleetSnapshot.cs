@@ -1,3 +1,4 @@
+using System.Globalization;
 using SideEye.Snapshots.Model;
 
 namespace SideEye.Snapshots.Fleets;
@@ -17,4 +18,17 @@ public sealed record FleetSnapshot(
     TimeSpan ClockUncertainty,
     long BytesReceived,
     long BytesSent,
-    long ExecutableBytesFetched);
+    long ExecutableBytesFetched)
+{
+    /// <summary>"N processes on M hosts, probes X ms apart (clocks known to within Y ms)": the processes counted are those with goroutines.</summary>
+    public string Summary
+    {
+        get
+        {
+            var taken = Snapshot.Processes.Where(p => p.Goroutines.Count > 0).ToArray();
+            return $"{taken.Length} processes on {taken.Select(p => p.Host).Distinct(StringComparer.Ordinal).Count()} hosts" + (Spread is { } spread
+                ? string.Create(CultureInfo.InvariantCulture, $", probes {spread.TotalMilliseconds:F3} ms apart (clocks known to within {ClockUncertainty.TotalMilliseconds:F3} ms)")
+                : "");
+        }
+    }
+}

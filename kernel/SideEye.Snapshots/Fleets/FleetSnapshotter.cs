@@ -198,9 +198,7 @@ public sealed class FleetSnapshotter : IDisposable
     /// </summary>
     public async Task<FleetSnapshot> TakeAsync(IReadOnlyList<Selector> where, string? note = null, CancellationToken cancellation = default)
     {
-        var received = _members.Sum(m => m.Connection?.Wire.BytesReceived ?? 0);
-        var sent = _members.Sum(m => m.Connection?.Wire.BytesSent ?? 0);
-        var fetched = _members.Sum(m => m.Snapshotter?.ExecutableBytesFetched ?? 0);
+        var (received, sent, fetched) = Counters();
 
         var prepared = await Task.WhenAll(_members.Select(m => PrepareAsync(m, where, cancellation))).ConfigureAwait(false);
         var ready = prepared.Where(p => p.Probes is not null).ToArray();
@@ -213,15 +211,20 @@ public sealed class FleetSnapshotter : IDisposable
         var failures = prepared.Where(p => p.Problem is not null).ToDictionary(p => p.Member.Agent.Name, p => p.Problem!, StringComparer.Ordinal);
         foreach (var row in rows.Where(r => r.Pid == 0 && r.Error is not null && !failures.ContainsKey(r.Host!))) failures[row.Host!] = row.Error!;
         var probed = rows.Where(r => r.ProbeAt is not null).Select(r => r.ProbeAt!.Value).ToArray();
+        var (receivedNow, sentNow, fetchedNow) = Counters();
         return new FleetSnapshot(
             new Snapshot(0, at, note, rows),
             failures,
             probed.Length >= 2 ? probed.Max() - probed.Min() : null,
             ready.Select(p => p.Probes!.ClockUncertainty ?? TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max(),
-            _members.Sum(m => m.Connection?.Wire.BytesReceived ?? 0) - received,
-            _members.Sum(m => m.Connection?.Wire.BytesSent ?? 0) - sent,
-            _members.Sum(m => m.Snapshotter?.ExecutableBytesFetched ?? 0) - fetched);
+            receivedNow - received, sentNow - sent, fetchedNow - fetched);
     }
+
+    /// <summary>Bytes received and sent over every agent's connection, and executable bytes fetched, so far.</summary>
+    (long Received, long Sent, long Fetched) Counters() => (
+        _members.Sum(m => m.Connection?.Wire.BytesReceived ?? 0),
+        _members.Sum(m => m.Connection?.Wire.BytesSent ?? 0),
+        _members.Sum(m => m.Snapshotter?.ExecutableBytesFetched ?? 0));
 
     /// <summary>The least time between the end of phase one and the shared instant, for the trigger calls to go out.</summary>
     static readonly TimeSpan TriggerLead = TimeSpan.FromMilliseconds(25);
@@ -248,8 +251,7 @@ public sealed class FleetSnapshotter : IDisposable
     async Task<IReadOnlyList<ProcessSnapshot>> TriggerAsync(Prepared prepared, DateTimeOffset at, CancellationToken cancellation)
     {
         var agent = prepared.Member.Agent;
-        if (prepared.Problem is { } problem)
-            return [ProcessProbe.Failed(agent.Name, 0, "", "", new SideEyeException(problem)) with { Host = agent.Name, Environment = agent.Environment, Labels = agent.Labels }];
+        if (prepared.Problem is { } problem) return [AgentFailed(agent, problem)];
         if (prepared.Probes is not { } probes) return [];
         Snapshot snapshot;
         try
@@ -258,7 +260,7 @@ public sealed class FleetSnapshotter : IDisposable
         }
         catch (Exception e) when (IsAgentFailure(e, cancellation))
         {
-            return [ProcessProbe.Failed(agent.Name, 0, "", "", new SideEyeException(Why(prepared.Member, e))) with { Host = agent.Name, Environment = agent.Environment, Labels = agent.Labels }];
+            return [AgentFailed(agent, Why(prepared.Member, e))];
         }
         return snapshot.Processes.Select(p => p with
         {
@@ -268,6 +270,10 @@ public sealed class FleetSnapshotter : IDisposable
             Labels = agent.Labels,
         }).ToArray();
     }
+
+    /// <summary>The row of an agent that gave no processes: pid 0, its error, and what the fleet file says of it.</summary>
+    static ProcessSnapshot AgentFailed(FleetAgent agent, string why) =>
+        ProcessProbe.Failed(agent.Name, 0, "", "", new SideEyeException(why)) with { Host = agent.Name, Environment = agent.Environment, Labels = agent.Labels };
 
     public void Dispose()
     {

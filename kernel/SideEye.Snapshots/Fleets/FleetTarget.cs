@@ -13,4 +13,7 @@ public sealed record FleetTarget(FleetAgent Agent, GoProcessInfo? Process, strin
     public string Host => Agent.Name;
     public string? Program => Labels.GetValueOrDefault(Fleet.Programs.BuiltInLabels.Program);
     public string? Environment => Agent.Environment;
+
+    /// <summary>The agent's static labels as KEY=VALUE,… in key order (the fleet file keeps them apart from the built-in ones).</summary>
+    public string StaticLabels => string.Join(",", Agent.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 }
