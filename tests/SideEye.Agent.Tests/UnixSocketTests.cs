@@ -1,3 +1,4 @@
+using SideEye.Agent.Hosting;
 using SideEye.Remote.Connection;
 using SideEye.Remote.Executables;
 using SideEye.Snapshots.Collection;
@@ -31,6 +32,22 @@ public sealed class UnixSocketTests : IDisposable
         var process = Assert.Single((await remote.TakeAsync([target.Pid])).Processes);
         Assert.True(process.Error is null, process.Error);
         Assert.NotNull(agent.WaitForAudit(l => (string?)l["call"] == "Snapshot" && ((string?)l["caller"])!.StartsWith("unix uid 0", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_agent_started_without_a_compilation_setting_replaces_itself_with_one_that_compiles_once()
+    {
+        Requires.Root();
+        Assert.Null(Environment.GetEnvironmentVariable(SteadyCompilation.Variable));
+        using var agent = AgentProcess.StartUnix();
+        var environment = File.ReadAllText($"/proc/{agent.HostPid}/environ").Split('\0');
+        Assert.Contains($"{SteadyCompilation.Variable}=0", environment);
+        Assert.Contains("DOTNET_NOLOGO=1", environment); // the rest of what it was started with is kept
+        Assert.Contains("--audit", File.ReadAllText($"/proc/{agent.HostPid}/cmdline").Split('\0'));
+        using var connection = AgentConnection.Open(agent.Address, null);
+        using var remote = new RemoteSnapshotter(connection, new ExecutableCache(Path.Combine(_folder, "cache")));
+        Assert.Empty(await remote.ListAsync());
+        Assert.DoesNotContain("tiered compilation", agent.Output, StringComparison.Ordinal);
     }
 
     [Fact]
