@@ -6,9 +6,11 @@ namespace SideEye.Loader.Contract;
 /// resuming the others. <see cref="PauseNs"/> is from the first stop request to the last thread resumed.
 /// <see cref="TriggeredAtNs"/> and <see cref="CompletedAtNs"/> (CLOCK_MONOTONIC, the probe's own clock) bracket
 /// the probe wait, so the probe's start and end times split it into signal delivery, the probe, and our wake-up.
+/// <see cref="StoppedAtNs"/> (CLOCK_MONOTONIC) is when every thread was stopped: from then until the resume nothing in
+/// the process changes, so it is the instant the snapshot shows, whenever the probe got to read it.
 /// </summary>
 public sealed record PauseTimings(long PauseNs, long StopNs, long ArmNs, long TriggerNs, long ProbeWaitNs, long ResumeNs,
-    long TriggeredAtNs = 0, long CompletedAtNs = 0)
+    long TriggeredAtNs = 0, long CompletedAtNs = 0, long StoppedAtNs = 0)
 {
     public override string ToString() =>
         $"pause {PauseNs / 1e6:F3} ms (stop {StopNs / 1e3:F0} µs, arm {ArmNs / 1e3:F0} µs, trigger {TriggerNs / 1e3:F0} µs, " +

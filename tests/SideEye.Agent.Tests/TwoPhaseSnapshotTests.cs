@@ -84,6 +84,15 @@ public sealed class TwoPhaseSnapshotTests(AgentFixture fixture, ITestOutputHelpe
         Assert.True(probeAt >= at - uncertainty, $"the probe ran {(at - probeAt).TotalMilliseconds:F3} ms before the instant");
         Assert.True(probeAt < at + TimeSpan.FromSeconds(1), $"the probe ran {(probeAt - at).TotalMilliseconds:F3} ms after the instant");
         Assert.Throws<InvalidOperationException>(() => remote.TriggerAsync(prepared, at).GetAwaiter().GetResult());
+        // The agent's audit says the same on its own clock: the call came ahead of the instant, the stop after it.
+        var audited = fixture.Agent.WaitForAudit(l => l["call"]?.GetValue<string>() == "Snapshot" && l["pid"]?.GetValue<int>() == parked.Pid
+            && l["stop_late_ms"] is not null);
+        Assert.NotNull(audited);
+        var (ahead, late) = (audited["ahead_ms"]!.GetValue<double>(), audited["stop_late_ms"]!.GetValue<double>());
+        output.WriteLine($"audit: the call came {ahead:F3} ms ahead, the process stopped {late:F3} ms after the instant");
+        Assert.InRange(ahead, 0, 200);
+        Assert.InRange(late, 0, 1000);
+        Assert.InRange((probeAt - at).TotalMilliseconds, late - 2 * uncertainty.TotalMilliseconds - 0.01, late + 2 * uncertainty.TotalMilliseconds + 0.01);
 
         // A local snapshot's probe time is on this machine's clock, between the call's start and end.
         using var local = new LocalSnapshotter();

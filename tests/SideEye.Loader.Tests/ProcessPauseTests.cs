@@ -378,4 +378,46 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
             AssertRunningAgain(target);
         }
     }
+
+    [Fact]
+    public void APauseAtAnInstantStopsNoEarlierAndItsLimitCountsFromThere()
+    {
+        Requires.Root();
+        using var target = StartTarget([]);
+        var (firstStops, allStopped) = (new List<long>(), new List<long>());
+        for (var i = 0; i < 10; i++)
+        {
+            // Further ahead than the pause limit: a limit counted from the call would have run out before the instant.
+            var at = StartInstant.NowUnixNs() + 300_000_000;
+            var (beat, pause) = ProcessPause.PauseWhile(target.Pid, TimeSpan.FromMilliseconds(200), p =>
+            {
+                AssertAllTracingStop(target.Pid, p);
+                return target.LastBeat().Beat;
+            }, startAtUnixNs: at);
+            Assert.False(pause.ForceResumed);
+            // Both clocks read together: the realtime instant on the monotonic clock the pause records.
+            var stoppedAtUnixNs = StartInstant.NowUnixNs() - (Ptrace.PtraceNative.MonotonicNs() - pause.PausedAtNs);
+            Assert.True(stoppedAtUnixNs >= at - 100_000, $"the first thread was stopped {(at - stoppedAtUnixNs) / 1e3:F0} µs before the instant");
+            firstStops.Add(stoppedAtUnixNs - at);
+            allStopped.Add(pause.StoppedAtNs - pause.PausedAtNs + (stoppedAtUnixNs - at));
+            Assert.True(beat > 0);
+        }
+        static string Us(List<long> ns) => string.Join(", ", ns.Order().Select(n => $"{n / 1e3:F0}"));
+        output.WriteLine($"after the instant: the first stop {Us(firstStops)} µs; every thread stopped {Us(allStopped)} µs");
+        AssertRunningAgain(target);
+    }
+
+    [Fact]
+    public void APauseCancelledBeforeItsInstantStopsNothing()
+    {
+        Requires.Root();
+        using var target = StartTarget([]);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => ProcessPause.PauseWhile(target.Pid, Limit, _ => 0,
+            startAtUnixNs: StartInstant.NowUnixNs() + 10_000_000_000, startCancellation: cancel.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the cancelled wait took {clock.Elapsed}");
+        Assert.Equal(0, Procfs.ThreadStates(target.Pid).Count(s => s.Value == 't'));
+        AssertRunningAgain(target);
+    }
 }

@@ -16,6 +16,10 @@ public sealed record AuditEntry(string Call, string Outcome)
     public string? BuildId { get; init; }
     public string? ProgramSha256 { get; init; }
     public double? PauseMs { get; init; }
+    /// <summary>A Snapshot call at an instant: how far ahead of it the call arrived (negative: after it).</summary>
+    public double? AheadMs { get; init; }
+    /// <summary>A Snapshot call at an instant: how long after it every thread of the process was stopped.</summary>
+    public double? StopLateMs { get; init; }
     public string? Reason { get; init; }
     /// <summary>The environment variables a listing asked for, by name (their values are never recorded).</summary>
     public IReadOnlyList<string>? EnvironmentVariables { get; init; }

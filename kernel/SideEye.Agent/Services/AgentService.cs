@@ -9,6 +9,7 @@ using SideEye.Bpf.Features;
 using SideEye.GoRuntime.Processes;
 using SideEye.Loader;
 using SideEye.Loader.Contract.Wire;
+using SideEye.Loader.Pause;
 using SideEye.Loader.Privileges;
 using SideEye.Loader.Run;
 using M = SideEye.Loader.Contract.Messages;
@@ -138,6 +139,7 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
 
     public override async Task Snapshot(M.SnapshotRequest request, IServerStreamWriter<M.SnapshotEvent> responses, ServerCallContext context)
     {
+        var receivedUnixNs = StartInstant.NowUnixNs();
         var caller = Caller.Of(context.GetHttpContext());
         var cancellation = context.CancellationToken;
         CheckJobs(request, "Snapshot", caller);
@@ -155,7 +157,11 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
         {
             foreach (var job in request.Jobs)
             {
-                var call = new JobCall(job, Entry("Snapshot", "ok", caller) with { Pid = job.Pid });
+                var call = new JobCall(job, Entry("Snapshot", "ok", caller) with
+                {
+                    Pid = job.Pid,
+                    AheadMs = startAt > 0 ? (startAt - receivedUnixNs) / 1e6 : null,
+                });
                 var outcome = await Task.Run(() => preparer.Prepare(call, caller), cancellation);
                 if (outcome.Failure is { } failure) await Fail(responses, call, failure, cancellation);
                 else prepared.Add((call, outcome.Probe!, outcome.Reused));
@@ -292,8 +298,15 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
             await responses.WriteAsync(new M.SnapshotEvent { Records = chunk }, cancellation);
         var result = new M.JobResult { Outcome = ResultWire.Outcome(raw), Load = JobPreparer.Load(probe, reused), Clock = AgentClock.Now() };
         await responses.WriteAsync(new M.SnapshotEvent { Result = result }, cancellation);
-        audit.Write(call.Entry with { PauseMs = raw.Timings.PauseNs / 1e6, Reason = raw.Incomplete });
+        audit.Write(call.Entry with { PauseMs = raw.Timings.PauseNs / 1e6, StopLateMs = StopLate(raw.Timings, startAtUnixNs), Reason = raw.Incomplete });
         return true;
+    }
+
+    /// <summary>How long after the instant asked for every thread was stopped, in milliseconds; null without an instant.</summary>
+    static double? StopLate(Loader.Contract.PauseTimings timings, long startAtUnixNs)
+    {
+        if (startAtUnixNs <= 0 || timings.StoppedAtNs <= 0) return null;
+        return (StartInstant.UnixNsOf(timings.StoppedAtNs) - startAtUnixNs) / 1e6;
     }
 
     async Task Fail(IServerStreamWriter<M.SnapshotEvent> responses, JobCall call, M.JobFailure failure, CancellationToken cancellation)

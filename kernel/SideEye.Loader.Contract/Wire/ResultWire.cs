@@ -51,6 +51,7 @@ public static class ResultWire
                 ResumeNs = t.ResumeNs,
                 TriggeredAtNs = t.TriggeredAtNs,
                 CompletedAtNs = t.CompletedAtNs,
+                StoppedAtNs = t.StoppedAtNs,
             },
         };
         foreach (var thread in raw.Threads)
@@ -79,7 +80,7 @@ public static class ResultWire
             return new StoppedThread(m.Tid, new ThreadRegisters(m.Pc, m.Sp, m.Bp, general));
         }).ToArray();
         return new RawSnapshot(outcome.Pid, records, outcome.Completed, threads,
-            new PauseTimings(t.PauseNs, t.StopNs, t.ArmNs, t.TriggerNs, t.ProbeWaitNs, t.ResumeNs, t.TriggeredAtNs, t.CompletedAtNs),
+            new PauseTimings(t.PauseNs, t.StopNs, t.ArmNs, t.TriggerNs, t.ProbeWaitNs, t.ResumeNs, t.TriggeredAtNs, t.CompletedAtNs, t.StoppedAtNs),
             TimeSpan.FromTicks(outcome.MaxPauseNs / 100));
     }
 

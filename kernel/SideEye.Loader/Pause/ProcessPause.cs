@@ -112,8 +112,15 @@ public sealed class ProcessPause : IDisposable
 
     readonly (int Tid, int Signal)? _stopBySignal;
 
-    ProcessPause(int pid, TimeSpan maxPause, TimeSpan? tracerGrace, Func<ProcessPause, object?>? whilePaused = null, (int Tid, int Signal)? stopBySignal = null)
+    // PauseWhile at an instant: the tracer thread itself waits for it, so nothing is handed between threads after it.
+    readonly long _startAtUnixNs;
+    readonly CancellationToken _startCancellation;
+
+    ProcessPause(int pid, TimeSpan maxPause, TimeSpan? tracerGrace, Func<ProcessPause, object?>? whilePaused = null, (int Tid, int Signal)? stopBySignal = null,
+        long startAtUnixNs = 0, CancellationToken startCancellation = default)
     {
+        _startAtUnixNs = startAtUnixNs;
+        _startCancellation = startCancellation;
         if (maxPause <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxPause), maxPause, "a pause needs a positive limit");
         if (tracerGrace is { } g && g <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(tracerGrace), g, "a positive grace");
         _stopBySignal = stopBySignal;
@@ -207,10 +214,14 @@ public sealed class ProcessPause : IDisposable
     /// signal instead of an interrupt, so the delivery later costs one continue instead of a stop-and-go.</param>
     /// <param name="tracerGrace">See <see cref="TracerGrace"/>: work that overruns the pause limit by more than the
     /// release allowance and this grace is given up on (interrupted if it waits on something managed).</param>
+    /// <param name="startAtUnixNs">When not 0, the tracer thread first waits for CLOCK_REALTIME to reach this instant
+    /// (<see cref="StartInstant"/>), then stops the target: no thread is started or woken between the instant and the
+    /// first stop. The pause limit counts from the instant. <paramref name="startCancellation"/> ends the wait (the
+    /// call then throws <see cref="OperationCanceledException"/>; nothing was stopped).</param>
     public static (T Result, ProcessPause Pause) PauseWhile<T>(int pid, TimeSpan maxPause, Func<ProcessPause, T> work, (int Tid, int Signal)? signalThread = null,
-        TimeSpan? tracerGrace = null)
+        TimeSpan? tracerGrace = null, long startAtUnixNs = 0, CancellationToken startCancellation = default)
     {
-        var pause = new ProcessPause(pid, maxPause, tracerGrace, p => work(p), signalThread);
+        var pause = new ProcessPause(pid, maxPause, tracerGrace, p => work(p), signalThread, startAtUnixNs, startCancellation);
         CheckTarget(pid);
         pause.Start();
         pause.AwaitTracer(pause._established, "stop the target, run the work and resume");
@@ -331,7 +342,7 @@ public sealed class ProcessPause : IDisposable
     void Start()
     {
         // Set before the thread starts, so callers and the watchdog share one deadline; the pause begins later.
-        _deadlineNs = MonotonicNs() + MaxPause.Ticks * 100;
+        _deadlineNs = (_startAtUnixNs > 0 ? StartInstant.MonotonicAt(_startAtUnixNs) : MonotonicNs()) + MaxPause.Ticks * 100;
         PauseExitHooks.Add(this);
         _worker.Start();
     }
@@ -429,8 +440,15 @@ public sealed class ProcessPause : IDisposable
             _tracees = new TraceeSet(Pid, tracer, MaxPause) { StopBySignal = _stopBySignal };
             try
             {
+                IReadOnlyList<int>? listed = null;
+                if (_startAtUnixNs > 0)
+                {
+                    _activity = "waiting for the instant to stop the target at";
+                    listed = ProcStatus.Threads(Pid);
+                    StartInstant.WaitUntil(_startAtUnixNs, _startCancellation);
+                }
                 _activity = "stopping the target";
-                Threads = _tracees.StopAll(_deadlineNs);
+                Threads = _tracees.StopAll(_deadlineNs, listed);
                 PausedAtNs = _tracees.FirstInterruptAtNs;
                 StoppedAtNs = _tracees.AllStoppedAtNs;
                 EstablishedAtNs = MonotonicNs();

@@ -70,6 +70,7 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
     public (int Tid, int Signal)? StopBySignal { get; init; }
 
     public long FirstInterruptAtNs { get; private set; }
+    /// <summary>When the last thread to stop was seen stopped (before the listing that found no more).</summary>
     public long AllStoppedAtNs { get; private set; }
 
     /// <summary>Threads created while pausing or while one thread ran, held from birth (PTRACE_O_TRACECLONE).</summary>
@@ -80,14 +81,16 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
 
     /// <summary>
     /// Seizes and interrupts every thread, listing /proc/PID/task again until a listing brings no new thread,
-    /// and returns the stopped threads with their registers.
+    /// and returns the stopped threads with their registers. <paramref name="firstListing"/>, read earlier (before
+    /// an instant waited for, so reading /proc is not between the instant and the first stop), stands for the first
+    /// listing; a thread it misses is found by the next, one it names that has gone is skipped.
     /// </summary>
-    public IReadOnlyList<PausedThread> StopAll(long deadlineNs)
+    public IReadOnlyList<PausedThread> StopAll(long deadlineNs, IReadOnlyList<int>? firstListing = null)
     {
         _deadlineNs = deadlineNs;
         for (var listing = 1; ; listing++)
         {
-            var listed = ProcStatus.Threads(_pid);
+            var listed = listing == 1 && firstListing is { Count: > 0 } earlier ? earlier : ProcStatus.Threads(_pid);
             if (listed.Count == 0) throw Exited();
             // Seize everything new first (that stops nothing), then interrupt in a tight loop: the window in which
             // some threads are stopped and others still run stays as short as possible.
@@ -107,13 +110,15 @@ internal sealed class TraceeSet(int pid, Tracer tracer, TimeSpan limit)
                 && _threads[signalled].State == State.AwaitingStop)
                 Interrupt(signalled); // the signal is blocked there: stop it the usual way
             WaitForStops(_deadlineNs, throwOnTimeout: true);
+            // The last stop of the last listing that found threads: the later listing that finds none only confirms it.
+            if (seized.Count > 0) AllStoppedAtNs = MonotonicNs();
             if (ProcessGone) throw Exited();
-            if (_threads.Count == tracked) break; // a listing with no new thread: nothing escaped
+            // A listing with no new thread: nothing escaped (one read earlier is always followed by a fresh one).
+            if (_threads.Count == tracked && (listing > 1 || firstListing is null)) break;
             if (MonotonicNs() >= _deadlineNs)
                 throw new TargetProcessException(_pid, $"could not stop all {_threads.Count} threads within the pause limit of {_limit.TotalMilliseconds:0.####} ms" +
                     (listing > 1 ? $" (new threads kept appearing: {listing} listings)" : ""));
         }
-        AllStoppedAtNs = MonotonicNs();
         return StoppedThreads();
     }
 

@@ -111,6 +111,22 @@ internal static partial class PtraceNative
     public static void SleepUntilRealtime(long unixNs) =>
         _ = ClockNanoSleep(CLOCK_REALTIME, TIMER_ABSTIME, new Timespec { Seconds = unixNs / 1_000_000_000L, Nanoseconds = unixNs % 1_000_000_000L }, 0);
 
+    [LibraryImport("libc", EntryPoint = "prctl")]
+    private static partial int Prctl(int option, nuint value, nuint arg3, nuint arg4, nuint arg5);
+
+    const int PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30;
+
+    /// <summary>
+    /// Sets how late the calling thread's timed sleeps may end, in nanoseconds (the kernel's default is 50 µs, so
+    /// that it can batch wake-ups; 1 is as precise as the timer allows), and returns the slack it had. Best effort.
+    /// </summary>
+    public static long SetTimerSlack(long ns)
+    {
+        var previous = Prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+        _ = Prctl(PR_SET_TIMERSLACK, (nuint)Math.Max(1, ns), 0, 0, 0);
+        return previous;
+    }
+
     /// <summary>CLOCK_MONOTONIC in nanoseconds: the clock of bpf_ktime_get_ns, so BPF records can be correlated.</summary>
     public static long MonotonicNs()
     {

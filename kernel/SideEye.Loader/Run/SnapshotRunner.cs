@@ -108,7 +108,7 @@ public sealed class SnapshotRunner : IDisposable
     /// <paramref name="cancellation"/> (a remote client gone) stops waiting for the probe and resumes the target at
     /// once; the run then throws <see cref="OperationCanceledException"/>, after the target runs again. With
     /// <paramref name="startAtUnixNs"/>, the steps that need no pause are taken first and the pause begins when
-    /// CLOCK_REALTIME reaches that instant (<see cref="StartInstant"/>; at once if it has passed).
+    /// CLOCK_REALTIME reaches that instant, as the pause's own tracer thread sees it (<see cref="StartInstant"/>; at once if it has passed).
     /// </summary>
     public RawSnapshot Run(CancellationToken cancellation = default, long startAtUnixNs = 0)
     {
@@ -117,14 +117,13 @@ public sealed class SnapshotRunner : IDisposable
         DiscardPending();
         ClearThreadRegisters(_maps[protocol.ThreadRegistersMap]);
         var generation = ++_generation;
-        if (startAtUnixNs > 0) StartInstant.WaitUntil(startAtUnixNs, cancellation);
         cancellation.ThrowIfCancellationRequested();
         var (steps, pause) = ProcessPause.PauseWhile(Job.Pid, Job.MaxPause, p => PausedSteps(p, Job.TriggerTid, generation, cancellation),
-            signalThread: (Job.TriggerTid, protocol.TriggerSignal));
+            signalThread: (Job.TriggerTid, protocol.TriggerSignal), startAtUnixNs: startAtUnixNs, startCancellation: cancellation);
         if (!steps.Completed) cancellation.ThrowIfCancellationRequested();
         var records = _reader.ReadAll();
         var timings = new PauseTimings(pause.PauseDurationNs, pause.EstablishedAtNs - pause.PausedAtNs, steps.ArmedAt - pause.EstablishedAtNs,
-            steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, pause.ResumedAtNs - steps.FinishedAt, steps.TriggeredAt, steps.FinishedAt);
+            steps.TriggeredAt - steps.ArmedAt, steps.FinishedAt - steps.TriggeredAt, pause.ResumedAtNs - steps.FinishedAt, steps.TriggeredAt, steps.FinishedAt, pause.StoppedAtNs);
         return new RawSnapshot(Job.Pid, records, steps.Completed && EndsWithCompletion(records, generation), steps.Threads, timings, Job.MaxPause);
     }
 

@@ -17,10 +17,15 @@ static class ProbeClock
     public static (long UnixNs, long MonotonicNs) Now() =>
         (UnixNs(DateTimeOffset.UtcNow), (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency)));
 
-    /// <summary>The row with <see cref="ProcessSnapshot.ProbeAt"/> set from its probe's monotonic start (else the trigger's), through the clock pair and the offset.</summary>
+    /// <summary>
+    /// The row with <see cref="ProcessSnapshot.ProbeAt"/> set from the monotonic instant its threads were all stopped
+    /// (else its probe's start, else the trigger's), through the clock pair and the offset.
+    /// </summary>
     public static ProcessSnapshot OnTimeline(ProcessSnapshot row, long clockUnixNs, long clockMonotonicNs, TimeSpan offset)
     {
-        var probeNs = row.MonotonicNs is > 0 ? row.MonotonicNs : row.Timings is { TriggeredAtNs: > 0 } t ? t.TriggeredAtNs : null;
+        var probeNs = row.Timings is { StoppedAtNs: > 0 } stopped ? stopped.StoppedAtNs
+            : row.MonotonicNs is > 0 ? row.MonotonicNs
+            : row.Timings is { TriggeredAtNs: > 0 } t ? t.TriggeredAtNs : null;
         if (probeNs is not { } ns) return row;
         return row with { ProbeAt = DateTimeOffset.UnixEpoch.AddTicks((clockUnixNs + (ns - clockMonotonicNs)) / 100) - offset };
     }

@@ -38,6 +38,10 @@ public sealed record ProcessSnapshot(
     /// <summary>Labels from the fleet file (the agent's static labels), without program, environment and host.</summary>
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
 
-    /// <summary>When the probe ran, on the client's clock (an agent's clock corrected by its measured offset): one timeline for a fleet.</summary>
+    /// <summary>
+    /// The instant the snapshot shows: when every thread of the process was stopped (nothing changes from then until the
+    /// resume, whenever the probe reads it), on the client's clock (an agent's clock corrected by its measured
+    /// offset): one timeline for a fleet. From an agent older than that, when the probe started.
+    /// </summary>
     public DateTimeOffset? ProbeAt { get; init; }
 }
