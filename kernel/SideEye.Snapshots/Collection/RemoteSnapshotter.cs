@@ -96,9 +96,11 @@ public sealed class RemoteSnapshotter : ISnapshotter
     /// Phase one of a snapshot: lists the processes the agent has no current job for, fetches missing executables,
     /// makes the jobs, and has the agent load and check them (one Prepare call, again for a job it dropped, one the
     /// verifier refused with captures, a process that restarted or outgrew its ring). Nothing is paused. A process
-    /// that cannot be readied gets its row with the reason.
+    /// that cannot be readied gets its row with the reason. Unless <paramref name="refineClock"/> is false, a loose
+    /// clock estimate is tightened at once with a few ReadClock calls; a fleet does that after every agent is
+    /// prepared (<see cref="RefineClockAsync"/>), when the machines are quiet and the round trips short.
     /// </summary>
-    public async Task<PreparedSnapshot> PrepareAsync(IReadOnlyList<int> pids, CancellationToken cancellation = default)
+    public async Task<PreparedSnapshot> PrepareAsync(IReadOnlyList<int> pids, CancellationToken cancellation = default, bool refineClock = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var prepared = new PreparedSnapshot(this, pids);
@@ -114,15 +116,27 @@ public sealed class RemoteSnapshotter : ISnapshotter
         }
         if (best is { } estimate)
         {
-            // A Prepare call that carried jobs or met a busy machine bounds the offset loosely: a few quick calls do better.
-            if (estimate.Uncertainty > ClockTolerance)
-            {
-                try { estimate = (await MeasureClockAsync(estimate, 3, cancellation))!.Value; }
-                catch (SideEyeException) { } // an agent without the ReadClock call (or one gone since): the Prepare call's estimate stands
-            }
             (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = estimate;
+            if (refineClock) await RefineClockAsync(prepared, 3, ClockTolerance, cancellation);
         }
         return prepared;
+    }
+
+    /// <summary>
+    /// Tightens the clock offset <paramref name="prepared"/> will be triggered with, when it is looser than
+    /// <paramref name="tolerance"/>, with up to <paramref name="samples"/> ReadClock calls (a Prepare call that carried
+    /// jobs or met a busy machine bounds the offset loosely; a quick call does better). An agent without the ReadClock
+    /// call, or one gone since, keeps the estimate it had: the trigger will say what is wrong with it.
+    /// </summary>
+    public async Task RefineClockAsync(PreparedSnapshot prepared, int samples, TimeSpan tolerance, CancellationToken cancellation = default)
+    {
+        if (prepared.ClockOffset is not { } offset || prepared.ClockUncertainty is not { } uncertainty || uncertainty <= tolerance) return;
+        try
+        {
+            var estimate = (await MeasureClockAsync((offset, uncertainty), samples, tolerance, cancellation))!.Value;
+            (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = estimate;
+        }
+        catch (SideEyeException) { }
     }
 
     /// <summary>A clock offset estimate this tight needs no more ReadClock calls.</summary>
@@ -136,14 +150,15 @@ public sealed class RemoteSnapshotter : ISnapshotter
     public async Task<(TimeSpan Offset, TimeSpan Uncertainty)> MeasureClockAsync(int samples = 3, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
-        var (offset, uncertainty) = (await MeasureClockAsync(null, samples, cancellation))!.Value;
+        var (offset, uncertainty) = (await MeasureClockAsync(null, samples, ClockTolerance, cancellation))!.Value;
         (ClockOffset, ClockUncertainty) = (offset, uncertainty);
         return (offset, uncertainty);
     }
 
-    async Task<(TimeSpan Offset, TimeSpan Uncertainty)?> MeasureClockAsync((TimeSpan Offset, TimeSpan Uncertainty)? best, int samples, CancellationToken cancellation)
+    async Task<(TimeSpan Offset, TimeSpan Uncertainty)?> MeasureClockAsync((TimeSpan Offset, TimeSpan Uncertainty)? best, int samples, TimeSpan tolerance,
+        CancellationToken cancellation)
     {
-        for (var i = 0; i < samples && !(best?.Uncertainty <= ClockTolerance); i++)
+        for (var i = 0; i < samples && !(best?.Uncertainty <= tolerance); i++)
         {
             var sent = DateTimeOffset.UtcNow;
             M.Clock clock;

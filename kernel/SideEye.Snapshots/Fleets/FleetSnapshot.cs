@@ -11,6 +11,8 @@ namespace SideEye.Snapshots.Fleets;
 /// <param name="Failures">Agent name → why it gave no processes (unreachable, refused, timed out).</param>
 /// <param name="Spread">Latest minus earliest probe time among the processes that were snapshotted; null with fewer than two.</param>
 /// <param name="ClockUncertainty">The largest uncertainty of an agent's clock offset (half its round trip): the spread is known to within about this.</param>
+/// <param name="PhaseOne">From the start to every agent's probes loaded (listing, executables, jobs, clocks).</param>
+/// <param name="PhaseTwo">From the shared instant to the last agent's answer decoded.</param>
 public sealed record FleetSnapshot(
     Snapshot Snapshot,
     IReadOnlyDictionary<string, string> Failures,
@@ -18,7 +20,9 @@ public sealed record FleetSnapshot(
     TimeSpan ClockUncertainty,
     long BytesReceived,
     long BytesSent,
-    long ExecutableBytesFetched)
+    long ExecutableBytesFetched,
+    TimeSpan PhaseOne,
+    TimeSpan PhaseTwo)
 {
     /// <summary>"N processes on M hosts, probes X ms apart (clocks known to within Y ms)": the processes counted are those with goroutines.</summary>
     public string Summary
