@@ -43,7 +43,7 @@ public static class FleetReport
             Console.WriteLine($"{agents.Count} agents and their processes started in {clock.Elapsed.TotalSeconds:F1} s; " +
                               $"agents' RSS {agents.Sum(a => Rss(a.HostPid)) / agents.Count / 1024.0:F0} MiB each");
             var credentials = new AgentCredentials(certificates.ClientCertificate, certificates.ClientKey, certificates.AuthorityPath);
-            foreach (var n in sizes) Measure(agents.Take(n).ToArray(), credentials, Path.Combine(certificates.Folder, $"cache-{n}"), runs);
+            foreach (var n in sizes) Measure(agents.Take(n).ToArray(), programs.Take(n).ToArray(), credentials, Path.Combine(certificates.Folder, $"cache-{n}"), runs);
         }
         finally
         {
@@ -53,7 +53,7 @@ public static class FleetReport
         return 0;
     }
 
-    static void Measure(AgentProcess[] agents, AgentCredentials credentials, string cache, int runs)
+    static void Measure(AgentProcess[] agents, ParkedProgram[] targets, AgentCredentials credentials, string cache, int runs)
     {
         var fleet = new FleetSpec("(benchmark)", agents.Select((a, i) => new FleetAgent($"node-{i}", AgentAddress.Parse(a.Url), "bench", new Dictionary<string, string>())).ToArray(),
             credentials, ProgramRules.None);
@@ -68,11 +68,20 @@ public static class FleetReport
                 Cache = new ExecutableCache(cache),
             }).GetAwaiter().GetResult();
             var cold = Once(snapshotter, store);
+            var cpu = new CpuTimes(agents.Select(a => a.HostPid), targets.Select(t => t.HostPid));
             var warm = Enumerable.Range(0, runs).Select(_ => Once(snapshotter, store)).ToArray();
+            var (agentsCpu, targetsCpu, clientCpu) = cpu.Since();
             var goroutines = warm[0].Taken.Snapshot.Processes.Sum(p => p.Goroutines.Count);
             Console.WriteLine($"{agents.Length,3} agents, {goroutines} goroutines: cold {cold.EndToEndMs:F0} ms ({cold.Taken.ExecutableBytesFetched / 1e6:F1} MB of executables fetched once for the fleet)");
             Console.WriteLine($"{agents.Length,3}   end to end median {Median(warm, s => s.EndToEndMs):F1} ms; spread of probe times median {Median(warm, s => s.Taken.Spread?.TotalMilliseconds ?? 0):F3} ms, " +
                               $"max {warm.Max(s => s.Taken.Spread?.TotalMilliseconds ?? 0):F3} ms; clocks known to within {Median(warm, s => s.Taken.ClockUncertainty.TotalMilliseconds):F3} ms");
+            Console.WriteLine($"{agents.Length,3}   phase one median {Median(warm, s => s.Taken.PhaseOne.TotalMilliseconds):F1} ms, instant to last answer decoded {Median(warm, s => s.Taken.PhaseTwo.TotalMilliseconds):F1} ms, " +
+                              $"store {Median(warm, s => s.StoreMs):F1} ms");
+            Console.WriteLine($"{agents.Length,3}   after the instant: the first process stopped {Median(warm, s => Late(s.Taken, first: true)):F3} ms, the last {Median(warm, s => Late(s.Taken, first: false)):F3} ms (medians)");
+            var timed = agents.SelectMany(a => a.AuditLines().Where(l => l["stop_late_ms"] is not null).TakeLast(runs)).ToArray();
+            Console.WriteLine($"{agents.Length,3}   as the agents saw it: calls arrived {Quartiles(timed.Select(l => (double)l["ahead_ms"]!))} ms ahead of the instant, " +
+                              $"processes stopped {Quartiles(timed.Select(l => (double)l["stop_late_ms"]!))} ms after it (min, quartiles, max)");
+            Console.WriteLine($"{agents.Length,3}   CPU per warm snapshot: agents {agentsCpu / runs:F1} ms, their targets {targetsCpu / runs:F1} ms, this client {clientCpu / runs:F1} ms");
             Console.WriteLine($"{agents.Length,3}   pause median {Median(warm, s => s.Taken.Snapshot.Processes.Max(p => p.PauseNs) / 1e6):F2} ms (the longest in each snapshot); " +
                               $"wire per warm snapshot {Median(warm, s => s.Taken.BytesReceived):F0} bytes received, {Median(warm, s => s.Taken.BytesSent):F0} sent, " +
                               $"{warm.Sum(s => s.Taken.ExecutableBytesFetched)} executable bytes in all warm runs; this client's RSS {Environment.WorkingSet / (1 << 20)} MiB");
@@ -84,7 +93,7 @@ public static class FleetReport
         }
     }
 
-    sealed record Sample(FleetSnapshot Taken, double EndToEndMs);
+    sealed record Sample(FleetSnapshot Taken, double EndToEndMs, double StoreMs);
 
     static Sample Once(FleetSnapshotter snapshotter, SnapshotStore store)
     {
@@ -93,11 +102,25 @@ public static class FleetReport
         Thread.Sleep(20);
         var clock = Stopwatch.StartNew();
         var taken = snapshotter.TakeAsync([]).GetAwaiter().GetResult();
+        var stored = clock.Elapsed.TotalMilliseconds;
         store.Append(taken.Snapshot);
         var elapsed = clock.Elapsed.TotalMilliseconds;
         if (taken.Failures.Count > 0 || taken.Snapshot.Processes.Any(p => p.Error is not null))
             throw new InvalidOperationException($"the fleet snapshot failed: {string.Join("; ", taken.Failures.Select(f => $"{f.Key}: {f.Value}").Concat(taken.Snapshot.Processes.Where(p => p.Error is not null).Select(p => $"{p.Host} {p.Pid}: {p.Error}")))}");
-        return new Sample(taken, elapsed);
+        return new Sample(taken, elapsed, elapsed - stored);
+    }
+
+    /// <summary>How long after the shared instant the first (or last) process was stopped, on the client's timeline.</summary>
+    static double Late(FleetSnapshot taken, bool first)
+    {
+        var stopped = taken.Snapshot.Processes.Where(p => p.ProbeAt is not null).Select(p => (p.ProbeAt!.Value - taken.Snapshot.TakenAt).TotalMilliseconds).ToArray();
+        return first ? stopped.Min() : stopped.Max();
+    }
+
+    static string Quartiles(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length == 0 ? "-" : string.Join(" / ", new[] { 0, v.Length / 4, v.Length / 2, 3 * v.Length / 4, v.Length - 1 }.Select(i => v[i].ToString("F2", CultureInfo.InvariantCulture)));
     }
 
     static long Rss(int pid) =>
