@@ -37,6 +37,12 @@ public sealed class PreparedSnapshot
     /// <summary>How far the true offset may be from <see cref="ClockOffset"/>.</summary>
     public TimeSpan? ClockUncertainty { get; internal set; }
 
+    /// <summary>
+    /// The quickest Prepare call's round trip with the agent's own time on it taken out (loading, the verifier): about
+    /// how long a call now takes to reach the agent and come back. Null when no call was made.
+    /// </summary>
+    public TimeSpan? RoundTrip { get; internal set; }
+
     internal void Trigger()
     {
         if (Interlocked.Exchange(ref _triggered, 1) != 0) throw new InvalidOperationException("a prepared snapshot is triggered once; prepare another");

@@ -117,6 +117,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
         if (best is { } estimate)
         {
             (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = estimate;
+            prepared.RoundTrip = 2 * estimate.Uncertainty;
             if (refineClock) await RefineClockAsync(prepared, 3, ClockTolerance, cancellation);
         }
         return prepared;

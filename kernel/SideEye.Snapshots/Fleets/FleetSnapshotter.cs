@@ -27,11 +27,8 @@ public sealed class FleetSnapshotter : IDisposable
     /// <summary>One agent and how to talk to it, or why it cannot be talked to.</summary>
     sealed record Member(FleetAgent Agent, AgentConnection? Connection, RemoteSnapshotter? Snapshotter, string? Problem);
 
-    /// <summary>
-    /// What phase one left for phase two: the agent's prepared probes, its selected processes and how long its Prepare
-    /// call took (the trigger call will take about as long to get there), or why it failed.
-    /// </summary>
-    sealed record Prepared(Member Member, PreparedSnapshot? Probes, IReadOnlyDictionary<int, FleetTarget> Targets, string? Problem, TimeSpan RoundTrip = default);
+    /// <summary>What phase one left for phase two: the agent's prepared probes and its selected processes, or why it failed.</summary>
+    sealed record Prepared(Member Member, PreparedSnapshot? Probes, IReadOnlyDictionary<int, FleetTarget> Targets, string? Problem);
 
     readonly IReadOnlyList<Member> _members;
     readonly ExecutableCache _cache;
@@ -207,8 +204,10 @@ public sealed class FleetSnapshotter : IDisposable
         var ready = prepared.Where(p => p.Probes is not null).ToArray();
         await RefineClocksAsync(ready, cancellation).ConfigureAwait(false);
         var phaseOne = clock.Elapsed;
-        // The instant must reach every agent before it passes: a margin over the slowest Prepare call of phase one.
-        var lead = TriggerLead + 2 * ready.Select(p => p.RoundTrip).DefaultIfEmpty(TimeSpan.Zero).Max();
+        // The instant must reach every agent before it passes: a margin over the slowest Prepare call's round trip
+        // (the agent's own work on it taken out), bounded: an instant missed only makes that agent late.
+        var slowest = ready.Select(p => p.Probes!.RoundTrip ?? TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var lead = TriggerLead + 2 * (slowest < MaxLead ? slowest : MaxLead);
         var at = DateTimeOffset.UtcNow + lead;
         var taken = await Task.WhenAll(prepared.Select(p => TriggerAsync(p, at, cancellation))).ConfigureAwait(false);
         var phaseTwo = clock.Elapsed - phaseOne - lead;
@@ -234,6 +233,9 @@ public sealed class FleetSnapshotter : IDisposable
 
     /// <summary>The least time between the end of phase one and the shared instant, for the trigger calls to go out.</summary>
     static readonly TimeSpan TriggerLead = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The most the slowest round trip may add to the lead (agents refuse an instant over 30 s ahead).</summary>
+    static readonly TimeSpan MaxLead = TimeSpan.FromSeconds(2);
 
     /// <summary>A clock offset within this needs no more ReadClock calls (agents sharing a loopback measure about 0.1 ms).</summary>
     static readonly TimeSpan ClockTolerance = TimeSpan.FromMilliseconds(0.25);
@@ -264,9 +266,8 @@ public sealed class FleetSnapshotter : IDisposable
             if (listed is [{ Error: { } error }]) return new Prepared(member, null, none, error);
             var targets = listed.ToDictionary(t => t.Process!.Pid);
             if (targets.Count == 0) return new Prepared(member, null, targets, null);
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var probes = await snapshotter.PrepareAsync(targets.Keys.ToArray(), cancellation, refineClock: false).ConfigureAwait(false);
-            return new Prepared(member, probes, targets, null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return new Prepared(member, probes, targets, null);
         }
         catch (Exception e) when (IsAgentFailure(e, cancellation))
         {
