@@ -5,23 +5,34 @@ namespace SideEye.Benchmarks;
 /// <summary>
 /// CPU time spent by groups of processes since this was made, from /proc/PID/stat (user and system time in clock
 /// ticks, 10 ms here, threads that have ended included): where a fleet's snapshot spends a small machine's CPUs.
-/// Coarse for one snapshot; averaged over several it is not.
+/// Coarse for one snapshot; summed over several it is not.
 /// </summary>
-sealed class CpuTimes
+sealed class CpuTimes(IEnumerable<int> agents, IEnumerable<int> targets)
 {
-    readonly int[] _agents, _targets;
-    readonly double _agentsMs, _targetsMs, _clientMs;
+    readonly int[] _agents = agents.ToArray(), _targets = targets.ToArray();
 
-    public CpuTimes(IEnumerable<int> agents, IEnumerable<int> targets)
+    /// <summary>Milliseconds on a CPU within every <see cref="Measure"/> since the last <see cref="Reset"/>: the agents, their targets, this process.</summary>
+    public (double Agents, double Targets, double Client) Total { get; private set; }
+
+    public void Reset() => Total = default;
+
+    /// <summary>Counts what is spent until the result is disposed (the snapshot itself, not the forced collections between them).</summary>
+    public IDisposable Measure()
     {
-        _agents = agents.ToArray();
-        _targets = targets.ToArray();
-        (_agentsMs, _targetsMs, _clientMs) = (Ms(_agents), Ms(_targets), Ms([Environment.ProcessId]));
+        var before = Now();
+        return new Scope(() =>
+        {
+            var after = Now();
+            Total = (Total.Agents + after.Agents - before.Agents, Total.Targets + after.Targets - before.Targets, Total.Client + after.Client - before.Client);
+        });
     }
 
-    /// <summary>Milliseconds on a CPU since this was made: the agents, their targets, this process.</summary>
-    public (double Agents, double Targets, double Client) Since() =>
-        (Ms(_agents) - _agentsMs, Ms(_targets) - _targetsMs, Ms([Environment.ProcessId]) - _clientMs);
+    (double Agents, double Targets, double Client) Now() => (Ms(_agents), Ms(_targets), Ms([Environment.ProcessId]));
+
+    sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
 
     static double Ms(IEnumerable<int> pids) => pids.Sum(pid =>
     {

@@ -67,10 +67,11 @@ public static class FleetReport
                 MaxPause = TimeSpan.FromSeconds(1),
                 Cache = new ExecutableCache(cache),
             }).GetAwaiter().GetResult();
-            var cold = Once(snapshotter, store);
             var cpu = new CpuTimes(agents.Select(a => a.HostPid), targets.Select(t => t.HostPid));
-            var warm = Enumerable.Range(0, runs).Select(_ => Once(snapshotter, store)).ToArray();
-            var (agentsCpu, targetsCpu, clientCpu) = cpu.Since();
+            var cold = Once(snapshotter, store, cpu);
+            cpu.Reset();
+            var warm = Enumerable.Range(0, runs).Select(_ => Once(snapshotter, store, cpu)).ToArray();
+            var (agentsCpu, targetsCpu, clientCpu) = cpu.Total;
             var goroutines = warm[0].Taken.Snapshot.Processes.Sum(p => p.Goroutines.Count);
             Console.WriteLine($"{agents.Length,3} agents, {goroutines} goroutines: cold {cold.EndToEndMs:F0} ms ({cold.Taken.ExecutableBytesFetched / 1e6:F1} MB of executables fetched once for the fleet)");
             Console.WriteLine($"{agents.Length,3}   end to end median {Median(warm, s => s.EndToEndMs):F1} ms; spread of probe times median {Median(warm, s => s.Taken.Spread?.TotalMilliseconds ?? 0):F3} ms, " +
@@ -95,11 +96,12 @@ public static class FleetReport
 
     sealed record Sample(FleetSnapshot Taken, double EndToEndMs, double StoreMs);
 
-    static Sample Once(FleetSnapshotter snapshotter, SnapshotStore store)
+    static Sample Once(FleetSnapshotter snapshotter, SnapshotStore store, CpuTimes cpu)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         Thread.Sleep(20);
+        using var _ = cpu.Measure();
         var clock = Stopwatch.StartNew();
         var taken = snapshotter.TakeAsync([]).GetAwaiter().GetResult();
         var stored = clock.Elapsed.TotalMilliseconds;
