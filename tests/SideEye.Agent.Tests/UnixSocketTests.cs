@@ -35,19 +35,30 @@ public sealed class UnixSocketTests : IDisposable
     }
 
     [Fact]
-    public async Task An_agent_started_without_a_compilation_setting_replaces_itself_with_one_that_compiles_once()
+    public async Task An_agent_started_without_its_runtime_settings_replaces_itself_with_one_that_has_them()
     {
         Requires.Root();
-        Assert.Null(Environment.GetEnvironmentVariable(SteadyCompilation.Variable));
+        Assert.All(AgentRuntimeSettings.Wanted, w => Assert.Null(Environment.GetEnvironmentVariable("DOTNET_" + w.Name)));
         using var agent = AgentProcess.StartUnix();
         var environment = File.ReadAllText($"/proc/{agent.HostPid}/environ").Split('\0');
-        Assert.Contains($"{SteadyCompilation.Variable}=0", environment);
+        Assert.All(AgentRuntimeSettings.Wanted, w => Assert.Contains($"DOTNET_{w.Name}={w.Value}", environment));
         Assert.Contains("DOTNET_NOLOGO=1", environment); // the rest of what it was started with is kept
         Assert.Contains("--audit", File.ReadAllText($"/proc/{agent.HostPid}/cmdline").Split('\0'));
         using var connection = AgentConnection.Open(agent.Address, null);
         using var remote = new RemoteSnapshotter(connection, new ExecutableCache(Path.Combine(_folder, "cache")));
         Assert.Empty(await remote.ListAsync());
-        Assert.DoesNotContain("tiered compilation", agent.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("default settings", agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_setting_its_starter_made_is_obeyed()
+    {
+        Requires.Root();
+        using var agent = AgentProcess.StartUnix(prefix: ["env", "DOTNET_TieredCompilation=1"]);
+        var environment = File.ReadAllText($"/proc/{agent.HostPid}/environ").Split('\0');
+        Assert.Contains("DOTNET_TieredCompilation=1", environment);
+        Assert.DoesNotContain("DOTNET_TieredCompilation=0", environment);
+        Assert.Contains("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", environment);
     }
 
     [Fact]

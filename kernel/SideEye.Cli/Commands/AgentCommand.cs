@@ -36,7 +36,7 @@ public static class AgentCommand
             if (parse.GetValue(maxPause) is < 1 or > 60_000) throw new AgentStartupException($"--max-pause-ms must be from 1 to 60000, not {parse.GetValue(maxPause)}");
             if (parse.GetValue(maxMap) is < 16 or > 65_536) throw new AgentStartupException($"--max-map-mb must be from 16 to 65536, not {parse.GetValue(maxMap)}");
             if (parse.GetValue(idle) is < 1) throw new AgentStartupException($"--probe-idle-s must be positive, not {parse.GetValue(idle)}");
-            SteadyCompilation.Ensure(Console.Error);
+            AgentRuntimeSettings.Ensure(Console.Error);
             var options = new AgentOptions
             {
                 Listen = (parse.GetValue(listen) ?? []).Select(ListenAddress.Parse).ToArray(),
