@@ -124,7 +124,10 @@ public sealed class FleetStacksTests : IDisposable
         var diff = CliRunner.Run("diff", path, "--before", "1", "--after", "2", "--where", "host=b");
         Assert.True(diff.ExitCode == 0, diff.Stderr);
         Assert.Contains("grew", diff.Stdout);
-        Assert.Contains("3 -> 7", diff.Stdout);
+        Assert.Contains("3 -> 7  main.work", diff.Stdout);
+        var both = CliRunner.Run("diff", path, "--before", "1", "--after", "2");
+        Assert.True(both.ExitCode == 0, both.Stderr);
+        Assert.Contains("5 -> 9  in 2 processes on 2 hosts; main.work", both.Stdout);
         Assert.Contains("have the same stack groups", CliRunner.Run("diff", path, "--before", "1", "--after", "2", "--where", "host=a").Stdout);
 
         var bad = CliRunner.Run("stacks", path, "--where", "zone=~east");

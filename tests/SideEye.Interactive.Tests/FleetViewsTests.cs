@@ -46,7 +46,10 @@ public sealed class FleetViewsTests
         Assert.Contains("in process 42 on b (/bin/app)", detailHtml, StringComparison.Ordinal);
 
         var (diff, _) = ExtensionKernel.Returned<DiffView>(await kernel.SubmitAsync($"#!sideeye diff 1 2 --db {temp.Path} --where host=b"));
-        Assert.Equal([(3, 7)], diff.Changes.Select(c => (c.Before, c.After)));
+        Assert.Equal([(3, 7, 1, 1)], diff.Changes.Select(c => (c.Before, c.After, c.Processes, c.HostCount)));
+        var (both, bothHtml) = ExtensionKernel.Returned<DiffView>(await kernel.SubmitAsync($"#!sideeye diff 1 2 --db {temp.Path}"));
+        Assert.Equal([(5, 9, 2, 2)], both.Changes.Select(c => (c.Before, c.After, c.Processes, c.HostCount)));
+        Assert.Contains("<td>9<br><small>in 2 processes on 2 hosts</small></td>", bothHtml, StringComparison.Ordinal);
         var (none, _) = ExtensionKernel.Returned<DiffView>(await kernel.SubmitAsync($"#!sideeye diff 1 2 --db {temp.Path} --where host=a"));
         Assert.Empty(none.Changes);
 

@@ -138,7 +138,7 @@ static class HtmlViews
             var captured = values.Count == 0 ? "" : $", {values.Select(v => v.Expression).Distinct().Count()} values";
             var open = values.Count > 0 ? " open" : "";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{g.Count}{(spread ? $"<br><small>in {g.Processes} process{(g.Processes == 1 ? "" : "es")} on {g.HostCount} host{(g.HostCount == 1 ? "" : "s")}</small>" : "")}</td><td>{HtmlEncode(states)}</td><td>{Duration(g.LongestWait)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td>" +
+                $"<tr><td>{g.Count}{(spread ? $"<br><small>{InProcesses(g.Processes, g.HostCount)}</small>" : "")}</td><td>{HtmlEncode(states)}</td><td>{Duration(g.LongestWait)}</td><td>{HtmlEncode(g.Where?.Func ?? "")}</td><td>{HtmlEncode(string.Join(", ", g.CreatedBy))}</td>" +
                 $"<td><details{open}><summary>{g.VisibleFrames.Count} frames{captured}; goroutines {Goids(g)}</summary><code>{frames}</code></details></td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
@@ -208,6 +208,10 @@ static class HtmlViews
         return html.Append("</tbody></table>").ToString();
     }
 
+    /// <summary>"in 3 processes on 2 hosts".</summary>
+    static string InProcesses(int processes, int hosts) =>
+        $"in {processes} process{(processes == 1 ? "" : "es")} on {hosts} host{(hosts == 1 ? "" : "s")}";
+
     public static string Diff(DiffView view)
     {
         if (view.Changes.Count == 0) return $"<p>snapshots {view.Before} and {view.After} have the same stack groups</p>";
@@ -217,7 +221,7 @@ static class HtmlViews
         {
             var frames = string.Join("<br>", c.VisibleFrames.Select(f => HtmlEncode(f.ToString())));
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}</td><td>{HtmlEncode(c.Where?.Func ?? "")}</td><td><details><summary>{c.VisibleFrames.Count} frames</summary><code>{frames}</code></details></td></tr>");
+                $"<tr><td>{c.Kind} {(c.Delta > 0 ? "+" : "")}{c.Delta}</td><td>{c.Before}</td><td>{c.After}{(c.Processes > 1 ? $"<br><small>{InProcesses(c.Processes, c.HostCount)}</small>" : "")}</td><td>{HtmlEncode(c.Where?.Func ?? "")}</td><td><details><summary>{c.VisibleFrames.Count} frames</summary><code>{frames}</code></details></td></tr>");
         }
         return html.Append("</tbody></table>").ToString();
     }

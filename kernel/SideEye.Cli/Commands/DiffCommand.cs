@@ -55,7 +55,7 @@ public static class DiffCommand
         foreach (var c in changes)
         {
             o.WriteLine();
-            o.WriteLine($"  {c.Kind,-8} {c.Delta,5:+0;-0}  {c.Before} -> {c.After}  {GroupText.Where(c.Where)}");
+            o.WriteLine($"  {c.Kind,-8} {c.Delta,5:+0;-0}  {c.Before} -> {c.After}  {GroupText.Spread(c)}{GroupText.Where(c.Where)}");
             GroupText.WriteFrames(o, c.Frames);
         }
     }

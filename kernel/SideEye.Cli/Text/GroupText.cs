@@ -37,8 +37,12 @@ static class GroupText
     /// "in 3 processes on 2 hosts; " when the group spans more than one process, "" otherwise: one process's output
     /// reads as it always has.
     /// </summary>
-    public static string Spread(StackGroup group) =>
-        group.Processes > 1 ? $"in {group.Processes} processes on {Plural(group.HostCount, "host")}; " : "";
+    public static string Spread(StackGroup group) => Spread(group.Processes, group.HostCount);
+
+    /// <summary>As <see cref="Spread(StackGroup)"/>, for a changed group (its spread in the later snapshot that has it).</summary>
+    public static string Spread(StackGroupChange change) => Spread(change.Processes, change.HostCount);
+
+    static string Spread(int processes, int hosts) => processes > 1 ? $"in {processes} processes on {Plural(hosts, "host")}; " : "";
 
     /// <summary>"1 goroutine", "2 goroutines".</summary>
     public static string Plural(long n, string word) => $"{n} {word}{(n == 1 ? "" : "s")}";

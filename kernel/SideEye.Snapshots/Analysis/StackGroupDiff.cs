@@ -15,7 +15,8 @@ public static class StackGroupDiff
             {
                 var x = a.GetValueOrDefault(k);
                 var y = b.GetValueOrDefault(k);
-                return new StackGroupChange(k, (y ?? x)!.Frames, x?.Count ?? 0, y?.Count ?? 0);
+                var latest = (y ?? x)!;
+                return new StackGroupChange(k, latest.Frames, x?.Count ?? 0, y?.Count ?? 0, latest.Processes, latest.HostCount);
             })
             .Where(c => c.Delta != 0)
             .OrderByDescending(c => Math.Abs(c.Delta)).ThenBy(c => c.Key, StringComparer.Ordinal)

@@ -114,7 +114,7 @@ public sealed class FleetSnapshotTests
         var grown = Fleet() with { Processes = [Api("web-1", "east", 3), Api("web-2", "west", 9)] };
         var after = store.Append(grown);
         var all = StackGroupDiff.Between(StackGroups.Of(store, before), StackGroups.Of(store, after)).Single();
-        Assert.Equal((5, 12), (all.Before, all.After));
+        Assert.Equal((5, 12, 2, 2), (all.Before, all.After, all.Processes, all.HostCount));
         var east = ProcessFilter.Of(where: ["zone=east"]);
         Assert.Empty(StackGroupDiff.Between(StackGroups.Of(store, before, east), StackGroups.Of(store, after, east)));
     }
