@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using SideEye.Remote.Connection;
 using SideEye.Remote.Executables;
 using SideEye.Snapshots.Collection;
@@ -17,7 +18,7 @@ namespace SideEye.Agent.Tests;
 /// </summary>
 [Collection(PrivilegedAgentCollection.Name)]
 [Trait("Category", "Privileged")]
-public sealed class FaultTests(ITestOutputHelper output) : IDisposable
+public sealed partial class FaultTests(ITestOutputHelper output) : IDisposable
 {
     const int Goroutines = 30_000;
     readonly TestFleet _fleet = new();
@@ -133,7 +134,9 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         NetworkPair.Ip("-n", network.AgentNamespace, "link", "set", network.AgentLink, "up");
         Run("ip", "netns", "exec", network.AgentNamespace, "tc", "qdisc", "add", "dev", network.AgentLink, "root", "tbf", "rate", "8mbit", "burst", "32kbit", "latency", "2s");
         using var client = new SideEyeRun(snapshot, network.InClient, environment);
-        Assert.True(WaitForPause(target.HostPid, TimeSpan.FromSeconds(60), () => client.HasExited), "the target was never seen paused");
+        // The records crossing the slow link say the pause is over and the stream has begun; a pause of some 15 ms
+        // cannot be caught reliably by polling /proc on a loaded machine.
+        Assert.True(WaitForBytesSent(network, 1_000_000, TimeSpan.FromSeconds(60), () => client.HasExited), "the agent never began to send the records");
         AssertRunning(target.HostPid);
         Thread.Sleep(1000); // the records are on their way
         Assert.False(client.HasExited, "the snapshot had crossed already: the link was not cut mid-stream");
@@ -151,6 +154,26 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Polls the target's threads (bounded) until one is in a tracing stop, a pause in progress; false once <paramref name="over"/> says the attempt ended.</summary>
+    /// <summary>Waits until the agent's side of the link has sent <paramref name="bytes"/> (its shaping qdisc counts them).</summary>
+    static bool WaitForBytesSent(NetworkPair network, long bytes, TimeSpan timeout, Func<bool> over)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout && !over())
+        {
+            var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true };
+            foreach (var a in new[] { "netns", "exec", network.AgentNamespace, "tc", "-s", "qdisc", "show", "dev", network.AgentLink }) psi.ArgumentList.Add(a);
+            using var tc = Process.Start(psi)!;
+            var shown = tc.StandardOutput.ReadToEnd();
+            tc.WaitForExit();
+            if (SentBytes().Match(shown) is { Success: true } m && long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= bytes) return true;
+            Thread.Sleep(50);
+        }
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Sent (\d+) bytes")]
+    private static partial System.Text.RegularExpressions.Regex SentBytes();
+
     static bool WaitForPause(int pid, TimeSpan timeout, Func<bool> over)
     {
         var clock = Stopwatch.StartNew();
