@@ -395,11 +395,11 @@ public sealed class ProcessPauseTests(ITestOutputHelper output)
                 return target.LastBeat().Beat;
             }, startAtUnixNs: at);
             Assert.False(pause.ForceResumed);
-            // Both clocks read together: the realtime instant on the monotonic clock the pause records.
-            var stoppedAtUnixNs = StartInstant.NowUnixNs() - (Ptrace.PtraceNative.MonotonicNs() - pause.PausedAtNs);
-            Assert.True(stoppedAtUnixNs >= at - 100_000, $"the first thread was stopped {(at - stoppedAtUnixNs) / 1e3:F0} µs before the instant");
-            firstStops.Add(stoppedAtUnixNs - at);
-            allStopped.Add(pause.StoppedAtNs - pause.PausedAtNs + (stoppedAtUnixNs - at));
+            // The pause records the monotonic clock; the instant is on the realtime one.
+            var (firstStop, everyStop) = (StartInstant.UnixNsOf(pause.PausedAtNs), StartInstant.UnixNsOf(pause.StoppedAtNs));
+            Assert.True(firstStop >= at - 100_000, $"the first thread was stopped {(at - firstStop) / 1e3:F0} µs before the instant");
+            firstStops.Add(firstStop - at);
+            allStopped.Add(everyStop - at);
             Assert.True(beat > 0);
         }
         static string Us(List<long> ns) => string.Join(", ", ns.Order().Select(n => $"{n / 1e3:F0}"));

@@ -207,7 +207,7 @@ public sealed class FleetSnapshotter : IDisposable
         // The instant must reach every agent before it passes: a margin over the slowest Prepare call's round trip
         // (the agent's own work on it taken out), bounded: an instant missed only makes that agent late.
         var slowest = ready.Select(p => p.Probes!.RoundTrip ?? TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max();
-        var lead = TriggerLead + 2 * (slowest < MaxLead ? slowest : MaxLead);
+        var lead = TriggerLead + 2 * (slowest < MaxCountedRoundTrip ? slowest : MaxCountedRoundTrip);
         var at = DateTimeOffset.UtcNow + lead;
         var taken = await Task.WhenAll(prepared.Select(p => TriggerAsync(p, at, cancellation))).ConfigureAwait(false);
         var phaseTwo = clock.Elapsed - phaseOne - lead;
@@ -234,8 +234,11 @@ public sealed class FleetSnapshotter : IDisposable
     /// <summary>The least time between the end of phase one and the shared instant, for the trigger calls to go out.</summary>
     static readonly TimeSpan TriggerLead = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The most the slowest round trip may add to the lead (agents refuse an instant over 30 s ahead).</summary>
-    static readonly TimeSpan MaxLead = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// The longest round trip the lead counts (twice it, plus <see cref="TriggerLead"/>): a cold Prepare call can take
+    /// many seconds, and agents refuse an instant over 30 s ahead.
+    /// </summary>
+    static readonly TimeSpan MaxCountedRoundTrip = TimeSpan.FromSeconds(2);
 
     /// <summary>A clock offset within this needs no more ReadClock calls (agents sharing a loopback measure about 0.1 ms).</summary>
     static readonly TimeSpan ClockTolerance = TimeSpan.FromMilliseconds(0.25);
