@@ -130,6 +130,12 @@ public sealed class FleetSnapshotTests(FleetFixture fleet, ITestOutputHelper out
         var size = new FileInfo(GoFixture.Build("parked", GoToolchains.Newest)).Length;
         output.WriteLine($"{fleet.Members.Count} processes on {fleet.Agents.Count} hosts: {first.ExecutableBytesFetched} executable bytes (the build is {size})");
         Assert.Equal(size, first.ExecutableBytesFetched);
+        // And is parsed once: every host's process of that build is planned and decoded with one opened binary.
+        var targets = (await snapshotter.ListAsync([])).Where(t => t.Process is not null).ToArray();
+        var hosts = targets.DistinctBy(t => t.Host).ToArray();
+        Assert.True(hosts.Length >= 2, $"{hosts.Length} hosts listed");
+        var opened = await Task.WhenAll(hosts.Select(t => snapshotter.OpenBinaryAsync(t)));
+        Assert.All(opened, b => Assert.Same(opened[0], b));
         var again = await snapshotter.TakeAsync([]);
         Assert.Equal(0, again.ExecutableBytesFetched);
         Assert.True(again.BytesSent * 5 < first.BytesSent, $"a warm fleet snapshot sent {again.BytesSent} bytes, the first {first.BytesSent}");

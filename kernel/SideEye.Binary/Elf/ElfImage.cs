@@ -143,14 +143,15 @@ public sealed class ElfImage
     /// </summary>
     public ReadOnlyMemory<byte>? SectionData(string name)
     {
-        if (_decompressed.TryGetValue(name, out var cached)) return cached;
+        // Shared by every thread that plans or decodes with this binary (a fleet's agents): reads under the lock too.
+        lock (_decompressed)
+            if (_decompressed.TryGetValue(name, out var cached)) return cached;
         var section = FindSection(name);
         if (section is null && name.StartsWith(".debug_", StringComparison.Ordinal))
             section = FindSection(".zdebug_" + name[".debug_".Length..]);
         if (section is null) return null;
         var data = section.IsCompressed ? Decompress(section) : RawSectionData(section);
-        lock (_decompressed) _decompressed[name] = data;
-        return data;
+        lock (_decompressed) return _decompressed.TryAdd(name, data) ? data : _decompressed[name];
     }
 
     ReadOnlyMemory<byte> Decompress(ElfSectionInfo section)

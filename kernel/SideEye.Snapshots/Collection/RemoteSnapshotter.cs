@@ -27,14 +27,17 @@ public sealed class RemoteSnapshotter : ISnapshotter
     readonly ExecutableCache _cache;
     readonly AgentJobs _jobs = new();
     readonly AgentCalls _calls;
-    readonly Dictionary<string, GoBinary> _binaries = new(StringComparer.Ordinal);
+    readonly OpenedBinaries _binaries;
+    readonly ClockHistory _clock = new();
     string? _hostname;
 
     /// <param name="cache">Where executables are kept by build ID; the snapshotters of a fleet share one, so each program is fetched once.</param>
-    public RemoteSnapshotter(AgentConnection agent, ExecutableCache? cache = null)
+    /// <param name="binaries">Executables already opened; the snapshotters of a fleet share them, so each program is parsed once.</param>
+    public RemoteSnapshotter(AgentConnection agent, ExecutableCache? cache = null, OpenedBinaries? binaries = null)
     {
         _agent = agent;
         _cache = cache ?? new ExecutableCache();
+        _binaries = binaries ?? new OpenedBinaries();
         _calls = new AgentCalls(agent, _jobs, () => Host);
     }
 
@@ -114,10 +117,10 @@ public sealed class RemoteSnapshotter : ISnapshotter
             pending = again;
             await MakeJobsAsync(stale, pending, prepared.Rows, cancellation);
         }
-        if (best is { } estimate)
+        if (best is { } measuredBest)
         {
-            (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = estimate;
-            prepared.RoundTrip = 2 * estimate.Uncertainty;
+            (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = _clock.Add(measuredBest);
+            prepared.RoundTrip = 2 * measuredBest.Uncertainty;
             if (refineClock) await RefineClockAsync(prepared, 3, ClockTolerance, cancellation);
         }
         return prepared;
@@ -135,7 +138,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
         try
         {
             var estimate = (await MeasureClockAsync((offset, uncertainty), samples, tolerance, cancellation))!.Value;
-            (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = estimate;
+            (ClockOffset, ClockUncertainty) = (prepared.ClockOffset, prepared.ClockUncertainty) = _clock.Add(estimate);
         }
         catch (SideEyeException) { }
     }
@@ -152,7 +155,8 @@ public sealed class RemoteSnapshotter : ISnapshotter
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         var (offset, uncertainty) = (await MeasureClockAsync(null, samples, ClockTolerance, cancellation))!.Value;
-        (ClockOffset, ClockUncertainty) = (offset, uncertainty);
+        _clock.Reset();
+        (ClockOffset, ClockUncertainty) = _clock.Add((offset, uncertainty));
         return (offset, uncertainty);
     }
 
@@ -275,16 +279,17 @@ public sealed class RemoteSnapshotter : ISnapshotter
     /// <summary>The executable with <paramref name="buildId"/>, from the cache, fetched once if need be, checked to be what its name says.</summary>
     async Task<GoBinary> BinaryAsync(string buildId, CancellationToken cancellation)
     {
-        if (_binaries.TryGetValue(buildId, out var known)) return known;
+        if (_binaries.Find(buildId) is { } known) return known;
         var (path, fetched) = await _cache.GetAsync(_agent, buildId, cancellation);
         ExecutableBytesFetched += fetched;
-        var binary = GoBinary.Open(path);
+        var binary = _binaries.Open(buildId, path);
         if (binary.Image.BuildId != buildId)
         {
+            _binaries.Forget(buildId);
             _cache.Evict(buildId);
             throw new SideEyeException($"agent {_agent.Address}: the executable served for build ID {buildId} has build ID {binary.Image.BuildId ?? "(none)"}");
         }
-        return _binaries[buildId] = binary;
+        return binary;
     }
 
     static GoProcessInfo ToInfo(M.GoProcess p) => new(p.Pid, p.ExecutablePath, p.GoVersion, TimeSpan.FromTicks(p.UptimeNs / 100), p.HasGoroutines ? p.Goroutines : null)

@@ -71,6 +71,7 @@ public sealed class FleetSnapshotter : IDisposable
         options ??= new FleetSnapshotOptions();
         var agents = await fleet.ResolveAsync(cancellation: cancellation).ConfigureAwait(false);
         var cache = options.Cache ?? new ExecutableCache();
+        var binaries = new OpenedBinaries();
         var members = new List<Member>();
         foreach (var agent in agents)
         {
@@ -84,7 +85,7 @@ public sealed class FleetSnapshotter : IDisposable
                 var connection = AgentConnection.Open(agent.Address, agent.Address.IsUnix ? null : fleet.Credentials ?? throw new SideEyeException(
                     $"agent {agent.Name} ({agent.Address}): a TLS agent needs the client's certificate, key and the fleet CA: the fleet file's \"tls\", or SIDEEYE_CERT, SIDEEYE_KEY, SIDEEYE_CA"),
                     options.Timeout);
-                members.Add(new Member(agent, connection, new RemoteSnapshotter(connection, cache)
+                members.Add(new Member(agent, connection, new RemoteSnapshotter(connection, cache, binaries)
                 {
                     Name = agent.Name,
                     MaxFrames = options.MaxFrames,
