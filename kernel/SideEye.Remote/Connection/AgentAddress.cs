@@ -24,6 +24,9 @@ public sealed partial record AgentAddress
 
     public bool IsUnix => UnixPath is not null;
 
+    /// <summary>The https URL to dial: an IPv6 address goes in brackets, as in the address the user wrote.</summary>
+    public string? Url => IsUnix ? null : Host!.Contains(':', StringComparison.Ordinal) ? $"https://[{Host}]:{Port}" : $"https://{Host}:{Port}";
+
     public static AgentAddress Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -67,7 +67,7 @@ public sealed class AgentConnection : IDisposable
                 },
             };
         }
-        _channel = GrpcChannel.ForAddress(address.IsUnix ? "http://localhost" : $"https://{address.Host}:{address.Port}", new GrpcChannelOptions
+        _channel = GrpcChannel.ForAddress(address.IsUnix ? "http://localhost" : address.Url!, new GrpcChannelOptions
         {
             HttpHandler = new AnswerWatch(handler, () => _answered = true),
             DisposeHttpClient = true,

@@ -59,7 +59,7 @@ public sealed partial class AgentProcess : IDisposable
         endPoint ??= Loopback.FreeEndPoint();
         var name = $"agent-{endPoint.Address}-{endPoint.Port}";
         var (certificate, key) = fleet.Agent(name, endPoint.Address);
-        var listen = $"https://{endPoint.Address}:{endPoint.Port}";
+        var listen = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"https://[{endPoint.Address}]:{endPoint.Port}" : $"https://{endPoint.Address}:{endPoint.Port}";
         return Start(listen, endPoint,
             ["--listen", listen, "--cert", certificate, "--key", key, "--client-ca", fleet.AuthorityPath, .. extra ?? []], prefix, inside);
     }

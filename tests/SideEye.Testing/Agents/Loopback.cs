@@ -18,4 +18,12 @@ public static class Loopback
         socket.Bind(new IPEndPoint(address, 0));
         return (IPEndPoint)socket.LocalEndPoint!;
     }
+
+    /// <summary>A free port on IPv6's loopback address, ::1.</summary>
+    public static IPEndPoint FreeEndPointV6()
+    {
+        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        return (IPEndPoint)socket.LocalEndPoint!;
+    }
 }
