@@ -19,4 +19,12 @@ public enum GoBuildFlags
     Cgo = 32,
     /// <summary>-ldflags=-linkmode=internal: Go's own linker links the C objects, which then sit in its function table.</summary>
     InternalLink = 64,
+    /// <summary>-ldflags=-B 0x…: a GNU build ID, the same for every build of one program by one release.</summary>
+    GnuBuildId = 128,
+    /// <summary>
+    /// As Debian ships a program: a GNU build ID, then the DWARF and symbols split off with objcopy --only-keep-debug into
+    /// <see cref="GoFixture.DebugDirectory"/> (<c>.build-id/xx/rest.debug</c>) and the executable stripped of them (objcopy
+    /// --strip-all) with a .gnu_debuglink naming that file.
+    /// </summary>
+    SeparateDebugInfo = 256,
 }

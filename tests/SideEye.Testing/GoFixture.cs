@@ -33,11 +33,22 @@ public static class GoFixture
         })).Value;
     }
 
+    /// <summary>The debug directory <see cref="GoBuildFlags.SeparateDebugInfo"/> builds put their debug files in (by build ID).</summary>
+    public static string DebugDirectory => Path.Combine(RepoPaths.BuildOutput, "debug");
+
+    /// <summary>Where the debug file of a <see cref="GoBuildFlags.SeparateDebugInfo"/> build with this GNU build ID is.</summary>
+    public static string DebugFileOf(string gnuBuildId) => Path.Combine(DebugDirectory, ".build-id", gnuBuildId[..2], gnuBuildId[2..] + ".debug");
+
+    /// <summary>The GNU build ID a <see cref="GoBuildFlags.GnuBuildId"/> build of <paramref name="program"/> by <paramref name="toolchain"/> carries.</summary>
+    public static string GnuBuildIdOf(string program, GoToolchain toolchain) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes($"sideeye testdata {program} {toolchain.Release}")));
+
     static string BuildNow(string program, GoToolchain toolchain, GoBuildFlags flags, string output)
     {
         var sourceDir = Path.Combine(RepoPaths.TestData, program);
         if (!Directory.Exists(sourceDir)) throw new ArgumentException($"no Go program testdata/{program}");
-        if (IsFresh(output, Directory.GetFiles(sourceDir, "*.go").Append(Path.Combine(RepoPaths.TestData, "go.mod")).ToArray())) return output;
+        if (IsFresh(output, Directory.GetFiles(sourceDir, "*.go").Append(Path.Combine(RepoPaths.TestData, "go.mod")).ToArray())
+            && (!flags.HasFlag(GoBuildFlags.SeparateDebugInfo) || File.Exists(DebugFileOf(GnuBuildIdOf(program, toolchain))))) return output;
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         var args = new List<string> { "build", "-o", output + TmpSuffix };
         var ldflags = new List<string>();
@@ -45,13 +56,36 @@ public static class GoFixture
         if (flags.HasFlag(GoBuildFlags.Stripped)) ldflags.AddRange(["-s", "-w"]);
         if (flags.HasFlag(GoBuildFlags.UncompressedDwarf)) ldflags.Add("-compressdwarf=false");
         if (flags.HasFlag(GoBuildFlags.InternalLink)) ldflags.Add("-linkmode=internal");
+        // -B gobuildid only from Go 1.22; an explicit ID works on every release.
+        if (flags.HasFlag(GoBuildFlags.GnuBuildId) || flags.HasFlag(GoBuildFlags.SeparateDebugInfo)) ldflags.Add("-B 0x" + GnuBuildIdOf(program, toolchain));
         if (flags.HasFlag(GoBuildFlags.Pie)) args.Add("-buildmode=pie");
         if (flags.HasFlag(GoBuildFlags.Trimpath)) args.Add("-trimpath");
         if (ldflags.Count > 0) args.Add("-ldflags=" + string.Join(' ', ldflags));
         args.Add("./" + program);
         toolchain.Run(RepoPaths.TestData, flags.HasFlag(GoBuildFlags.Cgo) ? new Dictionary<string, string> { ["CGO_ENABLED"] = "1" } : null, args.ToArray());
+        if (flags.HasFlag(GoBuildFlags.SeparateDebugInfo)) SplitDebugInfo(output + TmpSuffix, DebugFileOf(GnuBuildIdOf(program, toolchain)));
         File.Move(output + TmpSuffix, output, overwrite: true);
         return output;
+    }
+
+    /// <summary>What dh_strip does: the debug file kept aside, the executable stripped and linked to it by name and CRC.</summary>
+    static void SplitDebugInfo(string executable, string debugFile)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(debugFile)!);
+        Objcopy("--only-keep-debug", executable, debugFile + TmpSuffix);
+        File.Move(debugFile + TmpSuffix, debugFile, overwrite: true);
+        Objcopy("--strip-all", $"--add-gnu-debuglink={debugFile}", executable);
+    }
+
+    static void Objcopy(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("objcopy") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"objcopy {string.Join(' ', args)}: {stderr.Result}");
     }
 
     // Test assemblies run in parallel processes: each writes its own temporary file and renames it into place.

@@ -42,7 +42,7 @@ public sealed class DwarfData
     {
         var info = image.SectionData(".debug_info");
         if (info is null) return null;
-        var section = image.FindSection(".debug_info") ?? image.FindSection(".zdebug_info");
+        var section = image.FindDwarfSection(".debug_info");
         var sections = new DwarfSections(image, new DwarfSection(image.Path, ".debug_info", info.Value));
         var units = DwarfCompileUnit.ReadHeaders(sections);
         return new DwarfData(image, sections, units, section?.IsCompressed ?? false);

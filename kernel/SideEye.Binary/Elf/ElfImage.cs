@@ -17,8 +17,9 @@ public sealed class ElfImage
     readonly ElfSegmentInfo[] _loadSegments;
 
     ElfImage(string path, byte[] bytes, ElfArchitecture arch, IReadOnlyList<ElfSectionInfo> sections,
-             IReadOnlyList<ElfSegmentInfo> segments, IReadOnlyList<ElfSymbolInfo> symbols)
+             IReadOnlyList<ElfSegmentInfo> segments, IReadOnlyList<ElfSymbolInfo> symbols, ElfImage? debugFile = null)
     {
+        DebugFile = debugFile;
         Path = path;
         _bytes = bytes;
         Architecture = arch;
@@ -34,8 +35,34 @@ public sealed class ElfImage
     public int PointerSize => 8;
     public IReadOnlyList<ElfSectionInfo> Sections { get; }
     public IReadOnlyList<ElfSegmentInfo> Segments { get; }
-    /// <summary>The entries of .symtab; empty for a binary linked with -s.</summary>
+    /// <summary>The entries of .symtab (the separate debug file's when this image has none); empty for a binary linked with -s.</summary>
     public IReadOnlyList<ElfSymbolInfo> Symbols { get; }
+
+    /// <summary>
+    /// The separate debug file (objcopy --only-keep-debug) this image's DWARF and symbols come from, when it has none of
+    /// its own; null otherwise. Code and data are still read from this image: the debug file holds only their headers.
+    /// </summary>
+    public ElfImage? DebugFile { get; }
+
+    /// <summary>This executable with the DWARF and symbol table of <paramref name="debugFile"/> (found by build ID or debuglink).</summary>
+    public ElfImage WithDebugFile(ElfImage debugFile)
+    {
+        ArgumentNullException.ThrowIfNull(debugFile);
+        return new ElfImage(Path, _bytes, Architecture, Sections, Segments, Symbols.Count > 0 ? Symbols : debugFile.Symbols, debugFile);
+    }
+
+    /// <summary>Whether there is DWARF to read: in this file, or in its <see cref="DebugFile"/>.</summary>
+    public bool HasDwarf => OwnDwarfSection(".debug_info") is not null || DebugFile?.HasDwarf == true;
+
+    /// <summary>The header of a DWARF section (.debug_x or .zdebug_x) with contents, in this file or else its debug file.</summary>
+    public ElfSectionInfo? FindDwarfSection(string name) => OwnDwarfSection(name) ?? DebugFile?.FindDwarfSection(name);
+
+    ElfSectionInfo? OwnDwarfSection(string name)
+    {
+        var section = FindSection(name);
+        if (section is null && name.StartsWith(".debug_", StringComparison.Ordinal)) section = FindSection(".zdebug_" + name[".debug_".Length..]);
+        return section is { HasFileData: true } ? section : null;
+    }
     public ReadOnlyMemory<byte> FileBytes => _bytes;
     /// <summary>ET_DYN: a position-independent executable (or shared object), loaded at an address chosen at exec time.</summary>
     public bool IsPositionIndependent => _bytes.Length >= 18 && System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(_bytes.AsSpan(16)) == 3;
@@ -149,6 +176,9 @@ public sealed class ElfImage
         var section = FindSection(name);
         if (section is null && name.StartsWith(".debug_", StringComparison.Ordinal))
             section = FindSection(".zdebug_" + name[".debug_".Length..]);
+        // A stripped executable's DWARF is in its debug file (where this one's other sections are headers only).
+        if (section is not { HasFileData: true } && DebugFile is not null && name.StartsWith(".debug_", StringComparison.Ordinal))
+            return DebugFile.SectionData(name);
         if (section is null) return null;
         var data = section.IsCompressed ? Decompress(section) : RawSectionData(section);
         lock (_decompressed) return _decompressed.TryAdd(name, data) ? data : _decompressed[name];
@@ -230,6 +260,24 @@ public sealed class ElfImage
 
     /// <summary>The GNU build ID (NT_GNU_BUILD_ID) in hex, if the linker wrote one.</summary>
     public string? GnuBuildId => ReadNote(".note.gnu.build-id", "GNU", 3) is { } d ? Convert.ToHexStringLower(d) : null;
+
+    /// <summary>
+    /// The .gnu_debuglink section: the debug file's name and the CRC-32 of its contents (objcopy --add-gnu-debuglink);
+    /// null when there is none.
+    /// </summary>
+    public (string FileName, uint Crc)? GnuDebugLink
+    {
+        get
+        {
+            if (FindSection(".gnu_debuglink") is not { HasFileData: true } section) return null;
+            var data = RawSectionData(section).Span;
+            var end = data.IndexOf((byte)0);
+            if (end <= 0) return null;
+            var crcAt = (end + 4) & ~3;
+            if (crcAt + 4 > data.Length) return null;
+            return (System.Text.Encoding.UTF8.GetString(data[..end]), BinaryPrimitives.ReadUInt32LittleEndian(data[crcAt..]));
+        }
+    }
 
     /// <summary>The Go build ID note (the linker's "Go" note of type 4).</summary>
     public string? GoBuildId => ReadNote(".note.go.buildid", "Go", 4) is { } d ? System.Text.Encoding.ASCII.GetString(d) : null;

@@ -30,7 +30,7 @@ public sealed class CaptureDecoder
     {
         _plan = plan;
         _binary = binary;
-        _dwarf = binary.Dwarf ?? throw new SideEyeException($"{binary.Path}: has no DWARF");
+        _dwarf = binary.Dwarf ?? throw new SideEyeException(binary.NoDwarf!);
         _symbolizer = new StackSymbolizer(binary.Pclntab);
     }
 

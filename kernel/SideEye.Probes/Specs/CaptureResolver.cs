@@ -19,7 +19,7 @@ public sealed class CaptureResolver
     public CaptureResolver(GoBinary binary)
     {
         _binary = binary;
-        _dwarf = binary.Dwarf ?? throw new SideEyeException($"{binary.Path}: has no DWARF, so captures cannot be resolved (built with -ldflags=-w?)");
+        _dwarf = binary.Dwarf ?? throw new SideEyeException($"{binary.NoDwarf}; captures need debug info");
     }
 
     /// <summary>

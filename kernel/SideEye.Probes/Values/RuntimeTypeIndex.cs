@@ -30,7 +30,7 @@ public sealed class RuntimeTypeIndex
     public IReadOnlyDictionary<ulong, GoType> Types => _byAddress;
 
     public static RuntimeTypeIndex Build(GoBinary binary) =>
-        Build(binary.Dwarf ?? throw new SideEyeException($"{binary.Path}: has no DWARF, so interface values cannot be typed"), binary.Version);
+        Build(binary.Dwarf ?? throw new SideEyeException($"{binary.NoDwarf}; interface values cannot be typed without it"), binary.Version);
 
     public static RuntimeTypeIndex Build(DwarfData dwarf, GoVersion version)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SideEye.Binary.DebugInfo;
 using SideEye.GoRuntime;
 
 namespace SideEye.Snapshots.Collection;
@@ -9,7 +10,8 @@ namespace SideEye.Snapshots.Collection;
 /// of one per agent, which at 64 agents of one program held 0.7 GB and took most of a cold snapshot's minute.
 /// Opening is done once even when several agents ask at once; an executable that fails to open is not remembered.
 /// </summary>
-public sealed class OpenedBinaries
+/// <param name="debugInfo">Where a stripped executable's debug file is looked for; the environment's places when null.</param>
+public sealed class OpenedBinaries(DebugInfoSources? debugInfo = null)
 {
     readonly ConcurrentDictionary<string, Lazy<GoBinary>> _byBuildId = new(StringComparer.Ordinal);
 
@@ -18,9 +20,11 @@ public sealed class OpenedBinaries
         _byBuildId.TryGetValue(buildId, out var opened) && opened.IsValueCreated ? opened.Value : null;
 
     /// <summary>The binary with <paramref name="buildId"/>, opened from <paramref name="path"/> unless it is open already.</summary>
-    public GoBinary Open(string buildId, string path)
+    /// <param name="executablePath">Where the executable lives on its own machine (debuglink looks for its debug file there too).</param>
+    public GoBinary Open(string buildId, string path, string? executablePath = null)
     {
-        var opened = _byBuildId.GetOrAdd(buildId, _ => new Lazy<GoBinary>(() => GoBinary.Open(path), LazyThreadSafetyMode.ExecutionAndPublication));
+        var opened = _byBuildId.GetOrAdd(buildId, _ => new Lazy<GoBinary>(() => GoBinary.Open(path, debugInfo ?? DebugInfoSources.FromEnvironment(), executablePath),
+            LazyThreadSafetyMode.ExecutionAndPublication));
         try { return opened.Value; }
         catch
         {

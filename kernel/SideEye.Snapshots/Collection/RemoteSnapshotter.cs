@@ -74,7 +74,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
         (await ListAsync(pids?.ToArray() ?? [], environmentVariables ?? [], cancellation)).Processes.Select(ToInfo).ToArray();
 
     public async Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
-        await BinaryAsync(process.BuildId, cancellation);
+        await BinaryAsync(process.BuildId, cancellation, process.Exe);
 
     /// <summary>
     /// Snapshots the processes now, in one Snapshot call once their probes are on the agent (a warm snapshot is one
@@ -260,7 +260,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
         var target = new ProbeTarget(Host, process.Pid, process.StartTicks, process.ExecutablePath, $"/proc/{process.Pid}/exe",
             process.LoadBias, process.HasGoroutines ? process.Goroutines : null);
         if (_jobs.Fitting(target, Captures) is { } sent) return sent;
-        var binary = await BinaryAsync(process.BuildId, cancellation);
+        var binary = await BinaryAsync(process.BuildId, cancellation, process.ExecutablePath);
         return _jobs.Remember(ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause));
     }
 
@@ -277,12 +277,12 @@ public sealed class RemoteSnapshotter : ISnapshotter
     }
 
     /// <summary>The executable with <paramref name="buildId"/>, from the cache, fetched once if need be, checked to be what its name says.</summary>
-    async Task<GoBinary> BinaryAsync(string buildId, CancellationToken cancellation)
+    async Task<GoBinary> BinaryAsync(string buildId, CancellationToken cancellation, string? executablePath = null)
     {
         if (_binaries.Find(buildId) is { } known) return known;
         var (path, fetched) = await _cache.GetAsync(_agent, buildId, cancellation);
         ExecutableBytesFetched += fetched;
-        var binary = _binaries.Open(buildId, path);
+        var binary = _binaries.Open(buildId, path, executablePath);
         if (binary.Image.BuildId != buildId)
         {
             _binaries.Forget(buildId);

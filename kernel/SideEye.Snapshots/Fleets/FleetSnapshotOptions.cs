@@ -1,3 +1,4 @@
+using SideEye.Binary.DebugInfo;
 using SideEye.Remote.Executables;
 using SideEye.Snapshots.Collection;
 
@@ -15,4 +16,7 @@ public sealed record FleetSnapshotOptions
 
     /// <summary>Where executables are kept by build ID; the user's cache when null.</summary>
     public ExecutableCache? Cache { get; init; }
+
+    /// <summary>Where a stripped executable's debug file is looked for on this machine; the environment's places when null.</summary>
+    public DebugInfoSources? DebugInfo { get; init; }
 }

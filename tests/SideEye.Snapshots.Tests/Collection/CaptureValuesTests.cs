@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SideEye.Binary.DebugInfo;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;
 using SideEye.Testing;
@@ -21,21 +22,31 @@ public sealed class CaptureValuesTests(ITestOutputHelper output)
 {
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
-    public void Captured_parameters_and_package_variables_equal_what_the_program_printed(string release)
+    public void Captured_parameters_and_package_variables_equal_what_the_program_printed(string release) =>
+        CaptureAndCompare(release, GoBuildFlags.Default, null);
+
+    /// <summary>The same of a build stripped as distributions strip it, with its DWARF found in its debug file by build ID.</summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void A_stripped_build_with_its_debug_file_captures_the_same_values(string release) =>
+        CaptureAndCompare(release, GoBuildFlags.SeparateDebugInfo, DebugInfoSources.None with { Directories = [GoFixture.DebugDirectory] });
+
+    void CaptureAndCompare(string release, GoBuildFlags flags, DebugInfoSources? debugInfo)
     {
         Requires.Root();
-        using var program = new ValuesProgram(GoToolchains.Get(release));
+        using var program = new ValuesProgram(GoToolchains.Get(release), flags);
         var spec = CaptureSpec.Empty;
+        var binary = Path.GetFileName(program.BinaryPath);
         foreach (var (function, parameters) in program.Frames)
-            spec = spec.WithCapture("values", function, parameters!.AsObject().Where(p => !IsSkip(p.Value)).Select(p => p.Key).ToArray());
+            spec = spec.WithCapture(binary, function, parameters!.AsObject().Where(p => !IsSkip(p.Value)).Select(p => p.Key).ToArray());
         var globals = program.Globals.Where(g => !IsSkip(g.Value)).Select(g => g.Key).ToArray();
-        spec = spec.WithCapture("values", "main.holdScalars", [.. globals, "main.gHugeMap"]);
+        spec = spec.WithCapture(binary, "main.holdScalars", [.. globals, "main.gHugeMap"]);
 
-        using var snapshotter = new LocalSnapshotter { Captures = spec };
+        using var snapshotter = new LocalSnapshotter { Captures = spec, DebugInfo = debugInfo };
         Procfs.FaultIn(program.Pid);
         var process = snapshotter.Take([program.Pid]).Processes[0];
         Assert.True(process.Error is null, process.Error);
-        var captures = process.Captures!;
+        var captures = process.Captures ?? throw new InvalidOperationException($"go{release}: no captures for {binary}");
         output.WriteLine($"go{release}: {captures.Count} values, pause {process.PauseNs / 1e6:F2} ms");
 
         var mismatches = new List<string>();

@@ -1,3 +1,4 @@
+using SideEye.Binary.DebugInfo;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Stacks;
 using SideEye.Snapshots.Collection;
@@ -16,13 +17,46 @@ public sealed class SnapshotVersusDumpTests
 {
     [Theory]
     [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
-    public void EveryParkedGoroutineOfTheDumpIsInTheSnapshot(string release)
+    public void EveryParkedGoroutineOfTheDumpIsInTheSnapshot(string release) =>
+        CompareWithDump(release, GoBuildFlags.Default, new LocalSnapshotter { MaxFrames = 1024 });
+
+    /// <summary>The same, of a build shipped the way distributions ship (stripped, its DWARF in a debug file found by build ID).</summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void EveryParkedGoroutineOfTheDumpIsInTheSnapshotOfAStrippedBuildWithItsDebugFile(string release) =>
+        CompareWithDump(release, GoBuildFlags.SeparateDebugInfo,
+            new LocalSnapshotter { MaxFrames = 1024, DebugInfo = DebugInfoSources.None with { Directories = [GoFixture.DebugDirectory] } });
+
+    /// <summary>Without its debug file, the stripped build's row says what is missing and where it was looked for; nothing is paused.</summary>
+    [Fact]
+    public void A_stripped_build_without_its_debug_file_is_a_row_saying_where_debug_info_was_looked_for()
+    {
+        Requires.Root();
+        using var parked = new ParkedProgram(GoToolchains.Newest, flags: GoBuildFlags.SeparateDebugInfo);
+        var nowhere = Directory.CreateTempSubdirectory("sideeye-nodebug-").FullName;
+        try
+        {
+            using var snapshotter = new LocalSnapshotter { DebugInfo = DebugInfoSources.None with { Directories = [nowhere] } };
+            var process = snapshotter.Take([parked.Pid]).Processes.Single();
+            Assert.NotNull(process.Error);
+            Assert.DoesNotContain('\n', process.Error);
+            Assert.Contains("no separate debug file: looked at", process.Error);
+            Assert.Contains(Path.Combine(nowhere, ".build-id"), process.Error);
+            Assert.Equal(0, process.PauseNs);
+        }
+        finally
+        {
+            Directory.Delete(nowhere, true);
+        }
+    }
+
+    static void CompareWithDump(string release, GoBuildFlags flags, LocalSnapshotter snapshotter)
     {
         Requires.Root();
         var toolchain = GoToolchains.Get(release);
-        using var parked = new ParkedProgram(toolchain);
-        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain));
-        using var snapshotter = new LocalSnapshotter { MaxFrames = 1024 };
+        using var parked = new ParkedProgram(toolchain, flags: flags);
+        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain, flags));
+        using var _ = snapshotter;
         var process = snapshotter.Take([parked.Pid]).Processes.Single();
         Assert.Null(process.Error);
         var ours = process.Goroutines.ToDictionary(g => g.Goid);
