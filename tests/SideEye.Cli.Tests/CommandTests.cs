@@ -35,8 +35,18 @@ public class CommandTests
 
         var stripped = CliRunner.Run("inspect", GoFixture.Build("demo", toolchain, GoBuildFlags.Stripped));
         Assert.Equal(0, stripped.ExitCode);
-        Assert.Contains("dwarf          none (stripped)", stripped.StdoutLines);
+        Assert.Contains("dwarf          none (stripped, and no separate debug file found)", stripped.StdoutLines);
         Assert.Contains(stripped.StdoutLines, l => l.StartsWith("runtime        unavailable: ", StringComparison.Ordinal) && l.Contains("no DWARF"));
+
+        // Stripped as distributions strip, with the debug file in a --debug-dir: the same model as the whole build.
+        var split = GoFixture.Build("demo", toolchain, GoBuildFlags.SeparateDebugInfo);
+        var found = CliRunner.Run("inspect", split, "--debug-dir", GoFixture.DebugDirectory, "--json");
+        Assert.True(found.ExitCode == 0, found.Stderr);
+        using var splitDoc = JsonDocument.Parse(found.Stdout);
+        Assert.Equal(GoFixture.DebugFileOf(GoFixture.GnuBuildIdOf("demo", toolchain)), splitDoc.RootElement.GetProperty("dwarf").GetProperty("debugFile").GetString());
+        var splitFields = splitDoc.RootElement.GetProperty("runtime").GetProperty("fields").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("offset").GetInt32());
+        Assert.Equal(fields, splitFields);
     }
 
     [Theory]

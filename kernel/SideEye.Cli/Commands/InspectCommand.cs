@@ -13,10 +13,11 @@ public static class InspectCommand
     {
         var binary = new Argument<string>("binary") { Description = "Go executable" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of text" };
-        var command = new Command("inspect", "show Go version, DWARF, runtime tables and the runtime layout of a binary") { binary, json };
+        var debugDir = DebugDirOption.Create();
+        var command = new Command("inspect", "show Go version, DWARF, runtime tables and the runtime layout of a binary") { binary, json, debugDir };
         command.SetAction(parse =>
         {
-            var report = InspectReport.From(GoBinary.Open(parse.GetValue(binary)!));
+            var report = InspectReport.From(GoBinary.Open(parse.GetValue(binary)!, DebugDirOption.Sources(parse, debugDir)));
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(report, Json));
             else WriteText(report, stdout);
             return 0;
@@ -32,8 +33,8 @@ public static class InspectCommand
         o.WriteLine($"build id       {r.GnuBuildId ?? "-"} (GNU), {r.GoBuildId ?? "-"} (Go)");
         o.WriteLine($"main module    {r.MainModule ?? "-"}");
         o.WriteLine(r.Dwarf is { } d
-            ? $"dwarf          version {d.Version}, {(d.Compressed ? "zlib-compressed" : "uncompressed")}, {d.CompileUnits} compile units, {d.Functions} functions, {d.Types} types"
-            : "dwarf          none (stripped)");
+            ? $"dwarf          version {d.Version}, {(d.Compressed ? "zlib-compressed" : "uncompressed")}, {d.CompileUnits} compile units, {d.Functions} functions, {d.Types} types{(d.DebugFile is { } from ? $", from {from}" : "")}"
+            : "dwarf          none (stripped, and no separate debug file found)");
         o.WriteLine($"pclntab        format {r.Pclntab.Format}, {r.Pclntab.Functions} functions, {r.Pclntab.Files} files");
         if (r.Runtime is not { } rt)
         {

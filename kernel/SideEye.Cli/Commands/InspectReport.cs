@@ -16,7 +16,8 @@ public sealed record InspectReport(
     InspectReport.RuntimeSummary? Runtime,
     string? RuntimeError)
 {
-    public sealed record DwarfSummary(int Version, bool Compressed, int CompileUnits, int Functions, int Types);
+    /// <param name="DebugFile">Where the DWARF came from when not from the file itself (a separate debug file); null otherwise.</param>
+    public sealed record DwarfSummary(int Version, bool Compressed, int CompileUnits, int Functions, int Types, string? DebugFile = null);
     public sealed record PclntabSummary(string Format, int Functions, int Files);
     public sealed record FieldSummary(string Field, int Offset, int Size, string Type);
     public sealed record RuntimeSummary(int GSize, int MSize, IReadOnlyList<FieldSummary> Fields,
@@ -25,7 +26,7 @@ public sealed record InspectReport(
     public static InspectReport From(GoBinary bin)
     {
         var dwarf = bin.Dwarf is { } d
-            ? new DwarfSummary(d.Version, d.IsCompressed, d.CompileUnits.Count, d.FunctionCount, d.TypeCount)
+            ? new DwarfSummary(d.Version, d.IsCompressed, d.CompileUnits.Count, d.FunctionCount, d.TypeCount, bin.DebugFileAt)
             : null;
         RuntimeSummary? runtime = null;
         string? runtimeError = null;

@@ -46,11 +46,12 @@ public static class SnapshotCommand
             Description = "collect expressions in every frame of a function of the targets, e.g. 'main.(*server).handle=req.ID,req.URL.Path' (repeat for several functions)",
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "also print how each probe was made and verified (the verifier's statistics), where the probe wait went and, through an agent, the bytes on the wire" };
+        var debugDir = DebugDirOption.Create();
         var agent = new AgentClientOptions();
         var fleet = new FleetClientOptions();
         var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack")
         {
-            pids, exe, output, maxFrames, note, maxPause, spec, capture, verbose,
+            pids, exe, output, maxFrames, note, maxPause, spec, capture, verbose, debugDir,
         };
         agent.AddTo(command);
         fleet.AddTo(command);
@@ -72,7 +73,7 @@ public static class SnapshotCommand
             {
                 if ((parse.GetValue(pids) ?? []).Length > 0 || parse.GetValue(exe) is not null)
                     throw new SideEyeException("--fleet chooses processes with --where (program, host, exe, pid, a label …), not --pid or --exe");
-                var options = new FleetSnapshotOptions { MaxFrames = frames, MaxPause = pause };
+                var options = new FleetSnapshotOptions { MaxFrames = frames, MaxPause = pause, DebugInfo = DebugDirOption.Sources(parse, debugDir) };
                 using var snapshotter = (await fleet.OpenAsync(parse, agent, options, cancellation))!;
                 var where = fleet.Where(parse);
                 if (parse.GetValue(spec) is not null || (parse.GetValue(capture) ?? []).Length > 0)
@@ -91,8 +92,8 @@ public static class SnapshotCommand
             }
             using var connection = agent.Connect(parse);
             using ISnapshotter machine = connection is null
-                ? new LocalSnapshotter { MaxFrames = frames, MaxPause = pause }
-                : new RemoteSnapshotter(connection) { MaxFrames = frames, MaxPause = pause };
+                ? new LocalSnapshotter { MaxFrames = frames, MaxPause = pause, DebugInfo = DebugDirOption.Sources(parse, debugDir) }
+                : new RemoteSnapshotter(connection, binaries: new OpenedBinaries(DebugDirOption.Sources(parse, debugDir))) { MaxFrames = frames, MaxPause = pause };
             var targets = await Targets(machine, parse.GetValue(pids) ?? [], parse.GetValue(exe), cancellation);
             if (parse.GetValue(spec) is not null || (parse.GetValue(capture) ?? []).Length > 0)
                 machine.Captures = await Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], await machine.ListAsync(targets.ToArray(), cancellation: cancellation),
