@@ -8,7 +8,8 @@ namespace SideEye.Interactive;
 /// the session's life (so the agent keeps its probes loaded for it), and the one <c>#!sideeye connect</c> made
 /// current. The notebook's kernel never needs root: the agent is the privileged side.
 /// </summary>
-sealed class Agents : IDisposable
+/// <param name="binaries">The session's opened executables, shared by every agent's snapshotter.</param>
+sealed class Agents(OpenedBinaries binaries) : IDisposable
 {
     sealed record Link(AgentConnection Connection, RemoteSnapshotter Snapshotter);
 
@@ -38,7 +39,7 @@ sealed class Agents : IDisposable
         if (_links.TryGetValue(key, out var link) && !replace) return link.Snapshotter;
         if (credentials is not null) _credentials = credentials;
         var connection = AgentConnection.Open(address, address.IsUnix ? null : _credentials ?? AgentCredentials.From(null, null, null), timeout);
-        var snapshotter = new RemoteSnapshotter(connection) { Name = name ?? (link?.Snapshotter.Name), MaxFrames = maxFrames };
+        var snapshotter = new RemoteSnapshotter(connection, binaries: binaries) { Name = name ?? (link?.Snapshotter.Name), MaxFrames = maxFrames };
         if (link is not null) Close(link);
         _links[key] = new Link(connection, snapshotter);
         return snapshotter;

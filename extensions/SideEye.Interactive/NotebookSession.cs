@@ -1,3 +1,4 @@
+using SideEye.Binary.DebugInfo;
 using SideEye.Probes.Specs;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Fleets;
@@ -9,9 +10,19 @@ namespace SideEye.Interactive;
 /// changes it), the capture spec and the file it is kept in, and one snapshotter for the kernel's life, so a
 /// second snapshot of a process reuses its probe; and the agents or the fleet it connected to.
 /// </summary>
-/// <param name="directory">Where relative paths point: the notebook's working directory, its own folder in Jupyter and VS Code.</param>
-sealed class NotebookSession(string directory) : IDisposable
+sealed class NotebookSession : IDisposable
 {
+    readonly string _directory;
+
+    /// <param name="directory">Where relative paths point: the notebook's working directory, its own folder in Jupyter and VS Code.</param>
+    public NotebookSession(string directory)
+    {
+        _directory = directory;
+        Binaries = new OpenedBinaries(() => DebugInfo);
+        Agents = new Agents(Binaries);
+        SpecPath = Path.GetFullPath(DefaultSpecFile, directory);
+    }
+
     public const string DefaultDatabase = "sideeye.duckdb";
 
     /// <summary>Where the spec lives unless #!sideeye spec load/save says otherwise: next to the notebook (its working directory).</summary>
@@ -21,11 +32,30 @@ sealed class NotebookSession(string directory) : IDisposable
 
     public string? Database { get; set; }
 
+    readonly List<string> _debugDirectories = [];
+
     /// <summary>Snapshots on this machine (the kernel must then run as root).</summary>
     public LocalSnapshotter Snapshotter { get; } = new();
 
+    /// <summary>Executables fetched from agents, opened once for the session (and every agent running them).</summary>
+    public OpenedBinaries Binaries { get; }
+
     /// <summary>Snapshots through agents: the one connect made current, and those named by --agent.</summary>
-    public Agents Agents { get; } = new();
+    public Agents Agents { get; }
+
+    /// <summary>Where stripped executables' debug files are looked for: #!sideeye debug-dir's folders, then the environment's places.</summary>
+    public DebugInfoSources DebugInfo => DebugInfoSources.FromEnvironment(_debugDirectories);
+
+    /// <summary>Looks for debug files in <paramref name="path"/> too, first, from now on (executables opened already are opened again).</summary>
+    public DebugInfoSources AddDebugDirectory(string path)
+    {
+        var full = FullPath(path);
+        if (!Directory.Exists(full)) throw new SideEyeException($"debug-dir {full}: no such folder");
+        if (!_debugDirectories.Contains(full, StringComparer.Ordinal)) _debugDirectories.Insert(0, full);
+        Snapshotter.DebugInfo = DebugInfo;
+        Binaries.Clear();
+        return DebugInfo;
+    }
 
     /// <summary>The fleet #!sideeye fleet chose: targets and snapshot work on all of it (with --where) until disconnect.</summary>
     public FleetSnapshotter? Fleet { get; private set; }
@@ -42,7 +72,7 @@ sealed class NotebookSession(string directory) : IDisposable
         (ISnapshotter?)Agents.For(agent, maxFrames) ?? Snapshotter;
 
     /// <summary>The file the spec is read from and every edit is saved to, so a re-run notebook or its team gets it back.</summary>
-    public string SpecPath { get; private set; } = Path.GetFullPath(DefaultSpecFile, directory);
+    public string SpecPath { get; private set; }
 
     /// <summary>The capture spec: the spec file's, read when first needed, or empty when there is none yet.</summary>
     public CaptureSpec Spec => _spec ??= File.Exists(SpecPath) ? CaptureSpecFile.Load(SpecPath) : CaptureSpec.Empty;
@@ -51,7 +81,7 @@ sealed class NotebookSession(string directory) : IDisposable
     public string Resolve(string? db) => FullPath(db ?? Database ?? DefaultDatabase);
 
     /// <summary>A path the user gave, made absolute against the notebook's directory.</summary>
-    public string FullPath(string path) => Path.GetFullPath(path, directory);
+    public string FullPath(string path) => Path.GetFullPath(path, _directory);
 
     /// <summary>Keeps an edited spec and saves it to <see cref="SpecPath"/>, or to <paramref name="path"/> from now on.</summary>
     public void SaveSpec(CaptureSpec spec, string? path = null)

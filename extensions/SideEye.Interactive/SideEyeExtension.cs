@@ -71,6 +71,12 @@ public static class SideEyeExtension
         Handle<GoroutineCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Goroutine(session, command, SubmittedText.WordsOf(root, command, "goroutine"))));
         Handle<DiffCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Diff(session, command, SubmittedText.WordsOf(root, command, "diff"))));
         Handle<OpenCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Open(session, command)));
+        Handle<DebugDirCommand>(kernel, root, (command, context) =>
+        {
+            var sources = command.Dir is { } dir ? session.AddDebugDirectory(dir) : session.DebugInfo;
+            Return(context, command, $"debug files are looked for in {string.Join(", ", sources.Directories)}" +
+                                     (sources.Servers.Count == 0 ? "; no debuginfod servers (DEBUGINFOD_URLS)" : $"; then from debuginfod at {string.Join(", ", sources.Servers)}"));
+        });
         Handle<CaptureCommand>(kernel, root, (command, context) => Return(context, command, SpecEditing.Capture(session, command, SubmittedText.WordsOf(root, command, "capture"))));
         Handle<SpecCommand>(kernel, root, (command, context) => Return(context, command, SpecEditing.Spec(session, SubmittedText.WordsOf(root, command, "spec"))));
         Sql.SqlKernel.AddTo(kernel, session);

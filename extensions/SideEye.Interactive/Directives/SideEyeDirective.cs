@@ -70,6 +70,14 @@ static class SideEyeDirective
         };
         open.Parameters.Add(new KernelDirectiveParameter("--file", "The DuckDB file"));
         root.Subcommands.Add(open);
+        var debugDir = new KernelActionDirective("debug-dir")
+        {
+            Description = "Look for stripped executables' separate debug files (.build-id/xx/rest.debug, debuglink targets) in a folder too, " +
+                          "before SIDEEYE_DEBUG_DIRS, /usr/lib/debug and DEBUGINFOD_URLS; without --dir, say where they are looked for",
+            KernelCommandType = typeof(DebugDirCommand),
+        };
+        debugDir.Parameters.Add(new KernelDirectiveParameter("--dir", "The folder of debug files"));
+        root.Subcommands.Add(debugDir);
         var goroutine = new KernelActionDirective("goroutine")
         {
             Description = "One goroutine of a stored snapshot: its state, creator, labels and every frame with the values captured in it",

@@ -19,7 +19,7 @@ static class Fleets
         var path = session.FullPath(command.File ?? throw new SideEyeException("fleet needs the fleet file: #!sideeye fleet FILE"));
         if (command.Timeout is <= 0) throw new SideEyeException($"--timeout must be positive, not {command.Timeout}");
         var spec = FleetFile.Load(path);
-        var options = new FleetSnapshotOptions();
+        var options = new FleetSnapshotOptions { Binaries = session.Binaries };
         if (command.Timeout is { } seconds) options = options with { Timeout = TimeSpan.FromSeconds(seconds) };
         session.UseFleet(await FleetSnapshotter.OpenAsync(spec, options));
         return await Targets(session, []);

@@ -29,7 +29,7 @@ public sealed class LocalSnapshotter : ISnapshotter
     public int MaxFrames { get => _maxFrames; init => _maxFrames = SnapshotOptions.MaxFrames(value); }
 
     /// <summary>Where a stripped executable's debug file is looked for; the environment's places (SIDEEYE_DEBUG_DIRS, /usr/lib/debug, DEBUGINFOD_URLS) when null.</summary>
-    public DebugInfoSources? DebugInfo { get; init; }
+    public DebugInfoSources? DebugInfo { get; set; }
     int _maxFrames = SnapshotOptions.DefaultMaxFrames;
 
     /// <summary>The longest a target stays stopped (checked: <see cref="SnapshotOptions.MaxPause"/>).</summary>

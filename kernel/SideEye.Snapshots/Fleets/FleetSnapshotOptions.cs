@@ -19,4 +19,7 @@ public sealed record FleetSnapshotOptions
 
     /// <summary>Where a stripped executable's debug file is looked for on this machine; the environment's places when null.</summary>
     public DebugInfoSources? DebugInfo { get; init; }
+
+    /// <summary>Executables opened already, to share with other snapshotters (a notebook session's); a new set, looking where <see cref="DebugInfo"/> says, when null.</summary>
+    public OpenedBinaries? Binaries { get; init; }
 }

@@ -71,7 +71,7 @@ public sealed class FleetSnapshotter : IDisposable
         options ??= new FleetSnapshotOptions();
         var agents = await fleet.ResolveAsync(cancellation: cancellation).ConfigureAwait(false);
         var cache = options.Cache ?? new ExecutableCache();
-        var binaries = new OpenedBinaries(options.DebugInfo);
+        var binaries = options.Binaries ?? new OpenedBinaries(options.DebugInfo);
         var members = new List<Member>();
         foreach (var agent in agents)
         {
