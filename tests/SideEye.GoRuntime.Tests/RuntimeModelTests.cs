@@ -100,6 +100,11 @@ public partial class RuntimeModelTests
         Assert.Null(bin.Dwarf);
         var e = Assert.Throws<SideEyeException>(() => bin.Runtime);
         Assert.Contains("no DWARF", e.Message);
+        // Before Go 1.24 the linker writes no GNU build ID unless asked: the error says so, and how to have one.
+        if (GoToolchains.Get(release).Minor < 24)
+            Assert.Contains("looked at nothing by build ID (the executable has no GNU build ID: Go links one by default from 1.24", e.Message);
+        else
+            Assert.NotNull(bin.Image.GnuBuildId);
     }
 
     [GeneratedRegex(@"^field \S+ (?<name>\S+) offset=(?<offset>\d+) type=(?<type>.*)$")]

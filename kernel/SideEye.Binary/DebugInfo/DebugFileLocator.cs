@@ -28,7 +28,7 @@ public static class DebugFileLocator
                 if (Candidate(executable, path, null, tried) is { } found) return new DebugFileSearch(found, path, tried);
             }
         }
-        else tried.Add("no GNU build ID to look up by (go build -ldflags=-B gobuildid from Go 1.22, -B 0xHEX before)");
+        else tried.Add("nothing by build ID (the executable has no GNU build ID: Go links one by default from 1.24, with -ldflags=-B gobuildid from 1.22, -B 0xHEX before)");
 
         if (executable.GnuDebugLink is { } link)
         {
