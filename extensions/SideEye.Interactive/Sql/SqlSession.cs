@@ -122,7 +122,8 @@ sealed class SqlSession : IDisposable
         command.CommandText = sql;
         // Rows come from DuckDB a chunk at a time instead of the whole result at once: most are only counted.
         command.UseStreamingMode = true;
-        using var cancel = cancellation.Register(command.Cancel);
+        using var interrupt = new QueryInterrupt(command, cancellation);
+        cancellation.ThrowIfCancellationRequested();
         var column = "";
         try
         {
