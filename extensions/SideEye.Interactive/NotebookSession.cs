@@ -52,9 +52,10 @@ sealed class NotebookSession : IDisposable
         var full = FullPath(path);
         if (!Directory.Exists(full)) throw new SideEyeException($"debug-dir {full}: no such folder");
         if (!_debugDirectories.Contains(full, StringComparer.Ordinal)) _debugDirectories.Insert(0, full);
-        Snapshotter.DebugInfo = DebugInfo;
+        var sources = DebugInfo;
+        Snapshotter.DebugInfo = sources;
         Binaries.Clear();
-        return DebugInfo;
+        return sources;
     }
 
     /// <summary>The fleet #!sideeye fleet chose: targets and snapshot work on all of it (with --where) until disconnect.</summary>

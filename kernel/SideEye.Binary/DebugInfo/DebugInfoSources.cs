@@ -20,7 +20,10 @@ public sealed record DebugInfoSources
     public string CacheDirectory { get; init; } = DefaultCacheDirectory();
 
     /// <summary>How long one server may take to answer and send the file.</summary>
-    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    public TimeSpan ServerTimeout { get; init; } = DefaultServerTimeout;
+
+    /// <summary>elfutils' own default for DEBUGINFOD_TIMEOUT.</summary>
+    static readonly TimeSpan DefaultServerTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Nowhere: only the executable's own DWARF counts.</summary>
     public static DebugInfoSources None { get; } = new() { Directories = [] };
@@ -45,8 +48,8 @@ public sealed record DebugInfoSources
         }
         var timeout = Environment.GetEnvironmentVariable("DEBUGINFOD_TIMEOUT") is { Length: > 0 } t
             ? int.TryParse(t, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new SideEyeException($"DEBUGINFOD_TIMEOUT: '{t}' is not a number of seconds")
-            : TimeSpan.FromSeconds(90);
-        return new DebugInfoSources { Directories = dirs, Servers = servers, ServerTimeout = timeout, CacheDirectory = DefaultCacheDirectory() };
+            : DefaultServerTimeout;
+        return new DebugInfoSources { Directories = dirs, Servers = servers, ServerTimeout = timeout };
     }
 
     static string DefaultCacheDirectory()

@@ -57,12 +57,11 @@ public sealed class ElfImage
     /// <summary>The header of a DWARF section (.debug_x or .zdebug_x) with contents, in this file or else its debug file.</summary>
     public ElfSectionInfo? FindDwarfSection(string name) => OwnDwarfSection(name) ?? DebugFile?.FindDwarfSection(name);
 
-    ElfSectionInfo? OwnDwarfSection(string name)
-    {
-        var section = FindSection(name);
-        if (section is null && name.StartsWith(".debug_", StringComparison.Ordinal)) section = FindSection(".zdebug_" + name[".debug_".Length..]);
-        return section is { HasFileData: true } ? section : null;
-    }
+    ElfSectionInfo? OwnDwarfSection(string name) => FindSectionOrZdebug(name) is { HasFileData: true } section ? section : null;
+
+    /// <summary>The named section, or for a .debug_x name its older compressed .zdebug_x form.</summary>
+    ElfSectionInfo? FindSectionOrZdebug(string name) =>
+        FindSection(name) ?? (name.StartsWith(".debug_", StringComparison.Ordinal) ? FindSection(".zdebug_" + name[".debug_".Length..]) : null);
     public ReadOnlyMemory<byte> FileBytes => _bytes;
     /// <summary>ET_DYN: a position-independent executable (or shared object), loaded at an address chosen at exec time.</summary>
     public bool IsPositionIndependent => _bytes.Length >= 18 && System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(_bytes.AsSpan(16)) == 3;
@@ -173,9 +172,7 @@ public sealed class ElfImage
         // Shared by every thread that plans or decodes with this binary (a fleet's agents): reads under the lock too.
         lock (_decompressed)
             if (_decompressed.TryGetValue(name, out var cached)) return cached;
-        var section = FindSection(name);
-        if (section is null && name.StartsWith(".debug_", StringComparison.Ordinal))
-            section = FindSection(".zdebug_" + name[".debug_".Length..]);
+        var section = FindSectionOrZdebug(name);
         // A stripped executable's DWARF is in its debug file (where this one's other sections are headers only).
         if (section is not { HasFileData: true } && DebugFile is not null && name.StartsWith(".debug_", StringComparison.Ordinal))
             return DebugFile.SectionData(name);

@@ -27,10 +27,10 @@ public sealed class LocalSnapshotter : ISnapshotter
 
     /// <summary>Frames kept per goroutine, counted as runtime.Stack counts them (checked: <see cref="SnapshotOptions.MaxFrames"/>).</summary>
     public int MaxFrames { get => _maxFrames; init => _maxFrames = SnapshotOptions.MaxFrames(value); }
+    int _maxFrames = SnapshotOptions.DefaultMaxFrames;
 
     /// <summary>Where a stripped executable's debug file is looked for; the environment's places (SIDEEYE_DEBUG_DIRS, /usr/lib/debug, DEBUGINFOD_URLS) when null.</summary>
     public DebugInfoSources? DebugInfo { get; set; }
-    int _maxFrames = SnapshotOptions.DefaultMaxFrames;
 
     /// <summary>The longest a target stays stopped (checked: <see cref="SnapshotOptions.MaxPause"/>).</summary>
     public TimeSpan MaxPause { get => _maxPause; init => _maxPause = SnapshotOptions.MaxPause(value); }
@@ -67,7 +67,9 @@ public sealed class LocalSnapshotter : ISnapshotter
         Task.Run(() => new GoProcessScanner().List(pids, environmentVariables), cancellation);
 
     public Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
-        Task.Run(() => GoBinary.Open($"/proc/{process.Pid}/exe", DebugInfo ?? DebugInfoSources.FromEnvironment()), cancellation);
+        Task.Run(() => OpenExecutable(process.Pid), cancellation);
+
+    GoBinary OpenExecutable(int pid) => GoBinary.Open($"/proc/{pid}/exe", DebugInfo ?? DebugInfoSources.FromEnvironment());
 
     ProcessSnapshot TakeOne(int pid)
     {
@@ -95,7 +97,7 @@ public sealed class LocalSnapshotter : ISnapshotter
         _ = ReadExeLink(pid);
         _loaded.TryGetValue(pid, out var loaded);
         var sameProcess = loaded?.Probe.Target.StartTicks == startTicks;
-        var binary = sameProcess ? loaded!.Probe.Binary : GoBinary.Open($"/proc/{pid}/exe", DebugInfo ?? DebugInfoSources.FromEnvironment());
+        var binary = sameProcess ? loaded!.Probe.Binary : OpenExecutable(pid);
         var target = Target(pid, startTicks, binary);
         if (loaded is not null && loaded.Probe.Fits(target, Captures)) return (loaded, true);
         Unload(pid);

@@ -16,7 +16,8 @@ public sealed class OpenedBinaries
     readonly Func<DebugInfoSources> _debugInfo;
 
     /// <param name="debugInfo">Where a stripped executable's debug file is looked for; the environment's places when null.</param>
-    public OpenedBinaries(DebugInfoSources? debugInfo = null) => _debugInfo = () => debugInfo ?? DebugInfoSources.FromEnvironment();
+    public OpenedBinaries(DebugInfoSources? debugInfo = null)
+        : this(() => debugInfo ?? DebugInfoSources.FromEnvironment()) { }
 
     /// <param name="debugInfo">Asked each time an executable is opened: a notebook's setting may change.</param>
     public OpenedBinaries(Func<DebugInfoSources> debugInfo) => _debugInfo = debugInfo;
@@ -44,6 +45,4 @@ public sealed class OpenedBinaries
 
     /// <summary>Forgets the binary (it was not what its build ID said), so the next <see cref="Open"/> reads the file again.</summary>
     public void Forget(string buildId) => _byBuildId.TryRemove(buildId, out _);
-
-    public int Count => _byBuildId.Count;
 }
