@@ -158,7 +158,6 @@ public sealed partial class FaultTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"the agent unloaded {clock.ElapsedMilliseconds} ms after the cut");
     }
 
-    /// <summary>Polls the target's threads (bounded) until one is in a tracing stop, a pause in progress; false once <paramref name="over"/> says the attempt ended.</summary>
     /// <summary>Waits until the agent's side of the link has sent <paramref name="bytes"/> (its shaping qdisc counts them).</summary>
     static bool WaitForBytesSent(NetworkPair network, long bytes, TimeSpan timeout, Func<bool> over)
     {
@@ -200,6 +199,7 @@ public sealed partial class FaultTests(ITestOutputHelper output) : IDisposable
         return first;
     }
 
+    /// <summary>Polls the target's threads (bounded) until one is in a tracing stop, a pause in progress; false once <paramref name="over"/> says the attempt ended.</summary>
     static bool WaitForPause(int pid, TimeSpan timeout, Func<bool> over)
     {
         var clock = Stopwatch.StartNew();

@@ -77,16 +77,7 @@ public static class GoFixture
         Objcopy("--strip-all", $"--add-gnu-debuglink={debugFile}", executable);
     }
 
-    static void Objcopy(params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("objcopy") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"objcopy {string.Join(' ', args)}: {stderr.Result}");
-    }
+    static void Objcopy(params string[] args) => ExternalTool.Run("objcopy", args);
 
     // Test assemblies run in parallel processes: each writes its own temporary file and renames it into place.
     static readonly string TmpSuffix = $".tmp{Environment.ProcessId}";

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace SideEye.Testing.Agents;
@@ -55,15 +54,7 @@ public sealed class NetworkPair : IDisposable
 
     public void CutLink() => Ip("-n", AgentNamespace, "link", "set", AgentLink, "down");
 
-    public static void Ip(params string[] args)
-    {
-        var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var ip = Process.Start(psi)!;
-        var error = ip.StandardError.ReadToEnd();
-        ip.WaitForExit();
-        if (ip.ExitCode != 0) throw new InvalidOperationException($"ip {string.Join(' ', args)}: {error.Trim()}");
-    }
+    public static void Ip(params string[] args) => ExternalTool.Run("ip", args);
 
     /// <summary>Deletes namespaces left by test processes that no longer exist (their veth pairs go with them).</summary>
     static void SweepOrphans()
