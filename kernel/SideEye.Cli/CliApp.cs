@@ -41,6 +41,7 @@ public static class CliApp
             InspectCommand.Create(stdout),
             Addr2LineCommand.Create(stdout, stderr, stdin),
             TypesCommand.Create(stdout),
+            RuntimeLayoutCommand.Create(stdout),
             TargetsCommand.Create(stdout),
             SnapshotCommand.Create(stdout, stderr),
             StacksCommand.Create(stdout),

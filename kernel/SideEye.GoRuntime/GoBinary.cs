@@ -10,7 +10,8 @@ namespace SideEye.GoRuntime;
 
 /// <summary>
 /// A Go executable opened for debugging: its ELF image, build info, Go's own pclntab (always present, also
-/// when stripped), DWARF when kept or found in a separate debug file, and the runtime model read from them. DWARF
+/// when stripped), DWARF when kept or found in a separate debug file, and the runtime model read from them (without
+/// DWARF: from the release's shipped layout data and the runtime's machine code). DWARF
 /// (and the search for a debug file, which may ask a debuginfod server) and the runtime model are read on first use.
 /// </summary>
 public sealed class GoBinary
@@ -83,7 +84,8 @@ public sealed class GoBinary
     GoRuntimeModel ReadRuntime()
     {
         if (!Version.IsSupported) throw new UnsupportedGoVersionException(Path, Version);
-        var dwarf = Dwarf ?? throw new SideEyeException($"{NoDwarf}; the runtime model needs it");
-        return GoRuntimeModel.Read(_debugInfo.Value.Image, dwarf, Version);
+        return Dwarf is { } dwarf
+            ? GoRuntimeModel.Read(_debugInfo.Value.Image, dwarf, Version)
+            : GoRuntimeModel.ReadWithoutDwarf(Image, Pclntab, Version, NoDwarf!);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using SideEye.GoRuntime;
+using SideEye.GoRuntime.Layouts;
 using SideEye.Probes.Planning;
 using SideEye.Testing;
 

@@ -41,7 +41,7 @@ public static class InspectCommand
             o.WriteLine($"runtime        unavailable: {r.RuntimeError}");
             return;
         }
-        o.WriteLine($"runtime        g is {rt.GSize} bytes, m is {rt.MSize} bytes");
+        o.WriteLine($"runtime        g is {rt.GSize} bytes, m is {rt.MSize} bytes, from {rt.From}");
         foreach (var f in rt.Fields) o.WriteLine($"  {f.Field,-18} offset {f.Offset,4}  size {f.Size}  {f.Type}");
         foreach (var (name, address) in rt.Variables) o.WriteLine($"  {name,-24} {address}");
         WriteWrapped(o, "  statuses       ", rt.Statuses.OrderBy(kv => kv.Value).Select(kv => $"{kv.Key}={kv.Value}"));

@@ -21,7 +21,7 @@ public sealed record InspectReport(
     public sealed record PclntabSummary(string Format, int Functions, int Files);
     public sealed record FieldSummary(string Field, int Offset, int Size, string Type);
     public sealed record RuntimeSummary(int GSize, int MSize, IReadOnlyList<FieldSummary> Fields,
-        IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, long> Statuses, IReadOnlyList<string> WaitReasons);
+        IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, long> Statuses, IReadOnlyList<string> WaitReasons, string From);
 
     public static InspectReport From(GoBinary bin)
     {
@@ -43,7 +43,8 @@ public sealed record InspectReport(
                     ["runtime.firstmoduledata"] = Hex(model.Variables.FirstModuleData),
                 },
                 model.Statuses.ByName,
-                model.WaitReasons.Strings);
+                model.WaitReasons.Strings,
+                model.Origin.ToString());
         }
         catch (SideEyeException e)
         {

@@ -3,7 +3,7 @@ using SideEye.Binary.Dwarf;
 namespace SideEye.GoRuntime.Layouts;
 
 /// <summary>
-/// The runtime's goroutine status constants (runtime._Gidle … _Gscan) as the binary's DWARF declares them:
+/// The runtime's goroutine status constants (runtime._Gidle … _Gscan) as the binary's DWARF (or its release's layout data) declares them:
 /// releases add states (Go 1.26 has _Gleaked and _Gdeadextra), so none is assumed.
 /// </summary>
 public sealed class GoroutineStatuses
@@ -50,15 +50,19 @@ public sealed class GoroutineStatuses
         return name.ToLowerInvariant();
     }
 
-    public static GoroutineStatuses Read(DwarfData dwarf, string file)
-    {
-        var byName = dwarf.Constants
+    public static GoroutineStatuses Read(DwarfData dwarf, string file) =>
+        FromConstants(dwarf.Constants
             .Where(c => c.Key.StartsWith(Prefix, StringComparison.Ordinal)
                         && !c.Key.StartsWith("runtime._GC", StringComparison.Ordinal) && !c.Key.StartsWith("runtime._Goid", StringComparison.Ordinal))
-            .ToDictionary(c => c.Key["runtime.".Length..], c => c.Value, StringComparer.Ordinal);
+            .ToDictionary(c => c.Key["runtime.".Length..], c => c.Value, StringComparer.Ordinal), $"{file}: DWARF");
+
+    /// <param name="byName">Constant name without the package ("_Grunning") to value.</param>
+    /// <param name="source">What the constants came from, for the error ("FILE: DWARF").</param>
+    public static GoroutineStatuses FromConstants(IReadOnlyDictionary<string, long> byName, string source)
+    {
         foreach (var required in Required)
             if (!byName.ContainsKey(required))
-                throw new SideEyeException($"{file}: DWARF has no constant runtime.{required}");
+                throw new SideEyeException($"{source} has no constant runtime.{required}");
         return new GoroutineStatuses(byName);
     }
 }

@@ -6,7 +6,8 @@ namespace SideEye.GoRuntime.Layouts;
 
 /// <summary>
 /// Offsets and sizes of the runtime.g and runtime.m fields in <see cref="RuntimeFieldSpecs"/>, read from
-/// the binary's own DWARF (never from per-release tables).
+/// the binary's own DWARF, or, for a binary without it, from its release's layout data (itself generated from that
+/// release's DWARF; see Releases.ReleaseLayout).
 /// </summary>
 public sealed class RuntimeLayout
 {
@@ -47,6 +48,15 @@ public sealed class RuntimeLayout
                 throw new SideEyeException($"{file}: runtime.{spec.Struct} has no field {spec.Path}, which {version} should have");
         }
         return new RuntimeLayout((int)structs["g"].Size, (int)structs["m"].Size, fields);
+    }
+
+    /// <summary>From layout data: every field the release must have has to be there.</summary>
+    public static RuntimeLayout FromFields(int gSize, int mSize, IReadOnlyDictionary<string, FieldLocation> fields, GoVersion version, string source)
+    {
+        foreach (var spec in RuntimeFieldSpecs.All)
+            if (!fields.ContainsKey(spec.Key) && spec.RequiredIn(version))
+                throw new SideEyeException($"{source} has no field runtime.{spec.Key}, which {version} should have");
+        return new RuntimeLayout(gSize, mSize, RuntimeFieldSpecs.All.Where(s => fields.ContainsKey(s.Key)).ToDictionary(s => s.Key, s => fields[s.Key], StringComparer.Ordinal));
     }
 
     static FieldLocation? Resolve(GoType type, string path)

@@ -16,15 +16,27 @@ public sealed class WaitReasons
 
     public string Describe(int reason) => reason >= 0 && reason < Strings.Count && Strings[reason].Length > 0 ? Strings[reason] : $"waitreason{reason}";
 
+    const string Name = "runtime.waitReasonStrings";
+
+    /// <summary>From the binary's DWARF: the array's address, and its length from the waitReason constants or the symbol's size.</summary>
     public static WaitReasons Read(ElfImage image, DwarfData dwarf)
     {
-        const string name = "runtime.waitReasonStrings";
-        var address = dwarf.FindVariableAddress(name)
-            ?? throw new SideEyeException($"{image.Path}: DWARF has no variable {name}");
-        // The array's length is the largest waitReason constant plus one; the symbol size says the same when present.
-        var count = dwarf.Constants.Where(c => c.Key.StartsWith("runtime.waitReason", StringComparison.Ordinal)).Select(c => c.Value).DefaultIfEmpty(-1).Max() + 1;
-        var symbol = image.Symbols.FirstOrDefault(s => s.Name == name);
+        var address = dwarf.FindVariableAddress(Name)
+            ?? throw new SideEyeException($"{image.Path}: DWARF has no variable {Name}");
+        var count = (long)CountFrom(dwarf);
+        var symbol = image.Symbols.FirstOrDefault(s => s.Name == Name);
         if (symbol.Size > 0) count = (long)symbol.Size / 16;
+        return Read(image, address, count);
+    }
+
+    /// <summary>The array's length the waitReason constants give: the largest plus one (0 when there are none).</summary>
+    public static int CountFrom(DwarfData dwarf) =>
+        (int)Math.Clamp(dwarf.Constants.Where(c => c.Key.StartsWith("runtime.waitReason", StringComparison.Ordinal)).Select(c => c.Value).DefaultIfEmpty(-1).Max() + 1, 0, int.MaxValue);
+
+    /// <summary>The <paramref name="count"/> strings of the array at <paramref name="address"/> (found in machine code when there is no DWARF).</summary>
+    public static WaitReasons Read(ElfImage image, ulong address, long count)
+    {
+        const string name = Name;
         if (count <= 0 || count > 4096) throw new SideEyeException($"{image.Path}: cannot size {name}");
 
         var strings = new string[count];

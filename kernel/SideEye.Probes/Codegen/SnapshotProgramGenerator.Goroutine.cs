@@ -1,4 +1,5 @@
 using SideEye.Bpf.Asm;
+using SideEye.GoRuntime.Layouts;
 using SideEye.Probes.Planning;
 using SideEye.Probes.Records;
 using static SideEye.Bpf.Asm.Register;

@@ -1,5 +1,6 @@
 using SideEye.Bpf;
 using SideEye.Bpf.Asm;
+using SideEye.GoRuntime.Layouts;
 using SideEye.Loader.Contract;
 using SideEye.Probes.Capture;
 using SideEye.Probes.Planning;

@@ -1,5 +1,3 @@
-using SideEye.Binary.Dwarf;
-using SideEye.Binary.Dwarf.Types;
 using SideEye.GoRuntime.Layouts;
 using SideEye.GoRuntime.Maps;
 
@@ -9,8 +7,8 @@ namespace SideEye.Probes.Planning;
 /// How the probe reads a goroutine's pprof labels where runtime/pprof.labelMap is a map[string]string (Go 1.19–1.23):
 /// it copies the start of the hmap, gives up (flagging the labels unread) unless the map has one bucket and is not
 /// growing, then copies that bucket and takes the (key, value) string headers of the slots whose tophash marks them
-/// full. Every number comes from the binary's DWARF, through the same <see cref="ClassicMapLayout"/> and
-/// <see cref="ClassicMapConstants"/> the value decoder reads maps with.
+/// full. Every number comes from the runtime model (the binary's DWARF, or its release's layout data), through the
+/// same <see cref="ClassicMapLayout"/> the value decoder reads maps with.
 /// </summary>
 public sealed record PprofLabelMapLayout
 {
@@ -41,12 +39,12 @@ public sealed record PprofLabelMapLayout
     /// <summary>Scratch the probe needs: the hmap's first bytes and, afterwards in the same place, the bucket.</summary>
     public int ScratchBytes => Math.Max(HeaderReadBytes, BucketSize);
 
-    /// <param name="labelMap">runtime/pprof.labelMap's DWARF type, a map[string]string.</param>
-    public static PprofLabelMapLayout Create(GoType labelMap, DwarfData dwarf)
+    /// <param name="map">runtime/pprof.labelMap's layout, a map[string]string.</param>
+    /// <param name="minTopHash">runtime.minTopHash of the binary's release.</param>
+    public static PprofLabelMapLayout Create(ClassicMapLayout map, byte minTopHash, string file)
     {
-        var map = ClassicMapLayout.Read(labelMap);
         if (map.KeySlot != StringHeaderSize || map.ValueSlot != StringHeaderSize)
-            throw new SideEyeException($"{dwarf.Image.Path}: runtime/pprof.labelMap's buckets hold {map.KeySlot}-byte keys and {map.ValueSlot}-byte values, not string headers");
+            throw new SideEyeException($"{file}: runtime/pprof.labelMap's buckets hold {map.KeySlot}-byte keys and {map.ValueSlot}-byte values, not string headers");
         return new PprofLabelMapLayout
         {
             Count = Field(map, "count", map.Count),
@@ -58,7 +56,7 @@ public sealed record PprofLabelMapLayout
             TopHash = map.TopHash,
             Keys = map.Keys,
             Values = map.Values,
-            MinTopHash = ClassicMapConstants.Read(dwarf).MinTopHash,
+            MinTopHash = minTopHash,
         };
     }
 

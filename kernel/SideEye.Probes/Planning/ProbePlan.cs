@@ -1,4 +1,3 @@
-using SideEye.Binary.Dwarf.Types;
 using SideEye.Binary.Pclntab;
 using SideEye.GoRuntime;
 using SideEye.GoRuntime.Layouts;
@@ -160,8 +159,9 @@ public sealed record ProbePlan
             SigtrampFileOffset = (ulong)(binary.Image.FileOffsetOf(sigtramp.Entry)
                 ?? throw new SideEyeException($"{binary.Path}: runtime.sigtramp at 0x{sigtramp.Entry:x} is in no loadable segment")),
             SyscallSpDeltas = SyscallReturnSites(binary),
-            LabelsLayout = LabelsLayoutOf(binary),
-            LabelMap = LabelMapOf(binary),
+            LabelsLayout = model.Labels.Layout,
+            LabelMap = model.Labels is { Layout: PprofLabelsLayout.StringMap, Map: { } map, MinTopHash: { } minTopHash }
+                ? PprofLabelMapLayout.Create(map, minTopHash, binary.Path) : null,
             MaxFrames = maxFrames,
         };
     }
@@ -190,26 +190,6 @@ public sealed record ProbePlan
             SyscallSpDeltas = SyscallSpDeltas.ToDictionary(kv => kv.Key + delta, kv => kv.Value),
         };
     }
-
-    /// <summary>
-    /// runtime/pprof.labelMap: a map[string]string up to Go 1.23, a struct holding a sorted []label (key, value
-    /// strings) from 1.24. Absent when the program never sets labels (g.labels then stays nil).
-    /// </summary>
-    static PprofLabelsLayout LabelsLayoutOf(GoBinary binary)
-    {
-        var type = binary.Dwarf?.FindType("runtime/pprof.labelMap");
-        return type?.Kind switch
-        {
-            null => PprofLabelsLayout.None,
-            GoKind.Map => PprofLabelsLayout.StringMap,
-            GoKind.Struct when type.Size == 24 => PprofLabelsLayout.LabelSlice,
-            _ => throw new SideEyeException($"{binary.Path}: runtime/pprof.labelMap is a {type.Kind.ToGoString()} of {type.Size} bytes, a layout the probe does not know"),
-        };
-    }
-
-    static PprofLabelMapLayout? LabelMapOf(GoBinary binary) =>
-        binary.Dwarf is { } dwarf && dwarf.FindType("runtime/pprof.labelMap") is { Kind: GoKind.Map } labelMap
-            ? PprofLabelMapLayout.Create(labelMap, dwarf) : null;
 
     static GFieldPlan Field(string name, FieldLocation f) =>
         f.Size is 1 or 2 or 4 or 8 ? new GFieldPlan(name, f.Offset, f.Size)

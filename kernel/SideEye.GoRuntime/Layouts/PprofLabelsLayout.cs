@@ -1,4 +1,4 @@
-namespace SideEye.Probes.Planning;
+namespace SideEye.GoRuntime.Layouts;
 
 /// <summary>What g.labels points to, by Go release (see ProbePlan.LabelsLayout).</summary>
 public enum PprofLabelsLayout
