@@ -36,7 +36,12 @@ public class CommandTests
         var stripped = CliRunner.Run("inspect", GoFixture.Build("demo", toolchain, GoBuildFlags.Stripped));
         Assert.Equal(0, stripped.ExitCode);
         Assert.Contains("dwarf          none (stripped, and no separate debug file found)", stripped.StdoutLines);
-        Assert.Contains(stripped.StdoutLines, l => l.StartsWith("runtime        unavailable: ", StringComparison.Ordinal) && l.Contains("no DWARF"));
+        // Its runtime model comes from the release's layout data and the runtime's machine code: the same numbers.
+        Assert.Contains(stripped.StdoutLines, l => l.StartsWith("runtime        g is ", StringComparison.Ordinal) && l.EndsWith("globals from machine code", StringComparison.Ordinal));
+        var strippedJson = CliRunner.Run("inspect", GoFixture.Build("demo", toolchain, GoBuildFlags.Stripped), "--json");
+        using var strippedDoc = JsonDocument.Parse(strippedJson.Stdout);
+        Assert.Equal(fields, strippedDoc.RootElement.GetProperty("runtime").GetProperty("fields").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("offset").GetInt32()));
 
         // Stripped as distributions strip, with the debug file in a --debug-dir: the same model as the whole build.
         var split = GoFixture.Build("demo", toolchain, GoBuildFlags.SeparateDebugInfo);

@@ -94,7 +94,10 @@ sealed class AgentCalls(AgentConnection agent, AgentJobs jobs, Func<string> host
         // A probe readied by the Prepare call is "reused" by the Snapshot call that runs it: the Prepare call's answer says how it was had.
         var load = new ProbeLoad(VerifierStatsWire.FromMessage(result.Load?.Verifier), done.Job.Probe.PlanTime,
             TimeSpan.FromTicks((result.Load?.LoadNs ?? 0) / 100), done.Reused ?? result.Load?.Reused ?? false);
-        var row = done.Job.Probe.Decode(raw, load);
+        var probe = done.Job.Probe;
+        ProcessSnapshot row;
+        try { row = probe.Decode(raw, load); }
+        catch (SideEyeException e) { return ProcessProbe.Failed(probe.Target.Host, pid, probe.Target.Exe, probe.Binary.Version.Text, e); }
         return result.Clock is { } clock && offset is { } measured ? ProbeClock.OnTimeline(row, clock.UnixNs, clock.MonotonicNs, measured) : row;
     }
 

@@ -1,4 +1,5 @@
 using SideEye.GoRuntime;
+using SideEye.GoRuntime.Goroutines;
 using SideEye.Loader.Contract;
 using SideEye.Probes;
 using SideEye.Probes.Capture;
@@ -122,6 +123,7 @@ public sealed class ProcessProbe
     {
         var result = SnapshotResult.Decode(raw, Binary.Pclntab, ProbePlan.WalkFramesFor(_maxFrames), Target.LoadBias);
         var statuses = Binary.Runtime.Statuses;
+        RuntimePlausibility.Ensure(result.Goroutines.Select(g => g.State), Binary.Runtime, Binary.Path, Binary.Version.Text);
         var goroutines = result.Goroutines
             .Select(g => _decoder.Decode(g.State, g.Pcs, firstPcIsExact: (g.State.Status & ~statuses.ScanBit) == statuses.Running,
                 truncated: g.Truncated || g.Flags.HasFlag(GoroutineFlags.StackUnreadable), g.Labels))
