@@ -36,11 +36,12 @@ public sealed partial class ParkedProgram : IDisposable
 
     /// <param name="deep">Goroutines 3 to 20 frames deep (the program's -deep).</param>
     /// <param name="spinners">Goroutines busy on a CPU (the program's -spin): 0 for a fleet of many, which would otherwise take every CPU.</param>
+    /// <param name="executable">A copy of the build to run instead of the build itself (e.g. one whose bytes a test changed).</param>
     public ParkedProgram(GoToolchain toolchain, int idle = 0, int threads = 0, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, GoBuildFlags flags = GoBuildFlags.Default, bool collectGarbage = false, int deep = 0,
-        PidNamespace? ns = null, int spinners = 2)
+        PidNamespace? ns = null, int spinners = 2, string? executable = null)
     {
         Toolchain = toolchain;
-        var binary = GoFixture.Build("parked", toolchain, flags);
+        var binary = executable ?? GoFixture.Build("parked", toolchain, flags);
         DumpPath = Path.Combine(Path.GetTempPath(), $"parked-{toolchain.Release}-{Guid.NewGuid():N}.txt");
         string[] args = ["-dump", DumpPath, "-n", idle.ToString(CultureInfo.InvariantCulture), "-threads", threads.ToString(CultureInfo.InvariantCulture),
             "-deep", deep.ToString(CultureInfo.InvariantCulture), "-spin", spinners.ToString(CultureInfo.InvariantCulture), .. (collectGarbage ? (string[])["-gc"] : [])];

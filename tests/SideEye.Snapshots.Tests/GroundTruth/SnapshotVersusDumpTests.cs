@@ -50,12 +50,57 @@ public sealed class SnapshotVersusDumpTests
         }
     }
 
-    static void CompareWithDump(string release, GoBuildFlags flags, LocalSnapshotter snapshotter)
+    /// <summary>
+    /// A patch release no layout was shipped for (the build's version string rewritten in a copy, as a newer patch
+    /// release's binary would carry it): its minor release's layout is borrowed, checked on the first reads, and the
+    /// snapshot is as complete.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GoToolchains.Data), MemberType = typeof(GoToolchains))]
+    public void A_stripped_build_of_an_unknown_patch_release_borrows_its_minor_releases_layout(string release)
+    {
+        var folder = Directory.CreateTempSubdirectory("sideeye-patchrelease-").FullName;
+        try
+        {
+            var build = GoFixture.Build("parked", GoToolchains.Get(release), GoBuildFlags.Stripped);
+            var version = GoBinary.Open(build).Version.Text;
+            var unknown = version[..^1] + (char)('0' + (version[^1] - '0' + 1) % 10);
+            var copy = Path.Combine(folder, "parked");
+            File.WriteAllBytes(copy, Replace(File.ReadAllBytes(build), version, unknown));
+            File.SetUnixFileMode(copy, File.GetUnixFileMode(build));
+            var bin = GoBinary.Open(copy, DebugInfoSources.None);
+            Assert.Equal(unknown, bin.Version.Text);
+            Assert.True(bin.Runtime.Origin.Borrowed, bin.Runtime.Origin.ToString());
+            CompareWithDump(release, GoBuildFlags.Stripped, new LocalSnapshotter { MaxFrames = 1024, DebugInfo = DebugInfoSources.None }, copy);
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    /// <summary>Every occurrence of a string in a file's bytes replaced by another of the same length.</summary>
+    static byte[] Replace(byte[] bytes, string from, string to)
+    {
+        var (old, replacement) = (System.Text.Encoding.ASCII.GetBytes(from), System.Text.Encoding.ASCII.GetBytes(to));
+        var replaced = 0;
+        for (var at = bytes.AsSpan().IndexOf(old); at >= 0;)
+        {
+            replacement.CopyTo(bytes, at);
+            replaced++;
+            var next = bytes.AsSpan(at + old.Length).IndexOf(old);
+            at = next < 0 ? -1 : at + old.Length + next;
+        }
+        Assert.True(replaced > 0, $"no {from} in the build");
+        return bytes;
+    }
+
+    static void CompareWithDump(string release, GoBuildFlags flags, LocalSnapshotter snapshotter, string? executable = null)
     {
         Requires.Root();
         var toolchain = GoToolchains.Get(release);
-        using var parked = new ParkedProgram(toolchain, flags: flags);
-        var bin = GoBinary.Open(GoFixture.Build("parked", toolchain, flags));
+        using var parked = new ParkedProgram(toolchain, flags: flags, executable: executable);
+        var bin = GoBinary.Open(executable ?? GoFixture.Build("parked", toolchain, flags));
         using var _ = snapshotter;
         var process = snapshotter.Take([parked.Pid]).Processes.Single();
         Assert.Null(process.Error);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SideEye.Binary.Dwarf;
 using SideEye.GoRuntime.Versions;
 
@@ -25,12 +24,6 @@ public sealed record ReleaseLayout
     public required int WaitReasonCount { get; init; }
     public required PprofLabelsShape Labels { get; init; }
 
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
 
     /// <summary>The layout a binary's DWARF gives (the binary must link runtime/pprof's labels, so their shape is known).</summary>
     public static ReleaseLayout FromDwarf(DwarfData dwarf, GoVersion version)
@@ -52,10 +45,19 @@ public sealed record ReleaseLayout
         };
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
+    public string ToJson() => JsonSerializer.Serialize(this, ReleaseLayoutJson.Default.ReleaseLayout) + "\n";
 
-    public static ReleaseLayout FromJson(string json, string source) =>
-        JsonSerializer.Deserialize<ReleaseLayout>(json, Json) ?? throw new SideEyeException($"{source}: empty layout data");
+    public static ReleaseLayout FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, ReleaseLayoutJson.Default.ReleaseLayout) ?? throw new SideEyeException($"{source}: empty layout data");
+        }
+        catch (JsonException e)
+        {
+            throw new SideEyeException($"{source}: not runtime layout data: {e.Message}");
+        }
+    }
 
     /// <summary>Whether two releases' layouts agree in everything the probe reads (the release names aside).</summary>
     public bool SameLayoutAs(ReleaseLayout other) => ToJson() == (other with { Version = Version }).ToJson();

@@ -13,24 +13,24 @@ public static class ReleaseLayouts
 {
     const string Prefix = "SideEye.GoRuntime.Releases.";
 
-    static readonly Lazy<IReadOnlyList<ReleaseLayout>> Shipped = new(Load);
-
-    public static IReadOnlyList<ReleaseLayout> All => Shipped.Value;
+    /// <summary>Every shipped layout (parsed on each call: opening a binary needs only its release's, see <see cref="Find"/>).</summary>
+    public static IReadOnlyList<ReleaseLayout> All => Load(_ => true);
 
     /// <summary>The layout for <paramref name="version"/>: exact, or borrowed from its minor release's newest (Exact false); null if neither.</summary>
     public static (ReleaseLayout Layout, bool Exact)? Find(GoVersion version)
     {
-        var sameMinor = All.Where(l => GoVersion.TryParse(l.Version) is { } v && v.Major == version.Major && v.Minor == version.Minor)
+        // Resource names carry the release ("…go1.26.10.json"): only the minor release's files are parsed.
+        var sameMinor = Load(name => GoVersion.TryParse(name[Prefix.Length..^".json".Length]) is { } v && v.Major == version.Major && v.Minor == version.Minor)
             .OrderByDescending(l => GoVersion.TryParse(l.Version)!).ToList();
         // "go1.25.12 X:greenteagc": an experiment may change the runtime, so only a plain release name is exact.
         if (sameMinor.FirstOrDefault(l => l.Version == version.Text) is { } exact) return (exact, true);
         return sameMinor.Count > 0 ? (sameMinor[0], false) : null;
     }
 
-    static IReadOnlyList<ReleaseLayout> Load()
+    static List<ReleaseLayout> Load(Func<string, bool> wanted)
     {
         var assembly = typeof(ReleaseLayouts).Assembly;
-        return assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal))
+        return assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".json", StringComparison.Ordinal) && wanted(n))
             .Select(n => ReleaseLayout.FromJson(Read(assembly, n), n)).ToList();
     }
 
