@@ -25,7 +25,8 @@ public sealed class GoroutineDecoder(GoBinary binary, int maxFrames = int.MaxVal
         var model = binary.Runtime;
         var (frames, cut) = _stacks.Get(pcs, firstPcIsExact, () => Frames(pcs, firstPcIsExact));
         truncated |= cut;
-        var creator = g.GoPc == 0 ? null : Remembered(_creators, g.GoPc, pc => _symbolizer.CreatedBy(pc)?.Function);
+        // The main goroutine is started by the runtime's bootstrap, which runtime.Stack never names (printcreatedby skips goid 1).
+        var creator = g.GoPc == 0 || g.Goid == 1 ? null : Remembered(_creators, g.GoPc, pc => _symbolizer.CreatedBy(pc)?.Function);
         var start = g.StartPc == 0 ? null : Remembered(_starts, g.StartPc, pc => binary.Pclntab.FindFunction(pc)?.Name);
         return new GoroutineRecord(
             g.Goid,
