@@ -125,7 +125,7 @@ public sealed class FleetFileErrorTests
               "agents": [
                 { "name": "a", "address": "unix:/x",
                   "labels": { "zone": "a", "host": "b" } } ] }
-            """, 4, 32, "agents[0].labels.host: \"host\" is a built-in label (program, environment, host, hostname, pid, exe, go_version)"
+            """, 4, 32, "agents[0].labels.host: \"host\" is a built-in label (program, environment, host, hostname, pid, exe, go_version, cgroup)"
         },
         {
             "a label that is no name",
@@ -152,7 +152,7 @@ public sealed class FleetFileErrorTests
               "agents": [ { "name": "a", "address": "unix:/x" } ],
               "programs": [
                 { "name": "api", "match": { "executable": "^api$" } } ] }
-            """, 4, 33, "programs[0].match.executable: unknown predicate (predicates: executable_name, executable_path, command_line, env:NAME, hostname, environment, label:NAME)"
+            """, 4, 33, "programs[0].match.executable: unknown predicate (predicates: executable_name, executable_path, command_line, cgroup, env:NAME, hostname, environment, label:NAME)"
         },
         {
             "a variable that is no name",

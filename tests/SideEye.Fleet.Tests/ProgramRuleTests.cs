@@ -5,7 +5,7 @@ namespace SideEye.Fleet.Tests;
 
 /// <summary>
 /// Program rules over a table of processes: each predicate (executable name and path, a command-line flag, an
-/// environment variable, the agent's environment, a static label, the hostname) selects exactly the processes it
+/// environment variable, the agent's environment, a static label, the hostname, the cgroup) selects exactly the processes it
 /// should, all of a rule's predicates must match, the first matching rule wins, and a process no rule matches keeps
 /// its executable's name.
 /// </summary>
@@ -23,14 +23,16 @@ public sealed class ProgramRuleTests
             { "name": "canary", "match": { "label:track": "^canary$" } },
             { "name": "edge", "match": { "hostname": "^edge-\\d+$" } },
             { "name": "tools", "match": { "executable_path": "^/opt/tools/" } },
+            { "name": "contained", "match": { "cgroup": "^/system\\.slice/docker-[0-9a-f]+\\.scope$" } },
             { "name": "batch", "match": { "env:QUEUE": "." } } ] }
         """;
 
     static readonly ProgramRules Programs = FleetFile.Parse(Rules, "/team/fleet.json").Programs;
 
     static ProcessFacts Process(string exe, string args = "", string? role = null, string environment = "staging", string? track = null,
-        string hostname = "node", string? path = null) => new()
+        string hostname = "node", string? path = null, string? cgroup = null) => new()
         {
+            Cgroup = cgroup,
             ExecutableName = exe,
             ExecutablePath = path ?? $"/usr/bin/{exe}",
             CommandLine = [exe, .. args.Split(' ', StringSplitOptions.RemoveEmptyEntries)],
@@ -61,6 +63,9 @@ public sealed class ProgramRuleTests
         { "a hostname the pattern refuses", Process("cache", hostname: "edge-x"), "cache" },
         { "executable path", Process("lint", path: "/opt/tools/lint"), "tools" },
         { "the name elsewhere", Process("lint", path: "/usr/local/opt/tools/lint"), "lint" },
+        { "cgroup", Process("shop", cgroup: "/system.slice/docker-4f2a9c.scope"), "contained" },
+        { "a cgroup the pattern refuses", Process("shop", cgroup: "/system.slice/shop.service"), "shop" },
+        { "the root cgroup", Process("shop"), "shop" },
         { "the first matching rule wins", Process("api-server", "--role=front", track: "canary", environment: "prod"), "api" },
     };
 

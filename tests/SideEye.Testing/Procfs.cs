@@ -6,6 +6,17 @@ namespace SideEye.Testing;
 public static class Procfs
 {
     /// <summary>tid → state letter from /proc/PID/task/TID/status ('t' is tracing stop).</summary>
+    /// <summary>Every process's pid in this namespace's /proc.</summary>
+    public static IEnumerable<int> Pids() =>
+        Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0);
+
+    /// <summary>Where /proc/PID/exe points, or null (kernel thread, gone, not ours).</summary>
+    public static string? ExeLink(int pid)
+    {
+        try { return new FileInfo($"/proc/{pid}/exe").LinkTarget; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     public static IReadOnlyDictionary<int, char> ThreadStates(int pid)
     {
         var result = new Dictionary<int, char>();

@@ -18,7 +18,7 @@ static class SideEyeDirective
         // Where an unknown subcommand lands, so the root handler can name it.
         root.Parameters.Add(new KernelDirectiveParameter("--subcommand", "a subcommand") { AllowImplicitName = true });
         const string where = "Only processes whose label matches: KEY=VALUE, KEY!=VALUE, KEY~REGEX or KEY!~REGEX (keys: host, hostname, pid, program, " +
-                             "environment, exe, go_version or a fleet label); repeat to require several";
+                             "environment, exe, go_version, cgroup or a fleet label); repeat to require several";
         var agent = "The agent to work through, https://HOST:PORT or unix:PATH (default: the connected one, else this machine)";
         var targets = new KernelActionDirective("targets")
         {

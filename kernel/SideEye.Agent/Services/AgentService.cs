@@ -102,6 +102,7 @@ public sealed class AgentService(AgentOptions options, ExecutablePolicy policy, 
                 Allowed = refusal is null,
                 Refused = refusal ?? "",
                 ExecutableSize = (ulong)p.ExecutableSize,
+                Cgroup = p.Cgroup ?? "",
             };
             if (p.Goroutines is { } n) m.Goroutines = n;
             foreach (var (name, value) in p.Environment) m.Environment[name] = value;

@@ -18,10 +18,10 @@ public static class TargetsCommand
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    sealed record TargetLine(int Pid, int? NamespacePid, string Exe, string GoVersion, double UptimeSeconds, long? Goroutines, string BuildId,
+    sealed record TargetLine(int Pid, int? NamespacePid, string? Cgroup, string Exe, string GoVersion, double UptimeSeconds, long? Goroutines, string BuildId,
         IReadOnlyList<string> CommandLine, string? Refused);
 
-    sealed record FleetTargetLine(string Host, string? Hostname, int? Pid, int? NamespacePid, string? Program, string? Environment,
+    sealed record FleetTargetLine(string Host, string? Hostname, int? Pid, int? NamespacePid, string? Cgroup, string? Program, string? Environment,
         IReadOnlyDictionary<string, string> Labels, string? Exe, string? GoVersion, double? UptimeSeconds, long? Goroutines, string? BuildId, string? Refused, string? Error);
 
     public static Command Create(TextWriter stdout)
@@ -42,7 +42,7 @@ public static class TargetsCommand
             if (parse.GetValue(json))
             {
                 foreach (var p in processes)
-                    stdout.WriteLine(JsonSerializer.Serialize(new TargetLine(p.Pid, p.NamespacePid, p.Exe, p.GoVersion, Math.Round(p.Uptime.TotalSeconds, 2),
+                    stdout.WriteLine(JsonSerializer.Serialize(new TargetLine(p.Pid, p.NamespacePid, p.Cgroup, p.Exe, p.GoVersion, Math.Round(p.Uptime.TotalSeconds, 2),
                         p.Goroutines, p.BuildId, p.CommandLine, p.Refused), Json));
             }
             else if (processes.Count == 0)
@@ -51,12 +51,15 @@ public static class TargetsCommand
             }
             else
             {
-                WriteTable(stdout, ["pid", "go", "uptime", "goroutines", "executable"], processes.Select(p => new[]
-                {
+                // The container column only when some process is in one.
+                var cgroups = processes.Any(p => p.Cgroup is not null);
+                WriteTable(stdout, ["pid", "go", "uptime", "goroutines", .. (cgroups ? (string[])["cgroup"] : []), "executable"], processes.Select(p => (string[])
+                [
                     p.NamespacePid is { } inner ? $"{p.Pid} ({inner})" : p.Pid.ToString(CultureInfo.InvariantCulture),
                     p.GoVersion, Durations.Short(p.Uptime),
-                    p.Goroutines?.ToString(CultureInfo.InvariantCulture) ?? "", p.Exe + (p.Refused is null ? "" : "  [not allowed by the agent's policy]"),
-                }).ToArray());
+                    p.Goroutines?.ToString(CultureInfo.InvariantCulture) ?? "", .. (cgroups ? (string[])[p.Cgroup ?? "/"] : []),
+                    p.Exe + (p.Refused is null ? "" : "  [not allowed by the agent's policy]"),
+                ]).ToArray());
             }
             return 0;
         });
@@ -74,7 +77,7 @@ public static class TargetsCommand
             foreach (var t in targets)
             {
                 var p = t.Process;
-                stdout.WriteLine(JsonSerializer.Serialize(new FleetTargetLine(t.Host, t.Hostname, p?.Pid, p?.NamespacePid, t.Program, t.Environment,
+                stdout.WriteLine(JsonSerializer.Serialize(new FleetTargetLine(t.Host, t.Hostname, p?.Pid, p?.NamespacePid, p?.Cgroup, t.Program, t.Environment,
                     t.Agent.Labels, p?.Exe, p?.GoVersion, p is null ? null : Math.Round(p.Uptime.TotalSeconds, 2),
                     p?.Goroutines, p?.BuildId, p?.Refused, t.Error), Json));
             }

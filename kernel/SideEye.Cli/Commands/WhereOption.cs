@@ -8,7 +8,7 @@ static class WhereOption
     public static Option<string[]> Create() => new("--where")
     {
         Description = "only processes whose label matches: KEY=VALUE, KEY!=VALUE, KEY~REGEX or KEY!~REGEX (keys: host, hostname, pid, program, " +
-                      "environment, exe, go_version or a fleet label); repeat to require several",
+                      "environment, exe, go_version, cgroup or a fleet label); repeat to require several",
         AllowMultipleArgumentsPerToken = false,
         Arity = ArgumentArity.ZeroOrMore,
     };

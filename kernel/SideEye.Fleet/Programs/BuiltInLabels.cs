@@ -15,6 +15,8 @@ public static class BuiltInLabels
     public const string Pid = "pid";
     public const string Exe = "exe";
     public const string GoVersion = "go_version";
+    /// <summary>The process's control group (its container).</summary>
+    public const string Cgroup = "cgroup";
 
-    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { Program, Environment, Host, Hostname, Pid, Exe, GoVersion };
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { Program, Environment, Host, Hostname, Pid, Exe, GoVersion, Cgroup };
 }

@@ -17,4 +17,6 @@ public enum PredicateSubject
     Environment = 6,
     /// <summary><c>label:NAME</c>: one of the agent's static labels in the fleet file.</summary>
     Label = 7,
+    /// <summary><c>cgroup</c>: the process's control group (its container or service), "" in the root one.</summary>
+    Cgroup = 8,
 }

@@ -10,6 +10,8 @@ public sealed record ProcessFacts
     public required string ExecutableName { get; init; }
     public string ExecutablePath { get; init; } = "";
     public IReadOnlyList<string> CommandLine { get; init; } = [];
+    /// <summary>The process's control group (its container), null in the root one.</summary>
+    public string? Cgroup { get; init; }
     public IReadOnlyDictionary<string, string> EnvironmentVariables { get; init; } = Empty;
     /// <summary>The agent's name in the fleet file (the <c>host</c> label).</summary>
     public required string Host { get; init; }

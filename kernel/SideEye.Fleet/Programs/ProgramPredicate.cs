@@ -38,11 +38,12 @@ public sealed partial record ProgramPredicate
         PredicateSubject.Hostname => "hostname",
         PredicateSubject.Environment => "environment",
         PredicateSubject.Label => "label:" + Name,
+        PredicateSubject.Cgroup => "cgroup",
         _ => throw new InvalidOperationException($"no key for {Subject}"),
     };
 
     /// <summary>The keys a fleet file may use, as its errors list them.</summary>
-    public const string Keys = "executable_name, executable_path, command_line, env:NAME, hostname, environment, label:NAME";
+    public const string Keys = "executable_name, executable_path, command_line, cgroup, env:NAME, hostname, environment, label:NAME";
 
     /// <summary>Reads a fleet file's key: false when it names no predicate; a prefixed key's NAME is checked by the caller (<see cref="IsName"/>).</summary>
     public static bool TryParseKey(string key, out PredicateSubject subject, out string? name)
@@ -53,6 +54,7 @@ public sealed partial record ProgramPredicate
             "executable_name" => PredicateSubject.ExecutableName,
             "executable_path" => PredicateSubject.ExecutablePath,
             "command_line" => PredicateSubject.CommandLine,
+            "cgroup" => PredicateSubject.Cgroup,
             "hostname" => PredicateSubject.Hostname,
             "environment" => PredicateSubject.Environment,
             _ when key.StartsWith("env:", StringComparison.Ordinal) => PredicateSubject.EnvironmentVariable,
@@ -82,6 +84,7 @@ public sealed partial record ProgramPredicate
         PredicateSubject.Hostname => facts.Hostname,
         PredicateSubject.Environment => facts.Environment,
         PredicateSubject.Label => facts.Labels.GetValueOrDefault(Name!),
+        PredicateSubject.Cgroup => facts.Cgroup ?? "",
         _ => null,
     };
 

@@ -13,6 +13,8 @@ namespace SideEye.GoRuntime.Processes;
 public sealed record GoProcessInfo(int Pid, string Exe, string GoVersion, TimeSpan Uptime, long? Goroutines)
 {
     public int? NamespacePid { get; init; }
+    /// <summary>The process's control group (its container, as <see cref="ProcessContainer.Cgroup"/> picks it), or null.</summary>
+    public string? Cgroup { get; init; }
     public string BuildId { get; init; } = "";
     public ProcessStart Start { get; init; }
     public IReadOnlyList<string> CommandLine { get; init; } = [];

@@ -60,7 +60,8 @@ public sealed class GoProcessScanner
         catch (SideEyeException) { return null; } // exited, or its mappings cannot be read
         return new GoProcessInfo(pid, exe, facts.GoVersion, start.Uptime, Goroutines(pid, facts, bias))
         {
-            NamespacePid = NamespacePid(pid),
+            NamespacePid = ProcessContainer.NamespacePid(pid),
+            Cgroup = ProcessContainer.Cgroup(pid),
             BuildId = facts.BuildId,
             Start = start,
             CommandLine = CommandLine(pid),
@@ -102,23 +103,6 @@ public sealed class GoProcessScanner
             return memory.ReadU64(address + bias) is { } n ? (long)n : null;
         }
         catch (SideEyeException) { return null; } // no permission, or gone
-    }
-
-    /// <summary>The innermost entry of NSpid in /proc/PID/status when it differs from <paramref name="pid"/>.</summary>
-    static int? NamespacePid(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (!line.StartsWith("NSpid:", StringComparison.Ordinal)) continue;
-                var last = line["NSpid:".Length..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[^1];
-                var inner = int.Parse(last, CultureInfo.InvariantCulture);
-                return inner == pid ? null : inner;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
-        return null;
     }
 
     /// <summary>The arguments from /proc/PID/cmdline (NUL-separated); empty for a process that hid them or exited.</summary>

@@ -134,7 +134,11 @@ public sealed class LocalSnapshotter : ISnapshotter
         {
             throw new SideEyeException($"process {pid}: cannot read its memory: {AccessDenial.Explain(pid, TargetAccess.ReadMemory)}", e);
         }
-        return new ProbeTarget(Host, pid, startTicks, exe, $"/proc/{pid}/exe", bias, goroutines);
+        return new ProbeTarget(Host, pid, startTicks, exe, $"/proc/{pid}/exe", bias, goroutines)
+        {
+            NamespacePid = ProcessContainer.NamespacePid(pid),
+            Cgroup = ProcessContainer.Cgroup(pid),
+        };
     }
 
     void Unload(int pid)

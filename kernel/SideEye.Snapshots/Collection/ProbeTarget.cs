@@ -9,4 +9,10 @@ namespace SideEye.Snapshots.Collection;
 /// <param name="Exe">The executable as /proc/PID/exe names it there.</param>
 /// <param name="TriggerPath">The path of the executable on the machine that loads the probe.</param>
 /// <param name="Goroutines">runtime.allglen, or null when it could not be read.</param>
-public sealed record ProbeTarget(string Host, int Pid, ulong StartTicks, string Exe, string TriggerPath, ulong LoadBias, long? Goroutines);
+public sealed record ProbeTarget(string Host, int Pid, ulong StartTicks, string Exe, string TriggerPath, ulong LoadBias, long? Goroutines)
+{
+    /// <summary>The pid inside its own PID namespace (a container) when that differs, else null.</summary>
+    public int? NamespacePid { get; init; }
+    /// <summary>Its control group (the container), or null in the root one.</summary>
+    public string? Cgroup { get; init; }
+}

@@ -142,7 +142,11 @@ public sealed class ProcessProbe
         var error = string.Join("; ", new[] { CapturesDropped, result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
         return new ProcessSnapshot(Target.Pid, Target.Host, Target.Exe, Binary.Version.Text, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
             result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, Program?.Functions,
-            result.Summary is { } s ? (long)s.StartNs : null, load with { CapturesDropped = CapturesDropped });
+            result.Summary is { } s ? (long)s.StartNs : null, load with { CapturesDropped = CapturesDropped })
+        {
+            NamespacePid = Target.NamespacePid,
+            Cgroup = Target.Cgroup,
+        };
     }
 
     /// <summary>A process that could not be snapshotted: its row with the reason (without a repeated "process N:").</summary>

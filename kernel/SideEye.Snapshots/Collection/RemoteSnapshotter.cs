@@ -258,7 +258,11 @@ public sealed class RemoteSnapshotter : ISnapshotter
     async Task<SentJob> JobFor(M.GoProcess process, CancellationToken cancellation)
     {
         var target = new ProbeTarget(Host, process.Pid, process.StartTicks, process.ExecutablePath, $"/proc/{process.Pid}/exe",
-            process.LoadBias, process.HasGoroutines ? process.Goroutines : null);
+            process.LoadBias, process.HasGoroutines ? process.Goroutines : null)
+        {
+            NamespacePid = process.NamespacePid == 0 ? null : process.NamespacePid,
+            Cgroup = process.Cgroup.Length == 0 ? null : process.Cgroup,
+        };
         if (_jobs.Fitting(target, Captures) is { } sent) return sent;
         var binary = await BinaryAsync(process.BuildId, cancellation, process.ExecutablePath);
         return _jobs.Remember(ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause));
@@ -295,6 +299,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
     static GoProcessInfo ToInfo(M.GoProcess p) => new(p.Pid, p.ExecutablePath, p.GoVersion, TimeSpan.FromTicks(p.UptimeNs / 100), p.HasGoroutines ? p.Goroutines : null)
     {
         NamespacePid = p.NamespacePid == 0 ? null : p.NamespacePid,
+        Cgroup = p.Cgroup.Length == 0 ? null : p.Cgroup,
         BuildId = p.BuildId,
         Start = new ProcessStart(p.StartTicks, DateTimeOffset.UnixEpoch.AddTicks(p.StartTimeUnixNs / 100), TimeSpan.FromTicks(p.UptimeNs / 100)),
         CommandLine = p.CommandLine.ToArray(),

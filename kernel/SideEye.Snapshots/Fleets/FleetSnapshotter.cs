@@ -132,6 +132,7 @@ public sealed class FleetSnapshotter : IDisposable
             ExecutableName = ProgramCaptures.ProgramName(process.Exe),
             ExecutablePath = process.Exe,
             CommandLine = process.CommandLine,
+            Cgroup = process.Cgroup,
             EnvironmentVariables = process.Environment ?? new Dictionary<string, string>(),
             Host = agent.Name,
             Hostname = hostname ?? "",
@@ -141,7 +142,7 @@ public sealed class FleetSnapshotter : IDisposable
         return new FleetTarget(agent, process, hostname, Fleet.Programs.LabelsOf(facts), null);
     }
 
-    /// <summary>What selectors see of a target: its labels, and its pid, executable and Go version.</summary>
+    /// <summary>What selectors see of a target: its labels, and its pid, executable, Go version and cgroup.</summary>
     static IReadOnlyDictionary<string, string> Selectable(FleetTarget target)
     {
         var labels = new Dictionary<string, string>(target.Labels, StringComparer.Ordinal);
@@ -150,6 +151,7 @@ public sealed class FleetSnapshotter : IDisposable
             labels[BuiltInLabels.Pid] = p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
             labels[BuiltInLabels.Exe] = p.Exe;
             labels[BuiltInLabels.GoVersion] = p.GoVersion;
+            if (p.Cgroup is { } cgroup) labels[BuiltInLabels.Cgroup] = cgroup;
         }
         return labels;
     }

@@ -44,4 +44,10 @@ public sealed record ProcessSnapshot(
     /// offset): one timeline for a fleet. From an agent older than that, when the probe started.
     /// </summary>
     public DateTimeOffset? ProbeAt { get; init; }
+
+    /// <summary>The pid inside the process's own PID namespace (a container) when that differs from <see cref="Pid"/>.</summary>
+    public int? NamespacePid { get; init; }
+
+    /// <summary>The process's control group (its container or service), or null in the root one.</summary>
+    public string? Cgroup { get; init; }
 }

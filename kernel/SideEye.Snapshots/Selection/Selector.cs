@@ -7,14 +7,14 @@ namespace SideEye.Snapshots.Selection;
 /// <summary>
 /// One condition on a process's labels, as <c>--where</c> takes it: <c>program=api</c>, <c>environment!=prod</c>,
 /// <c>host~^web-</c>, <c>zone!~east</c>. Keys are the process's own labels (<see cref="Keys"/>: host, hostname, pid,
-/// program, environment, exe, go_version), else a label the fleet file gave it. A missing label equals no value and
+/// program, environment, exe, go_version, cgroup), else a label the fleet file gave it. A missing label equals no value and
 /// matches no regex, so <c>!=</c> and <c>!~</c> hold for it. The same rule runs in memory (choosing live processes)
 /// and as SQL over the store's processes table, with the same answer.
 /// </summary>
 public sealed class Selector
 {
     /// <summary>The keys that name a processes column rather than a label of the labels JSON.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["host", "hostname", "pid", "program", "environment", "exe", "go_version"];
+    public static readonly IReadOnlyList<string> Keys = ["host", "hostname", "pid", "program", "environment", "exe", "go_version", "cgroup"];
 
     // Label names as Kubernetes and Prometheus write them (app.kubernetes.io/name): also what a JSON path can quote as is.
     static readonly Regex KeyPattern = new("^[A-Za-z_][A-Za-z0-9_.\\-/]*$", RegexOptions.CultureInvariant);
@@ -116,6 +116,7 @@ public sealed class Selector
             "environment" => process.Environment,
             "exe" => process.Exe,
             "go_version" => process.GoVersion,
+            "cgroup" => process.Cgroup,
             _ => process.Labels?.GetValueOrDefault(key),
         };
     }

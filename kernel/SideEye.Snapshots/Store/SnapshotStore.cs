@@ -169,7 +169,7 @@ public sealed class SnapshotStore : IDisposable
                         .AppendValue(p.Hostname).AppendValue(p.Exe).AppendValue(p.GoVersion)
                         .AppendValue(p.PauseNs).AppendValue(p.ProbeNs).AppendValue((long)p.Goroutines.Count)
                         .AppendValue(p.Truncated).AppendValue(p.Error).AppendValue(p.MonotonicNs).AppendValue(p.Probe?.Verifier?.ProcessedInstructions)
-                        .AppendValue(p.ProbeAt?.UtcDateTime)
+                        .AppendValue(p.ProbeAt?.UtcDateTime).AppendValue(p.NamespacePid).AppendValue(p.Cgroup)
                         .EndRow();
             });
             AppendGoroutinesAndStacks(id, snapshot.Processes);

@@ -3,7 +3,7 @@ namespace SideEye.Snapshots.Store;
 /// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
 static class StoreSchema
 {
-    public const int Version = 6;
+    public const int Version = 7;
 
     public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines", "captured", "capture_tables", "capture_columns"];
 
@@ -63,7 +63,13 @@ static class StoreSchema
     /// capture tables (name → columns with their types in order, from <c>information_schema</c>) is rebuilt with a host column too.
     /// </summary>
     public static string[] MigrationSteps(int from, IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> captureTables) =>
-        from == 5 ? [HostMigration(captureTables)] : Migrations[from];
+        from switch
+        {
+            5 => [HostMigration(captureTables)],
+            // 7: processes.ns_pid and processes.cgroup, where a process in a container sits: appended, as the table ends with them.
+            6 => ["ALTER TABLE processes ADD COLUMN IF NOT EXISTS ns_pid INTEGER", "ALTER TABLE processes ADD COLUMN IF NOT EXISTS cgroup VARCHAR"],
+            _ => Migrations[from],
+        };
 
     /// <summary>
     /// 6: processes on different machines share pids, so every row naming a process by pid names its host too, and
@@ -73,8 +79,8 @@ static class StoreSchema
     /// transaction (no ALTER … SET NOT NULL is needed), so an interrupted migration leaves version 5 as it was.
     /// A process's host is its hostname (older stores were local); goroutines and captures take their process's;
     /// program is the executable's file name without " (deleted)" (ProgramCaptures.ProgramName's rule).
-    /// It builds from today's DDL constants, which are version 6's: a version 7 that changes these tables must first
-    /// copy version 6's text in here, as steps 2 and 4 keep theirs.
+    /// It builds goroutines and captured from today's DDL constants, which are still version 6's (a later version that
+    /// changes them must first copy version 6's text in here), and processes from <see cref="ProcessesDdlV6"/>.
     /// </summary>
     static string HostMigration(IReadOnlyDictionary<string, IReadOnlyList<(string Name, string Type)>> captureTables)
     {
@@ -82,7 +88,7 @@ static class StoreSchema
         const string hostOf = "LEFT JOIN (SELECT snapshot_id, pid, min(host) AS host FROM processes GROUP BY ALL) h USING (snapshot_id, pid)";
         var sql = new System.Text.StringBuilder();
         sql.Append("DROP VIEW IF EXISTS frames;\n");
-        sql.Append(Rebuild("processes", Columns(ProcessesDdl), """
+        sql.Append(Rebuild("processes", Columns(ProcessesDdlV6), """
             SELECT snapshot_id, hostname, pid,
                    CASE WHEN exe <> '' THEN regexp_replace(regexp_extract(exe, '[^/]*$'), ' \(deleted\)$', '') END,
                    NULL, NULL, hostname, exe, go_version, pause_ns, probe_ns, goroutines, truncated, error, monotonic_ns, verifier_insns, NULL
@@ -138,9 +144,34 @@ static class StoreSchema
     /// host: the machine as the user names it (a fleet file's agent name; the hostname for a local snapshot). program:
     /// what a fleet's rules call the process, else its executable's file name. labels: a JSON object, keys sorted.
     /// probe_at: when the probe ran on the client's clock, one timeline across a fleet. A whole agent that failed is
-    /// one row with pid 0, exe '' and its error.
+    /// one row with pid 0, exe '' and its error. ns_pid: the pid inside the process's own PID namespace (a container) when
+    /// it differs; cgroup: its control group (the container or service), NULL in the root one.
     /// </summary>
     const string ProcessesDdl = """
+        CREATE TABLE processes(
+            snapshot_id BIGINT NOT NULL,
+            host        VARCHAR NOT NULL,
+            pid         INTEGER NOT NULL,
+            program     VARCHAR,
+            environment VARCHAR,
+            labels      JSON,
+            hostname    VARCHAR NOT NULL,
+            exe         VARCHAR NOT NULL,
+            go_version  VARCHAR NOT NULL,
+            pause_ns    BIGINT NOT NULL,
+            probe_ns    BIGINT NOT NULL,
+            goroutines  BIGINT NOT NULL,
+            truncated   BOOLEAN NOT NULL,
+            error       VARCHAR,
+            monotonic_ns BIGINT,
+            verifier_insns BIGINT,
+            probe_at    TIMESTAMPTZ,
+            ns_pid      INTEGER,
+            cgroup      VARCHAR)
+        """;
+
+    /// <summary>processes as version 6 made it: what step 5→6 builds (step 6→7 then adds ns_pid and cgroup).</summary>
+    const string ProcessesDdlV6 = """
         CREATE TABLE processes(
             snapshot_id BIGINT NOT NULL,
             host        VARCHAR NOT NULL,
