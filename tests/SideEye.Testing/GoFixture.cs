@@ -47,7 +47,8 @@ public static class GoFixture
     {
         var sourceDir = Path.Combine(RepoPaths.TestData, program);
         if (!Directory.Exists(sourceDir)) throw new ArgumentException($"no Go program testdata/{program}");
-        if (IsFresh(output, Directory.GetFiles(sourceDir, "*.go").Append(Path.Combine(RepoPaths.TestData, "go.mod")).ToArray())
+        // C sources count too (testdata/cgo has a .c file beside its Go).
+        if (IsFresh(output, Directory.GetFiles(sourceDir).Where(f => f.EndsWith(".go", StringComparison.Ordinal) || f.EndsWith(".c", StringComparison.Ordinal)).Append(Path.Combine(RepoPaths.TestData, "go.mod")).ToArray())
             && (!flags.HasFlag(GoBuildFlags.SeparateDebugInfo) || File.Exists(DebugFileOf(GnuBuildIdOf(program, toolchain))))) return output;
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         var args = new List<string> { "build", "-o", output + TmpSuffix };

@@ -4,10 +4,10 @@ using SideEye.Testing;
 namespace SideEye.Snapshots.Tests.GroundTruth;
 
 /// <summary>
-/// A snapshot of a program linked with C (testdata/cgo), linked both ways, on every toolchain, against the
-/// runtime.Stack dump it wrote: the goroutine blocked inside a C call (status syscall, its stack from where it
-/// left Go) and the ones parked in Go code after a C call have the dump's status and, as runtime.Stack shows
-/// them, its frames.
+/// A snapshot of a program linked with C (testdata/cgo), linked externally and internally, as a PIE and stripped
+/// (its runtime model then from layout data), on every toolchain, against the runtime.Stack dump it wrote: the
+/// goroutine blocked inside a C call (status syscall, its stack from where it left Go) and the ones parked in Go code
+/// after a C call have the dump's status and, as runtime.Stack shows them, its frames.
 /// </summary>
 [Trait("Category", "Privileged")]
 public sealed class CgoSnapshotTests
@@ -18,7 +18,7 @@ public sealed class CgoSnapshotTests
     {
         Requires.Root();
         var toolchain = GoToolchains.Get(release);
-        foreach (var flags in new[] { GoBuildFlags.Cgo, GoBuildFlags.Cgo | GoBuildFlags.InternalLink })
+        foreach (var flags in new[] { GoBuildFlags.Cgo, GoBuildFlags.Cgo | GoBuildFlags.InternalLink, GoBuildFlags.Cgo | GoBuildFlags.Pie, GoBuildFlags.Cgo | GoBuildFlags.Stripped })
         {
             var binary = GoFixture.Build("cgo", toolchain, flags);
             var dumpPath = Path.Combine(Path.GetTempPath(), $"cgo-{release}-{Guid.NewGuid():N}.txt");
@@ -28,7 +28,7 @@ public sealed class CgoSnapshotTests
                 var parks = program.Lines.Where(l => l.StartsWith("park ", StringComparison.Ordinal))
                     .Select(l => l.Split(' ')).ToDictionary(p => long.Parse(p[2]["goid=".Length..]), p => p[1]);
                 Assert.Equal(4, parks.Count);
-                using var snapshotter = new LocalSnapshotter();
+                using var snapshotter = new LocalSnapshotter { DebugInfo = Binary.DebugInfo.DebugInfoSources.None };
                 var process = snapshotter.Take([program.Pid]).Processes.Single();
                 Assert.True(process.Error is null, process.Error);
                 var ours = process.Goroutines.ToDictionary(g => g.Goid);

@@ -105,8 +105,8 @@ public sealed class SchemaMigrationTests : IDisposable
 
         using (var store = SnapshotStore.Open(file))
         {
-            Assert.Equal(6, SnapshotStore.SchemaVersion);
-            Assert.Equal(6, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
+            Assert.Equal(7, SnapshotStore.SchemaVersion);
+            Assert.Equal(7, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
             // The old process's host is its hostname, its program its executable's file name, and its goroutine has its host.
             Assert.Equal(["h 7 api h"], Describe(store.Query("SELECT p.host, p.pid, p.program, g.host FROM processes p JOIN goroutines g USING (snapshot_id, host, pid)")));
             // Frames stored before the wrapper mark are marked from what was stored.
@@ -142,7 +142,7 @@ public sealed class SchemaMigrationTests : IDisposable
                 SELECT f.host, f.func, c.value_json FROM captured c JOIN frames f USING (snapshot_id, host, pid, goid, depth)
                 """).Rows.Single()));
             // Each migration records the version it reached.
-            int[] versions = Enumerable.Range(version, 7 - version).ToArray();
+            int[] versions = Enumerable.Range(version, SnapshotStore.SchemaVersion + 1 - version).ToArray();
             Assert.Equal(versions, store.Query("SELECT version FROM schema_version ORDER BY version").Rows.Select(r => (int)r[0]!));
         }
     }
@@ -232,7 +232,7 @@ public sealed class SchemaMigrationTests : IDisposable
         using (var store = SnapshotStore.Open(file))
             Assert.Equal("NO", store.Query("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'goroutines' AND column_name = 'truncated'").Rows[0][0]);
         using (var store = SnapshotStore.OpenReadOnly(file))
-            Assert.Equal(6, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
+            Assert.Equal(7, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
     }
 
     [Fact]
@@ -251,6 +251,6 @@ public sealed class SchemaMigrationTests : IDisposable
     {
         var file = Write("v9.duckdb", Version1 + "INSERT INTO schema_version VALUES (9);");
         var e = Assert.Throws<SnapshotStoreException>(() => SnapshotStore.Open(file));
-        Assert.Equal($"{file}: schema version 9 is not the version 6 this SideEye reads", e.Message);
+        Assert.Equal($"{file}: schema version 9 is not the version 7 this SideEye reads", e.Message);
     }
 }
