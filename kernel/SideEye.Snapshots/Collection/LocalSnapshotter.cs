@@ -69,7 +69,13 @@ public sealed class LocalSnapshotter : ISnapshotter
     public Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
         Task.Run(() => OpenExecutable(process.Pid), cancellation);
 
-    GoBinary OpenExecutable(int pid) => GoBinary.Open($"/proc/{pid}/exe", DebugInfo ?? DebugInfoSources.FromEnvironment());
+    /// <summary>
+    /// The process's executable, through /proc/PID/exe (which also reaches one only inside a container's mount
+    /// namespace). A .gnu_debuglink is looked for beside it as the process sees it: under /proc/PID/root, its root.
+    /// </summary>
+    GoBinary OpenExecutable(int pid) =>
+        GoBinary.Open($"/proc/{pid}/exe", DebugInfo ?? DebugInfoSources.FromEnvironment(),
+            ReadExeLink(pid) is { } link && link.StartsWith('/') && !link.EndsWith(" (deleted)", StringComparison.Ordinal) ? $"/proc/{pid}/root{link}" : null);
 
     ProcessSnapshot TakeOne(int pid)
     {

@@ -64,4 +64,36 @@ public sealed class ContainerTests
             Directory.Delete(root, true);
         }
     }
+
+    /// <summary>
+    /// A stripped build with its debug file beside it, both only inside the container: the .gnu_debuglink is followed
+    /// where the process sees its executable (under /proc/PID/root), so it has DWARF, which a search on the host's side
+    /// of the same path would not find.
+    /// </summary>
+    [Fact]
+    public async Task The_debuglink_of_an_executable_inside_a_container_is_followed_inside_it()
+    {
+        Requires.Root();
+        var toolchain = GoToolchains.Newest;
+        var build = GoFixture.Build("parked", toolchain, GoBuildFlags.SeparateDebugInfo);
+        var debugFile = GoFixture.DebugFileOf(GoFixture.GnuBuildIdOf("parked", toolchain));
+        var root = Directory.CreateTempSubdirectory("sideeye-container-").FullName;
+        try
+        {
+            using var program = LaunchedProgram.StartUntilReady("unshare",
+                ["--pid", "--mount", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
+                 "mount -t tmpfs sideeye \"$0\" && cp \"$1\" \"$0/svc\" && cp \"$2\" \"$0/\" && exec \"$0/svc\" -spin 0", root, build, debugFile],
+                TimeSpan.FromSeconds(60));
+            var executable = Path.Combine(root, "svc");
+            var hostPid = Procfs.Pids().Single(pid => Procfs.ExeLink(pid) == executable);
+            using var snapshotter = new LocalSnapshotter { DebugInfo = DebugInfoSources.None };
+            var binary = await snapshotter.OpenBinaryAsync(Assert.Single(await snapshotter.ListAsync([hostPid])));
+            Assert.NotNull(binary.Dwarf);
+            Assert.Equal($"/proc/{hostPid}/root{root}/{Path.GetFileName(debugFile)}", binary.DebugFileAt);
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
 }
