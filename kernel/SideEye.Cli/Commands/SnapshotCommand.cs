@@ -127,7 +127,8 @@ public static class SnapshotCommand
     /// The spec file, if any, plus each --capture for every target's program (keyed, as specs are, by the
     /// executable's file name), checked against each target's binary: an expression that cannot work stops the
     /// command here, before any process is paused, with the resolver's reason. A target whose executable cannot
-    /// be read is left to the snapshot, which reports it in that process's row.
+    /// be read, or that has no debug info, is left to the snapshot, which reports it in that process's row (without
+    /// debug info: its goroutines taken, its captures not).
     /// </summary>
     static async Task<CaptureSpec> Captures(string? specFile, string[] captureArguments, IReadOnlyList<GoProcessInfo> processes, Func<GoProcessInfo, Task<GoBinary>> open)
     {
@@ -147,6 +148,7 @@ public static class SnapshotCommand
             GoBinary binary;
             try { binary = await open(process); }
             catch (SideEyeException) { continue; } // not a Go binary, or gone: the snapshot says so for the process
+            if (binary.Dwarf is null) continue; // no debug info: the snapshot goes on without its captures and its row says why
             var lines = SpecCheck.Check(program, binary);
             var errors = lines.Where(l => l.Error is not null).ToArray();
             if (errors.Length > 0)

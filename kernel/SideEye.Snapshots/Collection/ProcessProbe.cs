@@ -71,6 +71,10 @@ public sealed class ProcessProbe
         var planning = System.Diagnostics.Stopwatch.GetTimestamp();
         var program = ProgramFor(spec, target.Exe);
         var asked = Asking(spec, program);
+        // Without debug info (none in the file, none found: a debuginfod server down, say) the goroutines are still
+        // taken, and the row says why the captures are not.
+        if (program is not null && binary.Dwarf is null)
+            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, $"{binary.NoDwarf}; captures need debug info").WithAsked(asked);
         if (asked.Item2 is { } limits) SnapshotOptions.Limits(limits);
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null

@@ -51,6 +51,38 @@ public sealed class SnapshotVersusDumpTests
     }
 
     /// <summary>
+    /// Captures asked of a build without debug info: the goroutines are still taken (every parked one), and the row
+    /// says in one line that the captures need debug info and where it was looked for.
+    /// </summary>
+    [Fact]
+    public void Captures_asked_of_a_build_without_debug_info_leave_the_goroutines_and_say_why_in_the_row()
+    {
+        Requires.Root();
+        var nowhere = Directory.CreateTempSubdirectory("sideeye-nodebug-").FullName;
+        try
+        {
+            using var parked = new ParkedProgram(GoToolchains.Newest, flags: GoBuildFlags.SeparateDebugInfo, spinners: 0);
+            using var snapshotter = new LocalSnapshotter
+            {
+                DebugInfo = DebugInfoSources.None with { Directories = [nowhere] },
+                Captures = Probes.Specs.CaptureSpec.Empty.WithCapture(
+                    Probes.Specs.ProgramCaptures.ProgramName(GoFixture.Build("parked", GoToolchains.Newest, GoBuildFlags.SeparateDebugInfo)), "main.chanRecv", "ch"),
+            };
+            var process = snapshotter.Take([parked.Pid]).Processes.Single();
+            Assert.NotNull(process.Error);
+            Assert.DoesNotContain('\n', process.Error);
+            Assert.Contains("captures need debug info", process.Error);
+            Assert.Contains(Path.Combine(nowhere, ".build-id"), process.Error);
+            Assert.Empty(process.Captures ?? []);
+            Assert.Superset(parked.Parks.Select(p => p.Goid).ToHashSet(), process.Goroutines.Select(g => g.Goid).ToHashSet());
+        }
+        finally
+        {
+            Directory.Delete(nowhere, true);
+        }
+    }
+
+    /// <summary>
     /// A patch release no layout was shipped for (the build's version string rewritten in a copy, as a newer patch
     /// release's binary would carry it): its minor release's layout is borrowed, checked on the first reads, and the
     /// snapshot is as complete.
