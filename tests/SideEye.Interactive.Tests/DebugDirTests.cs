@@ -1,11 +1,13 @@
 using SideEye.Interactive.Formatters;
+using SideEye.Probes.Specs;
 using SideEye.Testing;
 
 namespace SideEye.Interactive.Tests;
 
 /// <summary>
-/// #!sideeye debug-dir: a stripped program (its debug file split off, as distributions ship it) cannot be
-/// snapshotted until the session is told where its debug file is; then it can, without restarting the kernel.
+/// #!sideeye debug-dir: a stripped program (its debug file split off, as distributions ship it) is snapshotted, but a
+/// capture in it is refused until the session is told where its debug file is; then it is taken, without restarting
+/// the kernel.
 /// </summary>
 [Collection(PrivilegedExtensionCollection.Name)]
 [Trait("Category", "Privileged")]
@@ -21,21 +23,28 @@ public sealed class DebugDirTests
         var nowhere = Directory.CreateTempSubdirectory("sideeye-nodebug-").FullName;
         try
         {
-            // An empty folder first: the cell fails saying where the debug file was looked for, the folder among them.
+            // An empty folder first: a capture is refused in one line saying debug info is needed and where it was looked
+            // for, the folder among the places; the snapshot still has every goroutine (the runtime's layout from shipped data).
             var (none, _) = ExtensionKernel.Returned<string>(await kernel.SubmitAsync($"#!sideeye debug-dir --dir {nowhere}"));
             Assert.StartsWith($"debug files are looked for in {nowhere}, ", none);
             Assert.Contains("/usr/lib/debug", none);
-            var error = ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye snapshot --pid {parked.Pid} --db {temp.Path}"));
-            Assert.DoesNotContain('\n', error);
-            Assert.Contains("no separate debug file: looked at", error);
-            Assert.Contains(Path.Combine(nowhere, ".build-id"), error);
+            var exe = ProgramCaptures.ProgramName(GoFixture.Build("parked", GoToolchains.Newest, GoBuildFlags.SeparateDebugInfo));
+            var refused = ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye capture main.chanRecv ch --exe {exe}"));
+            Assert.DoesNotContain('\n', refused);
+            Assert.Contains("captures need debug info", refused);
+            Assert.Contains(Path.Combine(nowhere, ".build-id"), refused);
+            var (without, _) = ExtensionKernel.Returned<SnapshotSummary>(await kernel.SubmitAsync($"#!sideeye snapshot --pid {parked.Pid} --db {temp.Path}"));
+            var bare = Assert.Single(without.Snapshot.Processes);
+            Assert.True(bare.Error is null, bare.Error);
+            Assert.Contains(bare.Goroutines, g => g.Frames.Any(f => f.Func == "main.sleeper"));
 
             var (added, _) = ExtensionKernel.Returned<string>(await kernel.SubmitAsync($"#!sideeye debug-dir --dir {GoFixture.DebugDirectory}"));
             Assert.StartsWith($"debug files are looked for in {GoFixture.DebugDirectory}, {nowhere}, ", added);
+            ExtensionKernel.Returned<SpecView>(await kernel.SubmitAsync($"#!sideeye capture main.chanRecv ch --exe {exe}"));
             var (taken, _) = ExtensionKernel.Returned<SnapshotSummary>(await kernel.SubmitAsync($"#!sideeye snapshot --pid {parked.Pid} --db {temp.Path}"));
             var process = Assert.Single(taken.Snapshot.Processes);
             Assert.True(process.Error is null, process.Error);
-            Assert.Contains(process.Goroutines, g => g.Frames.Any(f => f.Func == "main.sleeper"));
+            Assert.Contains(process.Captures ?? [], c => c.Function == "main.chanRecv" && c.Expression == "ch");
 
             Assert.Contains("no such folder", ExtensionKernel.Failure(await kernel.SubmitAsync($"#!sideeye debug-dir --dir {nowhere}/missing")));
         }

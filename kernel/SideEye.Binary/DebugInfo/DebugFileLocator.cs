@@ -10,7 +10,7 @@ namespace SideEye.Binary.DebugInfo;
 /// from each debuginfod server by build ID. A candidate counts only if it holds DWARF and, where both have one,
 /// carries the executable's build ID: a stale debug file would describe another build and give wrong data.
 /// </summary>
-public static class DebugFileLocator
+public static partial class DebugFileLocator
 {
     /// <param name="executable">The stripped executable.</param>
     /// <param name="executablePath">Where the executable lives, for debuglink's relative places (its real path, not /proc/PID/exe); null: none.</param>
@@ -39,8 +39,10 @@ public static class DebugFileLocator
                 places.Add(Path.Combine(folder, link.FileName));
                 places.Add(Path.Combine(folder, ".debug", link.FileName));
             }
-            if (folder is not null && Path.IsPathRooted(folder))
-                foreach (var dir in sources.Directories) places.Add(Path.Combine(dir, folder.TrimStart('/'), link.FileName));
+            // Under a debug directory the executable's own path counts, not the /proc/PID/root a container's is reached by.
+            var own = folder is null ? null : ProcRoot().Match(folder) is { Success: true } m ? "/" + m.Groups["rest"].Value : folder;
+            if (own is not null && Path.IsPathRooted(own))
+                foreach (var dir in sources.Directories) places.Add(Path.Combine(dir, own.TrimStart('/'), link.FileName));
             foreach (var path in places.Distinct(StringComparer.Ordinal))
                 if (Candidate(executable, path, link.Crc, tried) is { } found) return new DebugFileSearch(found, path, tried);
             if (places.Count == 0) tried.Add($"debuglink {link.FileName}: the executable's folder is not known");
@@ -117,4 +119,7 @@ public static class DebugFileLocator
         try { File.Delete(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^/proc/[0-9]+/root/(?<rest>.*)$")]
+    private static partial System.Text.RegularExpressions.Regex ProcRoot();
 }

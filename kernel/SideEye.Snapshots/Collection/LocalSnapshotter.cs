@@ -21,7 +21,8 @@ namespace SideEye.Snapshots.Collection;
 /// </summary>
 public sealed class LocalSnapshotter : ISnapshotter
 {
-    sealed record Loaded(ProcessProbe Probe, SnapshotRunner Runner);
+    /// <param name="DebugInfo">Where the binary's debug file was looked for: a binary without DWARF is opened again once that changes.</param>
+    sealed record Loaded(ProcessProbe Probe, SnapshotRunner Runner, DebugInfoSources? DebugInfo);
 
     readonly Dictionary<int, Loaded> _loaded = [];
 
@@ -103,9 +104,11 @@ public sealed class LocalSnapshotter : ISnapshotter
         _ = ReadExeLink(pid);
         _loaded.TryGetValue(pid, out var loaded);
         var sameProcess = loaded?.Probe.Target.StartTicks == startTicks;
-        var binary = sameProcess ? loaded!.Probe.Binary : OpenExecutable(pid);
+        // A binary opened without DWARF is opened again when the places its debug file may be have changed since.
+        var sameBinary = sameProcess && (loaded!.Probe.Binary.Dwarf is not null || ReferenceEquals(loaded.DebugInfo, DebugInfo));
+        var binary = sameBinary ? loaded!.Probe.Binary : OpenExecutable(pid);
         var target = Target(pid, startTicks, binary);
-        if (loaded is not null && loaded.Probe.Fits(target, Captures)) return (loaded, true);
+        if (loaded is not null && sameBinary && loaded.Probe.Fits(target, Captures)) return (loaded, true);
         Unload(pid);
 
         var probe = ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause);
@@ -120,7 +123,7 @@ public sealed class LocalSnapshotter : ISnapshotter
             probe = probe.WithoutCaptures(refused.Message);
             runner = SnapshotRunner.Load(probe.Job);
         }
-        loaded = new Loaded(probe, runner);
+        loaded = new Loaded(probe, runner, DebugInfo);
         _loaded[pid] = loaded;
         return (loaded, false);
     }
