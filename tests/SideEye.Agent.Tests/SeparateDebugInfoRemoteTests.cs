@@ -1,4 +1,5 @@
 using SideEye.Binary.DebugInfo;
+using SideEye.Probes.Specs;
 using SideEye.Remote.Connection;
 using SideEye.Remote.Executables;
 using SideEye.Snapshots.Collection;
@@ -27,12 +28,18 @@ public sealed class SeparateDebugInfoRemoteTests : IDisposable
         using var connection = AgentConnection.Open(agent.Address, _fleet.Client, TimeSpan.FromSeconds(30));
 
         var nowhere = Directory.CreateDirectory(Path.Combine(_fleet.Folder, "no-debug")).FullName;
-        using (var without = new RemoteSnapshotter(connection, new ExecutableCache(Path.Combine(_fleet.Folder, "cache")), new OpenedBinaries(DebugInfoSources.None with { Directories = [nowhere] })))
+        var program = ProgramCaptures.ProgramName(GoFixture.Build("parked", GoToolchains.Newest, GoBuildFlags.SeparateDebugInfo));
+        using (var without = new RemoteSnapshotter(connection, new ExecutableCache(Path.Combine(_fleet.Folder, "cache")), new OpenedBinaries(DebugInfoSources.None with { Directories = [nowhere] }))
+        { Captures = CaptureSpec.Empty.WithCapture(program, "main.chanRecv", "ch") })
         {
-            var refused = Assert.Single((await without.TakeAsync([target.Pid])).Processes);
-            Assert.NotNull(refused.Error);
-            Assert.Contains("no separate debug file: looked at", refused.Error);
-            Assert.Contains(nowhere, refused.Error);
+            // Without it the goroutines still come (the runtime's layout from shipped data); the captures do not, and the row says where the client looked.
+            var bare = Assert.Single((await without.TakeAsync([target.Pid])).Processes);
+            Assert.NotNull(bare.Error);
+            Assert.Contains("no separate debug file: looked at", bare.Error);
+            Assert.Contains("captures need debug info", bare.Error);
+            Assert.Contains(nowhere, bare.Error);
+            Assert.Contains(bare.Goroutines, g => g.Frames.Any(f => f.Func == "main.sleeper"));
+            Assert.Empty(bare.Captures ?? []);
         }
 
         using var with = new RemoteSnapshotter(connection, new ExecutableCache(Path.Combine(_fleet.Folder, "cache")),
