@@ -9,6 +9,7 @@ using SideEye.Benchmarks;
 // "verifier [runs]": the verifier's count and the capture probe's load time as the spec grows (root).
 // "remote [N,…] [runs]": warm snapshots through an agent against local ones of the same process (root).
 // "fleet [AGENTS,…] [N] [runs]": fleet snapshots of growing fleets of agents, each with a process of N idle goroutines (root).
+// "fuzz [N] [seed] [workers]": N mutated Go binaries (default 10,000) through `sideeye inspect`, by outcome, with max time and memory.
 if (args.Length > 0 && args[0] == "bdn")
 {
     BenchmarkRunner.Run<SymbolizeBenchmarks>(args: args[1..]);
@@ -20,4 +21,5 @@ if (args.Length > 0 && args[0] == "notebook") return NotebookReport.Run(args[1..
 if (args.Length > 0 && args[0] == "verifier") return VerifierReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "remote") return RemoteReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fleet") return FleetReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fuzz") return FuzzReport.Run(args[1..]);
 return QuickReport.Run(args);
