@@ -85,6 +85,7 @@ public sealed class ElfImage
     public static ElfImage Parse(string path, byte[] bytes)
     {
         CheckIdentification(path, bytes);
+        ElfHeaderTables.Check(path, bytes);
         ElfFile? elf;
         try
         {
@@ -106,11 +107,9 @@ public sealed class ElfImage
         foreach (var section in elf.Sections)
         {
             if (section is ElfNullSection || section.Name.Value is null) continue;
-            var info = new ElfSectionInfo(section.Name.Value, (uint)section.Type, (ulong)section.Flags,
-                section.VirtualAddress, (long)section.Position, (long)section.Size);
-            if (info.HasFileData && (info.FileOffset < 0 || info.FileOffset + info.Size > bytes.LongLength))
-                throw new BinaryFormatException(path, "section extends past the end of the file (truncated?)", info.Name, info.FileOffset);
-            sections.Add(info);
+            // ElfHeaderTables checked that every section with contents lies inside the file.
+            sections.Add(new ElfSectionInfo(section.Name.Value, (uint)section.Type, (ulong)section.Flags,
+                section.VirtualAddress, (long)section.Position, (long)section.Size));
         }
         foreach (var section in elf.Sections)
         {
