@@ -204,19 +204,27 @@ public sealed class ElfImage
             size = BinaryPrimitives.ReadUInt64LittleEndian(raw[8..]);
             headerSize = 24;
         }
+        // zlib cannot expand more than about 1032 times.
         if (size > int.MaxValue || size > (ulong)raw.Length * 1032)
             throw new BinaryFormatException(Path, $"implausible uncompressed size {size}", section.Name, section.FileOffset);
-        var output = new byte[size];
+        // The header's size is believed only as far as the data bears it out: the buffer starts at what DWARF compresses
+        // to at most (about 8:1) and grows only with what zlib really gives, so a flipped size byte costs little.
+        var output = new MemoryStream((int)Math.Min(size, (ulong)raw.Length * 8));
         try
         {
             using var input = new ZLibStream(new MemoryStream(_bytes, (int)section.FileOffset + headerSize, raw.Length - headerSize, writable: false), CompressionMode.Decompress);
-            input.ReadExactly(output);
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((ulong)output.Length < size && (read = input.Read(chunk, 0, (int)Math.Min((ulong)chunk.Length, size - (ulong)output.Length))) > 0)
+                output.Write(chunk, 0, read);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        catch (InvalidDataException e)
         {
             throw new BinaryFormatException(Path, $"corrupt compressed data: {e.Message}", section.Name, section.FileOffset, e);
         }
-        return output;
+        if ((ulong)output.Length != size)
+            throw new BinaryFormatException(Path, $"compressed data ends after {output.Length} of the {size} bytes its header gives", section.Name, section.FileOffset);
+        return output.GetBuffer().AsMemory(0, (int)output.Length);
     }
 
     /// <summary>Copies bytes from the program's initial memory image (PT_LOAD segments; bss reads as zero).</summary>
