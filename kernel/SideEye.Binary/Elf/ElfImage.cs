@@ -302,8 +302,9 @@ public sealed class ElfImage
             var nameSize = BinaryPrimitives.ReadUInt32LittleEndian(span);
             var descSize = BinaryPrimitives.ReadUInt32LittleEndian(span[4..]);
             var type = BinaryPrimitives.ReadUInt32LittleEndian(span[8..]);
-            var nameEnd = 12 + (long)((nameSize + 3) & ~3u);
-            var descEnd = nameEnd + (long)((descSize + 3) & ~3u);
+            // Padded in 64 bits: a size near 2^32 must not wrap round to a small one.
+            var nameEnd = 12 + (((long)nameSize + 3) & ~3L);
+            var descEnd = nameEnd + (((long)descSize + 3) & ~3L);
             if (descEnd > span.Length || nameEnd + descSize > span.Length) return null;
             var name = System.Text.Encoding.ASCII.GetString(span.Slice(12, (int)nameSize)).TrimEnd('\0');
             if (name == owner && type == noteType) return span.Slice((int)nameEnd, (int)descSize).ToArray();

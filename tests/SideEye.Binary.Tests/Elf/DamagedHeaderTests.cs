@@ -55,6 +55,14 @@ public class DamagedHeaderTests
         Refused(bytes, "segment 2 (0x600000000100 bytes at offset 0x0) extends past the end of the file");
     }
 
+    /// <summary>LibObjectFile read e_phentsize-sized entries and ran out of memory after 10 s (the fuzz benchmark's seed 14, #408).</summary>
+    [Fact]
+    public void ProgramHeaderEntrySizeIsNotTheElf64One()
+    {
+        var bytes = With(b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x36), 0xffff));
+        Refused(bytes, "program header size 65535, not 56");
+    }
+
     [Fact]
     public void ProgramHeaderCountPastTheFile()
     {
@@ -89,6 +97,23 @@ public class DamagedHeaderTests
     {
         var bytes = With(b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan((int)Regions.Section(".note.go.buildid")!.Value.Offset), 0x6657_0000));
         Assert.Equal(".note.go.buildid", Refused(bytes, "note with a 1716977664-byte name").Section);
+    }
+
+    /// <summary>
+    /// A note section retyped (so it is not checked as a note) with a name size near 2^32: padding it in 32 bits wrapped
+    /// round to a small size and the slice threw ArgumentOutOfRangeException. The build ID is then simply not there.
+    /// </summary>
+    [Fact]
+    public void BuildIdNoteWithANameSizeThatWrapsRound()
+    {
+        var bytes = With(b =>
+        {
+            const uint ProgBits = 1;
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan((int)Regions.SectionHeaderAt(".note.gnu.build-id") + 4), ProgBits);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan((int)Regions.Section(".note.gnu.build-id")!.Value.Offset), 0xffff_fffe);
+        });
+        Assert.NotNull(ElfImage.Parse(Name, Original).GnuBuildId);
+        Assert.Null(ElfImage.Parse(Name, bytes).GnuBuildId);
     }
 
     [Fact]
