@@ -39,7 +39,7 @@ public static class FuzzReport
         Console.WriteLine($"max time {slowest.Elapsed.TotalMilliseconds:F0} ms ({slowest.MutationId}); median {Median(results.Select(r => r.Elapsed.TotalMilliseconds)):F0} ms");
         Console.WriteLine($"max peak {largest.PeakRssBytes / (1 << 20)} MiB resident ({largest.MutationId}); median {Median(results.Select(r => (double)r.PeakRssBytes)) / (1 << 20):F0} MiB");
         var bad = results.Where(r => r.Outcome > FuzzOutcome.Rejected || r.Elapsed >= PerFileLimit || r.PeakRssBytes >= MemoryLimit).ToList();
-        foreach (var r in bad.Take(20)) Console.WriteLine($"BAD      {r} [{r.File}]");
+        foreach (var r in bad.Take(20)) Console.WriteLine($"BAD      {r}");
         Console.WriteLine(bad.Count == 0 ? "ok       no crashes, no unexpected exceptions, every file under 2 s and 1 GiB" : $"FAILED   {bad.Count} bad files");
         return bad.Count == 0 ? 0 : 1;
     }

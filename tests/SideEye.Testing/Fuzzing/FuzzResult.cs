@@ -22,5 +22,6 @@ public sealed record FuzzResult(string MutationId, MutationKind Kind, string Fil
         return new FuzzResult(mutation.Id, mutation.Kind, file, outcome, elapsed, reply.PeakRssBytes, detail);
     }
 
-    public override string ToString() => $"{MutationId}: {Outcome} in {Elapsed.TotalMilliseconds:F0} ms, peak {PeakRssBytes >> 20} MiB: {Detail}";
+    /// <summary>The mutation, its outcome and figures, and the file (kept when the outcome was not acceptable).</summary>
+    public override string ToString() => $"{MutationId}: {Outcome} in {Elapsed.TotalMilliseconds:F0} ms, peak {PeakRssBytes >> 20} MiB: {Detail} [{File}]";
 }

@@ -37,8 +37,15 @@ public sealed class FuzzWorkerProcess : IDisposable
     {
         var process = _process ??= Start();
         var started = Stopwatch.StartNew();
-        process.StandardInput.WriteLine(file);
-        process.StandardInput.Flush();
+        try
+        {
+            process.StandardInput.WriteLine(file);
+            process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // Died before it was given the file (while warming up): the same as dying on it, found below.
+        }
         var line = process.StandardOutput.ReadLineAsync();
         if (!line.Wait(_hardLimit))
         {
