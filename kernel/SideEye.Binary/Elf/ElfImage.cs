@@ -85,6 +85,7 @@ public sealed class ElfImage
     public static ElfImage Parse(string path, byte[] bytes)
     {
         CheckIdentification(path, bytes);
+        ElfHeaderTables.Check(path, bytes);
         ElfFile? elf;
         try
         {
@@ -106,11 +107,9 @@ public sealed class ElfImage
         foreach (var section in elf.Sections)
         {
             if (section is ElfNullSection || section.Name.Value is null) continue;
-            var info = new ElfSectionInfo(section.Name.Value, (uint)section.Type, (ulong)section.Flags,
-                section.VirtualAddress, (long)section.Position, (long)section.Size);
-            if (info.HasFileData && (info.FileOffset < 0 || info.FileOffset + info.Size > bytes.LongLength))
-                throw new BinaryFormatException(path, "section extends past the end of the file (truncated?)", info.Name, info.FileOffset);
-            sections.Add(info);
+            // ElfHeaderTables checked that every section with contents lies inside the file.
+            sections.Add(new ElfSectionInfo(section.Name.Value, (uint)section.Type, (ulong)section.Flags,
+                section.VirtualAddress, (long)section.Position, (long)section.Size));
         }
         foreach (var section in elf.Sections)
         {
@@ -205,19 +204,27 @@ public sealed class ElfImage
             size = BinaryPrimitives.ReadUInt64LittleEndian(raw[8..]);
             headerSize = 24;
         }
+        // zlib cannot expand more than about 1032 times.
         if (size > int.MaxValue || size > (ulong)raw.Length * 1032)
             throw new BinaryFormatException(Path, $"implausible uncompressed size {size}", section.Name, section.FileOffset);
-        var output = new byte[size];
+        // The header's size is believed only as far as the data bears it out: the buffer starts at what DWARF compresses
+        // to at most (about 8:1) and grows only with what zlib really gives, so a flipped size byte costs little.
+        var output = new MemoryStream((int)Math.Min(size, (ulong)raw.Length * 8));
         try
         {
             using var input = new ZLibStream(new MemoryStream(_bytes, (int)section.FileOffset + headerSize, raw.Length - headerSize, writable: false), CompressionMode.Decompress);
-            input.ReadExactly(output);
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((ulong)output.Length < size && (read = input.Read(chunk, 0, (int)Math.Min((ulong)chunk.Length, size - (ulong)output.Length))) > 0)
+                output.Write(chunk, 0, read);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        catch (InvalidDataException e)
         {
             throw new BinaryFormatException(Path, $"corrupt compressed data: {e.Message}", section.Name, section.FileOffset, e);
         }
-        return output;
+        if ((ulong)output.Length != size)
+            throw new BinaryFormatException(Path, $"compressed data ends after {output.Length} of the {size} bytes its header gives", section.Name, section.FileOffset);
+        return output.GetBuffer().AsMemory(0, (int)output.Length);
     }
 
     /// <summary>Copies bytes from the program's initial memory image (PT_LOAD segments; bss reads as zero).</summary>
@@ -295,8 +302,9 @@ public sealed class ElfImage
             var nameSize = BinaryPrimitives.ReadUInt32LittleEndian(span);
             var descSize = BinaryPrimitives.ReadUInt32LittleEndian(span[4..]);
             var type = BinaryPrimitives.ReadUInt32LittleEndian(span[8..]);
-            var nameEnd = 12 + (long)((nameSize + 3) & ~3u);
-            var descEnd = nameEnd + (long)((descSize + 3) & ~3u);
+            // Padded in 64 bits: a size near 2^32 must not wrap round to a small one.
+            var nameEnd = 12 + (((long)nameSize + 3) & ~3L);
+            var descEnd = nameEnd + (((long)descSize + 3) & ~3L);
             if (descEnd > span.Length || nameEnd + descSize > span.Length) return null;
             var name = System.Text.Encoding.ASCII.GetString(span.Slice(12, (int)nameSize)).TrimEnd('\0');
             if (name == owner && type == noteType) return span.Slice((int)nameEnd, (int)descSize).ToArray();
