@@ -32,7 +32,8 @@ public sealed class TargetsCommandTests
 
             var listed = json.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(e => e.GetProperty("pid").GetInt32());
             var header = table.StdoutLines[0];
-            Assert.Matches(@"^\s*pid  go\s+uptime  goroutines  executable$", header);
+            // A cgroup column when some process is in a control group other than the root (a container, a service).
+            Assert.Matches(@"^\s*pid  go\s+uptime  goroutines  (cgroup\s+)?executable$", header);
             var pidEnd = header.IndexOf("pid", StringComparison.Ordinal) + "pid".Length;
             // A process in a PID namespace of its own (another test's, an agent's) shows "PID (INNER)" in the column.
             var rows = table.StdoutLines.Skip(1).ToDictionary(l => int.Parse(l[..pidEnd].Trim().Split(' ')[0]));
@@ -53,6 +54,9 @@ public sealed class TargetsCommandTests
                 Assert.True(rows.TryGetValue(program.Pid, out var row), $"{context}: not in the table:\n{table.Stdout}");
                 Assert.Equal(header.Length - "executable".Length, row.IndexOf(Path.GetFullPath(binary), StringComparison.Ordinal));
                 Assert.Equal(goVersion, row.Substring(header.IndexOf(" go ", StringComparison.Ordinal) + 1, goVersion.Length));
+                if (header.IndexOf("  cgroup", StringComparison.Ordinal) is var cgroupAt and > 0)
+                    Assert.Equal(e.GetProperty("cgroup").GetString() ?? "/", row[(cgroupAt + 2)..].Split(' ')[0]);
+                Assert.Equal(Procfs.Cgroup(program.Pid), e.GetProperty("cgroup").GetString());
                 var goroutinesEnd = header.IndexOf("goroutines", StringComparison.Ordinal) + "goroutines".Length;
                 Assert.Equal(e.GetProperty("goroutines").GetInt64().ToString(), row[..goroutinesEnd].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]);
             }

@@ -6,6 +6,19 @@ namespace SideEye.Testing;
 public static class Procfs
 {
     /// <summary>tid → state letter from /proc/PID/task/TID/status ('t' is tracing stop).</summary>
+    /// <summary>
+    /// The control group a container tool would name for the process, read independently of SideEye: the unified
+    /// (v2) path unless it is the root, else the first non-root v1 path of name=systemd, pids, memory, cpu; null if none.
+    /// </summary>
+    public static string? Cgroup(int pid)
+    {
+        var lines = File.ReadAllLines($"/proc/{pid}/cgroup").Select(l => l.Split(':', 3)).Where(p => p.Length == 3).ToArray();
+        if (lines.FirstOrDefault(p => p[1] == "") is { } unified && unified[2] != "/") return unified[2];
+        foreach (var name in new[] { "name=systemd", "pids", "memory", "cpu", "cpu,cpuacct" })
+            if (lines.FirstOrDefault(p => p[1] == name && p[2] != "/") is { } v1) return v1[2];
+        return lines.FirstOrDefault(p => p[1] != "" && p[2] != "/")?[2];
+    }
+
     /// <summary>Every process's pid in this namespace's /proc.</summary>
     public static IEnumerable<int> Pids() =>
         Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0);
