@@ -17,7 +17,8 @@ public sealed class PrivilegeTests
     {
         Requires.Root();
         using var parked = new ParkedProgram(GoToolchains.Newest);
-        var lines = RunWithoutCapabilities($"#!sideeye snapshot --pid {parked.Pid} --db /tmp/sideeye-nobody-{Guid.NewGuid():n}.duckdb", "#!sideeye targets");
+        using var store = new TempFile();
+        var lines = RunWithoutCapabilities($"#!sideeye snapshot --pid {parked.Pid} --db {store.Path}", "#!sideeye targets");
         // Root without capabilities is told it is root without CAP_SYS_PTRACE, not that it needs to be root.
         Assert.StartsWith($"failed #!sideeye: process {parked.Pid}: may not read /proc/{parked.Pid}/exe: we run as root (uid 0) without CAP_SYS_PTRACE", lines[0]);
         Assert.DoesNotContain("need root", lines[0]);
