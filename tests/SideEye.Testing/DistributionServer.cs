@@ -19,22 +19,28 @@ public sealed class DistributionServer : IDisposable
 
     public string Name { get; }
     public string Executable { get; }
-    public int Pid => _program.Pid;
+    /// <summary>The server's pid as this test sees it (in <see cref="InNamespaces"/>, not 1, the pid it has inside).</summary>
+    public int Pid { get; private set; }
+    /// <summary>Whether it runs in PID and mount namespaces of its own (unshare), as a container would run it.</summary>
+    public bool InNamespaces { get; }
     public string Folder { get; }
 
-    DistributionServer(string name, string executable, string folder, LaunchedProgram program, Uri pprof)
+    DistributionServer(string name, string executable, string folder, LaunchedProgram program, Uri pprof, bool inNamespaces)
     {
         Name = name;
         Executable = executable;
         Folder = folder;
+        InNamespaces = inNamespaces;
         _program = program;
         _pprof = pprof;
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Pid = program.Pid;
     }
 
-    public static IEnumerable<object[]> Names => [["etcd"], ["caddy"]];
+    /// <summary>Each server, run plainly and in namespaces of its own.</summary>
+    public static IEnumerable<object[]> Names => [["etcd", false], ["caddy", false], ["etcd", true], ["caddy", true]];
 
-    public static DistributionServer Start(string name)
+    public static DistributionServer Start(string name, bool inNamespaces = false)
     {
         var folder = Directory.CreateTempSubdirectory($"sideeye-{name}-").FullName;
         try
@@ -47,10 +53,14 @@ public sealed class DistributionServer : IDisposable
             };
             if (!File.Exists(executable))
                 throw new InvalidOperationException($"{executable} is not installed: .ci/test installs Debian's package (etcd-server, caddy)");
-            // env execs the server in its own process: the pid is the server's.
-            var program = LaunchedProgram.StartWithOutputFile("/usr/bin/env", [.. environment, executable, .. args], Path.Combine(folder, "output.log"));
-            var server = new DistributionServer(name, executable, folder, program, pprof);
+            // env execs the server in its own process: the pid is the server's, unless unshare forks it into its namespaces.
+            string[] command = ["/usr/bin/env", .. environment, executable, .. args];
+            var program = inNamespaces
+                ? LaunchedProgram.StartWithOutputFile("/usr/bin/unshare", ["--pid", "--mount", "--fork", "--mount-proc", "--kill-child", .. command], Path.Combine(folder, "output.log"))
+                : LaunchedProgram.StartWithOutputFile(command[0], command[1..], Path.Combine(folder, "output.log"));
+            var server = new DistributionServer(name, executable, folder, program, pprof, inNamespaces);
             server.WaitUntilServing();
+            if (inNamespaces) server.Pid = server.ForkedPid(program.Pid);
             return server;
         }
         catch
@@ -82,6 +92,24 @@ public sealed class DistributionServer : IDisposable
             }
             Thread.Sleep(100);
         }
+    }
+
+    /// <summary>The server unshare forked into its namespaces: the child of <paramref name="unshare"/>, pid 1 inside.</summary>
+    int ForkedPid(int unshare)
+    {
+        foreach (var pid in Procfs.Pids())
+        {
+            try
+            {
+                var status = File.ReadAllLines($"/proc/{pid}/status");
+                var parent = status.FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal))?["PPid:".Length..].Trim();
+                var nspid = status.FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal))?.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+                if (parent == unshare.ToString(CultureInfo.InvariantCulture) && nspid?[^1] == "1" && Procfs.ExeLink(pid) == Executable) return pid;
+            }
+            catch (IOException) { }
+        }
+        Dispose();
+        throw new InvalidOperationException($"{Name}: no child of unshare {unshare} runs {Executable} as pid 1 of its namespace");
     }
 
     static (string, string[], string[], Uri) Etcd(string folder)

@@ -7,7 +7,7 @@ namespace SideEye.Snapshots.Tests.GroundTruth;
 
 /// <summary>
 /// Programs nobody here wrote or built: Debian's etcd and caddy (stripped, cgo, dynamically linked, no debug info
-/// anywhere), run as servers on loopback. A snapshot is taken between two of the server's own pprof goroutine dumps;
+/// anywhere), run as servers on loopback, plainly and in PID and mount namespaces of their own (as pid 1). A snapshot is taken between two of the server's own pprof goroutine dumps;
 /// every goroutine that holds still across both (same status and frames) is in the snapshot with that status and wait
 /// reason, creator and the same frames.
 /// </summary>
@@ -16,10 +16,10 @@ public sealed class DistributionProgramTests
 {
     [Theory]
     [MemberData(nameof(DistributionServer.Names), MemberType = typeof(DistributionServer))]
-    public void A_snapshot_of_a_distribution_server_equals_its_own_dump_of_the_goroutines_that_hold_still(string name)
+    public void A_snapshot_of_a_distribution_server_equals_its_own_dump_of_the_goroutines_that_hold_still(string name, bool inNamespaces)
     {
         Requires.Root();
-        using var server = DistributionServer.Start(name);
+        using var server = DistributionServer.Start(name, inNamespaces);
         var bin = GoBinary.Open(server.Executable, DebugInfoSources.None);
         Assert.Null(bin.Dwarf);
         Assert.Empty(bin.Image.Symbols);
@@ -31,6 +31,7 @@ public sealed class DistributionProgramTests
         var process = snapshotter.Take([server.Pid]).Processes.Single();
         var after = GoroutineDump.Parse(server.PprofDump()).ToDictionary(g => g.Goid);
         Assert.True(process.Error is null, process.Error);
+        Assert.Equal(inNamespaces ? 1 : null, process.NamespacePid);
         var ours = process.Goroutines.ToDictionary(g => g.Goid);
 
         static string Stack(DumpGoroutine g) => g.Status + "|" + string.Join(";", g.Frames.Select(f => $"{f.Func} {f.File}:{f.Line}"));
