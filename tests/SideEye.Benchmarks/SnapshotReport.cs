@@ -82,7 +82,7 @@ public static class SnapshotReport
         $"{p.Goroutines.Count} goroutines, {p.Timings}, probe (in BPF) {p.ProbeNs / 1e6:F2} ms{(p.Truncated ? ", TRUNCATED" : "")}; " +
         $"probe made in {p.Probe?.PlanTime.TotalMilliseconds:F0} ms, verified and attached in {p.Probe?.LoadTime.TotalMilliseconds:F0} ms: {p.Probe?.Verifier}";
 
-    static (double Median, double Min, double Max) Stats(IEnumerable<double> values)
+    internal static (double Median, double Min, double Max) Stats(IEnumerable<double> values)
     {
         var v = values.Order().ToArray();
         return (v[v.Length / 2], v[0], v[^1]);

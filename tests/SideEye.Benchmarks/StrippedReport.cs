@@ -28,9 +28,9 @@ public static class StrippedReport
         _ = first.Runtime;
         Console.WriteLine($"open     cold {cold.Elapsed.TotalMilliseconds:F0} ms: ELF and pclntab {opened:F0} ms, then debug-file search and runtime model " +
                           $"({first.Runtime.Origin}) {cold.Elapsed.TotalMilliseconds - opened:F0} ms; first in this process, with JIT");
-        var warm = Stats(Enumerable.Range(0, runs).Select(_ => Time(() => Open(binary))));
+        var warm = SnapshotReport.Stats(Enumerable.Range(0, runs).Select(_ => Time(() => Open(binary))));
         Console.WriteLine($"open     warm median {warm.Median:F1} ms (min {warm.Min:F1}, max {warm.Max:F1})");
-        var search = Stats(Enumerable.Range(0, runs).Select(_ => Time(() =>
+        var search = SnapshotReport.Stats(Enumerable.Range(0, runs).Select(_ => Time(() =>
         {
             RuntimeGlobalsFinder.FindAllGs(first.Image, first.Pclntab);
             RuntimeGlobalsFinder.FindWaitReasonStrings(first.Image, first.Pclntab);
@@ -61,7 +61,7 @@ public static class StrippedReport
             if ((s.Error ?? w.Error) is { } error) throw new InvalidOperationException(error);
             pauses.Add((s.PauseNs / 1e6, w.PauseNs / 1e6));
         }
-        var (ps, pw) = (Stats(pauses.Select(p => p.Stripped)), Stats(pauses.Select(p => p.Whole)));
+        var (ps, pw) = (SnapshotReport.Stats(pauses.Select(p => p.Stripped)), SnapshotReport.Stats(pauses.Select(p => p.Whole)));
         Console.WriteLine($"pause    parked, go{GoToolchains.Newest.Release}, alternated: stripped median {ps.Median:F3} ms (min {ps.Min:F3}), " +
                           $"with DWARF median {pw.Median:F3} ms (min {pw.Min:F3}); ratio {ps.Median / pw.Median:F2}");
     }
@@ -81,11 +81,5 @@ public static class StrippedReport
         var sw = Stopwatch.StartNew();
         action();
         return sw.Elapsed.TotalMilliseconds;
-    }
-
-    static (double Median, double Min, double Max) Stats(IEnumerable<double> values)
-    {
-        var v = values.Order().ToArray();
-        return (v[v.Length / 2], v[0], v[^1]);
     }
 }

@@ -19,8 +19,11 @@ public sealed class CaptureResolver
     public CaptureResolver(GoBinary binary)
     {
         _binary = binary;
-        _dwarf = binary.Dwarf ?? throw new SideEyeException($"{binary.NoDwarf}; captures need debug info");
+        _dwarf = binary.Dwarf ?? throw new SideEyeException(WithoutDebugInfo(binary)!);
     }
+
+    /// <summary>Why nothing of <paramref name="binary"/> can be captured (no DWARF, and where it was looked for), in one line; null when it can.</summary>
+    public static string? WithoutDebugInfo(GoBinary binary) => binary.Dwarf is null ? $"{binary.NoDwarf}; captures need debug info" : null;
 
     /// <summary>
     /// The function's declaration: its out-of-line body, or for a function that exists only inlined, its abstract

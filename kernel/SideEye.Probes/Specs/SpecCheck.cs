@@ -11,8 +11,8 @@ public static class SpecCheck
     public static IReadOnlyList<SpecCheckLine> Check(ProgramCaptures program, GoBinary binary)
     {
         // Without debug info nothing can be captured: every expression says so, and where debug info was looked for.
-        if (binary.Dwarf is null)
-            return program.Functions.SelectMany(f => f.Expressions.Select(x => new SpecCheckLine(f.Function, x, null, $"{binary.NoDwarf}; captures need debug info"))).ToList();
+        if (CaptureResolver.WithoutDebugInfo(binary) is { } why)
+            return program.Functions.SelectMany(f => f.Expressions.Select(x => new SpecCheckLine(f.Function, x, null, why))).ToList();
         var resolver = new CaptureResolver(binary);
         var lines = new List<SpecCheckLine>();
         foreach (var function in program.Functions)

@@ -68,15 +68,15 @@ public sealed class LocalSnapshotter : ISnapshotter
         Task.Run(() => new GoProcessScanner().List(pids, environmentVariables), cancellation);
 
     public Task<GoBinary> OpenBinaryAsync(GoProcessInfo process, CancellationToken cancellation = default) =>
-        Task.Run(() => OpenExecutable(process.Pid), cancellation);
+        Task.Run(() => OpenExecutable(process.Pid, ReadExeLink(process.Pid)), cancellation);
 
     /// <summary>
     /// The process's executable, through /proc/PID/exe (which also reaches one only inside a container's mount
     /// namespace). A .gnu_debuglink is looked for beside it as the process sees it: under /proc/PID/root, its root.
     /// </summary>
-    GoBinary OpenExecutable(int pid) =>
+    GoBinary OpenExecutable(int pid, string? link) =>
         GoBinary.Open($"/proc/{pid}/exe", DebugInfo ?? DebugInfoSources.FromEnvironment(),
-            ReadExeLink(pid) is { } link && link.StartsWith('/') && !link.EndsWith(" (deleted)", StringComparison.Ordinal) ? $"/proc/{pid}/root{link}" : null);
+            link is not null && link.StartsWith('/') && !link.EndsWith(" (deleted)", StringComparison.Ordinal) ? $"/proc/{pid}/root{link}" : null);
 
     ProcessSnapshot TakeOne(int pid)
     {
@@ -100,14 +100,14 @@ public sealed class LocalSnapshotter : ISnapshotter
     {
         if (!Directory.Exists($"/proc/{pid}")) throw new SideEyeException($"process {pid}: no such process");
         var startTicks = ProcessStart.TicksOf(pid);
-        // Reading the executable's link first: a refusal there is explained (AccessDenial), not just reported.
-        _ = ReadExeLink(pid);
+        // Reading the executable's link first, once: a refusal there is explained (AccessDenial), not just reported.
+        var link = ReadExeLink(pid);
         _loaded.TryGetValue(pid, out var loaded);
         var sameProcess = loaded?.Probe.Target.StartTicks == startTicks;
         // A binary opened without DWARF is opened again when the places its debug file may be have changed since.
         var sameBinary = sameProcess && (loaded!.Probe.Binary.Dwarf is not null || ReferenceEquals(loaded.DebugInfo, DebugInfo));
-        var binary = sameBinary ? loaded!.Probe.Binary : OpenExecutable(pid);
-        var target = Target(pid, startTicks, binary);
+        var binary = sameBinary ? loaded!.Probe.Binary : OpenExecutable(pid, link);
+        var target = Target(pid, startTicks, binary, link);
         if (loaded is not null && sameBinary && loaded.Probe.Fits(target, Captures)) return (loaded, true);
         Unload(pid);
 
@@ -129,9 +129,9 @@ public sealed class LocalSnapshotter : ISnapshotter
     }
 
     /// <summary>The process as this machine's /proc shows it; the goroutine count is read from its memory (allglen).</summary>
-    ProbeTarget Target(int pid, ulong startTicks, GoBinary binary)
+    ProbeTarget Target(int pid, ulong startTicks, GoBinary binary, string? link)
     {
-        var exe = ReadExeLink(pid) ?? $"/proc/{pid}/exe";
+        var exe = link ?? $"/proc/{pid}/exe";
         var bias = LoadBias.Of(pid, binary.Image);
         long? goroutines;
         try

@@ -73,8 +73,8 @@ public sealed class ProcessProbe
         var asked = Asking(spec, program);
         // Without debug info (none in the file, none found: a debuginfod server down, say) the goroutines are still
         // taken, and the row says why the captures are not.
-        if (program is not null && binary.Dwarf is null)
-            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, $"{binary.NoDwarf}; captures need debug info").WithAsked(asked);
+        if (program is not null && CaptureResolver.WithoutDebugInfo(binary) is { } why)
+            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, why).WithAsked(asked);
         if (asked.Item2 is { } limits) SnapshotOptions.Limits(limits);
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
