@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SideEye.Bpf.Features;
 using SideEye.Loader.Contract;
 using SideEye.Probes.Capture;
 using SideEye.Probes.Codegen;
@@ -34,7 +35,7 @@ public static class SnapshotJobs
             Trigger = new UprobeSite(plan.BinaryPath, plan.SigtrampFileOffset),
             Protocol = Protocol,
             MaxPause = maxPause,
-            RequiredFeatures = ProbeRequirements.Features,
+            RequiredFeatures = program.Program.Sleepable ? [.. ProbeRequirements.Features, KernelFeature.SleepableUprobe] : ProbeRequirements.Features,
         };
     }
 

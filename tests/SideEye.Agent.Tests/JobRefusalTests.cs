@@ -101,7 +101,7 @@ public sealed class JobRefusalTests(AgentFixture fixture) : IClassFixture<AgentF
         // A client that builds the job anyway (from its own copy of the executable) is refused.
         using var local = new LocalSnapshotter();
         var job = ProcessProbe.Make(new ProbeTarget("x", other.Pid, outside.StartTicks, outside.ExecutablePath, $"/proc/{other.Pid}/exe", outside.LoadBias, outside.Goroutines),
-            GoRuntime.GoBinary.Open(other.BinaryPath), CaptureSpec.Empty, 100, TimeSpan.FromMilliseconds(500)).Job;
+            GoRuntime.GoBinary.Open(other.BinaryPath), CaptureSpec.Empty, 100, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100)).Job;
         var failure = await SnapshotExpectingFailure(connection, outside, job);
         Assert.Equal(M.JobFailure.Types.Kind.Refused, failure.Kind);
         Assert.Equal(outside.Refused, failure.Message);
@@ -136,7 +136,7 @@ public sealed class JobRefusalTests(AgentFixture fixture) : IClassFixture<AgentF
         using var remote = fixture.Snapshotter(connection);
         var binary = await remote.OpenBinaryAsync(new GoRuntime.Processes.GoProcessInfo(pid, process.ExecutablePath, process.GoVersion, TimeSpan.Zero, null) { BuildId = process.BuildId });
         var probe = ProcessProbe.Make(new ProbeTarget("x", pid, process.StartTicks, process.ExecutablePath, $"/proc/{pid}/exe", process.LoadBias, process.Goroutines),
-            binary, CaptureSpec.Empty, 100, TimeSpan.FromMilliseconds(500));
+            binary, CaptureSpec.Empty, 100, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100));
         return (process, probe.Job);
     }
 

@@ -16,6 +16,7 @@ public sealed class FeatureTests : KernelObjectLeakCheck
     [InlineData(KernelFeature.UprobePmu)]
     [InlineData(KernelFeature.VmlinuxBtf)]
     [InlineData(KernelFeature.AttachCookie)]
+    [InlineData(KernelFeature.SleepableUprobe)]
     public void Probe_succeeds_on_a_kernel_at_or_above_the_minimum(KernelFeature feature)
     {
         Requires.Root();

@@ -81,11 +81,18 @@ public sealed class VerifierMarginTests(ITestOutputHelper output) : KernelObject
     static CapturePlan Plan(GoBinary bin, ProgramCaptures captures) =>
         CapturePlan.Create(bin, captures, CaptureLimits.Default, RuntimeTypeIndex.Build(bin).Types.Select(kv => (kv.Key, kv.Value)));
 
+    /// <summary>Both programs a plan can make: the one that leaves memory that is not resident unread, and the sleepable one that faults it in.</summary>
     void AssertMargin(string what, ProbePlan plan, CapturePlan? captures)
     {
-        var stats = Verify(SnapshotProgramGenerator.Generate(plan, captures), output);
-        output.WriteLine($"{what}: {stats}");
-        Assert.True(stats.LimitShare < MaxShare, $"{what}: {stats}, over {MaxShare:P0} of the limit");
+        foreach (var budget in new[] { 0L, 100_000_000L })
+        {
+            var generated = SnapshotProgramGenerator.Generate(plan with { FaultBudgetNs = budget }, captures);
+            Assert.Equal(budget > 0, generated.Program.Sleepable);
+            var stats = Verify(generated, output);
+            var which = budget > 0 ? "faulting pages in" : "without faulting";
+            output.WriteLine($"{what}, {which}: {stats}");
+            Assert.True(stats.LimitShare < MaxShare, $"{what}, {which}: {stats}, over {MaxShare:P0} of the limit");
+        }
     }
 
     /// <summary>Loads the program with its maps and returns what the verifier spent on it.</summary>

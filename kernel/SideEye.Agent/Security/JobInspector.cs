@@ -8,7 +8,7 @@ namespace SideEye.Agent.Security;
 /// <summary>
 /// What the agent checks in a job before it loads anything, so only read-only, bounded probes run, attached to the
 /// target's own executable: a uprobe (kprobe-type) program calling only <see cref="ReadOnlyHelpers"/>, with no kernel
-/// function calls or kernel-variable loads; maps of the kinds and sizes a snapshot uses, under the agent's cap; a
+/// function calls or kernel-variable loads (a sleepable one may fault the target's pages in to read them, nothing more); maps of the kinds and sizes a snapshot uses, under the agent's cap; a
 /// pause under its cap; the trigger in an executable segment of the target's executable; the trigger signal SIGURG
 /// (which the Go runtime takes at any moment) and the trigger thread one of the target's. The first rule broken is
 /// thrown as a <see cref="JobRefusedException"/> naming it; the verifier still checks memory safety after this.
@@ -43,7 +43,6 @@ public sealed class JobInspector(TimeSpan maxPause, ulong maxMapBytes)
         if (program.Type != ProgramType.Kprobe) Refuse($"its program is of type {program.Type}; the agent loads only uprobe (kprobe-type) programs");
         if (program.AttachType is not null || program.AttachTo is not null || program.AttachBtfId != 0)
             Refuse("its program attaches to a kernel object; the agent attaches only to the target's own executable");
-        if (program.Sleepable) Refuse("its program is sleepable; snapshot probes are not");
         var slot = 0;
         foreach (var i in program.Instructions)
         {

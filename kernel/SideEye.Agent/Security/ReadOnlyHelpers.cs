@@ -14,6 +14,8 @@ public static class ReadOnlyHelpers
         BpfHelper.MapLookupElem,
         BpfHelper.KtimeGetNs,
         BpfHelper.ProbeReadUser,
+        // A sleepable probe's retry of a read that missed: the same copy, faulting the page in as the target would.
+        BpfHelper.CopyFromUser,
         // The generator copies between its own map buffers with it (a variable-length copy); see the agent README.
         BpfHelper.ProbeReadKernel,
         BpfHelper.RingbufOutput,

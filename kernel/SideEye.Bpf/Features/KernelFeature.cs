@@ -17,4 +17,6 @@ public enum KernelFeature
     VmlinuxBtf = 6,
     /// <summary>bpf_get_attach_cookie for kprobe/uprobe programs, set through a perf-event bpf link (5.15).</summary>
     AttachCookie = 7,
+    /// <summary>Sleepable uprobe (kprobe-type, BPF_F_SLEEPABLE) programs, which may call bpf_copy_from_user (6.0).</summary>
+    SleepableUprobe = 8,
 }

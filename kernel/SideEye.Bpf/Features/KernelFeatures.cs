@@ -25,6 +25,7 @@ public static class KernelFeatures
         KernelFeature.UprobePmu => "4.17",
         KernelFeature.VmlinuxBtf => "5.4",
         KernelFeature.AttachCookie => "5.15",
+        KernelFeature.SleepableUprobe => "6.0",
         _ => throw new ArgumentOutOfRangeException(nameof(feature)),
     };
 
@@ -37,6 +38,7 @@ public static class KernelFeatures
         KernelFeature.UprobePmu => "uprobe PMU",
         KernelFeature.VmlinuxBtf => "vmlinux BTF",
         KernelFeature.AttachCookie => "bpf_get_attach_cookie for uprobes",
+        KernelFeature.SleepableUprobe => "sleepable uprobe programs with bpf_copy_from_user",
         _ => feature.ToString(),
     };
 
@@ -65,6 +67,7 @@ public static class KernelFeatures
         KernelFeature.SleepableTaskIterator => ProbeSleepableIterator(),
         KernelFeature.UprobePmu => Links.UprobeLink.PmuType() is null ? Missing(feature, "perf_event_open", 0, "/sys/bus/event_source/devices/uprobe/type does not exist") : null,
         KernelFeature.AttachCookie => ProbeHelper(feature, new ProgramSpec("probe_cookie", ProgramType.Kprobe, HelperCall(BpfHelper.GetAttachCookie))),
+        KernelFeature.SleepableUprobe => ProbeHelper(feature, new ProgramSpec("probe_uprobe_s", ProgramType.Kprobe, HelperCall(BpfHelper.CopyFromUser)) { Sleepable = true }),
         KernelFeature.VmlinuxBtf => File.Exists("/sys/kernel/btf/vmlinux") ? null : Missing(feature, "open", Errno.ENOENT, "/sys/kernel/btf/vmlinux does not exist"),
         _ => throw new ArgumentOutOfRangeException(nameof(feature)),
     };

@@ -22,7 +22,7 @@ internal sealed partial class CaptureCodegen
         SnapshotProgramGenerator.Scratch(c);
         LookupHit(c, R1, "frm_out");
         c.Add(A.Mov64(R7, R0));
-        c.Add(A.StoreMem(R10, -16, R7, Size.DW));             // the hit, kept where the verifier tracks it
+        c.Add(A.StoreMem(R10, -32, R7, Size.DW));             // the hit, kept where the verifier tracks it
         foreach (var (from, to, size) in new[] { (0, C.FramePc, Size.DW), (8, C.FrameCfa, Size.DW), (16, C.FrameIndex, Size.W), (20, C.FramePlan, Size.W),
                      (24, C.Goid, Size.DW), (32, C.ThreadKey, Size.W), (36, C.HitFlags, Size.W) })
         {
@@ -81,7 +81,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.StoreImm(R8, C.FrameSpanOk, 1, Size.DW));
         c.Add(A.Jump("frm_entry"));
         c.Add(A.Label("frm_span_inline"));
-        c.Add(A.LoadMem(R7, R10, -16, Size.DW));
+        c.Add(A.LoadMem(R7, R10, -32, Size.DW));
         for (var w = 0; w < InlineSpan / 8; w++)
         {
             c.Add(A.LoadMem(R2, R7, HitSpanAt + 8 * w, Size.DW));

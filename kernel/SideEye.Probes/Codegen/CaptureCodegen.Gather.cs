@@ -150,7 +150,7 @@ internal sealed partial class CaptureCodegen
         c.Add(A.Call(BpfHelper.ProbeReadUser));
         c.Add(A.JumpIfImm(JumpOp.Ne, R0, 0, "sb_next"));
         // The decoder reads the dynamic type through the itab too: send the word it reads.
-        c.Add(A.StoreMem(R10, -8, R6, Size.DW));               // the slot entry, spilled where the verifier tracks it
+        c.Add(A.StoreMem(R10, -32, R6, Size.DW));               // the slot entry, spilled where the verifier tracks it
         c.Add(A.LoadMem(R6, R7, 0, Size.DW));
         c.Add(A.Add64Imm(R6, _plan.ItabTypeOffset));
         c.Add(A.Mov64Imm(R7, 8));
@@ -160,7 +160,7 @@ internal sealed partial class CaptureCodegen
             c.Add(A.Add64Imm(R3, C.Tmp + 8));
         }, "sb_itab_sent");
         c.Add(A.Label("sb_itab_sent"));
-        c.Add(A.LoadMem(R6, R10, -8, Size.DW));
+        c.Add(A.LoadMem(R6, R10, -32, Size.DW));
         c.Add(A.LoadMem(R1, R8, C.Tmp + 8, Size.DW));
         c.Add(A.Jump("sb_dynamic"));
         c.Add(A.Label("sb_eface"));

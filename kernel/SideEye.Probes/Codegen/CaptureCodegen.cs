@@ -283,13 +283,13 @@ internal sealed partial class CaptureCodegen
         BpfFunctions.Return(c, 0);
     }
 
-    /// <summary>r0 = entry <paramref name="index"/> of cap_hits (an array lookup the verifier inlines), or a jump to <paramref name="missing"/>. Clobbers r0-r5 and the stack slot at r10 - 8.</summary>
+    /// <summary>r0 = entry <paramref name="index"/> of cap_hits (an array lookup the verifier inlines), or a jump to <paramref name="missing"/>. Clobbers r0-r5 and the stack slot at r10 - 32 (the slots above it are <see cref="MissedReads"/>'s).</summary>
     static void LookupHit(Instructions c, Register index, string missing)
     {
-        c.Add(A.StoreMem(R10, -8, index, Size.W));
+        c.Add(A.StoreMem(R10, -32, index, Size.W));
         c.Add(A.LoadMapPtr(R1, HitsMap));
         c.Add(A.Mov64(R2, R10));
-        c.Add(A.Add64Imm(R2, -8));
+        c.Add(A.Add64Imm(R2, -32));
         c.Add(A.Call(BpfHelper.MapLookupElem));
         c.Add(A.JumpIfImm(JumpOp.Eq, R0, 0, missing));
     }

@@ -28,7 +28,14 @@ internal sealed class ScratchLayout(int gSize, int maxFrames, int stackWindowByt
     public const int ChunkBase = RingUsed + 8;  // user address of StackChunk[0]
     public const int ChunkLength = ChunkBase + 8;
     public const int Unreadable = ChunkLength + 8; // allgs entries whose g could not be read
-    public const int StackChunk = Unreadable + 8;
+    // MissedReads' counters and clock: reads that missed, of those read by faulting pages in, their time, the
+    // deadline for faulting, and when the current faulting read began.
+    public const int ReadsMissed = Unreadable + 8;
+    public const int ReadsFaulted = ReadsMissed + 8;
+    public const int FaultNs = ReadsFaulted + 8;
+    public const int FaultDeadline = FaultNs + 8;
+    public const int FaultStarted = FaultDeadline + 8;
+    public const int StackChunk = FaultStarted + 8;
     /// <summary>
     /// Stack bytes read at once from where a walk starts, and again from where it has climbed to: a deep goroutine's
     /// frames (16 of them, about 2 KiB) in one read; only a stack that uses this much costs this much to copy.

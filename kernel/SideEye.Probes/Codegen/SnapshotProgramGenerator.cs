@@ -21,10 +21,12 @@ namespace SideEye.Probes.Codegen;
 /// during the walk cannot start a second walk.
 /// Why not a sleepable task iterator (iter.s/task with bpf_copy_from_user_task), which needs no signal: measured
 /// on this project's 6.18 machine, each bpf_copy_from_user_task costs about 420 ns against about 64 ns for
-/// bpf_probe_read_user in the target's own context, and a snapshot is nothing but reads. The price: reads do not
-/// fault pages in, so memory that is not resident is counted as unreadable (summary, flags), never guessed.
-/// Minimum kernel 5.17 (bpf_loop and callbacks; ring buffer 5.8), checked through the job's RequiredFeatures
-/// before anything is loaded.
+/// bpf_probe_read_user in the target's own context, and a snapshot is nothing but reads. bpf_probe_read_user does
+/// not fault pages in: a read that misses is retried with bpf_copy_from_user while the plan's fault budget lasts,
+/// which makes the program a sleepable uprobe (Linux 6.0); whatever stays unread is counted (summary, flags), never
+/// guessed (see <see cref="MissedReads"/>).
+/// Minimum kernel 5.17 (bpf_loop and callbacks; ring buffer 5.8), 6.0 with a fault budget, checked through the
+/// job's RequiredFeatures before anything is loaded.
 ///
 /// Shape (global functions verified once each, see <see cref="BpfFunctions"/>; all state in two plain array map
 /// values addressed directly, the snapshot scratch <see cref="ScratchLayout"/> and the capture scratch):
@@ -69,6 +71,7 @@ public static partial class SnapshotProgramGenerator
         FrameStep(code, plan, scratch, capture);
         if (plan.LabelsLayout != PprofLabelsLayout.None) LabelsCopy(code, scratch);
         capture?.Functions(code, new ProbePlanView(plan.RingBufferBytes, scratch.Record));
+        code = MissedReads.Apply(code, plan.FaultBudgetNs);
         var maps = new List<MapSpec>
         {
             new(SnapshotProgram.ControlMap, MapType.Array, 4, 8, 1),
@@ -81,7 +84,8 @@ public static partial class SnapshotProgramGenerator
             new(SnapshotProgram.SpDeltaMap, MapType.Hash, 8, 8, (uint)Math.Max(1, plan.SyscallSpDeltas.Count)),
         };
         if (capture is not null) maps.AddRange(capture.Maps());
-        return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code), maps, capture?.Entries().ToArray() ?? []);
+        return new SnapshotProgram(new ProgramSpec(ProgramName, ProgramType.Kprobe, code) { Sleepable = plan.FaultBudgetNs > 0 }, maps,
+            capture?.Entries().ToArray() ?? []);
     }
 
     static void Main(Instructions c, ProbePlan plan, CaptureCodegen? capture)
@@ -101,6 +105,7 @@ public static partial class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, S.Generation, R8, Size.DW));
         c.Add(A.Call(BpfHelper.KtimeGetNs));
         c.Add(A.StoreMem(R9, S.StartNs, R0, Size.DW));
+        MissedReads.StartOfRun(c, plan.FaultBudgetNs);
         // What is already in the ring (normally nothing: the runner empties it first); from here on the program
         // counts what it adds itself instead of asking the ring before every record.
         c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
@@ -140,6 +145,9 @@ public static partial class SnapshotProgramGenerator
         Copy(c, S.Dropped, sum + L.SummaryDropped);
         Copy(c, S.StartNs, sum + L.SummaryStartNs);
         Copy(c, S.Generation, sum + L.SummaryGeneration);
+        Copy(c, S.ReadsMissed, sum + L.SummaryReadsMissed);
+        Copy(c, S.ReadsFaulted, sum + L.SummaryReadsFaulted);
+        Copy(c, S.FaultNs, sum + L.SummaryFaultNs);
         c.Add(A.Call(BpfHelper.KtimeGetNs));
         c.Add(A.StoreMem(R9, sum + L.SummaryEndNs, R0, Size.DW));
         c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));

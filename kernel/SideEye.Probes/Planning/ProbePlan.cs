@@ -104,6 +104,11 @@ public sealed record ProbePlan
     public int MaxGoroutines { get; init; } = DefaultMaxGoroutines;
     public uint RingBufferBytes { get; init; } = 16 << 20;
     public int MaxThreads { get; init; } = 4096;
+    /// <summary>
+    /// How long after its start the probe may still fault pages in to read memory that is not resident (see
+    /// Codegen.MissedReads); 0: such reads stay unread and the program is not sleepable (kernels before 6.0).
+    /// </summary>
+    public long FaultBudgetNs { get; init; }
 
     public static ProbePlan Create(GoBinary binary, int maxFrames = DefaultMaxFrames)
     {

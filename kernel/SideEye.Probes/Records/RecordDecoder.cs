@@ -85,7 +85,11 @@ public static class RecordDecoder
             (long)U64(record, RecordLayout.SummaryEmitted), (long)U64(record, RecordLayout.SummaryDropped),
             U64(record, RecordLayout.SummaryStartNs), U64(record, RecordLayout.SummaryEndNs), U64(record, RecordLayout.SummaryGeneration),
             (SummaryFlags)U32(record, RecordLayout.Flags),
-            (long)U64(record, RecordLayout.SummaryUnreadable));
+            (long)U64(record, RecordLayout.SummaryUnreadable))
+        {
+            Reads = new MissedReadCounts((long)U64(record, RecordLayout.SummaryReadsMissed), (long)U64(record, RecordLayout.SummaryReadsFaulted),
+                (long)U64(record, RecordLayout.SummaryFaultNs), ((SummaryFlags)U32(record, RecordLayout.Flags)).HasFlag(SummaryFlags.FaultBudgetSpent)),
+        };
     }
 
     static uint U32(ReadOnlySpan<byte> b, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(b[offset..]);

@@ -23,6 +23,8 @@ namespace SideEye.Probes.Records;
 ///  40 u64 bpf_ktime_get_ns at start            48 u64 bpf_ktime_get_ns at end
 ///  56 u64 generation (the armed word userspace wrote)
 ///  64 u64 allgs entries whose g could not be read (not resident, say): the snapshot misses them
+///  72 u64 reads of the target's memory that missed (bpf_probe_read_user failed: not resident, or not mapped)
+///  80 u64 of those, read by faulting pages in (bpf_copy_from_user)       88 u64 ns spent in those retries
 ///
 /// Thread-stack record (kind 3), sent just before the goroutine record of a goroutine running on a stopped
 /// thread whose sp is on the goroutine's own stack, ThreadStackHeaderSize bytes then Length bytes:
@@ -85,7 +87,10 @@ public static class RecordLayout
     public const int SummaryEndNs = 48;
     public const int SummaryGeneration = 56;
     public const int SummaryUnreadable = 64;
-    public const int SummarySize = 72;
+    public const int SummaryReadsMissed = 72;
+    public const int SummaryReadsFaulted = 80;
+    public const int SummaryFaultNs = 88;
+    public const int SummarySize = 96;
 
     public const int ThreadGAddress = 8;
     public const int ThreadTid = 16;

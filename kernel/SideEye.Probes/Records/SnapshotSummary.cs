@@ -10,6 +10,9 @@ public sealed record SnapshotSummary(long AllGLen, long Seen, long Emitted, long
     public ulong ProbeNs => EndNs - StartNs;
     public bool IsComplete => Shortfall is null;
 
+    /// <summary>How the probe's reads of memory that was not resident went.</summary>
+    public MissedReadCounts Reads { get; init; } = MissedReadCounts.None;
+
     /// <summary>Why the snapshot is partial, in one line; null when complete.</summary>
     public string? Shortfall
     {
@@ -20,7 +23,7 @@ public sealed record SnapshotSummary(long AllGLen, long Seen, long Emitted, long
             if (Flags.HasFlag(SummaryFlags.Clamped)) why.Add($"only the first goroutines of {AllGLen} were walked (the probe's goroutine limit)");
             if (Unreadable > 0) why.Add($"{Unreadable} of {AllGLen} goroutines could not be read (memory not resident?)");
             if (Dropped > 0) why.Add($"{Dropped} goroutine records did not fit the ring buffer");
-            if ((Flags & ~(SummaryFlags.AllGsUnreadable | SummaryFlags.Clamped)) is var other and not SummaryFlags.None) why.Add($"the probe reported flags 0x{(uint)other:x}");
+            if ((Flags & ~(SummaryFlags.AllGsUnreadable | SummaryFlags.Clamped | SummaryFlags.FaultBudgetSpent)) is var other and not SummaryFlags.None) why.Add($"the probe reported flags 0x{(uint)other:x}");
             return why.Count == 0 ? null : string.Join("; ", why);
         }
     }

@@ -1,6 +1,6 @@
 namespace SideEye.Probes.Records;
 
-/// <summary>Bits of a summary record's flags word: any set bit means the walk did not cover every goroutine.</summary>
+/// <summary>Bits of a summary record's flags word: any set bit but <see cref="FaultBudgetSpent"/> means the walk did not cover every goroutine.</summary>
 [Flags]
 public enum SummaryFlags : uint
 {
@@ -9,4 +9,7 @@ public enum SummaryFlags : uint
     AllGsUnreadable = 1,
     /// <summary>allglen exceeded the plan's MaxGoroutines; only that many entries were walked.</summary>
     Clamped = 2,
+    /// <summary>A read missed after the fault budget's deadline, so it was not retried by faulting pages in (what it
+    /// left out is counted where it shows: unreadable goroutines, unread values).</summary>
+    FaultBudgetSpent = 4,
 }

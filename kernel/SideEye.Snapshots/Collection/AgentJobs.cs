@@ -1,3 +1,4 @@
+using SideEye.Bpf.Features;
 using SideEye.Loader.Contract.Wire;
 using SideEye.Probes.Specs;
 using M = SideEye.Loader.Contract.Messages;
@@ -77,7 +78,8 @@ sealed class AgentJobs
     /// What <paramref name="failure"/> of <paramref name="job"/> leads to; with <paramref name="retry"/> false (the
     /// last attempt) always <see cref="AfterFailure.Answer"/>. A job the agent no longer holds is sent again; one the
     /// verifier refused with captures is sent again without them (a spec must never cost the snapshot: the
-    /// goroutines are still taken, and the row says why); a process that restarted or outgrew its ring is listed again.
+    /// goroutines are still taken, and the row says why), and one whose kernel cannot run a sleepable probe without
+    /// faulting pages in; a process that restarted or outgrew its ring is listed again.
     /// </summary>
     public (AfterFailure Next, SentJob? Job) After(M.JobFailure failure, SentJob job, bool retry)
     {
@@ -92,6 +94,9 @@ sealed class AgentJobs
                 return (AfterFailure.Resend, job);
             case M.JobFailure.Types.Kind.Verifier when job.Probe.Plan is { IsEmpty: false }:
                 return (AfterFailure.Resend, Remember(job.Probe.WithoutCaptures(failure.Message)));
+            case M.JobFailure.Types.Kind.KernelFeature when job.Probe.FaultsIn
+                && failure.Message.Contains(KernelFeatures.Describe(KernelFeature.SleepableUprobe), StringComparison.Ordinal):
+                return (AfterFailure.Resend, Remember(job.Probe.WithoutFaultIn(failure.Message)));
             default:
                 return (AfterFailure.Answer, null);
         }

@@ -37,6 +37,10 @@ public sealed class LocalSnapshotter : ISnapshotter
     public TimeSpan MaxPause { get => _maxPause; init => _maxPause = SnapshotOptions.MaxPause(value); }
     TimeSpan _maxPause = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultMaxPauseMs);
 
+    /// <summary>How long into a snapshot the probe may fault pages in to read memory that is not resident (checked: <see cref="SnapshotOptions.FaultBudget"/>); zero: never.</summary>
+    public TimeSpan FaultBudget { get => _faultBudget; init => _faultBudget = SnapshotOptions.FaultBudget(value); }
+    TimeSpan _faultBudget = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultFaultBudgetMs);
+
     /// <summary>
     /// What to capture in each target's frames, matched to a target by its executable's file name. May change
     /// between snapshots (a notebook edits it): a process whose captures changed gets a new probe at its next one.
@@ -111,7 +115,10 @@ public sealed class LocalSnapshotter : ISnapshotter
         if (loaded is not null && sameBinary && loaded.Probe.Fits(target, Captures)) return (loaded, true);
         Unload(pid);
 
-        var probe = ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause);
+        var probe = ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause, FaultBudget);
+        // A kernel before 6.0 runs the probe that cannot fault pages in: what is not resident stays unread, and the row says why.
+        if (probe.FaultsIn && Bpf.Features.KernelFeatures.Probe(Bpf.Features.KernelFeature.SleepableUprobe) is { } cannot)
+            probe = probe.WithoutFaultIn(cannot.Message);
         SnapshotRunner runner;
         try
         {

@@ -24,6 +24,7 @@ public sealed class ProcessProbe
     readonly CaptureValueDecoder? _captures;
     readonly (ProgramCaptures?, CaptureLimits?) _asked;
     readonly int _maxFrames;
+    readonly TimeSpan _faultBudget;
 
     public ProbeTarget Target { get; }
     public GoBinary Binary { get; }
@@ -36,9 +37,13 @@ public sealed class ProcessProbe
     public TimeSpan PlanTime { get; }
     /// <summary>Why the spec's captures are not in the probe (the kernel refused them), or null.</summary>
     public string? CapturesDropped { get; }
+    /// <summary>Whether the probe faults pages in to read memory that is not resident (a sleepable program).</summary>
+    public bool FaultsIn => Job.Program.Sleepable;
+    /// <summary>Why it does not though the snapshot asked it to (the kernel cannot), or null.</summary>
+    public string? FaultInDropped { get; private set; }
 
     ProcessProbe(ProbeTarget target, GoBinary binary, SnapshotJob job, ProgramCaptures? program, CapturePlan? plan, CaptureValueDecoder? captures,
-        uint ring, TimeSpan planTime, string? dropped, (ProgramCaptures?, CaptureLimits?) asked, int maxFrames)
+        uint ring, TimeSpan planTime, string? dropped, (ProgramCaptures?, CaptureLimits?) asked, int maxFrames, TimeSpan faultBudget)
     {
         Target = target;
         Binary = binary;
@@ -51,6 +56,7 @@ public sealed class ProcessProbe
         CapturesDropped = dropped;
         _asked = asked;
         _maxFrames = maxFrames;
+        _faultBudget = faultBudget;
         _decoder = new GoroutineDecoder(binary, maxFrames);
     }
 
@@ -58,15 +64,37 @@ public sealed class ProcessProbe
     /// Plans the probe for <paramref name="target"/> from its executable and what <paramref name="spec"/> asks of
     /// it. A spec that does not fit the binary fails here, with the resolver's message, before anything is loaded.
     /// </summary>
-    public static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause) =>
-        Make(target, binary, spec, maxFrames, maxPause, dropped: null);
+    /// <param name="faultBudget">How long into a run the probe may fault pages in to read memory that is not resident
+    /// (<see cref="SnapshotOptions.FaultBudget"/>); at most half of <paramref name="maxPause"/>, so the rest of the
+    /// walk still fits the pause. Zero: such memory stays unread.</param>
+    public static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, TimeSpan faultBudget) =>
+        Make(target, binary, spec, maxFrames, maxPause, faultBudget, dropped: null);
 
     /// <summary>The same probe without the spec's captures, because the kernel refused them (<paramref name="why"/>, from the verifier).</summary>
     /// <remarks>It still stands for what the spec asked (see <see cref="Fits"/>), so it is kept until the spec changes.</remarks>
     public ProcessProbe WithoutCaptures(string why) =>
-        Make(Target, Binary, CaptureSpec.Empty, _maxFrames, Job.MaxPause, Plan is null ? why : CaptureRefusal.Describe(why, Plan)).WithAsked(_asked);
+        Make(Target, Binary, CaptureSpec.Empty, _maxFrames, Job.MaxPause, _faultBudget, Plan is null ? why : CaptureRefusal.Describe(why, Plan))
+            .WithAsked(_asked).Noting(FaultInDropped);
 
-    static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, string? dropped)
+    /// <summary>
+    /// The same probe without faulting pages in, because the kernel cannot run a sleepable uprobe (<paramref name="why"/>):
+    /// memory that is not resident stays unread, and the snapshot says so.
+    /// </summary>
+    public ProcessProbe WithoutFaultIn(string why)
+    {
+        var plan = ProbePlan.Create(Binary, _maxFrames).WithLoadBias(Target.LoadBias) with { RingBufferBytes = RingBufferBytes, BinaryPath = Target.TriggerPath };
+        var job = SnapshotJobs.Create(plan, Target.Pid, Job.MaxPause, Plan);
+        return new ProcessProbe(Target, Binary, job, Program, Plan, _captures, RingBufferBytes, PlanTime, CapturesDropped, _asked, _maxFrames, TimeSpan.Zero)
+            .Noting($"pages that are not resident were not faulted in: {why}");
+    }
+
+    ProcessProbe Noting(string? faultInDropped)
+    {
+        FaultInDropped = faultInDropped;
+        return this;
+    }
+
+    static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, TimeSpan faultBudget, string? dropped)
     {
         var planning = System.Diagnostics.Stopwatch.GetTimestamp();
         var program = ProgramFor(spec, target.Exe);
@@ -74,21 +102,24 @@ public sealed class ProcessProbe
         // Without debug info (none in the file, none found: a debuginfod server down, say) the goroutines are still
         // taken, and the row says why the captures are not.
         if (program is not null && CaptureResolver.WithoutDebugInfo(binary) is { } why)
-            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, why).WithAsked(asked);
+            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, faultBudget, why).WithAsked(asked);
         if (asked.Item2 is { } limits) SnapshotOptions.Limits(limits);
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
             : CapturePlan.Create(binary, program, program.Limits ?? spec.Limits, runtimeTypes!.Types.Select(kv => (kv.Key, kv.Value)));
         var ring = RingBufferBytesFor(target.Goroutines, maxFrames, captures);
-        var plan = ProbePlan.Create(binary, maxFrames).WithLoadBias(target.LoadBias) with { RingBufferBytes = ring, BinaryPath = target.TriggerPath };
+        var budget = faultBudget <= maxPause / 2 ? faultBudget : maxPause / 2;
+        var plan = ProbePlan.Create(binary, maxFrames).WithLoadBias(target.LoadBias)
+            with { RingBufferBytes = ring, BinaryPath = target.TriggerPath, FaultBudgetNs = budget.Ticks * 100 };
         var job = SnapshotJobs.Create(plan, target.Pid, maxPause, captures);
         return new ProcessProbe(target, binary, job, program, captures,
             captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, target.LoadBias),
-            ring, System.Diagnostics.Stopwatch.GetElapsedTime(planning), dropped, asked, maxFrames);
+            ring, System.Diagnostics.Stopwatch.GetElapsedTime(planning), dropped, asked, maxFrames, faultBudget);
     }
 
     ProcessProbe WithAsked((ProgramCaptures?, CaptureLimits?) asked) =>
-        new(Target, Binary, Job, Program, Plan, _captures, RingBufferBytes, PlanTime, CapturesDropped, asked, _maxFrames);
+        new ProcessProbe(Target, Binary, Job, Program, Plan, _captures, RingBufferBytes, PlanTime, CapturesDropped, asked, _maxFrames, _faultBudget)
+            .Noting(FaultInDropped);
 
     /// <summary>
     /// Whether a snapshot of <paramref name="target"/> under <paramref name="spec"/> may run this probe again: the
@@ -143,13 +174,16 @@ public sealed class ProcessProbe
                 .Select(v => new CapturedValue(v.Goid, v.Depth, v.Function, v.Expression, v.Type, v.Json, v.Unavailable)).ToArray();
             captureShortfall = stats is null ? (result.Summary is null ? null : "the probe's capture statistics are missing") : stats.Shortfall;
         }
-        var error = string.Join("; ", new[] { CapturesDropped, result.Shortfall, captureShortfall }.OfType<string>()) is { Length: > 0 } e ? e : null;
+        // Without faulting, what was not resident is what a partial snapshot lacks: the row says why it stayed unread.
+        var notFaulted = result.Shortfall is not null || result.Summary?.Reads.Unread > 0 && captureShortfall is not null ? FaultInDropped : null;
+        var error = string.Join("; ", new[] { CapturesDropped, result.Shortfall, captureShortfall, notFaulted }.OfType<string>()) is { Length: > 0 } e ? e : null;
         return new ProcessSnapshot(Target.Pid, Target.Host, Target.Exe, Binary.Version.Text, raw.Timings.PauseNs, (long)(result.ProbeNs ?? 0),
             result.Truncated || goroutines.Any(g => g.Truncated), error, goroutines, raw.Timings, values, Program?.Functions,
-            result.Summary is { } s ? (long)s.StartNs : null, load with { CapturesDropped = CapturesDropped })
+            result.Summary is { } s ? (long)s.StartNs : null, load with { CapturesDropped = CapturesDropped, FaultInDropped = FaultInDropped })
         {
             NamespacePid = Target.NamespacePid,
             Cgroup = Target.Cgroup,
+            Reads = result.Summary?.Reads,
         };
     }
 

@@ -58,6 +58,10 @@ public sealed class RemoteSnapshotter : ISnapshotter
     public TimeSpan MaxPause { get => _maxPause; init => _maxPause = SnapshotOptions.MaxPause(value); }
     TimeSpan _maxPause = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultMaxPauseMs);
 
+    /// <summary>How long into a snapshot the probe may fault pages in to read memory that is not resident (checked: <see cref="SnapshotOptions.FaultBudget"/>); zero: never.</summary>
+    public TimeSpan FaultBudget { get => _faultBudget; init => _faultBudget = SnapshotOptions.FaultBudget(value); }
+    TimeSpan _faultBudget = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultFaultBudgetMs);
+
     public CaptureSpec Captures { get; set; } = CaptureSpec.Empty;
 
     /// <summary>Executable bytes fetched from the agent so far (0 once every program has been seen).</summary>
@@ -265,7 +269,7 @@ public sealed class RemoteSnapshotter : ISnapshotter
         };
         if (_jobs.Fitting(target, Captures) is { } sent) return sent;
         var binary = await BinaryAsync(process.BuildId, cancellation, process.ExecutablePath);
-        return _jobs.Remember(ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause));
+        return _jobs.Remember(ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause, FaultBudget));
     }
 
     async Task<M.ProcessList> ListAsync(IReadOnlyList<int> pids, IReadOnlyCollection<string> environmentVariables, CancellationToken cancellation)

@@ -25,6 +25,17 @@ public static class SnapshotOptions
 
     public static TimeSpan MaxPauseMs(int milliseconds) => MaxPause(TimeSpan.FromMilliseconds(milliseconds));
 
+    /// <summary>
+    /// How long into a snapshot the probe may fault pages in to read memory that is not resident (an idle service's
+    /// swapped-out stacks and values): a page-in from a disk takes about a millisecond, from compressed memory
+    /// microseconds. The probe never spends more than half the pause limit on it.
+    /// </summary>
+    public const int DefaultFaultBudgetMs = 100;
+
+    public static TimeSpan FaultBudget(TimeSpan value) =>
+        value >= TimeSpan.Zero && value <= TimeSpan.FromMilliseconds(MaxMaxPauseMs) ? value
+            : throw new SnapshotOptionException("--fault-budget-ms", $"must be from 0 (never fault pages in) to {MaxMaxPauseMs} milliseconds, not {value.TotalMilliseconds:0.###}");
+
     /// <summary>Capture limits within <see cref="CaptureLimits"/>' own bounds.</summary>
     public static CaptureLimits Limits(CaptureLimits limits)
     {

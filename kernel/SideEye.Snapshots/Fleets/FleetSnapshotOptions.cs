@@ -14,6 +14,8 @@ public sealed record FleetSnapshotOptions
 
     public TimeSpan MaxPause { get; init; } = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultMaxPauseMs);
 
+    public TimeSpan FaultBudget { get; init; } = TimeSpan.FromMilliseconds(SnapshotOptions.DefaultFaultBudgetMs);
+
     /// <summary>Where executables are kept by build ID; the user's cache when null.</summary>
     public ExecutableCache? Cache { get; init; }
 

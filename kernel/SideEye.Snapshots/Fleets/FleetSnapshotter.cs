@@ -90,6 +90,7 @@ public sealed class FleetSnapshotter : IDisposable
                     Name = agent.Name,
                     MaxFrames = options.MaxFrames,
                     MaxPause = options.MaxPause,
+                    FaultBudget = options.FaultBudget,
                 }, null));
             }
             catch (SideEyeException e)

@@ -50,4 +50,7 @@ public sealed record ProcessSnapshot(
 
     /// <summary>The process's control group (its container or service), or null in the root one.</summary>
     public string? Cgroup { get; init; }
+
+    /// <summary>The probe's reads that missed resident memory and how many of them faulting pages in recovered; null without a probe summary.</summary>
+    public Probes.Records.MissedReadCounts? Reads { get; init; }
 }
