@@ -34,6 +34,8 @@ public sealed class ReadOnlyHelpersTests
                 SnapshotProgramGenerator.Generate(ProbePlan.Create(valuesBinary), Plan(valuesBinary, new ProgramCaptures("values", functions))),
                 SnapshotProgramGenerator.Generate(ProbePlan.Create(wideBinary),
                     Plan(wideBinary, new ProgramCaptures("wide", WideSpec.Functions.Select(f => new FunctionCapture(f, WideSpec.Expressions)).ToArray()))),
+                // The sleepable probe that faults pages in to read memory that is not resident.
+                SnapshotProgramGenerator.Generate(ProbePlan.Create(valuesBinary) with { FaultBudgetNs = 100_000_000 }, Plan(valuesBinary, new ProgramCaptures("values", functions))),
             };
             foreach (var helper in programs.SelectMany(p => p.Program.Instructions)
                          .Where(i => !i.IsLabel && i.Class == OpClass.Jmp && (i.OpCode & 0xf0) == (byte)JumpOp.Call && i.Src == 0)

@@ -92,6 +92,8 @@ static class HtmlViews
             var taken = p.Goroutines.Count > 0;
             var goroutines = taken ? p.Goroutines.Count.ToString(CultureInfo.InvariantCulture) + (p.Truncated ? " (truncated)" : "") : "";
             var pause = taken ? (p.PauseNs / 1e6).ToString("F3", CultureInfo.InvariantCulture) : "";
+            // Memory that was not resident: what faulting it in cost the pause, and what stayed unread.
+            if (taken && p.Reads?.Describe() is { } reads) pause += $"<br><small>{HtmlEncode(reads)}</small>";
             var wait = p.Timings is { } t && p.MonotonicNs is { } start ? t.ProbeWaitSplit((ulong)start, (ulong)(start + p.ProbeNs)) : "";
             var probe = p.Probe is { } load
                 ? $"<details><summary>{(load.Verifier is { } v ? $"{v.LimitShare * 100:0.##}% of the verifier's limit" : "details")}</summary>{HtmlEncode(load.ToString())}<br>{HtmlEncode(p.Timings?.ToString() ?? "")}<br>{HtmlEncode(wait)}</details>"

@@ -40,6 +40,12 @@ public static class SnapshotCommand
             Description = $"longest a process may stay paused, in milliseconds (1 to {SnapshotOptions.MaxMaxPauseMs})",
             DefaultValueFactory = _ => SnapshotOptions.DefaultMaxPauseMs,
         };
+        // Memory an idle service has had paged out is read by faulting it in, for at most this long into the pause.
+        var faultBudget = new Option<int>("--fault-budget-ms")
+        {
+            Description = $"how long the probe may fault in memory that is not resident (swapped out), in milliseconds; 0: never (at most half of --max-pause-ms)",
+            DefaultValueFactory = _ => SnapshotOptions.DefaultFaultBudgetMs,
+        };
         var spec = new Option<string?>("--spec") { Description = "capture spec (JSON): what to collect in which functions of which programs" };
         var capture = new Option<string[]>("--capture")
         {
@@ -51,18 +57,19 @@ public static class SnapshotCommand
         var fleet = new FleetClientOptions();
         var command = new Command("snapshot", "pause Go processes for about a millisecond and store every goroutine with its stack")
         {
-            pids, exe, output, maxFrames, note, maxPause, spec, capture, verbose, debugDir,
+            pids, exe, output, maxFrames, note, maxPause, faultBudget, spec, capture, verbose, debugDir,
         };
         agent.AddTo(command);
         fleet.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             int frames;
-            TimeSpan pause;
+            TimeSpan pause, faulting;
             try
             {
                 frames = SnapshotOptions.MaxFrames(parse.GetValue(maxFrames));
                 pause = SnapshotOptions.MaxPauseMs(parse.GetValue(maxPause));
+                faulting = SnapshotOptions.FaultBudget(TimeSpan.FromMilliseconds(parse.GetValue(faultBudget)));
             }
             catch (SnapshotOptionException e)
             {
@@ -73,7 +80,7 @@ public static class SnapshotCommand
             {
                 if ((parse.GetValue(pids) ?? []).Length > 0 || parse.GetValue(exe) is not null)
                     throw new SideEyeException("--fleet chooses processes with --where (program, host, exe, pid, a label …), not --pid or --exe");
-                var options = new FleetSnapshotOptions { MaxFrames = frames, MaxPause = pause, DebugInfo = DebugDirOption.Sources(parse, debugDir) };
+                var options = new FleetSnapshotOptions { MaxFrames = frames, MaxPause = pause, FaultBudget = faulting, DebugInfo = DebugDirOption.Sources(parse, debugDir) };
                 using var snapshotter = (await fleet.OpenAsync(parse, agent, options, cancellation))!;
                 var where = fleet.Where(parse);
                 if (parse.GetValue(spec) is not null || (parse.GetValue(capture) ?? []).Length > 0)
@@ -92,8 +99,8 @@ public static class SnapshotCommand
             }
             using var connection = agent.Connect(parse);
             using ISnapshotter machine = connection is null
-                ? new LocalSnapshotter { MaxFrames = frames, MaxPause = pause, DebugInfo = DebugDirOption.Sources(parse, debugDir) }
-                : new RemoteSnapshotter(connection, binaries: new OpenedBinaries(DebugDirOption.Sources(parse, debugDir))) { MaxFrames = frames, MaxPause = pause };
+                ? new LocalSnapshotter { MaxFrames = frames, MaxPause = pause, FaultBudget = faulting, DebugInfo = DebugDirOption.Sources(parse, debugDir) }
+                : new RemoteSnapshotter(connection, binaries: new OpenedBinaries(DebugDirOption.Sources(parse, debugDir))) { MaxFrames = frames, MaxPause = pause, FaultBudget = faulting };
             var targets = await Targets(machine, parse.GetValue(pids) ?? [], parse.GetValue(exe), cancellation);
             if (parse.GetValue(spec) is not null || (parse.GetValue(capture) ?? []).Length > 0)
                 machine.Captures = await Captures(parse.GetValue(spec), parse.GetValue(capture) ?? [], await machine.ListAsync(targets.ToArray(), cancellation: cancellation),
@@ -193,6 +200,7 @@ public static class SnapshotCommand
             if (p.Goroutines.Count == 0) continue;
             o.WriteLine($"process {p.Pid} ({p.Exe}, {p.GoVersion}): {p.Goroutines.Count} goroutines, paused {p.PauseNs / 1e6:F3} ms, probe {p.ProbeNs / 1e6:F3} ms{(p.Truncated ? ", TRUNCATED" : "")}");
             if (p.Timings is { } t) o.WriteLine($"  {t}");
+            if (p.Reads?.Describe() is { } reads) o.WriteLine($"  {reads}");
             if (verbose && p.Probe is { } probe) o.WriteLine($"  {probe}");
             if (verbose && p.Timings is { } split && p.MonotonicNs is { } start && split.ProbeWaitSplit((ulong)start, (ulong)(start + p.ProbeNs)) is { Length: > 0 } wait)
                 o.WriteLine($"  {wait}");

@@ -56,6 +56,9 @@ public sealed class LocalSnapshotter : ISnapshotter
     /// </summary>
     internal Func<SnapshotJob, SnapshotJob>? CaptureJobForTests { get; init; }
 
+    /// <summary>For tests of a kernel that lacks a feature: what the kernel is taken to have. The kernel's own answer in use.</summary>
+    internal Func<Bpf.Features.KernelFeature, Bpf.KernelFeatureException?> KernelFeatureForTests { get; init; } = Bpf.Features.KernelFeatures.Probe;
+
     public Snapshot Take(IReadOnlyList<int> pids, string? note = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -117,7 +120,7 @@ public sealed class LocalSnapshotter : ISnapshotter
 
         var probe = ProcessProbe.Make(target, binary, Captures, MaxFrames, MaxPause, FaultBudget);
         // A kernel before 6.0 runs the probe that cannot fault pages in: what is not resident stays unread, and the row says why.
-        if (probe.FaultsIn && Bpf.Features.KernelFeatures.Probe(Bpf.Features.KernelFeature.SleepableUprobe) is { } cannot)
+        if (probe.FaultsIn && KernelFeatureForTests(Bpf.Features.KernelFeature.SleepableUprobe) is { } cannot)
             probe = probe.WithoutFaultIn(cannot.Message);
         SnapshotRunner runner;
         try

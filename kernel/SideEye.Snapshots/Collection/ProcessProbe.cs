@@ -39,7 +39,7 @@ public sealed class ProcessProbe
     public string? CapturesDropped { get; }
     /// <summary>Whether the probe faults pages in to read memory that is not resident (a sleepable program).</summary>
     public bool FaultsIn => Job.Program.Sleepable;
-    /// <summary>Why it does not though the snapshot asked it to (the kernel cannot), or null.</summary>
+    /// <summary>Why it does not (a zero fault budget, or a kernel that cannot), or null.</summary>
     public string? FaultInDropped { get; private set; }
 
     ProcessProbe(ProbeTarget target, GoBinary binary, SnapshotJob job, ProgramCaptures? program, CapturePlan? plan, CaptureValueDecoder? captures,
@@ -114,7 +114,8 @@ public sealed class ProcessProbe
         var job = SnapshotJobs.Create(plan, target.Pid, maxPause, captures);
         return new ProcessProbe(target, binary, job, program, captures,
             captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, target.LoadBias),
-            ring, System.Diagnostics.Stopwatch.GetElapsedTime(planning), dropped, asked, maxFrames, faultBudget);
+            ring, System.Diagnostics.Stopwatch.GetElapsedTime(planning), dropped, asked, maxFrames, faultBudget)
+            .Noting(budget > TimeSpan.Zero ? null : "pages that are not resident were not faulted in: the fault budget is 0");
     }
 
     ProcessProbe WithAsked((ProgramCaptures?, CaptureLimits?) asked) =>

@@ -170,6 +170,7 @@ public sealed class SnapshotStore : IDisposable
                         .AppendValue(p.PauseNs).AppendValue(p.ProbeNs).AppendValue((long)p.Goroutines.Count)
                         .AppendValue(p.Truncated).AppendValue(p.Error).AppendValue(p.MonotonicNs).AppendValue(p.Probe?.Verifier?.ProcessedInstructions)
                         .AppendValue(p.ProbeAt?.UtcDateTime).AppendValue(p.NamespacePid).AppendValue(p.Cgroup)
+                        .AppendValue(p.Reads?.Missed).AppendValue(p.Reads?.Faulted).AppendValue(p.Reads?.FaultNs)
                         .EndRow();
             });
             AppendGoroutinesAndStacks(id, snapshot.Processes);

@@ -3,7 +3,7 @@ namespace SideEye.Snapshots.Store;
 /// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
 static class StoreSchema
 {
-    public const int Version = 7;
+    public const int Version = 8;
 
     public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines", "captured", "capture_tables", "capture_columns"];
 
@@ -68,6 +68,9 @@ static class StoreSchema
             5 => [HostMigration(captureTables)],
             // 7: processes.ns_pid and processes.cgroup, where a process in a container sits: appended, as the table ends with them.
             6 => ["ALTER TABLE processes ADD COLUMN IF NOT EXISTS ns_pid INTEGER", "ALTER TABLE processes ADD COLUMN IF NOT EXISTS cgroup VARCHAR"],
+            // 8: how the probe's reads of memory that was not resident went, appended the same way.
+            7 => ["ALTER TABLE processes ADD COLUMN IF NOT EXISTS reads_missed BIGINT", "ALTER TABLE processes ADD COLUMN IF NOT EXISTS reads_faulted BIGINT",
+                  "ALTER TABLE processes ADD COLUMN IF NOT EXISTS fault_ns BIGINT"],
             _ => Migrations[from],
         };
 
@@ -145,7 +148,9 @@ static class StoreSchema
     /// what a fleet's rules call the process, else its executable's file name. labels: a JSON object, keys sorted.
     /// probe_at: when the probe ran on the client's clock, one timeline across a fleet. A whole agent that failed is
     /// one row with pid 0, exe '' and its error. ns_pid: the pid inside the process's own PID namespace (a container) when
-    /// it differs; cgroup: its control group (the container or service), NULL in the root one.
+    /// it differs; cgroup: its control group (the container or service), NULL in the root one. reads_missed: the probe's
+    /// reads that found the memory not resident (or not mapped); reads_faulted: those read after all by faulting the
+    /// pages in, in fault_ns; NULL without the probe's summary.
     /// </summary>
     const string ProcessesDdl = """
         CREATE TABLE processes(
@@ -167,7 +172,10 @@ static class StoreSchema
             verifier_insns BIGINT,
             probe_at    TIMESTAMPTZ,
             ns_pid      INTEGER,
-            cgroup      VARCHAR)
+            cgroup      VARCHAR,
+            reads_missed BIGINT,
+            reads_faulted BIGINT,
+            fault_ns    BIGINT)
         """;
 
     /// <summary>processes as version 6 made it: what step 5→6 builds (step 6→7 then adds ns_pid and cgroup).</summary>

@@ -1,3 +1,5 @@
+using SideEye.Bpf;
+using SideEye.Bpf.Features;
 using SideEye.Snapshots.Collection;
 using SideEye.Snapshots.Model;
 using SideEye.Testing;
@@ -62,6 +64,28 @@ public sealed class PagedOutMemoryTests(ITestOutputHelper output)
         Assert.Equal(0, reads.Faulted);
         Assert.NotNull(snapshot.Error);
         Assert.DoesNotContain(Procfs.ThreadStates(program.Pid).Values, s => s == 't');
+    }
+
+    /// <summary>A kernel without sleepable uprobes (before 6.0) gets the probe that does not fault, and a row that says why values are missing.</summary>
+    [Fact]
+    public void A_kernel_that_cannot_fault_pages_in_gets_the_probe_that_does_not()
+    {
+        Requires.Root();
+        using var swap = SwapSpace.Acquire();
+        using var program = new ValuesProgram(GoToolchains.Newest);
+        var old = new KernelFeatureException(KernelFeatures.Describe(KernelFeature.SleepableUprobe), KernelFeatures.MinimumKernel(KernelFeature.SleepableUprobe),
+            "BPF_PROG_LOAD", 22, "Only fentry/fexit/fmod_ret, lsm, and iter programs can be sleepable");
+        var snapshotter = new LocalSnapshotter
+        {
+            Captures = ValuesExpectations.Spec(program),
+            KernelFeatureForTests = f => f == KernelFeature.SleepableUprobe ? old : KernelFeatures.Probe(f),
+        };
+        var snapshot = PagedOutSnapshot(program, snapshotter, out _);
+        output.WriteLine(snapshot.Error);
+        Assert.Equal(0, snapshot.Reads!.Faulted);
+        Assert.True(snapshot.Reads.Missed > 0);
+        Assert.Contains($"pages that are not resident were not faulted in: {old.Message}", snapshot.Error);
+        Assert.Equal(old.Message, snapshot.Probe!.FaultInDropped![(snapshot.Probe.FaultInDropped!.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
     }
 
     /// <summary>Pages the program out, then takes one snapshot with <paramref name="snapshotter"/> (and disposes it).</summary>
