@@ -110,7 +110,8 @@ public sealed class ProcessProbe
         var ring = RingBufferBytesFor(target.Goroutines, maxFrames, captures);
         var budget = faultBudget <= maxPause / 2 ? faultBudget : maxPause / 2;
         var plan = ProbePlan.Create(binary, maxFrames).WithLoadBias(target.LoadBias)
-            with { RingBufferBytes = ring, BinaryPath = target.TriggerPath, FaultBudgetNs = budget.Ticks * 100 };
+            with
+        { RingBufferBytes = ring, BinaryPath = target.TriggerPath, FaultBudgetNs = budget.Ticks * 100 };
         var job = SnapshotJobs.Create(plan, target.Pid, maxPause, captures);
         return new ProcessProbe(target, binary, job, program, captures,
             captures is null ? null : new CaptureValueDecoder(captures, binary, runtimeTypes!, target.LoadBias),
