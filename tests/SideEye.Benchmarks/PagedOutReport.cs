@@ -55,7 +55,7 @@ public static class PagedOutReport
             Console.WriteLine($"paged out ({swappedBefore >> 20} MiB, then {swapped >> 20} MiB): never faulting {without.Goroutines.Count} goroutines, {Unread(without)} of {without.Captures?.Count ?? 0} values unread, "
                 + $"{without.Reads?.Missed} reads missed, pause {without.PauseNs / 1e6:F2} ms | faulting {with.Goroutines.Count} goroutines, {Unread(with)} of {with.Captures?.Count ?? 0} values unread, "
                 + $"{reads.Faulted} of {reads.Missed} missed reads faulted in, {pages} pages back ({back >> 10} KiB), {reads.FaultNs / 1e6:F2} ms faulting = {reads.FaultNs / 1e3 / pages:F1} µs a page, "
-                + $"pause {with.PauseNs / 1e6:F2} ms{(reads.BudgetSpent ? ", budget spent" : "")}");
+                + $"pause {with.PauseNs / 1e6:F2} ms, probe {with.ProbeNs / 1e6:F2} ms{(reads.BudgetSpent ? ", budget spent" : "")}; {with.Timings}");
         }
         return 0;
     }
