@@ -1,12 +1,15 @@
 // Command cgo is a program linked with C, as Go programs are by default whenever a C compiler is present and
 // net or os/user is imported: C functions from its preamble and from the runtime's cgo support sit in the Go
 // function table without a Go compilation unit. One goroutine is blocked inside a C call (main.inC, in
-// c_block), a few are parked in Go code called back from nowhere special (main.waitInGo), and it imports net
+// c_block), a few are parked in Go code called back from nowhere special (main.waitInGo), one runs on a thread C
+// created, parked in the Go function that thread called (main.goCallback, see callback.go), and it imports net
 // and os/user so the C resolver and getpwuid code are linked too.
 //
 // Once everything is parked it writes runtime.Stack(buf, true) to the file named by -dump, prints
-// "park KIND goid=N func=F" for the goroutine in C (KIND c) and the Go waiters (KIND go), then "ready pid=PID",
-// and exits when standard input closes. Built with CGO_ENABLED=1 (it does not build without cgo).
+// "park KIND goid=N func=F" for the goroutine in C (KIND c), the Go waiters (KIND go) and the callback (KIND
+// callback), then "ready pid=PID",
+// and exits when standard input closes, which its main goroutine waits for inside C, on the main thread. Built with
+// CGO_ENABLED=1 (it does not build without cgo).
 package main
 
 /*
@@ -26,7 +29,6 @@ import "C"
 import (
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/user"
@@ -92,7 +94,8 @@ func main() {
 	for i := 0; i < 3; i++ {
 		go waitInGo(never)
 	}
-	for atomic.LoadInt32(&arrived) < 4 {
+	startCThread()
+	for atomic.LoadInt32(&arrived) < 5 {
 		time.Sleep(time.Millisecond)
 	}
 	// Until the goroutine in C is in its poll and the waiters in their receive.
@@ -107,6 +110,11 @@ func main() {
 	parksMu.Lock()
 	fmt.Printf("%s\nready pid=%d\n", strings.Join(parks, "\n"), os.Getpid())
 	parksMu.Unlock()
-	_, _ = io.Copy(io.Discard, os.Stdin)
+	// The main goroutine, locked to the main thread (init), now waits in C: a signal to the main thread (SideEye's
+	// trigger) arrives in C code and enters the runtime through cgo's signal handler (runtime.cgoSigtramp).
+	for C.c_block(0, 3600*1000) == 0 {
+	}
 	_, _ = syscall.Write(fds[1], []byte{1})
 }
+
+func init() { runtime.LockOSThread() }

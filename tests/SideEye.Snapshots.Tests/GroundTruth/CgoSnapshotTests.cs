@@ -6,8 +6,10 @@ namespace SideEye.Snapshots.Tests.GroundTruth;
 /// <summary>
 /// A snapshot of a program linked with C (testdata/cgo), linked externally and internally, as a PIE and stripped
 /// (its runtime model then from layout data), on every toolchain, against the runtime.Stack dump it wrote: the
-/// goroutine blocked inside a C call (status syscall, its stack from where it left Go) and the ones parked in Go code
-/// after a C call have the dump's status and, as runtime.Stack shows them, its frames.
+/// goroutine blocked inside a C call (status syscall, its stack from where it left Go), the ones parked in Go code
+/// after a C call, and the one parked in a Go callback called from a thread C created (an extra M) have the dump's
+/// status and, as runtime.Stack shows them, its frames. The main goroutine waits inside C on the main thread, the
+/// probe's trigger thread, so the trigger signal enters the runtime through cgo's handler (runtime.cgoSigtramp).
 /// </summary>
 [Trait("Category", "Privileged")]
 public sealed class CgoSnapshotTests
@@ -27,11 +29,16 @@ public sealed class CgoSnapshotTests
                 using var program = LaunchedProgram.StartUntilReady(binary, ["-dump", dumpPath], TimeSpan.FromSeconds(60));
                 var parks = program.Lines.Where(l => l.StartsWith("park ", StringComparison.Ordinal))
                     .Select(l => l.Split(' ')).ToDictionary(p => long.Parse(p[2]["goid=".Length..]), p => p[1]);
-                Assert.Equal(4, parks.Count);
+                Assert.Equal(5, parks.Count);
+                WaitUntilTheMainThreadPolls(program.Pid);
                 using var snapshotter = new LocalSnapshotter { DebugInfo = Binary.DebugInfo.DebugInfoSources.None };
                 var process = snapshotter.Take([program.Pid]).Processes.Single();
                 Assert.True(process.Error is null, process.Error);
                 var ours = process.Goroutines.ToDictionary(g => g.Goid);
+                // The trigger thread (the main thread) was inside C: the probe ran through cgo's signal handler.
+                var main = ours[1];
+                Assert.Equal(("syscall", "main._Cfunc_c_block"), (main.Status, main.Frames.First(f => f.Shown).Func));
+                Assert.Contains(main.Frames, f => f.Func == "main.main");
                 foreach (var dumped in GoroutineDump.ParseFile(dumpPath).Where(d => parks.ContainsKey(d.Goid)))
                 {
                     var context = $"go{release} {flags} goroutine {dumped.Goid} ({parks[dumped.Goid]})";
@@ -46,5 +53,17 @@ public sealed class CgoSnapshotTests
                 File.Delete(dumpPath);
             }
         }
+    }
+
+    /// <summary>Until the main thread is in poll(2) (its main goroutine's wait in C), read from /proc; at most 10 s.</summary>
+    static void WaitUntilTheMainThreadPolls(int pid)
+    {
+        for (var waited = 0; waited < 1000; waited++)
+        {
+            // x86-64: poll is 7, ppoll 271 (glibc's poll may use either).
+            if (File.ReadAllText($"/proc/{pid}/syscall").Split(' ')[0] is "7" or "271") return;
+            Thread.Sleep(10);
+        }
+        throw new TimeoutException($"process {pid}'s main thread never entered poll: {File.ReadAllText($"/proc/{pid}/syscall").Trim()}");
     }
 }
