@@ -2,8 +2,8 @@
 // net or os/user is imported: C functions from its preamble and from the runtime's cgo support sit in the Go
 // function table without a Go compilation unit. One goroutine is blocked inside a C call (main.inC, in
 // c_block), a few are parked in Go code called back from nowhere special (main.waitInGo), one runs on a thread C
-// created, parked in the Go function that thread called (main.goCallback, see callback.go), and it imports net
-// and os/user so the C resolver and getpwuid code are linked too.
+// created, parked in the Go function that thread called (main.goCallback, see callback.go), and with -resolve one
+// waits inside the C resolver's getaddrinfo (resolver.go); it imports os/user so getpwuid's code is linked too.
 //
 // Once everything is parked it writes runtime.Stack(buf, true) to the file named by -dump, prints
 // "park KIND goid=N func=F" for the goroutine in C (KIND c), the Go waiters (KIND go) and the callback (KIND
@@ -79,6 +79,8 @@ func waitInGo(ch chan int) {
 
 func main() {
 	dumpPath := flag.String("dump", "", "file to write runtime.Stack(all=true) to once everything is parked")
+	resolve := flag.String("resolve", "", "also look this name up with the C resolver, forever (see resolver.go)")
+	nameserver := flag.String("nameserver", "127.0.0.77:53", "with -resolve: where to receive the resolver's queries (the resolv.conf's name server)")
 	flag.Parse()
 	// Linked, not used: the C resolver and user lookup (cgo's own C functions).
 	_ = net.ParseIP("127.0.0.1")
@@ -95,7 +97,12 @@ func main() {
 		go waitInGo(never)
 	}
 	startCThread()
-	for atomic.LoadInt32(&arrived) < 5 {
+	want := int32(5)
+	if *resolve != "" {
+		want++
+		go resolveForever(*resolve, *nameserver)
+	}
+	for atomic.LoadInt32(&arrived) < want {
 		time.Sleep(time.Millisecond)
 	}
 	// Until the goroutine in C is in its poll and the waiters in their receive.

@@ -9,7 +9,9 @@ namespace SideEye.Snapshots.Tests.GroundTruth;
 /// goroutine blocked inside a C call (status syscall, its stack from where it left Go), the ones parked in Go code
 /// after a C call, and the one parked in a Go callback called from a thread C created (an extra M) have the dump's
 /// status and, as runtime.Stack shows them, its frames. The main goroutine waits inside C on the main thread, the
-/// probe's trigger thread, so the trigger signal enters the runtime through cgo's handler (runtime.cgoSigtramp).
+/// probe's trigger thread, so the trigger signal enters the runtime through cgo's handler (runtime.cgoSigtramp); and
+/// a goroutine waits inside the C resolver's getaddrinfo for a name server (on loopback, in the program's own mount
+/// namespace's resolv.conf) that never answers.
 /// </summary>
 [Trait("Category", "Privileged")]
 public sealed class CgoSnapshotTests
@@ -24,9 +26,10 @@ public sealed class CgoSnapshotTests
         {
             var binary = GoFixture.Build("cgo", toolchain, flags);
             var dumpPath = Path.Combine(Path.GetTempPath(), $"cgo-{release}-{Guid.NewGuid():N}.txt");
+            var etc = Directory.CreateTempSubdirectory("sideeye-cgo-etc-");
             try
             {
-                using var program = LaunchedProgram.StartUntilReady(binary, ["-dump", dumpPath], TimeSpan.FromSeconds(60));
+                using var program = StartResolvingInItsOwnMountNamespace(binary, etc.FullName, dumpPath);
                 var parks = program.Lines.Where(l => l.StartsWith("park ", StringComparison.Ordinal))
                     .Select(l => l.Split(' ')).ToDictionary(p => long.Parse(p[2]["goid=".Length..]), p => p[1]);
                 Assert.Equal(5, parks.Count);
@@ -39,7 +42,12 @@ public sealed class CgoSnapshotTests
                 var main = ours[1];
                 Assert.Equal(("syscall", "main._Cfunc_c_block"), (main.Status, main.Frames.First(f => f.Shown).Func));
                 Assert.Contains(main.Frames, f => f.Func == "main.main");
-                foreach (var dumped in GoroutineDump.ParseFile(dumpPath).Where(d => parks.ContainsKey(d.Goid)))
+                // Whoever waits inside the C resolver (a goroutine of net's own, not the one that asked).
+                var dump = GoroutineDump.ParseFile(dumpPath);
+                foreach (var inResolver in dump.Where(d => d.Frames.Any(f => f.Func.Contains("getaddrinfo", StringComparison.Ordinal))))
+                    parks.TryAdd(inResolver.Goid, "resolver");
+                Assert.Contains("resolver", parks.Values);
+                foreach (var dumped in dump.Where(d => parks.ContainsKey(d.Goid)))
                 {
                     var context = $"go{release} {flags} goroutine {dumped.Goid} ({parks[dumped.Goid]})";
                     Assert.True(ours.TryGetValue(dumped.Goid, out var g), $"{context}: not in the snapshot");
@@ -51,8 +59,24 @@ public sealed class CgoSnapshotTests
             finally
             {
                 File.Delete(dumpPath);
+                etc.Delete(recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The program, with -resolve, in a mount namespace of its own where /etc/resolv.conf names only its own UDP socket on
+    /// a loopback address (which never answers, so getaddrinfo waits) and /etc/nsswitch.conf asks files then DNS; the
+    /// C resolver forced with GODEBUG=netdns=cgo. unshare and sh exec, so the program keeps their pid.
+    /// </summary>
+    static LaunchedProgram StartResolvingInItsOwnMountNamespace(string binary, string etc, string dumpPath)
+    {
+        File.WriteAllText(Path.Combine(etc, "resolv.conf"), "nameserver 127.0.0.77\noptions timeout:30 attempts:5\n");
+        File.WriteAllText(Path.Combine(etc, "nsswitch.conf"), "hosts: files dns\n");
+        const string script = "mount --bind \"$1/resolv.conf\" /etc/resolv.conf && mount --bind \"$1/nsswitch.conf\" /etc/nsswitch.conf && shift && exec \"$@\"";
+        return LaunchedProgram.StartUntilReady("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", etc,
+            binary, "-dump", dumpPath, "-resolve", "stuck.sideeye.test", "-nameserver", "127.0.0.77:53"],
+            TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["GODEBUG"] = "netdns=cgo" });
     }
 
     /// <summary>Until the main thread is in poll(2) (its main goroutine's wait in C), read from /proc; at most 10 s.</summary>
