@@ -3,9 +3,12 @@
 //
 //	requests -n N   N goroutines (default 1000)
 //	requests -spin  also one goroutine running main.spinWith(77, "spinner") on a CPU, never parking
+//	requests -listen  also serves, as a service would, on 127.0.0.1 (an ephemeral port): GET / answers the number of
+//	                  requests in flight
 //
 // For the first three requests it prints "request I {json}" (the values a capture of req.ID, req.Path, req.User,
-// req.Tags and len(req.Tags) must find), then "ready pid=PID", and exits when standard input closes.
+// req.Tags and len(req.Tags) must find), then "ready pid=PID" (with -listen, "ready pid=PID addr=HOST:PORT"), and
+// exits when standard input closes.
 package main
 
 import (
@@ -13,6 +16,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"strings"
@@ -57,6 +62,7 @@ var spinSink int64
 func main() {
 	n := flag.Int("n", 1000, "in-flight requests")
 	spin := flag.Bool("spin", false, "one goroutine spinning in main.spinWith(77, \"spinner\")")
+	listen := flag.Bool("listen", false, "serve GET / on 127.0.0.1 (an ephemeral port)")
 	flag.Parse()
 	if *spin {
 		go spinWith(77, "spinner")
@@ -79,7 +85,17 @@ func main() {
 	for i := 0; i < *n; i++ {
 		<-s.parked
 	}
-	fmt.Printf("ready pid=%d\n", os.Getpid())
+	if *listen {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "requests:", err)
+			os.Exit(1)
+		}
+		go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintf(w, "%d in flight\n", *n) }))
+		fmt.Printf("ready pid=%d addr=%s\n", os.Getpid(), l.Addr())
+	} else {
+		fmt.Printf("ready pid=%d\n", os.Getpid())
+	}
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	close(s.release)
 }
