@@ -2,16 +2,21 @@ namespace SideEye.Probes.Specs;
 
 /// <summary>
 /// What a team asks to collect, once, for every snapshot: per program (by binary name), functions and the
-/// expressions to capture in each of their frames. Immutable; the With/Without methods return edited copies.
-/// Stored as JSON by <see cref="CaptureSpecFile"/>.
+/// expressions to capture in each of their frames; and, from format version 2, how the captured values are organized
+/// (<see cref="Reports"/>: extra columns, derived tables, links). Immutable; the With/Without methods return edited
+/// copies. Stored as JSON by <see cref="CaptureSpecFile"/>.
 /// </summary>
 public sealed record CaptureSpec(IReadOnlyList<ProgramCaptures> Programs, CaptureLimits Limits)
 {
-    public const int FormatVersion = 1;
+    /// <summary>The newest format this SideEye writes and reads; version 1 (captures only) is still read.</summary>
+    public const int FormatVersion = 2;
 
     public static CaptureSpec Empty { get; } = new([], CaptureLimits.Default);
 
-    public bool Equals(CaptureSpec? other) => other is not null && Programs.SequenceEqual(other.Programs) && Limits == other.Limits;
+    /// <summary>Columns, derived tables and links over the captured values (format version 2); empty in a version 1 file.</summary>
+    public ReportSpec Reports { get; init; } = ReportSpec.Empty;
+
+    public bool Equals(CaptureSpec? other) => other is not null && Programs.SequenceEqual(other.Programs) && Limits == other.Limits && Reports.Equals(other.Reports);
     public override int GetHashCode() => HashCode.Combine(Programs.Count, Limits);
 
     /// <summary>The program entry for an executable, or null.</summary>

@@ -52,7 +52,19 @@ public class CaptureSpecFileTests
     [Theory]
     [InlineData("""{ "programs": [ { "binary": "a", "functions": [ { "function": "f", "capture": ["x["] } ] } ] }""", "programs[0].functions[0].capture[0]: expected an index or a key, found the end in \"x[\"")]
     [InlineData("""{ "programs": [ { "binary": "a", "funcs": [] } ] }""", "programs[0].funcs: is not a key SideEye knows (keys here: binary, functions, limits)")]
-    [InlineData("""{ "version": 2 }""", "version: version 2 is not 1")]
+    [InlineData("""{ "version": 3 }""", "version: version 3 is not one this SideEye reads (1 or 2)")]
+    [InlineData("""{ "version": 1, "tables": [] }""", "tables: needs \"version\": 2 (version 1 specs only capture)")]
+    [InlineData("""{ "programs": [ { "binary": "a", "functions": [ { "function": "f", "capture": ["x"], "columns": [] } ] } ] }""", "programs[0].functions[0].columns: needs \"version\": 2")]
+    [InlineData("""{ "version": 2, "programs": [ { "binary": "a", "functions": [ { "function": "f", "capture": ["x"], "columns": [ { "name": "x", "sql": "1" } ] } ] } ] }""", "programs[0].functions[0].columns[0].name: \"x\" is already a column of f's table")]
+    [InlineData("""{ "version": 2, "programs": [ { "binary": "a", "functions": [ { "function": "f", "capture": ["x"], "columns": [ { "name": "pid", "sql": "1" } ] } ] } ] }""", "columns[0].name: \"pid\" is already a column of f's table")]
+    [InlineData("""{ "version": 2, "programs": [ { "binary": "a", "functions": [ { "function": "f", "capture": ["x"], "columns": [ { "name": "t", "sql": "1", "type": "date" } ] } ] } ] }""", "columns[0].type: \"date\" is not a column type SideEye knows (timestamp_ns, timestamp, duration_ns, bytes,")]
+    [InlineData("""{ "version": 2, "programs": [ { "binary": "a", "functions": [ { "function": "f", "capture": ["x"], "columns": [ { "name": "t" } ] } ] } ] }""", "columns[0].sql: is missing")]
+    [InlineData("""{ "version": 2, "tables": [ { "name": "1st", "sql": "SELECT 1" } ] }""", "tables[0].name: \"1st\" must be letters, digits and underscores")]
+    [InlineData("""{ "version": 2, "tables": [ { "name": "r", "sql": "SELECT 1" }, { "name": "R", "sql": "SELECT 2" } ] }""", "tables[1].name: \"R\" is already the name of tables[0]")]
+    [InlineData("""{ "version": 2, "tables": [ { "name": "r", "sql": "SELECT 1", "query": "x" } ] }""", "tables[0].query: is not a key SideEye knows (keys here: name, description, sql)")]
+    [InlineData("""{ "version": 2, "links": [ { "name": "l", "from": { "table": "a", "columns": ["x", "y"] }, "to": { "table": "b", "columns": ["x"] } } ] }""", "links[0].to: has 1 columns and \"from\" 2: a link pairs them one to one")]
+    [InlineData("""{ "version": 2, "links": [ { "name": "l", "from": { "table": "a", "columns": [] }, "to": { "table": "b", "columns": ["x"] } } ] }""", "links[0].from.columns: must name at least one column")]
+    [InlineData("""{ "version": 2, "links": [ { "name": "l", "from": { "table": "a", "columns": ["x"] } } ] }""", "links[0].to: is missing")]
     [InlineData("""{ "limits": { "stringBytes": -1 } }""", "limits.stringBytes: must be a whole number from 0 to")]
     [InlineData("""{ "programs": [ { "binary": "a" }, { "binary": "a" } ] }""", "programs: binary \"a\" is listed 2 times")]
     [InlineData("""{ "programs": [ { "binary": "a", "functions": [ { "function": "f" } ] } ] }""", "programs[0].functions[0].capture: is missing")]
@@ -65,6 +77,34 @@ public class CaptureSpecFileTests
         Assert.StartsWith("team.json: ", e.Message);
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    const string Version2 = """
+        { "version": 2,
+          "programs": [ { "binary": "api", "functions": [ { "function": "main.(*server).handle",
+              "capture": ["req.ID", "req.Start"],
+              "columns": [ { "name": "started", "sql": "\"req.Start\"->>'$'", "type": "timestamp" }, { "name": "id", "sql": "\"req.ID\"" } ] } ] } ],
+          "tables": [ { "name": "inflight", "description": "requests being served", "sql": "SELECT goid, id, started FROM main_server_handle" } ],
+          "links": [ { "name": "request", "from": { "table": "inflight", "columns": ["id"] }, "to": { "table": "backend", "columns": ["request_id"] } } ] }
+        """;
+
+    [Fact]
+    public void Reads_and_writes_columns_tables_and_links_of_version_2()
+    {
+        var spec = CaptureSpecFile.Parse(Version2, "team.json");
+        Assert.Equal(["req.ID", "req.Start"], spec.For("api")!.Functions[0].Expressions);
+        Assert.Equal([("main.(*server).handle", "started", ReportColumnType.Timestamp, "team.json: programs[0].functions[0].columns[0]"), ("main.(*server).handle", "id", (ReportColumnType?)null, "team.json: programs[0].functions[0].columns[1]")],
+            spec.Reports.Columns.Select(c => (c.Function, c.Name, c.Type, c.Place)));
+        var table = Assert.Single(spec.Reports.Tables);
+        Assert.Equal(("inflight", "requests being served", "team.json: tables[0]"), (table.Name, table.Description, table.Place));
+        var link = Assert.Single(spec.Reports.Links);
+        Assert.Equal(("request", "inflight", "id", "backend", "request_id"), (link.Name, link.From.Table, link.From.Columns[0], link.To.Table, link.To.Columns[0]));
+        var json = CaptureSpecFile.ToJson(spec);
+        Assert.Contains("\"version\": 2", json);
+        var again = CaptureSpecFile.Parse(json, "team.json");
+        Assert.Equal(spec, again);
+        // Without reports, the file stays version 1, which older SideEyes read.
+        Assert.Contains("\"version\": 1", CaptureSpecFile.ToJson(CaptureSpec.Empty.WithCapture("api", "main.handle", "req.ID")));
     }
 
     [Fact]
