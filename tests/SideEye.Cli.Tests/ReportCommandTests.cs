@@ -28,7 +28,8 @@ public sealed class ReportCommandTests : IDisposable
             new(pid, host, "/bin/app", "go1.26.10", 1000, 2000, false, null,
                 work.Select(w => new GoroutineRecord(w.Goid, "waiting", "chan receive", null, null, null, null, "main.work", frames, null)).ToArray(),
                 Captures: work.Select(w => new CapturedValue(w.Goid, 0, "main.work", "n", "int", w.N.ToString(System.Globalization.CultureInfo.InvariantCulture), null)).ToArray(),
-                Requested: [new Probes.Specs.FunctionCapture("main.work", ["n"])]) { Host = host };
+                Requested: [new Probes.Specs.FunctionCapture("main.work", ["n"])])
+            { Host = host };
         using (var store = SnapshotStore.Open(Store))
         {
             // An older snapshot, then a newer one of two machines: the spec applies to all of them.
