@@ -6,6 +6,8 @@ using Microsoft.DotNet.Interactive.Formatting;
 using Microsoft.DotNet.Interactive.Formatting.TabularData;
 using Microsoft.DotNet.Interactive.ValueSharing;
 
+using SideEye.Probes.Specs;
+
 namespace SideEye.Interactive.Sql;
 
 /// <summary>
@@ -26,6 +28,8 @@ public sealed class SqlKernel : Kernel,
     public const int ShownRows = 1000;
 
     readonly Func<string> _database;
+    readonly Func<ReportSpec>? _reports;
+    readonly HashSet<string> _reportProblemsShown = new(StringComparer.Ordinal);
     readonly string? _whenMissing;
     readonly SqlSession _session = new();
     readonly Dictionary<string, TabularDataResource> _kept = new(StringComparer.Ordinal);
@@ -33,9 +37,11 @@ public sealed class SqlKernel : Kernel,
 
     /// <param name="database">The file to query, asked again for every cell (the session's follows #!sideeye open).</param>
     /// <param name="whenMissing">What to do when the file does not exist, added to the error.</param>
-    internal SqlKernel(string name, Func<string> database, string? whenMissing) : base(name)
+    /// <param name="reports">The spec's columns, tables and links to see in every cell (the session's spec), or null.</param>
+    internal SqlKernel(string name, Func<string> database, string? whenMissing, Func<ReportSpec>? reports = null) : base(name)
     {
         _database = database;
+        _reports = reports;
         _whenMissing = whenMissing;
         KernelInfo.LanguageName = "SQL";
         KernelInfo.DisplayName = $"{name} - SQL over SideEye snapshots";
@@ -51,7 +57,7 @@ public sealed class SqlKernel : Kernel,
         // A kernel outside a composite has nowhere to put a subkernel; and Load run twice adds nothing twice.
         if (kernel.RootKernel is not CompositeKernel root || root.ChildKernels.Any(k => k.Name == DefaultName)) return;
         root.Add(new SqlKernel(DefaultName, () => session.Resolve(null),
-            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE").UseValueSharing());
+            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE", () => session.Spec.Reports).UseValueSharing());
         root.AddConnectDirective(new ConnectSideEyeDirective(session));
     }
 
@@ -78,7 +84,10 @@ public sealed class SqlKernel : Kernel,
             if (keepAs is not null && !IsIdentifier(keepAs)) throw new SideEyeException($"--name: '{keepAs}' is not a name a C# cell can declare");
             var database = _database();
             if (!File.Exists(database)) throw new SideEyeException($"{database}: no such file" + (_whenMissing is null ? "" : "; " + _whenMissing));
-            var results = _session.Run(database, command.Code, ShownRows, keepAll: keepAs is not null, context.CancellationToken);
+            var results = _session.Run(database, command.Code, ShownRows, keepAll: keepAs is not null, context.CancellationToken, _reports?.Invoke());
+            // Parts of the spec left out are said (once, not under every cell), but do not fail a cell that does not need them.
+            foreach (var left in _session.LastReportProblems.Where(p => _reportProblemsShown.Add(p.ToString())))
+                context.Publish(new DisplayedValueProduced(left, command, [new FormattedValue(PlainTextFormatter.MimeType, $"{Name}: spec: {left}")]));
             if (keepAs is not null)
                 _kept[keepAs] = results.Count > 0 ? SqlTabular.Of(results[^1]) : throw new SideEyeException($"--name {keepAs}: no statement of the cell returns rows");
             foreach (var result in results)

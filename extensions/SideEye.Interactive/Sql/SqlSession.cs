@@ -1,5 +1,7 @@
 using System.Data.Common;
 using DuckDB.NET.Data;
+using SideEye.Probes.Specs;
+using SideEye.Snapshots.Reports;
 using SideEye.Snapshots.Store;
 
 namespace SideEye.Interactive.Sql;
@@ -29,17 +31,22 @@ sealed class SqlSession : IDisposable
     /// <paramref name="keepAll"/>, else with the first <paramref name="shownRows"/> (the rest only counted).
     /// Anything the cell ATTACHed is detached afterwards, with the store.
     /// </summary>
-    public IReadOnlyList<SqlResultSet> Run(string database, string sql, int shownRows, bool keepAll, CancellationToken cancellation)
+    /// <param name="reports">The notebook's spec's columns, tables and links, applied to the attached store for the cell
+    /// (each part that cannot be applied is left out; <see cref="LastReportProblems"/> says why).</param>
+    public IReadOnlyList<SqlResultSet> Run(string database, string sql, int shownRows, bool keepAll, CancellationToken cancellation, ReportSpec? reports = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(database);
         ArgumentNullException.ThrowIfNull(sql);
         if (string.IsNullOrWhiteSpace(sql)) throw new SideEyeException(NoStatement);
         // The framework fails a cancelled cell at once and may start the next while the interrupted query still
         // unwinds on the one connection.
-        lock (_gate) return RunAlone(database, sql, shownRows, keepAll, cancellation);
+        lock (_gate) return RunAlone(database, sql, shownRows, keepAll, cancellation, reports ?? ReportSpec.Empty);
     }
 
-    IReadOnlyList<SqlResultSet> RunAlone(string database, string sql, int shownRows, bool keepAll, CancellationToken cancellation)
+    /// <summary>Why parts of the spec's reports were left out of the last cell, one line each.</summary>
+    public IReadOnlyList<ReportProblem> LastReportProblems { get; private set; } = [];
+
+    IReadOnlyList<SqlResultSet> RunAlone(string database, string sql, int shownRows, bool keepAll, CancellationToken cancellation, ReportSpec reports)
     {
         Check(database);
         if (_connection.State != System.Data.ConnectionState.Open) _connection.Open();
@@ -50,6 +57,8 @@ sealed class SqlSession : IDisposable
         try
         {
             Execute($"USE {Identifier(alias)}", database);
+            // Temporary views over this cell's attachment: the spec's reports, as every other reader of the store sees them.
+            LastReportProblems = ReportViews.Apply(new ReportSql(database, alias, s => Rows(s, database)), reports).Problems;
             results = Query(sql, shownRows, keepAll, cancellation);
         }
         finally
@@ -194,6 +203,25 @@ sealed class SqlSession : IDisposable
             while (reader.Read()) attached.Add(reader.GetString(0));
         }
         foreach (var name in attached) Execute($"DETACH {Identifier(name)}", database);
+    }
+
+    /// <summary>A statement's whole result (for the spec's reports, whose statements return little).</summary>
+    QueryResult Rows(string sql, string database)
+    {
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            using var reader = command.ExecuteReader();
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+            var rows = new List<object?[]>();
+            while (reader.Read()) rows.Add(Enumerable.Range(0, columns.Length).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray());
+            return new QueryResult(columns, rows);
+        }
+        catch (DbException e)
+        {
+            throw new SnapshotStoreException(database, FirstLine(e.Message), e);
+        }
     }
 
     void Execute(string sql, string database)

@@ -18,26 +18,34 @@ public static partial class ReportViews
     /// <summary>The store's own tables and views: no report may take their names.</summary>
     static readonly string[] BuiltIn = ["snapshots", "processes", "stacks", "goroutines", "frames", "captured", "capture_tables", "capture_columns", "schema_version", "report_links"];
 
-    public static AppliedReports Apply(SnapshotStore store, ReportSpec spec)
+    /// <summary>Applies <paramref name="spec"/> to a session on <paramref name="store"/> (its own connection).</summary>
+    public static AppliedReports Apply(SnapshotStore store, ReportSpec spec) =>
+        spec.IsEmpty ? AppliedReports.None : Apply(new ReportSql(store.Path, (string)store.Query("SELECT current_database()").Rows[0][0]!, store.Query), spec);
+
+    /// <summary>
+    /// Applies <paramref name="spec"/> to any DuckDB session in which the store is attached as <see cref="ReportSql.Catalog"/>
+    /// (a notebook's SQL kernel attaches it to a database of its own).
+    /// </summary>
+    public static AppliedReports Apply(ReportSql store, ReportSpec spec)
     {
         if (spec.IsEmpty) return AppliedReports.None;
         var problems = new List<ReportProblem>();
-        var catalog = Quote((string)store.Query("SELECT current_database()").Rows[0][0]!);
-        var functionTables = store.CaptureTableNames();
+        var catalog = Quote(store.Catalog);
+        var functionTables = store.Query($"SELECT func, table_name FROM {catalog}.main.capture_tables").Rows.ToDictionary(r => (string)r[0]!, r => (string)r[1]!, StringComparer.Ordinal);
         var extended = ExtendFunctionTables(store, spec, catalog, functionTables, problems);
         var tables = DerivedTables(store, spec, functionTables.Values.ToHashSet(StringComparer.OrdinalIgnoreCase), problems);
-        var links = Links(store, spec, problems);
+        var links = Links(store, spec, catalog, problems);
         return new AppliedReports(extended, tables, links, problems);
     }
 
-    static List<string> ExtendFunctionTables(SnapshotStore store, ReportSpec spec, string catalog, IReadOnlyDictionary<string, string> functionTables, List<ReportProblem> problems)
+    static List<string> ExtendFunctionTables(ReportSql store, ReportSpec spec, string catalog, Dictionary<string, string> functionTables, List<ReportProblem> problems)
     {
         var extended = new List<string>();
         foreach (var byFunction in spec.Columns.GroupBy(c => c.Function))
         {
             if (!functionTables.TryGetValue(byFunction.Key, out var table))
             {
-                foreach (var c in byFunction) problems.Add(new(c.Place, $"no snapshot in {store.Path} captured {byFunction.Key}, so its table does not exist yet"));
+                foreach (var c in byFunction) problems.Add(new(c.Place, $"no snapshot in {store.Name} captured {byFunction.Key}, so its table does not exist yet"));
                 continue;
             }
             var source = $"{catalog}.main.{Quote(table)}";
@@ -55,7 +63,7 @@ public static partial class ReportViews
         return extended;
     }
 
-    static List<ReportTable> DerivedTables(SnapshotStore store, ReportSpec spec, HashSet<string> functionTables, List<ReportProblem> problems)
+    static List<ReportTable> DerivedTables(ReportSql store, ReportSpec spec, HashSet<string> functionTables, List<ReportProblem> problems)
     {
         var made = new List<ReportTable>();
         for (var i = 0; i < spec.Tables.Count; i++)
@@ -83,12 +91,12 @@ public static partial class ReportViews
         return made;
     }
 
-    static List<ReportLink> Links(SnapshotStore store, ReportSpec spec, List<ReportProblem> problems)
+    static List<ReportLink> Links(ReportSql store, ReportSpec spec, string catalog, List<ReportProblem> problems)
     {
         var valid = new List<ReportLink>();
         foreach (var l in spec.Links)
         {
-            var why = Missing(store, l.From, "from") ?? Missing(store, l.To, "to");
+            var why = Missing(store, catalog, l.From, "from") ?? Missing(store, catalog, l.To, "to");
             if (why is not null) problems.Add(new(l.Place, why));
             else valid.Add(l);
         }
@@ -99,16 +107,16 @@ public static partial class ReportViews
     }
 
     /// <summary>Why one end of a link does not fit the session's tables, or null.</summary>
-    static string? Missing(SnapshotStore store, LinkEnd end, string side)
+    static string? Missing(ReportSql store, string catalog, LinkEnd end, string side)
     {
-        var columns = store.Query($"SELECT column_name FROM duckdb_columns() WHERE table_name = {Literal(end.Table)}").Rows.Select(r => (string)r[0]!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var columns = store.Query($"SELECT column_name FROM duckdb_columns() WHERE table_name = {Literal(end.Table)} AND database_name IN ('temp', {Literal(catalog.Trim('"'))})").Rows.Select(r => (string)r[0]!).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (columns.Count == 0) return $"{side}: no table or view \"{end.Table}\" (a derived table that could not be made, or a function no snapshot captured?)";
         var absent = end.Columns.FirstOrDefault(c => !columns.Contains(c));
         return absent is null ? null : $"{side}: {end.Table} has no column \"{absent}\" (its columns: {string.Join(", ", columns)})";
     }
 
     /// <summary>DuckDB's message if the statement fails, else null.</summary>
-    static string? Try(SnapshotStore store, string sql)
+    static string? Try(ReportSql store, string sql)
     {
         try
         {

@@ -1,0 +1,36 @@
+using Microsoft.DotNet.Interactive.Events;
+using SideEye.Interactive.Sql;
+
+namespace SideEye.Interactive.Tests.Sql;
+
+/// <summary>
+/// SQL cells see the notebook's spec's reports with nothing to do: its extra columns on the function's table and its
+/// derived tables, over the file the cell reads; a part that cannot be applied is said once, and the cell still runs.
+/// </summary>
+public sealed class SqlReportTests
+{
+    [Fact]
+    public async Task A_sql_cell_sees_the_specs_columns_and_tables()
+    {
+        using var store = new SqlStoreFile(snapshots: 2);
+        using var notebook = new SqlNotebook();
+        File.WriteAllText(Path.Combine(notebook.Directory, "sideeye-spec.json"), """
+            { "version": 2,
+              "programs": [ { "binary": "app", "functions": [ { "function": "main.idle", "capture": ["req"],
+                  "columns": [ { "name": "method", "sql": "\"req\"->>'$.Method'", "type": "varchar" }, { "name": "bad", "sql": "nothing_here" } ] } ] } ],
+              "tables": [ { "name": "gets", "sql": "SELECT snapshot_id, goid, method FROM main_idle WHERE method = 'GET' ORDER BY snapshot_id" } ] }
+            """);
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+        var first = await notebook.SubmitAsync("#!sideeye-sql\nSELECT snapshot_id, goid, method FROM gets");
+        Assert.Empty(first.Events.OfType<CommandFailed>());
+        var shown = first.Events.OfType<DisplayedValueProduced>().ToArray();
+        var table = (SqlResultSet)shown.Single(d => d.Value is SqlResultSet).Value;
+        Assert.Equal([[1L, 1L, "GET"], [2L, 1L, "GET"]], table.Rows);
+        var said = shown.Where(d => d.Value is not SqlResultSet).Select(d => d.FormattedValues.Single().Value).Single();
+        Assert.StartsWith("sideeye-sql: spec: ", said);
+        Assert.Contains("programs[0].functions[0].columns[1]: Binder Error: Referenced column \"nothing_here\" not found", said);
+        // Said once: the next cell shows only its table.
+        var second = await notebook.SubmitAsync("#!sideeye-sql\nSELECT count(method) AS n FROM main_idle");
+        Assert.Equal([[2L]], ((SqlResultSet)second.Events.OfType<DisplayedValueProduced>().Single().Value).Rows);
+    }
+}
