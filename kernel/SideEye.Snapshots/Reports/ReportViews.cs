@@ -16,7 +16,7 @@ namespace SideEye.Snapshots.Reports;
 public static partial class ReportViews
 {
     /// <summary>The store's own tables and views: no report may take their names.</summary>
-    static readonly string[] BuiltIn = ["snapshots", "processes", "stacks", "goroutines", "frames", "captured", "capture_tables", "capture_columns", "schema_version", "report_links"];
+    static readonly string[] BuiltIn = ["snapshots", "processes", "stacks", "goroutines", "frames", "goroutine_waits", "captured", "capture_tables", "capture_columns", "schema_version", "report_links"];
 
     /// <summary>Applies <paramref name="spec"/> to a session on <paramref name="store"/> (its own connection).</summary>
     public static AppliedReports Apply(SnapshotStore store, ReportSpec spec) =>

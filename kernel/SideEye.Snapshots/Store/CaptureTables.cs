@@ -34,7 +34,7 @@ sealed class CaptureTables
         foreach (var row in tables.Rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"))
             tables._takenTables.Add((string)row[0]!);
         tables._takenTables.UnionWith(StoreSchema.Tables);
-        tables._takenTables.UnionWith(["frames", "schema_version"]);
+        tables._takenTables.UnionWith(["frames", "goroutine_waits", "schema_version"]);
         tables._takenTables.UnionWith(tables._tableOf.Values);
         foreach (var row in tables.Rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"))
         {

@@ -3,7 +3,7 @@ namespace SideEye.Snapshots.Store;
 /// <summary>The store's tables. A schema change adds a migration step and bumps <see cref="Version"/>.</summary>
 static class StoreSchema
 {
-    public const int Version = 8;
+    public const int Version = 9;
 
     public static readonly string[] Tables = ["snapshots", "processes", "stacks", "goroutines", "captured", "capture_tables", "capture_columns"];
 
@@ -71,6 +71,8 @@ static class StoreSchema
             // 8: how the probe's reads of memory that was not resident went, appended the same way.
             7 => ["ALTER TABLE processes ADD COLUMN IF NOT EXISTS reads_missed BIGINT", "ALTER TABLE processes ADD COLUMN IF NOT EXISTS reads_faulted BIGINT",
                   "ALTER TABLE processes ADD COLUMN IF NOT EXISTS fault_ns BIGINT"],
+            // 9: the goroutine_waits view.
+            8 => [GoroutineWaitsView.Replace("CREATE VIEW", "CREATE OR REPLACE VIEW", StringComparison.Ordinal)],
             _ => Migrations[from],
         };
 
@@ -251,7 +253,7 @@ static class StoreSchema
             inlined     BOOLEAN NOT NULL,
             wrapper     BOOLEAN NOT NULL,
             shown       BOOLEAN NOT NULL);
-        """ + GoroutinesDdl + ";" + FramesView + ";" + CaptureDdl;
+        """ + GoroutinesDdl + ";" + FramesView + ";" + GoroutineWaitsView + ";" + CaptureDdl;
 
     /// <summary>
     /// Goroutines joined with their stacks: <c>WHERE shown</c> gives runtime.Stack's frames, frame for frame. Stacks are
@@ -263,6 +265,20 @@ static class StoreSchema
             SELECT g.snapshot_id, g.host, g.pid, g.goid, s.depth, s.pc, s.func, s.file, s.line, s.inlined, s.wrapper, s.shown
             FROM goroutines g
             JOIN stacks s ON s.snapshot_id = g.snapshot_id AND s.stack_id = g.stack_id
+        """;
+
+    /// <summary>
+    /// How long each goroutine had waited when its process was stopped (version 9): the runtime's stamp of when it
+    /// blocked (g.waitsince, on the process's CLOCK_MONOTONIC) against the process's clock at the probe; NULL where the
+    /// runtime has not stamped one (it stamps a goroutine blocked across a garbage collection) or the clock is unknown.
+    /// </summary>
+    const string GoroutineWaitsView = """
+
+        CREATE VIEW goroutine_waits AS
+            SELECT g.snapshot_id, g.host, g.pid, g.goid, g.status, g.wait_reason,
+                   CASE WHEN g.wait_since_ns > 0 AND p.monotonic_ns >= g.wait_since_ns THEN to_microseconds((p.monotonic_ns - g.wait_since_ns) // 1000) END AS waited
+            FROM goroutines g
+            JOIN processes p ON p.snapshot_id = g.snapshot_id AND p.host = g.host AND p.pid = g.pid
         """;
 
     /// <summary>

@@ -105,8 +105,8 @@ public sealed class SchemaMigrationTests : IDisposable
 
         using (var store = SnapshotStore.Open(file))
         {
-            Assert.Equal(8, SnapshotStore.SchemaVersion);
-            Assert.Equal(8, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
+            Assert.Equal(9, SnapshotStore.SchemaVersion);
+            Assert.Equal(9, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
             // The old process's host is its hostname, its program its executable's file name, and its goroutine has its host.
             Assert.Equal(["h 7 api h"], Describe(store.Query("SELECT p.host, p.pid, p.program, g.host FROM processes p JOIN goroutines g USING (snapshot_id, host, pid)")));
             // Frames stored before the wrapper mark are marked from what was stored.
@@ -129,7 +129,7 @@ public sealed class SchemaMigrationTests : IDisposable
 
             var frames = new[] { new StackFrame(0x1000, "runtime.gopark", "/go/src/runtime/proc.go", 400, false), new StackFrame(0x2000, "main.work", "/src/main.go", 9, false) };
             var p = new ProcessSnapshot(8, "h", "/bin/api", "go1.26.0", 1, 1, false, null,
-                [new GoroutineRecord(5, "waiting", "chan receive", null, null, null, null, "main.work", frames, null)],
+                [new GoroutineRecord(5, "waiting", "chan receive", 2_000_000_000, null, null, null, "main.work", frames, null)],
                 Captures: [new CapturedValue(5, 1, "main.work", "n", "int", "12", null)], MonotonicNs: 5_000_000_000)
             {
                 Reads = new Probes.Records.MissedReadCounts(3, 2, 41_000, false),
@@ -141,6 +141,8 @@ public sealed class SchemaMigrationTests : IDisposable
             Assert.Equal("12", store.Query("SELECT n FROM main_work").Rows.Single()[0]);
             // The old process has no clock reading; the new one keeps its own.
             Assert.Equal(["7 NULL", "8 5000000000"], Describe(store.Query("SELECT pid, monotonic_ns FROM processes ORDER BY snapshot_id")));
+            // How long each goroutine had waited: the new process's goroutine blocked at 2 s on a clock that read 5 s.
+            Assert.Equal(["7 NULL", "8 00:00:03"], Describe(store.Query("SELECT pid, waited::VARCHAR FROM goroutine_waits ORDER BY snapshot_id")));
             // How the probe's reads went: unknown for the old process.
             Assert.Equal(["7 NULL NULL NULL", "8 3 2 41000"], Describe(store.Query("SELECT pid, reads_missed, reads_faulted, fault_ns FROM processes ORDER BY snapshot_id")));
             Assert.Equal("h main.work 12", string.Join(' ', store.Query("""
@@ -237,7 +239,7 @@ public sealed class SchemaMigrationTests : IDisposable
         using (var store = SnapshotStore.Open(file))
             Assert.Equal("NO", store.Query("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'goroutines' AND column_name = 'truncated'").Rows[0][0]);
         using (var store = SnapshotStore.OpenReadOnly(file))
-            Assert.Equal(8, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
+            Assert.Equal(9, store.Query("SELECT max(version) FROM schema_version").Rows[0][0]);
     }
 
     [Fact]
@@ -245,7 +247,7 @@ public sealed class SchemaMigrationTests : IDisposable
     {
         using var store = SnapshotStore.Open(":memory:");
         var tables = store.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").Rows.Select(r => (string)r[0]!);
-        Assert.Equal(["capture_columns", "capture_tables", "captured", "frames", "goroutines", "processes", "schema_version", "snapshots", "stacks"], tables);
+        Assert.Equal(["capture_columns", "capture_tables", "captured", "frames", "goroutine_waits", "goroutines", "processes", "schema_version", "snapshots", "stacks"], tables);
         var captured = store.Query("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'captured' ORDER BY ordinal_position");
         Assert.Equal(["snapshot_id BIGINT", "host VARCHAR", "pid INTEGER", "goid BIGINT", "depth INTEGER", "func VARCHAR", "expr VARCHAR", "type VARCHAR", "value_json JSON", "unavailable VARCHAR"],
             captured.Rows.Select(r => $"{r[0]} {r[1]}"));
@@ -254,8 +256,8 @@ public sealed class SchemaMigrationTests : IDisposable
     [Fact]
     public void ANewerStoreIsRefused()
     {
-        var file = Write("v9.duckdb", Version1 + "INSERT INTO schema_version VALUES (9);");
+        var file = Write("v10.duckdb", Version1 + "INSERT INTO schema_version VALUES (10);");
         var e = Assert.Throws<SnapshotStoreException>(() => SnapshotStore.Open(file));
-        Assert.Equal($"{file}: schema version 9 is not the version 8 this SideEye reads", e.Message);
+        Assert.Equal($"{file}: schema version 10 is not the version 9 this SideEye reads", e.Message);
     }
 }
