@@ -48,6 +48,7 @@ public static class CliApp
             DiffCommand.Create(stdout),
             QueryCommand.Create(stdout, stderr),
             ReportCommand.Create(stdout, stderr),
+            SearchCommand.Create(stdout),
             SpecCommand.Create(stdout),
             AgentCommand.Create(stdout),
             CertsCommand.Create(stdout),
