@@ -6,7 +6,7 @@ namespace SideEye.Interactive.Directives;
 static class SideEyeDirective
 {
     /// <summary>Subcommands whose lines hold words besides options: a function and Go expressions, a spec action and file, two snapshot ids.</summary>
-    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff" };
+    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff", "search" };
 
     /// <summary>The directive with its subcommands and their options, each with its help text.</summary>
     public static KernelActionDirective Build()
@@ -90,6 +90,14 @@ static class SideEyeDirective
         goroutine.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
         root.Subcommands.Add(goroutine);
+        var search = new KernelActionDirective("search")
+        {
+            Description = "Find a text in a stored snapshot's captured values (a request id, say): search TEXT; names the goroutines and frames that hold it",
+            KernelCommandType = typeof(SearchCommand),
+        };
+        search.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
+        search.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
+        root.Subcommands.Add(search);
         var capture = new KernelActionDirective("capture")
         {
             Description = "Capture Go expressions in every frame of a function at the next snapshots: capture FUNC EXPR… [--exe NAME] [--remove]; " +

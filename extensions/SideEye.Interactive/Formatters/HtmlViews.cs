@@ -214,6 +214,23 @@ static class HtmlViews
     static string InProcesses(int processes, int hosts) =>
         $"in {processes} process{(processes == 1 ? "" : "es")} on {hosts} host{(hosts == 1 ? "" : "s")}";
 
+    /// <summary>Each value holding the text, with its goroutine (and the line that opens it), frame, function and expression.</summary>
+    public static string Search(SearchView view)
+    {
+        var goroutines = view.Matches.Select(m => (m.Host, m.Pid, m.Goid)).Distinct().Count();
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p>snapshot {view.SnapshotId} in {HtmlEncode(view.Database)}: {(view.Matches.Count == 0 ? "no captured value holds" : $"{view.Matches.Count} values in {goroutines} goroutines hold")} <code>{HtmlEncode(view.Text)}</code></p>");
+        if (view.Matches.Count == 0) return html.ToString();
+        html.Append("<table class=\"sideeye\"><thead><tr><th>host</th><th>pid</th><th>goroutine</th><th>frame</th><th>function</th><th>expression</th><th>value</th></tr></thead><tbody>");
+        foreach (var m in view.Matches)
+        {
+            var open = $"#!sideeye goroutine --goid {m.Goid} --pid {m.Pid} --snapshot {m.SnapshotId}";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{HtmlEncode(m.Host)}</td><td class=\"n\">{m.Pid}</td><td class=\"n\" title=\"{HtmlEncode(open)}\">{m.Goid}</td><td class=\"n\">{m.Depth}</td><td><code>{HtmlEncode(m.Function)}</code></td><td><code>{HtmlEncode(m.Expression)}</code></td><td><code>{HtmlEncode(m.Excerpt)}</code></td></tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
     public static string Diff(DiffView view)
     {
         if (view.Changes.Count == 0) return $"<p>snapshots {view.Before} and {view.After} have the same stack groups</p>";

@@ -37,6 +37,22 @@ static class StoredSnapshots
             : GoroutineDetails.Through(store, id, command.In!, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
     }
 
+    /// <param name="words">The line's words: the text is those that are not an option or its value, joined by spaces.</param>
+    public static SearchView Search(NotebookSession session, SearchCommand command, IReadOnlyList<string> words)
+    {
+        var text = new List<string>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].StartsWith("--", StringComparison.Ordinal)) { i++; continue; }
+            text.Add(words[i]);
+        }
+        if (text.Count == 0) throw new SideEyeException("search needs a text: search TEXT");
+        var database = session.Resolve(command.Db);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var id = SnapshotIds.Resolve(store, command.Snapshot);
+        return new SearchView(string.Join(' ', text), id, database, ValueSearch.Find(store, string.Join(' ', text), id));
+    }
+
     /// <param name="words">The line's words: "diff A B" names the snapshots without --before and --after; and its --where selectors.</param>
     public static DiffView Diff(NotebookSession session, DiffCommand command, IReadOnlyList<string> words)
     {
