@@ -11,6 +11,7 @@ using SideEye.Benchmarks;
 // "fleet [AGENTS,…] [N] [runs]": fleet snapshots of growing fleets of agents, each with a process of N idle goroutines (root).
 // "stripped [BINARY] [runs]": opening a binary without DWARF or symbols, and stripped against unstripped pauses (root).
 // "pagedout [N] [runs]": the pause with and without faulting pages in, resident and paged out, at N goroutines with captures (root).
+// "reports [S] [N] [runs]": a team's reports over S stored snapshots of N goroutines with captures: views, a derived table, a link (root).
 // "fuzz [N] [seed] [workers]": N mutated Go binaries (default 10,000) through `sideeye inspect`, by outcome, with max time and memory.
 if (args.Length > 0 && args[0] == "bdn")
 {
@@ -25,5 +26,6 @@ if (args.Length > 0 && args[0] == "remote") return RemoteReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fleet") return FleetReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "stripped") return StrippedReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "pagedout") return PagedOutReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "reports") return ReportsReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzReport.Run(args[1..]);
 return QuickReport.Run(args);
