@@ -26,6 +26,7 @@ public static class SideEyeExtension
         Formatter.Register<SnapshotSummary>((summary, writer) => writer.Write(HtmlViews.Style + HtmlViews.Snapshot(summary)), HtmlFormatter.MimeType);
         Formatter.Register<StacksView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Stacks(view)), HtmlFormatter.MimeType);
         Formatter.Register<DiffView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Diff(view)), HtmlFormatter.MimeType);
+        Formatter.Register<ReportView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Report(view)), HtmlFormatter.MimeType);
         Formatter.Register<SearchView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Search(view)), HtmlFormatter.MimeType);
         Formatter.Register<OpenedStore>((opened, writer) => writer.Write(HtmlViews.Style + HtmlViews.Opened(opened)), HtmlFormatter.MimeType);
         Formatter.Register<SpecView>((view, writer) => writer.Write(HtmlViews.Style + HtmlViews.Spec(view)), HtmlFormatter.MimeType);
@@ -70,6 +71,7 @@ public static class SideEyeExtension
             plotlyIncluded = true;
         });
         Handle<GoroutineCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Goroutine(session, command, SubmittedText.WordsOf(root, command, "goroutine"))));
+        Handle<ReportCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Report(session, command, SubmittedText.WordsOf(root, command, "report"))));
         Handle<SearchCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Search(session, command, SubmittedText.WordsOf(root, command, "search"))));
         Handle<DiffCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Diff(session, command, SubmittedText.WordsOf(root, command, "diff"))));
         Handle<OpenCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Open(session, command)));

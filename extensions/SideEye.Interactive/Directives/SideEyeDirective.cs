@@ -6,7 +6,7 @@ namespace SideEye.Interactive.Directives;
 static class SideEyeDirective
 {
     /// <summary>Subcommands whose lines hold words besides options: a function and Go expressions, a spec action and file, two snapshot ids.</summary>
-    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff", "search" };
+    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff", "search", "report" };
 
     /// <summary>The directive with its subcommands and their options, each with its help text.</summary>
     public static KernelActionDirective Build()
@@ -98,6 +98,16 @@ static class SideEyeDirective
         search.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
         search.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
         root.Subcommands.Add(search);
+        var report = new KernelActionDirective("report")
+        {
+            Description = "One of the spec's derived tables (its \"tables\") in a stored snapshot: report NAME; a row that names a goroutine says how to open it",
+            KernelCommandType = typeof(ReportCommand),
+        };
+        report.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));
+        report.Parameters.Add(new KernelDirectiveParameter("--pid", "Only rows of this process"));
+        report.Parameters.Add(Where(where));
+        report.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
+        root.Subcommands.Add(report);
         var capture = new KernelActionDirective("capture")
         {
             Description = "Capture Go expressions in every frame of a function at the next snapshots: capture FUNC EXPR… [--exe NAME] [--remove]; " +

@@ -214,6 +214,30 @@ static class HtmlViews
     static string InProcesses(int processes, int hosts) =>
         $"in {processes} process{(processes == 1 ? "" : "es")} on {hosts} host{(hosts == 1 ? "" : "s")}";
 
+    /// <summary>The report's rows as a table; a row naming a goroutine carries the line that opens it.</summary>
+    public static string Report(ReportView view)
+    {
+        var r = view.Report;
+        var where = r.SnapshotId is { } id ? $"snapshot {id}" : "every snapshot";
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<p>report <strong>{HtmlEncode(r.Table.Name)}</strong>{(r.Table.Description is { } d ? $": {HtmlEncode(d)}" : "")} ({where} in {HtmlEncode(view.Database)}): {r.Total} rows{(r.Total > r.Rows.Count ? $", the first {r.Rows.Count} shown" : "")}</p>");
+        html.Append("<table class=\"sideeye\"><thead><tr>");
+        foreach (var c in r.Columns) html.Append(CultureInfo.InvariantCulture, $"<th>{HtmlEncode(c)}</th>");
+        if (r.NamesGoroutines) html.Append("<th>goroutine</th>");
+        html.Append("</tr></thead><tbody>");
+        var index = r.Columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.OrdinalIgnoreCase);
+        foreach (var row in r.Rows)
+        {
+            html.Append("<tr>");
+            foreach (var v in row) html.Append(CultureInfo.InvariantCulture, $"<td>{HtmlEncode(Convert.ToString(v, CultureInfo.InvariantCulture) ?? "")}</td>");
+            if (r.NamesGoroutines)
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<td><code>#!sideeye goroutine --goid {row[index["goid"]]} --pid {row[index["pid"]]} --where host={HtmlEncode(Convert.ToString(row[index["host"]], CultureInfo.InvariantCulture))} --snapshot {row[index["snapshot_id"]]}</code></td>");
+            html.Append("</tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
     /// <summary>Each value holding the text, with its goroutine (and the line that opens it), frame, function and expression.</summary>
     public static string Search(SearchView view)
     {

@@ -37,6 +37,22 @@ static class StoredSnapshots
             : GoroutineDetails.Through(store, id, command.In!, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
     }
 
+    /// <param name="words">The line's words: the report's name (the one that is not an option or its value) and --where selectors.</param>
+    public static ReportView Report(NotebookSession session, ReportCommand command, IReadOnlyList<string> words)
+    {
+        var names = new List<string>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].StartsWith("--", StringComparison.Ordinal)) { i++; continue; }
+            names.Add(words[i]);
+        }
+        if (names.Count != 1) throw new SideEyeException("report needs the name of one of the spec's tables: report NAME");
+        var database = session.Resolve(command.Db);
+        using var store = SnapshotStore.OpenReadOnly(database);
+        var processes = ProcessFilter.Of(pid: command.Pid, where: SubmittedText.Values(words, "--where"));
+        return new ReportView(database, Snapshots.Reports.ReportRows.Of(store, session.Spec.Reports, names[0], command.Snapshot, processes));
+    }
+
     /// <param name="words">The line's words: the text is those that are not an option or its value, joined by spaces.</param>
     public static SearchView Search(NotebookSession session, SearchCommand command, IReadOnlyList<string> words)
     {

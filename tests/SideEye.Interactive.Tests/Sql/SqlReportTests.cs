@@ -1,4 +1,5 @@
 using Microsoft.DotNet.Interactive.Events;
+using SideEye.Interactive.Formatters;
 using SideEye.Interactive.Sql;
 
 namespace SideEye.Interactive.Tests.Sql;
@@ -32,5 +33,37 @@ public sealed class SqlReportTests
         // Said once: the next cell shows only its table.
         var second = await notebook.SubmitAsync("#!sideeye-sql\nSELECT count(method) AS n FROM main_idle");
         Assert.Equal([[2L]], ((SqlResultSet)second.Events.OfType<DisplayedValueProduced>().Single().Value).Rows);
+
+        // #!sideeye report: the table in the latest snapshot (or one asked for), each row with the line that opens its goroutine.
+        var report = await notebook.SubmitAsync("#!sideeye report gets");
+        Assert.Empty(report.Events.OfType<CommandFailed>());
+        var returned = report.Events.OfType<ReturnValueProduced>().Single();
+        var view = (ReportView)returned.Value;
+        Assert.Equal((2L, 1L, false), (view.Report.SnapshotId, view.Report.Total, view.Report.NamesGoroutines));
+        Assert.Equal([[2L, 1L, "GET"]], view.Report.Rows);
+        var older = (ReportView)(await notebook.SubmitAsync("#!sideeye report gets --snapshot 1")).Events.OfType<ReturnValueProduced>().Single().Value;
+        Assert.Equal([[1L, 1L, "GET"]], older.Report.Rows);
+        Assert.Equal("#!sideeye: the spec has no table \"nope\" (its tables: gets)", ExtensionKernel.Failure(await notebook.SubmitAsync("#!sideeye report nope")));
+    }
+
+    [Fact]
+    public async Task A_report_row_that_names_a_goroutine_offers_to_open_it()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        File.WriteAllText(Path.Combine(notebook.Directory, "sideeye-spec.json"), """
+            { "version": 2,
+              "programs": [ { "binary": "app", "functions": [ { "function": "main.idle", "capture": ["req"],
+                  "columns": [ { "name": "path", "sql": "\"req\"->>'$.URL.Path'" } ] } ] } ],
+              "tables": [ { "name": "requests", "description": "requests being served", "sql": "SELECT snapshot_id, host, pid, goid, path FROM main_idle WHERE path IS NOT NULL" } ] }
+            """);
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+        var returned = (await notebook.SubmitAsync("#!sideeye report requests --pid 4242")).Events.OfType<ReturnValueProduced>().Single();
+        var view = (ReportView)returned.Value;
+        Assert.True(view.Report.NamesGoroutines);
+        Assert.Equal(1, view.Report.Total);
+        var html = returned.FormattedValues.Single(v => v.MimeType == "text/html").Value;
+        Assert.Contains("report <strong>requests</strong>: requests being served (snapshot 1 in ", html);
+        Assert.Contains("<code>#!sideeye goroutine --goid 1 --pid 4242 --where host=host --snapshot 1</code>", html);
     }
 }
