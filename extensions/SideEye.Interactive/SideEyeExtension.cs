@@ -72,6 +72,11 @@ public static class SideEyeExtension
         });
         Handle<GoroutineCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Goroutine(session, command, SubmittedText.WordsOf(root, command, "goroutine"))));
         Handle<ReportCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Report(session, command, SubmittedText.WordsOf(root, command, "report"))));
+        Handle<ColumnCommand>(kernel, root, (command, context) =>
+            Return(context, command, ReportEditing.Column(session, command, SubmittedText.WordsOf(root, command, "column"), SubmittedText.LineOf(root, command, "column"))));
+        Handle<TableCommand>(kernel, root, (command, context) =>
+            Return(context, command, ReportEditing.Table(session, command, SubmittedText.WordsOf(root, command, "table"), SubmittedText.LineOf(root, command, "table"))));
+        Handle<LinkCommand>(kernel, root, (command, context) => Return(context, command, ReportEditing.Link(session, command, SubmittedText.WordsOf(root, command, "link"))));
         Handle<SearchCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Search(session, command, SubmittedText.WordsOf(root, command, "search"))));
         Handle<DiffCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Diff(session, command, SubmittedText.WordsOf(root, command, "diff"))));
         Handle<OpenCommand>(kernel, root, (command, context) => Return(context, command, StoredSnapshots.Open(session, command)));

@@ -10,11 +10,11 @@ public sealed class DirectiveErrorTests
     {
         using var kernel = new ExtensionKernel();
         var message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshott --pid 1"));
-        Assert.Equal("#!sideeye: unknown subcommand 'snapshott' (known: targets, snapshot, stacks, diff, open, debug-dir, goroutine, search, report, capture, connect, fleet, disconnect, spec)", message);
+        Assert.Equal("#!sideeye: unknown subcommand 'snapshott' (known: targets, snapshot, stacks, diff, open, debug-dir, goroutine, search, report, column, table, link, capture, connect, fleet, disconnect, spec)", message);
         message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye tragets"));
-        Assert.Equal("#!sideeye: unknown subcommand 'tragets' (known: targets, snapshot, stacks, diff, open, debug-dir, goroutine, search, report, capture, connect, fleet, disconnect, spec)", message);
+        Assert.Equal("#!sideeye: unknown subcommand 'tragets' (known: targets, snapshot, stacks, diff, open, debug-dir, goroutine, search, report, column, table, link, capture, connect, fleet, disconnect, spec)", message);
         message = ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye --pid 1"));
-        Assert.Equal("#!sideeye: expected a subcommand before '--pid' (known: targets, snapshot, stacks, diff, open, debug-dir, goroutine, search, report, capture, connect, fleet, disconnect, spec)", message);
+        Assert.Equal("#!sideeye: expected a subcommand before '--pid' (known: targets, snapshot, stacks, diff, open, debug-dir, goroutine, search, report, column, table, link, capture, connect, fleet, disconnect, spec)", message);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace SideEye.Interactive.Directives;
 static class SideEyeDirective
 {
     /// <summary>Subcommands whose lines hold words besides options: a function and Go expressions, a spec action and file, two snapshot ids.</summary>
-    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff", "search", "report" };
+    public static readonly IReadOnlySet<string> TakesWords = new HashSet<string>(StringComparer.Ordinal) { "capture", "spec", "diff", "search", "report", "column", "table", "link" };
 
     /// <summary>The directive with its subcommands and their options, each with its help text.</summary>
     public static KernelActionDirective Build()
@@ -108,6 +108,30 @@ static class SideEyeDirective
         report.Parameters.Add(Where(where));
         report.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to read (default: the opened one, else {NotebookSession.DefaultDatabase})"));
         root.Subcommands.Add(report);
+        var column = new KernelActionDirective("column")
+        {
+            Description = "Add to the spec a column computed on a function's table: column FUNC NAME [--type TYPE] = SQL (over the table's columns); tried on the store, then saved",
+            KernelCommandType = typeof(ColumnCommand),
+        };
+        column.Parameters.Add(new KernelDirectiveParameter("--type", "What the value becomes: timestamp_ns, timestamp, duration_ns, bytes, bigint, double, varchar, boolean, json"));
+        column.Parameters.Add(new KernelDirectiveParameter("--exe", "The program, by its executable's file name (default: the one whose spec captures in FUNC)"));
+        column.Parameters.Add(new KernelDirectiveParameter("--remove", "Remove the column") { Flag = true });
+        root.Subcommands.Add(column);
+        var table = new KernelActionDirective("table")
+        {
+            Description = "Add to the spec a derived table (a report): table NAME [--description TEXT] = SQL; tried on the store, then saved",
+            KernelCommandType = typeof(TableCommand),
+        };
+        table.Parameters.Add(new KernelDirectiveParameter("--description", "What the report shows"));
+        table.Parameters.Add(new KernelDirectiveParameter("--remove", "Remove the table") { Flag = true });
+        root.Subcommands.Add(table);
+        var link = new KernelActionDirective("link")
+        {
+            Description = "Add to the spec a link between two tables' rows: link NAME FROM(COLUMN,…) TO(COLUMN,…); tried on the store, then saved",
+            KernelCommandType = typeof(LinkCommand),
+        };
+        link.Parameters.Add(new KernelDirectiveParameter("--remove", "Remove the link") { Flag = true });
+        root.Subcommands.Add(link);
         var capture = new KernelActionDirective("capture")
         {
             Description = "Capture Go expressions in every frame of a function at the next snapshots: capture FUNC EXPR… [--exe NAME] [--remove]; " +

@@ -26,6 +26,20 @@ static class SubmittedText
         }
     }
 
+    /// <summary>The line (untouched) this command came from, for subcommands whose text goes on verbatim (SQL after " = ").</summary>
+    public static string LineOf(KernelActionDirective root, KernelCommand command, string subcommand)
+    {
+        var submit = SubmittedCommand(command) ?? throw new SideEyeException($"{subcommand}: the submitted text is not available");
+        var lines = submit.Code.Split('\n').Where(raw => DirectiveLineCheck.Words(raw.Trim()) is { Count: >= 2 } w && w[0] == root.Name && w[1] == subcommand).ToArray();
+        var handled = Handled.GetOrCreateValue(submit);
+        lock (handled)
+        {
+            // WordsOf counted this line already: the same index, less one.
+            var index = handled.GetValueOrDefault(subcommand) - 1;
+            return index >= 0 && index < lines.Length ? lines[index].Trim() : throw new SideEyeException($"{subcommand}: cannot find its line in the submitted text");
+        }
+    }
+
     /// <summary>
     /// The values of a repeatable option among a line's words (--where a=1 --where b=2): the framework binds one
     /// occurrence at most, so they are read from the line.

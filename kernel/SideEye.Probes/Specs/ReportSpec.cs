@@ -16,6 +16,29 @@ public sealed record ReportSpec(IReadOnlyList<ReportColumn> Columns, IReadOnlyLi
         other is not null && Columns.SequenceEqual(other.Columns) && Tables.SequenceEqual(other.Tables) && Links.SequenceEqual(other.Links);
 
     public override int GetHashCode() => HashCode.Combine(Columns.Count, Tables.Count, Links.Count);
+
+    /// <summary>Adds the column, or replaces the function's column of that name (in its place). Its place in a file is unknown until the spec is saved and read.</summary>
+    public ReportSpec WithColumn(ReportColumn column) => this with
+    {
+        Columns = Replace(Columns, column, c => c.Function == column.Function && string.Equals(c.Name, column.Name, StringComparison.OrdinalIgnoreCase)),
+    };
+
+    public ReportSpec WithoutColumn(string function, string name) =>
+        this with { Columns = Columns.Where(c => !(c.Function == function && string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))).ToArray() };
+
+    /// <summary>Adds the table at the end (so it may use every table before it), or replaces the one of that name in its place.</summary>
+    public ReportSpec WithTable(ReportTable table) =>
+        this with { Tables = Replace(Tables, table, t => string.Equals(t.Name, table.Name, StringComparison.OrdinalIgnoreCase)) };
+
+    public ReportSpec WithoutTable(string name) => this with { Tables = Tables.Where(t => !string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)).ToArray() };
+
+    public ReportSpec WithLink(ReportLink link) =>
+        this with { Links = Replace(Links, link, l => string.Equals(l.Name, link.Name, StringComparison.OrdinalIgnoreCase)) };
+
+    public ReportSpec WithoutLink(string name) => this with { Links = Links.Where(l => !string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)).ToArray() };
+
+    static T[] Replace<T>(IReadOnlyList<T> items, T item, Func<T, bool> same) =>
+        items.Any(same) ? items.Select(i => same(i) ? item : i).ToArray() : [.. items, item];
 }
 
 /// <summary>

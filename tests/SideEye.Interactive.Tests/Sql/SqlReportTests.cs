@@ -66,4 +66,41 @@ public sealed class SqlReportTests
         Assert.Contains("report <strong>requests</strong>: requests being served (snapshot 1 in ", html);
         Assert.Contains("<code>#!sideeye goroutine --goid 1 --pid 4242 --where host=host --snapshot 1</code>", html);
     }
+
+    [Fact]
+    public async Task Columns_tables_and_links_are_edited_from_cells_tried_on_the_store_and_saved()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        var specFile = Path.Combine(notebook.Directory, "sideeye-spec.json");
+        File.WriteAllText(specFile, """{ "version": 1, "programs": [ { "binary": "app", "functions": [ { "function": "main.idle", "capture": ["req"] } ] } ] }""");
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+
+        Assert.StartsWith("column method on main.idle kept in ", await Said(notebook, "#!sideeye column main.idle method --type varchar = \"req\"->>'$.Method'"));
+        Assert.EndsWith($", tried on {store.Path}", await Said(notebook, "#!sideeye table gets --description \"GET requests\" = SELECT goid, method FROM main_idle WHERE method = 'GET'"));
+        Assert.StartsWith("link g kept in ", await Said(notebook, "#!sideeye link g gets(goid) goroutines(goid)"));
+        var (result, _, _) = await notebook.TableAsync("#!sideeye-sql\nSELECT goid, method FROM gets");
+        Assert.Equal([[1L, "GET"]], result.Rows);
+        var saved = Probes.Specs.CaptureSpecFile.Load(specFile);
+        Assert.Equal((1, 1, 1), (saved.Reports.Columns.Count, saved.Reports.Tables.Count, saved.Reports.Links.Count));
+        Assert.Equal(("gets", "GET requests"), (saved.Reports.Tables[0].Name, saved.Reports.Tables[0].Description));
+
+        // A part that does not apply to the store is refused, and the file is as it was.
+        var before = File.ReadAllText(specFile);
+        Assert.StartsWith("#!sideeye: column bad on main.idle: Binder Error: Referenced column \"nothing_here\" not found",
+            ExtensionKernel.Failure(await notebook.SubmitAsync("#!sideeye column main.idle bad = nothing_here + 1")));
+        Assert.Contains("link h: from: gets has no column \"nope\"", ExtensionKernel.Failure(await notebook.SubmitAsync("#!sideeye link h gets(nope) goroutines(goid)")));
+        Assert.Equal(before, File.ReadAllText(specFile));
+
+        Assert.StartsWith("table gets removed", await Said(notebook, "#!sideeye table gets --remove"));
+        Assert.Empty(Probes.Specs.CaptureSpecFile.Load(specFile).Reports.Tables);
+    }
+
+    static async Task<string> Said(SqlNotebook notebook, string code)
+    {
+        var result = await notebook.SubmitAsync(code);
+        var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
+        Assert.True(failed is null, failed?.Message);
+        return (string)result.Events.OfType<ReturnValueProduced>().Single().Value;
+    }
 }
