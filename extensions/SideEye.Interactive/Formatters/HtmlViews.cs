@@ -207,6 +207,16 @@ static class HtmlViews
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{f.Depth}</td><td>{HtmlEncode(f.Func)}{(f.Inlined ? " <i>(inlined)</i>" : "")}</td><td>{HtmlEncode(f.File)}:{f.Line}</td><td>{values}</td></tr>");
         }
+        html.Append("</tbody></table>");
+        if (g.Linked.Count == 0) return html.ToString();
+        // The spec's links from this goroutine: each row with its table, its values and the goroutine it names, ready to open.
+        html.Append("<p>linked</p><table class=\"sideeye\"><thead><tr><th>link</th><th>row of</th><th>values</th><th>goroutine</th></tr></thead><tbody>");
+        foreach (var l in g.Linked)
+        {
+            var values = string.Join(", ", l.Columns.Select((c, k) => $"{HtmlEncode(c)}={HtmlEncode(Convert.ToString(l.Values[k], CultureInfo.InvariantCulture) ?? "NULL")}"));
+            var open = l.Goroutine is { } t ? $"<code>#!sideeye goroutine --goid {t.Goid} --pid {t.Pid} --where host={HtmlEncode(t.Host)} --snapshot {t.SnapshotId}</code>" : "";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlEncode(l.Link)}</td><td>{HtmlEncode(l.ToTable)}</td><td>{values}</td><td>{open}</td></tr>");
+        }
         return html.Append("</tbody></table>").ToString();
     }
 

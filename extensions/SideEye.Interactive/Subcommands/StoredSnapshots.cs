@@ -32,9 +32,11 @@ static class StoredSnapshots
         var id = SnapshotIds.Resolve(store, command.Snapshot);
         var processes = ProcessFilter.Of(pid: command.Pid, where: SubmittedText.Values(words, "--where"));
         var inProcess = processes.IsAll ? "" : $" in {processes}";
-        return command.Goid is { } goid
+        var detail = command.Goid is { } goid
             ? GoroutineDetails.Of(store, id, goid, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
             : GoroutineDetails.Through(store, id, command.In!, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
+        // Where the spec's links lead from it: another process's, or another machine's, goroutine that holds its request.
+        return detail with { Linked = Snapshots.Reports.GoroutineLinks.Of(store, session.Spec.Reports, id, detail.Host, detail.Pid, detail.Goid) };
     }
 
     /// <param name="words">The line's words: the report's name (the one that is not an option or its value) and --where selectors.</param>

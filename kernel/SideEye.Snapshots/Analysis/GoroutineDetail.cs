@@ -11,6 +11,9 @@ public sealed record GoroutineDetail(
     long SnapshotId, string Host, int Pid, string Exe, long Goid, string Status, string? WaitReason, TimeSpan? Waited, int? ThreadId,
     long? CreatedByGoid, string? CreatedByFunc, string? StartFunc, string? Labels, bool Truncated, IReadOnlyList<GoroutineFrame> Frames)
 {
+    /// <summary>The rows the spec's links lead to from it (its report rows joined across processes and machines); empty without links.</summary>
+    public IReadOnlyList<Reports.LinkedRow> Linked { get; init; } = [];
+
     /// <summary>The header runtime.Stack prints for it, e.g. "goroutine 7 [chan receive, 3 minutes]".</summary>
     public string Header
     {
