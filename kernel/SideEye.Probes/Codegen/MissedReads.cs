@@ -45,14 +45,20 @@ internal static class MissedReads
 
     /// <summary>
     /// At the program's start (r9 = the snapshot scratch, <see cref="S.StartNs"/> written): zeroes the counters and
-    /// sets the deadline. Clobbers r1.
+    /// sets the deadline <paramref name="deadlineNs"/> after the start. Clobbers r1, r2.
     /// </summary>
-    public static void StartOfRun(Instructions c, long faultBudgetNs)
+    public static void StartOfRun(Instructions c, long deadlineNs)
     {
         foreach (var off in new[] { S.ReadsMissed, S.ReadsFaulted, S.FaultNs, S.FaultStarted })
             c.Add(A.StoreImm(R9, off, 0, Size.DW));
+        Deadline(c, deadlineNs);
+    }
+
+    /// <summary>Moves the deadline to <paramref name="deadlineNs"/> after the probe's start (r9 = the snapshot scratch). Clobbers r1, r2.</summary>
+    public static void Deadline(Instructions c, long deadlineNs)
+    {
         c.Add(A.LoadMem(R1, R9, S.StartNs, Size.DW));
-        c.Add(A.LoadImm64(R2, faultBudgetNs));
+        c.Add(A.LoadImm64(R2, deadlineNs));
         c.Add(A.Add64(R1, R2));
         c.Add(A.StoreMem(R9, S.FaultDeadline, R1, Size.DW));
     }

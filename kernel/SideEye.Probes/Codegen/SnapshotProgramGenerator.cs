@@ -105,7 +105,9 @@ public static partial class SnapshotProgramGenerator
         c.Add(A.StoreMem(R9, S.Generation, R8, Size.DW));
         c.Add(A.Call(BpfHelper.KtimeGetNs));
         c.Add(A.StoreMem(R9, S.StartNs, R0, Size.DW));
-        MissedReads.StartOfRun(c, plan.FaultBudgetNs);
+        // With captures, the walk may fault pages in for half the budget and the captures (read after it) until its end:
+        // an idle process whose every stack is paged out would otherwise spend it all on the walk.
+        MissedReads.StartOfRun(c, capture is null ? plan.FaultBudgetNs : plan.FaultBudgetNs / 2);
         // What is already in the ring (normally nothing: the runner empties it first); from here on the program
         // counts what it adds itself instead of asking the ring before every record.
         c.Add(A.LoadMapPtr(R1, SnapshotProgram.EventsMap));
@@ -133,6 +135,7 @@ public static partial class SnapshotProgramGenerator
         BpfFunctions.Loop(c, "g_loop");
 
         c.Add(A.Label("main_summary"));
+        if (capture is not null) MissedReads.Deadline(c, plan.FaultBudgetNs);
         capture?.EndOfRun(c);
         const int sum = S.Summary;
         c.Add(A.StoreImm(R9, sum + L.Kind, (int)L.SummaryKind, Size.W));
