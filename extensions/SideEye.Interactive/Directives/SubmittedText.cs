@@ -52,6 +52,22 @@ static class SubmittedText
         return values;
     }
 
+    /// <summary>
+    /// A line's words that are neither options nor the values of <paramref name="valued"/> options (flags take none),
+    /// up to <paramref name="stopAt"/> when given (the " = " before verbatim SQL).
+    /// </summary>
+    public static List<string> Positional(IReadOnlyList<string> words, IReadOnlySet<string> valued, string? stopAt = null)
+    {
+        var positional = new List<string>();
+        for (var i = 0; i < words.Count && words[i] != stopAt; i++)
+        {
+            if (valued.Contains(words[i])) { i++; continue; }
+            if (words[i].StartsWith("--", StringComparison.Ordinal)) continue;
+            positional.Add(words[i]);
+        }
+        return positional;
+    }
+
     /// <summary>The code of the submission this directive came from (the framework splits a cell into one command per directive).</summary>
     public static string? Submitted(KernelCommand command) => SubmittedCommand(command)?.Code;
 

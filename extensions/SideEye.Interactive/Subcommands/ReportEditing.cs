@@ -16,7 +16,7 @@ static partial class ReportEditing
 {
     public static string Column(NotebookSession session, ColumnCommand command, IReadOnlyList<string> words, string line)
     {
-        var positional = Positional(words, ["--type", "--exe"]);
+        var positional = SubmittedText.Positional(words, new HashSet<string> { "--type", "--exe" }, stopAt: "=");
         if (positional.Count < 2) throw new SideEyeException("column needs FUNC NAME = SQL (e.g. #!sideeye column main.(*server).handle id = \"req.ID\"::BIGINT)");
         var (function, name) = (positional[0], positional[1]);
         var spec = session.Spec;
@@ -39,7 +39,7 @@ static partial class ReportEditing
 
     public static string Table(NotebookSession session, TableCommand command, IReadOnlyList<string> words, string line)
     {
-        var positional = Positional(words, ["--description"]);
+        var positional = SubmittedText.Positional(words, new HashSet<string> { "--description" }, stopAt: "=");
         if (positional.Count < 1) throw new SideEyeException("table needs NAME = SQL (e.g. #!sideeye table inflight = SELECT goid, id FROM main_server_handle)");
         var name = positional[0];
         var spec = session.Spec;
@@ -54,7 +54,7 @@ static partial class ReportEditing
 
     public static string Link(NotebookSession session, LinkCommand command, IReadOnlyList<string> words)
     {
-        var positional = Positional(words, []);
+        var positional = SubmittedText.Positional(words, new HashSet<string>());
         var spec = session.Spec;
         if (command.Remove)
         {
@@ -104,17 +104,4 @@ static partial class ReportEditing
 
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)\(([^()]+)\)$")]
     private static partial Regex LinkEndPattern();
-
-    /// <summary>The words before " = " that are not options or their values.</summary>
-    static List<string> Positional(IReadOnlyList<string> words, string[] valued)
-    {
-        var positional = new List<string>();
-        for (var i = 0; i < words.Count && words[i] != "="; i++)
-        {
-            if (valued.Contains(words[i])) { i++; continue; }
-            if (words[i].StartsWith("--", StringComparison.Ordinal)) continue;
-            positional.Add(words[i]);
-        }
-        return positional;
-    }
 }

@@ -16,7 +16,7 @@ static class SpecEditing
 {
     public static SpecView Capture(NotebookSession session, CaptureCommand command, IReadOnlyList<string> words)
     {
-        var positional = Positional(words, valued: ["--exe"]);
+        var positional = SubmittedText.Positional(words, new HashSet<string> { "--exe" });
         if (positional.Count == 0)
             throw new SideEyeException("capture needs FUNC EXPR… (e.g. #!sideeye capture main.worker len(cache.items) jobs --exe demo)");
         var function = positional[0];
@@ -49,7 +49,7 @@ static class SpecEditing
 
     public static SpecView Spec(NotebookSession session, IReadOnlyList<string> words)
     {
-        var positional = Positional(words, valued: []);
+        var positional = SubmittedText.Positional(words, new HashSet<string>());
         var action = positional.Count > 0 ? positional[0] : "show";
         string File() => positional.Count == 2 ? positional[1] : throw new SideEyeException($"spec {action} needs one FILE");
         switch (action)
@@ -81,18 +81,5 @@ static class SpecEditing
         try { binary = machine.OpenBinaryAsync(process).GetAwaiter().GetResult(); }
         catch (SideEyeException) { return (null, null); } // gone since it was listed, or unreadable: nothing to check against
         return (SpecCheck.Check(program, binary), $"{exe} (pid {process.Pid} on {machine.Host}, {process.GoVersion})");
-    }
-
-    /// <summary>The words that are not options (nor an option's value).</summary>
-    static List<string> Positional(IReadOnlyList<string> words, HashSet<string> valued)
-    {
-        var positional = new List<string>();
-        for (var i = 0; i < words.Count; i++)
-        {
-            if (valued.Contains(words[i])) { i++; continue; }
-            if (words[i].StartsWith("--", StringComparison.Ordinal)) continue;
-            positional.Add(words[i]);
-        }
-        return positional;
     }
 }

@@ -42,12 +42,7 @@ static class StoredSnapshots
     /// <param name="words">The line's words: the report's name (the one that is not an option or its value) and --where selectors.</param>
     public static ReportView Report(NotebookSession session, ReportCommand command, IReadOnlyList<string> words)
     {
-        var names = new List<string>();
-        for (var i = 0; i < words.Count; i++)
-        {
-            if (words[i].StartsWith("--", StringComparison.Ordinal)) { i++; continue; }
-            names.Add(words[i]);
-        }
+        var names = SubmittedText.Positional(words, new HashSet<string> { "--snapshot", "--pid", "--where", "--db" });
         if (names.Count != 1) throw new SideEyeException("report needs the name of one of the spec's tables: report NAME");
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);
@@ -58,12 +53,7 @@ static class StoredSnapshots
     /// <param name="words">The line's words: the text is those that are not an option or its value, joined by spaces.</param>
     public static SearchView Search(NotebookSession session, SearchCommand command, IReadOnlyList<string> words)
     {
-        var text = new List<string>();
-        for (var i = 0; i < words.Count; i++)
-        {
-            if (words[i].StartsWith("--", StringComparison.Ordinal)) { i++; continue; }
-            text.Add(words[i]);
-        }
+        var text = SubmittedText.Positional(words, new HashSet<string> { "--snapshot", "--db" });
         if (text.Count == 0) throw new SideEyeException("search needs a text: search TEXT");
         var database = session.Resolve(command.Db);
         using var store = SnapshotStore.OpenReadOnly(database);

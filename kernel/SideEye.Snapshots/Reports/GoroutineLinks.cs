@@ -34,12 +34,12 @@ public static class GoroutineLinks
             {
                 var nearColumns = Columns(store, near.Table);
                 if (!GoroutineKey.All(nearColumns.Contains)) continue;
-                var farColumns = store.Query($"SELECT * FROM {Quote(far.Table)} LIMIT 0").Columns;
-                var join = string.Join(" AND ", near.Columns.Zip(far.Columns, (n, f) => $"n.{Quote(n)} = f.{Quote(f)}"));
+                var farColumns = store.Query($"SELECT * FROM {ReportViews.Quote(far.Table)} LIMIT 0").Columns;
+                var join = string.Join(" AND ", near.Columns.Zip(far.Columns, (n, f) => $"n.{ReportViews.Quote(n)} = f.{ReportViews.Quote(f)}"));
                 var sameSnapshot = farColumns.Contains("snapshot_id", StringComparer.OrdinalIgnoreCase) ? " AND f.snapshot_id = n.snapshot_id" : "";
                 var rows = store.Query($"""
-                    SELECT DISTINCT f.* FROM {Quote(near.Table)} n JOIN {Quote(far.Table)} f ON {join}{sameSnapshot}
-                    WHERE n.snapshot_id = {snapshotId.ToString(i)} AND n.host = {Literal(host)} AND n.pid = {pid.ToString(i)} AND n.goid = {goid.ToString(i)}
+                    SELECT DISTINCT f.* FROM {ReportViews.Quote(near.Table)} n JOIN {ReportViews.Quote(far.Table)} f ON {join}{sameSnapshot}
+                    WHERE n.snapshot_id = {snapshotId.ToString(i)} AND n.host = {ReportViews.Literal(host)} AND n.pid = {pid.ToString(i)} AND n.goid = {goid.ToString(i)}
                     LIMIT {MaxRowsPerLink.ToString(i)}
                     """).Rows;
                 var index = farColumns.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => x.k, StringComparer.OrdinalIgnoreCase);
@@ -59,8 +59,5 @@ public static class GoroutineLinks
     }
 
     static HashSet<string> Columns(SnapshotStore store, string table) =>
-        store.Query($"SELECT * FROM {Quote(table)} LIMIT 0").Columns.ToHashSet(StringComparer.OrdinalIgnoreCase);
-
-    static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+        store.Query($"SELECT * FROM {ReportViews.Quote(table)} LIMIT 0").Columns.ToHashSet(StringComparer.OrdinalIgnoreCase);
 }

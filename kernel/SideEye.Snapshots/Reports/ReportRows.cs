@@ -26,7 +26,7 @@ public sealed record ReportRows(ReportTable Table, long? SnapshotId, IReadOnlyLi
             ?? throw new SideEyeException($"the spec has no table \"{name}\" (its tables: {(spec.Tables.Count == 0 ? "none" : string.Join(", ", spec.Tables.Select(t => t.Name)))})");
         var applied = ReportViews.Apply(store, spec);
         if (applied.Problems.FirstOrDefault(p => p.Place == table.Place) is { } problem) throw new SideEyeException($"report {table.Name} cannot be made here: {problem}");
-        var columns = store.Query($"SELECT * FROM \"{table.Name}\" LIMIT 0").Columns;
+        var columns = store.Query($"SELECT * FROM {ReportViews.Quote(table.Name)} LIMIT 0").Columns;
         var has = columns.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var conditions = new List<string>();
         long? id = null;
@@ -42,8 +42,8 @@ public sealed record ReportRows(ReportTable Table, long? SnapshotId, IReadOnlyLi
             conditions.Add($"EXISTS (SELECT 1 FROM processes p WHERE p.snapshot_id = r.snapshot_id AND p.host = r.host AND p.pid = r.pid AND {processes.ToSql()})");
         }
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        var total = Convert.ToInt64(store.Query($"SELECT count(*) FROM \"{table.Name}\" r{where}").Rows[0][0], CultureInfo.InvariantCulture);
-        var rows = store.Query($"SELECT * FROM \"{table.Name}\" r{where} LIMIT {MaxRows}").Rows;
+        var total = Convert.ToInt64(store.Query($"SELECT count(*) FROM {ReportViews.Quote(table.Name)} r{where}").Rows[0][0], CultureInfo.InvariantCulture);
+        var rows = store.Query($"SELECT * FROM {ReportViews.Quote(table.Name)} r{where} LIMIT {MaxRows}").Rows;
         return new ReportRows(table, id, columns, rows, total, GoroutineKey.All(has.Contains));
     }
 }

@@ -132,7 +132,7 @@ public static partial class ReportViews
     [GeneratedRegex("Table with name ([^ ]+) does not exist", RegexOptions.IgnoreCase)]
     private static partial Regex MissingTable();
 
-    static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    internal static string Quote(string name) => CaptureTables.Quote(name);
+    internal static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
     static string List(IEnumerable<string> items) => "[" + string.Join(", ", items.Select(Literal)) + "]";
 }
