@@ -66,18 +66,20 @@ public sealed class CaptureDecoder
                 {
                     if (!globals.TryGetValue(e.Id, out value)) globals[e.Id] = value = Safely(e, () => evaluate(e.Capture, null, null, memory));
                 }
-                else value = Safely(e, () => Local(e, lookup, running, frame.Cfa, stackUsable, registers, memory, evaluate));
+                else value = Safely(e, () => Local(e, lookup, lookup != pc, running, frame.Cfa, stackUsable, registers, memory, evaluate));
                 values.Add(new CapturedFrameValue(frame.Goid, depth, e.Function, e.Text, e.Capture.TypeName, value.Json, value.Unavailable));
             }
         }
         return (values, stats);
     }
 
-    (string?, string?) Local(PlannedExpression e, ulong pc, bool innermost, ulong cfa, bool stackUsable, ThreadRegisters? registers, IMemoryReader memory, Evaluator evaluate)
+    (string?, string?) Local(PlannedExpression e, ulong pc, bool atReturn, bool innermost, ulong cfa, bool stackUsable, ThreadRegisters? registers, IMemoryReader memory, Evaluator evaluate)
     {
         var site = SitesOf(e.Site).FirstOrDefault(s => s.Contains(pc));
         if (site is null || CaptureIntervals.VariableAt(site, e) is not { } variable) return (null, "optimized away");
-        var location = CaptureLocator.Locate(variable, pc, innermost && registers is not null, site.Container.Unit);
+        var location = atReturn
+            ? CaptureLocator.LocateDuringCall(variable, pc + 1, site.Container.Unit)
+            : CaptureLocator.Locate(variable, pc, innermost && registers is not null, site.Container.Unit);
         if (!location.IsAvailable) return (null, location.Unavailable);
         if (!stackUsable && location.Pieces.Any(p => p.Kind == CapturePieceKind.Stack))
             return (null, "not available at pc: the running function's frame is not set up there (prologue or epilogue)");

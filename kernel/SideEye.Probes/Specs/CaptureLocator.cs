@@ -16,6 +16,29 @@ public static class CaptureLocator
     // A stand-in CFA: evaluating against it turns each memory piece's address into a CFA offset.
     const ulong Base = 1UL << 44;
 
+    /// <summary>
+    /// Where a variable is in a frame that is not the innermost, while the call that returns to
+    /// <paramref name="returnAddress"/> runs. Go's location lists often keep a spilled parameter "in its register" up
+    /// to the call's return address and name its stack slot only from there, though the spill came before the call
+    /// (Delve reads such frames at the return address too). No instruction of the frame runs between the call and its
+    /// return address, so a stack slot the list names there held the value throughout the call; a register never
+    /// does in an outer frame.
+    /// </summary>
+    public static CaptureLocation LocateDuringCall(DwarfVariable variable, ulong returnAddress, DwarfCompileUnit unit)
+    {
+        var during = Locate(variable, returnAddress - 1, innermost: false, unit);
+        if (during.IsAvailable) return during;
+        var after = Locate(variable, returnAddress, innermost: false, unit);
+        return after.IsAvailable ? after : during;
+    }
+
+    /// <summary>
+    /// Whether <see cref="LocateDuringCall"/> finds the variable only at <paramref name="returnAddress"/>: the probe
+    /// needs a plan of its own for the call's last byte then.
+    /// </summary>
+    public static bool OnlyAfterCall(DwarfVariable variable, ulong returnAddress, DwarfCompileUnit unit) =>
+        !Locate(variable, returnAddress - 1, innermost: false, unit).IsAvailable && Locate(variable, returnAddress, innermost: false, unit).IsAvailable;
+
     public static CaptureLocation Locate(DwarfVariable variable, ulong pc, bool innermost, DwarfCompileUnit unit)
     {
         if (variable.Location is not { } location) return CaptureLocation.NotAvailable("optimized away");
