@@ -28,6 +28,21 @@ public sealed class FunctionCode
     /// <see cref="Sources"/> says for each register which global it was last loaded from (MOVQ X(SB), reg).</summary>
     public sealed record Access(Instruction Instruction, ulong? Address, ulong? BaseAddress, IReadOnlyDictionary<Register, ulong> Sources);
 
+    /// <summary>
+    /// The return address of every direct call from <paramref name="caller"/> to <paramref name="callee"/>: where a
+    /// goroutine's frame of the caller stands while the callee runs. Empty when either function is not in the binary
+    /// or the call is not a direct one.
+    /// </summary>
+    public static IReadOnlyList<ulong> ReturnAddressesOfCalls(ElfImage image, GoPclntab pclntab, string caller, string callee)
+    {
+        var from = pclntab.Functions.FirstOrDefault(f => f.Name == caller);
+        var to = pclntab.Functions.FirstOrDefault(f => f.Name == callee);
+        if (from is null || to is null || from.End - from.Entry is 0 or > MaxBytes) return [];
+        return Decode(image, from).Accesses.Select(a => a.Instruction)
+            .Where(i => i.FlowControl == FlowControl.Call && i.IsCallNear && i.NearBranchTarget == to.Entry)
+            .Select(i => i.NextIP).ToArray();
+    }
+
     /// <summary>Function bodies longer than this are not what this reader is for (the runtime functions it reads are short).</summary>
     public const int MaxBytes = 64 << 10;
 

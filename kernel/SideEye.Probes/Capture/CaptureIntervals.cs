@@ -11,8 +11,13 @@ namespace SideEye.Probes.Capture;
 /// </summary>
 internal static class CaptureIntervals
 {
-    public static (List<CaptureInterval> Intervals, List<FramePlan> Plans) Build(DwarfData dwarf, IReadOnlyList<PlannedExpression> expressions)
+    /// <param name="onlyAt">For a function captured only while it calls another (<see cref="FunctionCapture.AtCallsTo"/>):
+    /// the return addresses of those calls. Such a frame is looked up at its return address - 1, so each call gets a
+    /// one-byte interval there and the rest of the function none.</param>
+    public static (List<CaptureInterval> Intervals, List<FramePlan> Plans) Build(DwarfData dwarf, IReadOnlyList<PlannedExpression> expressions,
+        IReadOnlyDictionary<string, HashSet<ulong>>? onlyAt = null)
     {
+        onlyAt ??= new Dictionary<string, HashSet<ulong>>();
         var sites = new List<(CaptureSite Site, List<PlannedExpression> Expressions)>();
         // Functions whose expressions are all package variables still need their frames found (a row each).
         foreach (var group in expressions.GroupBy(e => e.Site))
@@ -21,9 +26,17 @@ internal static class CaptureIntervals
                 sites.Add((site, group.ToList()));
         }
         var bounds = new SortedSet<ulong>();
+        // (variable, pc) where an outer frame's lookup (return address - 1) must take the location at pc + 1.
+        var duringCall = new HashSet<(int Die, ulong Pc)>();
         foreach (var (site, exprs) in sites)
         {
             foreach (var r in site.Ranges) { bounds.Add(r.Low); bounds.Add(r.High); }
+            foreach (var ret in onlyAt.GetValueOrDefault(site.Function) ?? [])
+            {
+                if (!site.Contains(ret - 1)) continue;
+                bounds.Add(ret - 1);
+                bounds.Add(ret);
+            }
             foreach (var v in exprs.Select(e => VariableAt(site, e)).OfType<DwarfVariable>())
             {
                 if (v.Location?.List is not { } list) continue;
@@ -31,7 +44,18 @@ internal static class CaptureIntervals
                 {
                     foreach (var r in site.Ranges)
                     {
-                        if (entry.Low > r.Low && entry.Low < r.High) bounds.Add(entry.Low);
+                        if (entry.Low > r.Low && entry.Low < r.High)
+                        {
+                            bounds.Add(entry.Low);
+                            // A stack slot named from a return address holds during the call too (see
+                            // CaptureLocator.LocateDuringCall): the call's last byte, where the probe looks up an
+                            // outer frame, gets an interval of its own. No frame's own pc is ever there.
+                            if (CaptureLocator.OnlyAfterCall(v, entry.Low, site.Container.Unit))
+                            {
+                                bounds.Add(entry.Low - 1);
+                                duringCall.Add((v.DieOffset, entry.Low - 1));
+                            }
+                        }
                         if (entry.High > r.Low && entry.High < r.High) bounds.Add(entry.High);
                     }
                 }
@@ -48,7 +72,8 @@ internal static class CaptureIntervals
             foreach (var (site, exprs) in sites)
             {
                 if (!site.Contains(lo)) continue;
-                foreach (var e in exprs) roots.Add(RootAt(site, e, lo));
+                if (onlyAt.TryGetValue(site.Function, out var returns) && !(hi == lo + 1 && returns.Contains(hi))) continue;
+                foreach (var e in exprs) roots.Add(RootAt(site, e, lo, duringCall));
             }
             if (roots.Count == 0) continue;
             var plan = WithSpan(roots);
@@ -75,12 +100,14 @@ internal static class CaptureIntervals
             ?? site.Variables.FirstOrDefault(v => v.Name == local.Name);
     }
 
-    static CaptureRoot RootAt(CaptureSite site, PlannedExpression e, ulong pc)
+    static CaptureRoot RootAt(CaptureSite site, PlannedExpression e, ulong pc, HashSet<(int Die, ulong Pc)> duringCall)
     {
         if (e.IsGlobal) return new CaptureRoot(e.Id, [], 0); // read once per snapshot, not per frame
         if (VariableAt(site, e) is not { } v) return new CaptureRoot(e.Id, [], 0);
         // Registers are kept: the probe uses them only in the innermost frame of a running goroutine.
-        var location = CaptureLocator.Locate(v, pc, innermost: true, site.Container.Unit);
+        var location = duringCall.Contains((v.DieOffset, pc))
+            ? CaptureLocator.LocateDuringCall(v, pc + 1, site.Container.Unit)
+            : CaptureLocator.Locate(v, pc, innermost: true, site.Container.Unit);
         if (!location.IsAvailable) return new CaptureRoot(e.Id, [], 0);
         var typeSize = (int)Math.Clamp(e.Path.RootType.Size, 0, CaptureRoot.MaxBytes);
         var pieces = new List<RootPiece>();

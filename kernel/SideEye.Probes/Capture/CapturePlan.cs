@@ -1,6 +1,7 @@
 using SideEye.Binary.Dwarf;
 using SideEye.Binary.Dwarf.Types;
 using SideEye.GoRuntime;
+using SideEye.GoRuntime.MachineCode;
 using SideEye.Probes.Specs;
 
 namespace SideEye.Probes.Capture;
@@ -53,7 +54,9 @@ public sealed class CapturePlan
                 }
             }
         }
-        var (intervals, plans) = CaptureIntervals.Build(dwarf, expressions);
+        var onlyAt = captures.Functions.Where(f => f.AtCallsTo is not null).ToDictionary(f => f.Function,
+            f => FunctionCode.ReturnAddressesOfCalls(binary.Image, binary.Pclntab, f.Function, f.AtCallsTo!).ToHashSet());
+        var (intervals, plans) = CaptureIntervals.Build(dwarf, expressions, onlyAt);
         var globals = expressions.Where(e => e.IsGlobal).Select(e =>
         {
             var g = e.Capture.Global!;
