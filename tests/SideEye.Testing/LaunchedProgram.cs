@@ -31,6 +31,31 @@ public sealed partial class LaunchedProgram : IDisposable
     /// <summary>What the program printed before its ready line (<see cref="StartUntilReady"/> only).</summary>
     public IReadOnlyList<string> Lines { get; }
 
+    readonly List<string> _later = [];
+
+    /// <summary>What the program has printed since its ready line so far (<see cref="StartUntilReady"/> only).</summary>
+    public IReadOnlyList<string> LaterLines
+    {
+        get { lock (_later) return [.. _later]; }
+    }
+
+    /// <summary>
+    /// Waits until the program has printed, since its ready line, <paramref name="count"/> lines that
+    /// <paramref name="match"/>, and returns them; fails the test after <paramref name="timeout"/>.
+    /// </summary>
+    public IReadOnlyList<string> WaitForLines(Func<string, bool> match, int count, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var found = LaterLines.Where(match).ToArray();
+            if (found.Length >= count) return found;
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"{found.Length} of {count} awaited lines in {timeout.TotalSeconds:F0} s; printed since ready: {string.Join(" | ", LaterLines.TakeLast(20))}");
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>The KEY=VALUE fields of the ready line, pid included (<see cref="StartUntilReady"/> only).</summary>
     public IReadOnlyDictionary<string, string> Ready { get; }
 
@@ -114,8 +139,12 @@ public sealed partial class LaunchedProgram : IDisposable
             .Select(f => f.Split('=', 2))
             .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
         var program = new LaunchedProgram(shell, endByClosingInput: true, stderr, int.Parse(ready["pid"], CultureInfo.InvariantCulture), lines, ready);
-        // Whatever it prints afterwards must not fill the pipe and block it.
-        program._drain = shell.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        // Whatever it prints afterwards is kept (and must not fill the pipe and block it).
+        program._drain = Task.Run(() =>
+        {
+            while (shell.StandardOutput.ReadLine() is { } line)
+                lock (program._later) program._later.Add(line);
+        });
         return program;
     }
 

@@ -7,7 +7,7 @@ namespace SideEye.Cli.Commands;
 
 /// <summary>
 /// --spec SPEC for commands that read a store: the spec's reports (extra columns, derived tables, links) applied to the
-/// session as views. A part that cannot be applied is a warning line naming its place; the rest is applied.
+/// session as views, after the built-in ones. A part that cannot be applied is a warning line naming its place; the rest is applied.
 /// </summary>
 static class ReportSpecOption
 {
@@ -19,8 +19,9 @@ static class ReportSpecOption
     /// <summary>Applies the spec named by <paramref name="option"/>, if any, printing a warning for each part that could not be applied.</summary>
     public static AppliedReports Apply(ParseResult parse, Option<string?> option, SnapshotStore store, TextWriter stderr)
     {
-        if (parse.GetValue(option) is not { } path) return AppliedReports.None;
-        var applied = ReportViews.Apply(store, CaptureSpecFile.Load(path).Reports);
+        // Without a spec the built-in reports (http_client_calls, …) are still made.
+        var reports = parse.GetValue(option) is { } path ? CaptureSpecFile.Load(path).Reports : ReportSpec.Empty;
+        var applied = ReportViews.Apply(store, reports);
         foreach (var problem in applied.Problems) stderr.WriteLine($"sideeye: warning: {problem}");
         return applied;
     }

@@ -1,3 +1,5 @@
+using SideEye.Probes.Specs;
+
 namespace SideEye.Probes.Capture;
 
 /// <summary>
@@ -10,7 +12,8 @@ public static class CaptureRefusal
     /// <param name="refusal">The kernel's reason, in one line (the verifier's summary).</param>
     public static string Describe(string refusal, CapturePlan plan)
     {
-        var weights = plan.Expressions.GroupBy(e => e.Function)
+        // Built-in captures the spec did not ask for are not the user's to drop.
+        var weights = plan.Expressions.Where(e => !BuiltInCaptures.IsBuiltIn(e.Function, e.Text)).GroupBy(e => e.Function)
             .Select(g => (Function: g.Key, Expressions: g.Select(e => e.Text).Distinct().Count(),
                 Roots: plan.FramePlans.Sum(p => p.Roots.Count(r => plan.Expressions[r.Expression].Function == g.Key)),
                 Intervals: plan.Intervals.Count(iv => plan.FramePlans[iv.Plan].Roots.Any(r => plan.Expressions[r.Expression].Function == g.Key))))

@@ -16,7 +16,14 @@ public sealed record CaptureSpec(IReadOnlyList<ProgramCaptures> Programs, Captur
     /// <summary>Columns, derived tables and links over the captured values (format version 2); empty in a version 1 file.</summary>
     public ReportSpec Reports { get; init; } = ReportSpec.Empty;
 
-    public bool Equals(CaptureSpec? other) => other is not null && Programs.SequenceEqual(other.Programs) && Limits == other.Limits && Reports.Equals(other.Reports);
+    /// <summary>
+    /// Whether every program also gets <see cref="Specs.BuiltInCaptures"/> (what the built-in request links need);
+    /// a team whose pauses must be as short as possible turns them off (<c>"builtInCaptures": false</c>).
+    /// </summary>
+    public bool BuiltIns { get; init; } = true;
+
+    public bool Equals(CaptureSpec? other) =>
+        other is not null && Programs.SequenceEqual(other.Programs) && Limits == other.Limits && Reports.Equals(other.Reports) && BuiltIns == other.BuiltIns;
     public override int GetHashCode() => HashCode.Combine(Programs.Count, Limits);
 
     /// <summary>The program entry for an executable, or null.</summary>

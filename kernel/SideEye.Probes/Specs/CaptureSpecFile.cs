@@ -18,7 +18,8 @@ namespace SideEye.Probes.Specs;
 /// Version 2 adds how captured values are organized (<see cref="ReportSpec"/>): per function <c>"columns"</c>
 /// (<c>{ "name": "started", "sql": "\"req.Start\"->>'$'", "type": "timestamp" }</c>), and at the top <c>"tables"</c>
 /// (<c>{ "name": "inflight", "description": "…", "sql": "SELECT …" }</c>) and <c>"links"</c>
-/// (<c>{ "name": "request", "from": { "table": "inflight", "columns": ["id"] }, "to": { "table": "backend", "columns": ["id"] } }</c>).
+/// (<c>{ "name": "request", "from": { "table": "inflight", "columns": ["id"] }, "to": { "table": "backend", "columns": ["id"] } }</c>),
+/// and <c>"builtInCaptures": false</c> turns off what every snapshot captures unasked (<see cref="BuiltInCaptures"/>).
 /// Reading is strict: an unknown key, a wrong type, a name used twice or an expression that does not parse is an
 /// error naming the file and the place (e.g. <c>programs[0].functions[1].capture[2]</c>). Whether the SQL works can
 /// only be told against a store (SideEye.Snapshots.Reports).
@@ -50,7 +51,7 @@ public static class CaptureSpecFile
         {
             var root = document.RootElement;
             var at = new Place(source, "");
-            Object(root, at, "version", "limits", "programs", "tables", "links");
+            Object(root, at, "version", "limits", "builtInCaptures", "programs", "tables", "links");
             var format = 1;
             if (root.TryGetProperty("version", out var version) && (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out format) || format is < 1 or > CaptureSpec.FormatVersion))
                 throw at.Error("version", $"version {version} is not one this SideEye reads (1 or {CaptureSpec.FormatVersion})");
@@ -67,7 +68,18 @@ public static class CaptureSpecFile
             if (duplicate is not null) throw at.Error("programs", $"binary \"{duplicate.Key}\" is listed {duplicate.Count()} times");
             var tables = root.TryGetProperty("tables", out var ts) ? Tables(ts, at, format) : [];
             var links = root.TryGetProperty("links", out var ls) ? Links(ls, at, format) : [];
-            return new CaptureSpec(programs, limits) { Reports = new ReportSpec(columns, tables, links) };
+            var builtIns = true;
+            if (root.TryGetProperty("builtInCaptures", out var b))
+            {
+                NeedsVersion2(format, at, "builtInCaptures");
+                builtIns = b.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw at.Error("builtInCaptures", "must be true or false"),
+                };
+            }
+            return new CaptureSpec(programs, limits) { Reports = new ReportSpec(columns, tables, links), BuiltIns = builtIns };
         }
     }
 
@@ -236,8 +248,9 @@ public static class CaptureSpecFile
         {
             w.WriteStartObject();
             // A spec without reports stays readable by a SideEye that knows only version 1.
-            w.WriteNumber("version", spec.Reports.IsEmpty ? 1 : CaptureSpec.FormatVersion);
+            w.WriteNumber("version", spec.Reports.IsEmpty && spec.BuiltIns ? 1 : CaptureSpec.FormatVersion);
             if (spec.Limits != CaptureLimits.Default) WriteLimits(w, spec.Limits);
+            if (!spec.BuiltIns) w.WriteBoolean("builtInCaptures", false);
             w.WriteStartArray("programs");
             foreach (var p in spec.Programs)
             {

@@ -22,7 +22,7 @@ public sealed class ProcessProbe
 {
     readonly GoroutineDecoder _decoder;
     readonly CaptureValueDecoder? _captures;
-    readonly (ProgramCaptures?, CaptureLimits?) _asked;
+    readonly (ProgramCaptures?, CaptureLimits?, bool) _asked;
     readonly int _maxFrames;
     readonly TimeSpan _faultBudget;
 
@@ -43,7 +43,7 @@ public sealed class ProcessProbe
     public string? FaultInDropped { get; private set; }
 
     ProcessProbe(ProbeTarget target, GoBinary binary, SnapshotJob job, ProgramCaptures? program, CapturePlan? plan, CaptureValueDecoder? captures,
-        uint ring, TimeSpan planTime, string? dropped, (ProgramCaptures?, CaptureLimits?) asked, int maxFrames, TimeSpan faultBudget)
+        uint ring, TimeSpan planTime, string? dropped, (ProgramCaptures?, CaptureLimits?, bool) asked, int maxFrames, TimeSpan faultBudget)
     {
         Target = target;
         Binary = binary;
@@ -68,12 +68,12 @@ public sealed class ProcessProbe
     /// (<see cref="SnapshotOptions.FaultBudget"/>); at most half of <paramref name="maxPause"/>, so the rest of the
     /// walk still fits the pause. Zero: such memory stays unread.</param>
     public static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, TimeSpan faultBudget) =>
-        Make(target, binary, spec, maxFrames, maxPause, faultBudget, dropped: null);
+        Make(target, binary, spec, maxFrames, maxPause, faultBudget, dropped: null, builtIns: true);
 
     /// <summary>The same probe without the spec's captures, because the kernel refused them (<paramref name="why"/>, from the verifier).</summary>
     /// <remarks>It still stands for what the spec asked (see <see cref="Fits"/>), so it is kept until the spec changes.</remarks>
     public ProcessProbe WithoutCaptures(string why) =>
-        Make(Target, Binary, CaptureSpec.Empty, _maxFrames, Job.MaxPause, _faultBudget, Plan is null ? why : CaptureRefusal.Describe(why, Plan))
+        Make(Target, Binary, CaptureSpec.Empty, _maxFrames, Job.MaxPause, _faultBudget, Plan is null ? why : CaptureRefusal.Describe(why, Plan), builtIns: false)
             .WithAsked(_asked).Noting(FaultInDropped);
 
     /// <summary>
@@ -94,7 +94,8 @@ public sealed class ProcessProbe
         return this;
     }
 
-    static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, TimeSpan faultBudget, string? dropped)
+    /// <param name="builtIns">Whether <see cref="BuiltInCaptures"/> are added (not once the kernel refused captures).</param>
+    static ProcessProbe Make(ProbeTarget target, GoBinary binary, CaptureSpec spec, int maxFrames, TimeSpan maxPause, TimeSpan faultBudget, string? dropped, bool builtIns)
     {
         var planning = System.Diagnostics.Stopwatch.GetTimestamp();
         var program = ProgramFor(spec, target.Exe);
@@ -102,7 +103,8 @@ public sealed class ProcessProbe
         // Without debug info (none in the file, none found: a debuginfod server down, say) the goroutines are still
         // taken, and the row says why the captures are not.
         if (program is not null && CaptureResolver.WithoutDebugInfo(binary) is { } why)
-            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, faultBudget, why).WithAsked(asked);
+            return Make(target, binary, CaptureSpec.Empty, maxFrames, maxPause, faultBudget, why, builtIns: false).WithAsked(asked);
+        if (builtIns && spec.BuiltIns) program = BuiltInCaptures.AddTo(program, binary);
         if (asked.Item2 is { } limits) SnapshotOptions.Limits(limits);
         var runtimeTypes = program is null ? null : RuntimeTypeIndex.Build(binary);
         var captures = program is null ? null
@@ -119,7 +121,7 @@ public sealed class ProcessProbe
             .Noting(budget > TimeSpan.Zero ? null : "pages that are not resident were not faulted in: the fault budget is 0");
     }
 
-    ProcessProbe WithAsked((ProgramCaptures?, CaptureLimits?) asked) =>
+    ProcessProbe WithAsked((ProgramCaptures?, CaptureLimits?, bool) asked) =>
         new ProcessProbe(Target, Binary, Job, Program, Plan, _captures, RingBufferBytes, PlanTime, CapturesDropped, asked, _maxFrames, _faultBudget)
             .Noting(FaultInDropped);
 
@@ -200,8 +202,8 @@ public sealed class ProcessProbe
     /// <summary>The spec's captures for an executable, or null when it asks for none.</summary>
     static ProgramCaptures? ProgramFor(CaptureSpec spec, string exe) => spec.For(exe) is { Functions.Count: > 0 } p ? p : null;
 
-    static (ProgramCaptures?, CaptureLimits?) Asking(CaptureSpec spec, ProgramCaptures? program) =>
-        (program, program is null ? null : program.Limits ?? spec.Limits);
+    static (ProgramCaptures?, CaptureLimits?, bool) Asking(CaptureSpec spec, ProgramCaptures? program) =>
+        (program, program is null ? null : program.Limits ?? spec.Limits, spec.BuiltIns);
 
     /// <summary>
     /// Sizes the ring buffer to the target, read before the pause: every goroutine's record must fit, or the

@@ -11,7 +11,7 @@ public sealed record LinkedRow(string Link, string FromTable, string ToTable, IR
 public sealed record LinkedGoroutine(long SnapshotId, string Host, int Pid, long Goid);
 
 /// <summary>
-/// Where a spec's links lead from one goroutine: for each link with an end whose table names goroutines (it has
+/// Where a spec's links and the built-in ones (<see cref="BuiltInReports"/>) lead from one goroutine: for each link with an end whose table names goroutines (it has
 /// snapshot_id, host, pid and goid), that end's rows for this goroutine are joined to the other end's rows of the same
 /// snapshot on the link's columns, in whichever process or on whichever machine those are: a client's request
 /// followed into the server goroutine that holds it. Followed both ways; capped per link.
@@ -24,7 +24,6 @@ public static class GoroutineLinks
     public static IReadOnlyList<LinkedRow> Of(SnapshotStore store, ReportSpec spec, long snapshotId, string host, int pid, long goid)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (spec.Links.Count == 0) return [];
         var applied = ReportViews.Apply(store, spec);
         var found = new List<LinkedRow>();
         var i = CultureInfo.InvariantCulture;

@@ -16,11 +16,11 @@ namespace SideEye.Snapshots.Reports;
 public static partial class ReportViews
 {
     /// <summary>The store's own tables and views: no report may take their names.</summary>
-    static readonly string[] BuiltIn = ["snapshots", "processes", "stacks", "goroutines", "frames", "goroutine_waits", "captured", "capture_tables", "capture_columns", "schema_version", "report_links"];
+    static readonly string[] BuiltIn = ["snapshots", "processes", "stacks", "goroutines", "frames", "goroutine_waits", "captured", "capture_tables", "capture_columns", "schema_version", "report_links", .. BuiltInReports.Names];
 
     /// <summary>Applies <paramref name="spec"/> to a session on <paramref name="store"/> (its own connection).</summary>
     public static AppliedReports Apply(SnapshotStore store, ReportSpec spec) =>
-        spec.IsEmpty ? AppliedReports.None : Apply(new ReportSql(store.Path, (string)store.Query("SELECT current_database()").Rows[0][0]!, store.Query), spec);
+        Apply(new ReportSql(store.Path, (string)store.Query("SELECT current_database()").Rows[0][0]!, store.Query), spec);
 
     /// <summary>
     /// Applies <paramref name="spec"/> to any DuckDB session in which the store is attached as <see cref="ReportSql.Catalog"/>
@@ -28,14 +28,15 @@ public static partial class ReportViews
     /// </summary>
     public static AppliedReports Apply(ReportSql store, ReportSpec spec)
     {
-        if (spec.IsEmpty) return AppliedReports.None;
         var problems = new List<ReportProblem>();
         var catalog = Quote(store.Catalog);
         var functionTables = store.Query($"SELECT func, table_name FROM {catalog}.main.capture_tables").Rows.ToDictionary(r => (string)r[0]!, r => (string)r[1]!, StringComparer.Ordinal);
+        // Before the spec's own, which may use them.
+        var (builtInTables, builtInLinks) = BuiltInReports.Apply(store, catalog, functionTables);
         var extended = ExtendFunctionTables(store, spec, catalog, functionTables, problems);
         var tables = DerivedTables(store, spec, functionTables.Values.ToHashSet(StringComparer.OrdinalIgnoreCase), problems);
-        var links = Links(store, spec, catalog, problems);
-        return new AppliedReports(extended, tables, links, problems);
+        var links = Links(store, spec, catalog, builtInLinks, problems);
+        return new AppliedReports(extended, [.. builtInTables, .. tables], links, problems);
     }
 
     static List<string> ExtendFunctionTables(ReportSql store, ReportSpec spec, string catalog, Dictionary<string, string> functionTables, List<ReportProblem> problems)
@@ -91,12 +92,13 @@ public static partial class ReportViews
         return made;
     }
 
-    static List<ReportLink> Links(ReportSql store, ReportSpec spec, string catalog, List<ReportProblem> problems)
+    static List<ReportLink> Links(ReportSql store, ReportSpec spec, string catalog, List<ReportLink> builtIn, List<ReportProblem> problems)
     {
-        var valid = new List<ReportLink>();
+        var valid = new List<ReportLink>(builtIn);
         foreach (var l in spec.Links)
         {
-            var why = Missing(store, catalog, l.From, "from") ?? Missing(store, catalog, l.To, "to");
+            var why = string.Equals(l.Name, BuiltInReports.HttpLink, StringComparison.OrdinalIgnoreCase) ? $"\"{l.Name}\" is the name of a built-in link"
+                : Missing(store, catalog, l.From, "from") ?? Missing(store, catalog, l.To, "to");
             if (why is not null) problems.Add(new(l.Place, why));
             else valid.Add(l);
         }

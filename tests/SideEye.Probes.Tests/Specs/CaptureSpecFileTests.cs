@@ -108,6 +108,20 @@ public class CaptureSpecFileTests
     }
 
     [Fact]
+    public void Built_in_captures_are_on_unless_the_spec_turns_them_off()
+    {
+        Assert.True(CaptureSpecFile.Parse(Version2, "team.json").BuiltIns);
+        var off = CaptureSpecFile.Parse("""{ "version": 2, "builtInCaptures": false, "programs": [] }""", "team.json");
+        Assert.False(off.BuiltIns);
+        var json = CaptureSpecFile.ToJson(off);
+        Assert.Contains("\"builtInCaptures\": false", json);
+        Assert.Equal(off, CaptureSpecFile.Parse(json, "team.json"));
+        // A version 1 file does not know the key, and a value that is not a boolean is refused where it is.
+        Assert.Contains("needs \"version\": 2", Assert.Throws<CaptureSpecException>(() => CaptureSpecFile.Parse("""{ "version": 1, "builtInCaptures": false }""", "team.json")).Message);
+        Assert.Contains("builtInCaptures: must be true or false", Assert.Throws<CaptureSpecException>(() => CaptureSpecFile.Parse("""{ "version": 2, "builtInCaptures": "no" }""", "team.json")).Message);
+    }
+
+    [Fact]
     public void Edits_return_new_specs()
     {
         var spec = CaptureSpec.Empty
