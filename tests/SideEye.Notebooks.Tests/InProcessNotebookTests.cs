@@ -10,6 +10,7 @@ public sealed class InProcessRuns : IDisposable
     readonly Lazy<DemoService> _demo;
     readonly Lazy<AgentMachine> _machine;
     readonly Lazy<FleetMachines> _fleet;
+    readonly Lazy<TwoServices> _services = new(() => new TwoServices());
     readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, int BpfFdsBefore, int BpfFdsAfter)>> _runs = new();
 
     public InProcessRuns()
@@ -24,6 +25,8 @@ public sealed class InProcessRuns : IDisposable
     internal AgentMachine Machine => _machine.Value;
     /// <summary>The machines of notebooks/fleet.ipynb.</summary>
     internal FleetMachines Fleet => _fleet.Value;
+    /// <summary>The frontend and backend of notebooks/requests.ipynb.</summary>
+    internal TwoServices Services => _services.Value;
 
     internal string FolderOf(string notebook) => Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(notebook));
 
@@ -34,6 +37,7 @@ public sealed class InProcessRuns : IDisposable
         var folder = Directory.CreateDirectory(FolderOf(n)).FullName;
         // The fleet runbook finds its fleet file beside it, as a team keeps one.
         if (n == FleetChecks.Notebook) Fleet.WriteFleetFile(folder);
+        if (n == RequestsChecks.Notebook) _ = Services;
         var before = KernelObjectLeakCheck.KernelObjectFds().Count;
         // The notebook made for agents reads where its agent is and who the user is from the environment, as a user sets it.
         var environment = n == RemoteChecks.Notebook ? Machine.Environment() : new Dictionary<string, string>();
@@ -54,6 +58,7 @@ public sealed class InProcessRuns : IDisposable
         if (_demo.IsValueCreated) _demo.Value.Dispose();
         if (_machine.IsValueCreated) _machine.Value.Dispose();
         if (_fleet.IsValueCreated) _fleet.Value.Dispose();
+        if (_services.IsValueCreated) _services.Value.Dispose();
         _folder.Dispose();
     }
 }
@@ -102,6 +107,13 @@ public sealed class InProcessNotebookTests(InProcessRuns runs) : IClassFixture<I
     {
         Requires.Root();
         FleetChecks.Check(runs.Run(FleetChecks.Notebook).Notebook, runs.Fleet, runs.FolderOf(FleetChecks.Notebook));
+    }
+
+    [Fact]
+    public void Requests_in_process_follows_the_oldest_request_into_the_backend()
+    {
+        Requires.Root();
+        RequestsChecks.Check(runs.Run(RequestsChecks.Notebook).Notebook, runs.Services);
     }
 
     [Fact]

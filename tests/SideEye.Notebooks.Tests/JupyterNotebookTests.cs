@@ -11,6 +11,7 @@ public sealed class JupyterRuns : IDisposable
     readonly Lazy<DemoService> _demo;
     readonly Lazy<AgentMachine> _machine;
     readonly Lazy<FleetMachines> _fleet;
+    readonly Lazy<TwoServices> _services = new(() => new TwoServices());
     readonly ConcurrentDictionary<string, Lazy<(ExecutedNotebook Notebook, string Html)>> _runs = new();
 
     public JupyterRuns()
@@ -26,6 +27,8 @@ public sealed class JupyterRuns : IDisposable
     internal AgentMachine Machine => _machine.Value;
     /// <summary>The machines of notebooks/fleet.ipynb.</summary>
     internal FleetMachines Fleet => _fleet.Value;
+    /// <summary>The frontend and backend of notebooks/requests.ipynb.</summary>
+    internal TwoServices Services => _services.Value;
 
     internal string FolderOf(string notebook) => Path.Combine(_folder.Path, Path.GetFileNameWithoutExtension(notebook));
 
@@ -35,6 +38,7 @@ public sealed class JupyterRuns : IDisposable
         var folder = Directory.CreateDirectory(FolderOf(n)).FullName;
         // The fleet runbook finds its fleet file beside it, as a team keeps one.
         if (n == FleetChecks.Notebook) Fleet.WriteFleetFile(folder);
+        if (n == RequestsChecks.Notebook) _ = Services;
         try
         {
             // The notebook made for agents runs as it is meant to: in the kernel of an ordinary user, who has no privilege.
@@ -63,6 +67,7 @@ public sealed class JupyterRuns : IDisposable
             if (_demo.IsValueCreated) _demo.Value.Dispose();
             if (_machine.IsValueCreated) _machine.Value.Dispose();
             if (_fleet.IsValueCreated) _fleet.Value.Dispose();
+            if (_services.IsValueCreated) _services.Value.Dispose();
             _folder.Dispose();
         }
     }
@@ -110,6 +115,13 @@ public sealed partial class JupyterNotebookTests(JupyterRuns runs) : IClassFixtu
     {
         Requires.Root();
         RemoteChecks.Check(runs.Run(RemoteChecks.Notebook).Notebook, runs.Machine, runs.FolderOf(RemoteChecks.Notebook), ordinaryUser: true);
+    }
+
+    [Fact]
+    public void Requests_under_Jupyter_follows_the_oldest_request_into_the_backend()
+    {
+        Requires.Root();
+        RequestsChecks.Check(runs.Run(RequestsChecks.Notebook).Notebook, runs.Services);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ static class SideEyeDirective
             KernelCommandType = typeof(SnapshotCommand),
         };
         snapshot.Parameters.Add(new KernelDirectiveParameter("--pid", "Processes to snapshot, comma-separated (e.g. 1234,5678)"));
-        snapshot.Parameters.Add(new KernelDirectiveParameter("--exe", "Snapshot every Go process whose executable file is named this"));
+        snapshot.Parameters.Add(new KernelDirectiveParameter("--exe", "Snapshot every Go process whose executable file is named this (comma-separated for several programs, e.g. frontend,backend: one snapshot of all)"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--max-frames", "Deepest stack collected per goroutine (2 to 1024, default 100)"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--note", "A note stored with the snapshot"));
         snapshot.Parameters.Add(new KernelDirectiveParameter("--db", $"DuckDB file to append to (default {NotebookSession.DefaultDatabase} in the current directory)"));
@@ -85,6 +85,8 @@ static class SideEyeDirective
         };
         goroutine.Parameters.Add(new KernelDirectiveParameter("--goid", "The goroutine's id"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--in", "Instead of --goid: the first goroutine (lowest id) whose stack passes through a function whose name contains this"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--report", "Instead of --goid: the goroutine a row of this report (a derived table that names goroutines) names, in its own order: the oldest request's, say"));
+        goroutine.Parameters.Add(new KernelDirectiveParameter("--row", "With --report: which row, from 1 (default 1)"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--pid", "Its process (needed only when several processes of the snapshot have that goid)"));
         goroutine.Parameters.Add(Where(where + "; --where host=NAME with --pid names a process of a fleet"));
         goroutine.Parameters.Add(new KernelDirectiveParameter("--snapshot", "Snapshot id (default the latest)"));

@@ -199,15 +199,8 @@ static class HtmlViews
         if (g.CreatedByFunc is { } creator) html.Append(CultureInfo.InvariantCulture, $"<li>created by {HtmlEncode(creator)}{(g.CreatedByGoid is { } by ? $" in goroutine {by}" : "")}</li>");
         if (g.Labels is { } labels) html.Append(CultureInfo.InvariantCulture, $"<li>labels <code>{HtmlEncode(labels)}</code></li>");
         if (g.Truncated) html.Append("<li>the stack goes on beyond the snapshot's frame limit</li>");
-        html.Append("</ul><table class=\"sideeye\"><thead><tr><th>#</th><th>function</th><th>file:line</th><th>captured</th></tr></thead><tbody>");
-        foreach (var f in StackGroupFrame.Visible(g.Frames, f => f.Shown || f.Values.Count > 0))
-        {
-            var values = string.Join("<br>", f.Values.Select(v =>
-                $"<b>{HtmlEncode(v.Expression)}</b> <i>{HtmlEncode(v.Type)}</i> = {(v.Json is null ? $"<span style=\"color:#888\">unavailable: {HtmlEncode(v.Unavailable ?? "")}</span>" : $"<code>{HtmlEncode(v.Json)}</code>")}"));
-            html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{f.Depth}</td><td>{HtmlEncode(f.Func)}{(f.Inlined ? " <i>(inlined)</i>" : "")}</td><td>{HtmlEncode(f.File)}:{f.Line}</td><td>{values}</td></tr>");
-        }
-        html.Append("</tbody></table>");
+        html.Append("</ul>");
+        FramesTable(html, g);
         if (g.Linked.Count == 0) return html.ToString();
         // The spec's links from this goroutine: each row with its table, its values and the goroutine it names, ready to open.
         html.Append("<p>linked</p><table class=\"sideeye\"><thead><tr><th>link</th><th>row of</th><th>values</th><th>goroutine</th></tr></thead><tbody>");
@@ -217,7 +210,30 @@ static class HtmlViews
             var open = l.Goroutine is { } t ? $"<code>#!sideeye goroutine --goid {t.Goid} --pid {t.Pid} --where host={HtmlEncode(t.Host)} --snapshot {t.SnapshotId}</code>" : "";
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlEncode(l.Link)}</td><td>{HtmlEncode(l.ToTable)}</td><td>{values}</td><td>{open}</td></tr>");
         }
-        return html.Append("</tbody></table>").ToString();
+        html.Append("</tbody></table>");
+        // The linked goroutines themselves, inline: the other half of a distributed stack, where its request waits.
+        foreach (var d in g.Linked.Select(l => l.Detail).OfType<GoroutineDetail>().DistinctBy(d => (d.SnapshotId, d.Host, d.Pid, d.Goid)))
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<details open><summary>linked: <b>{HtmlEncode(d.Header)}</b> in process {d.Pid} on {HtmlEncode(d.Host)} ({HtmlEncode(d.Exe)}){(d.Waited is { } w ? $", waiting for {Duration(w)}" : "")}</summary>");
+            FramesTable(html, d);
+            html.Append("</details>");
+        }
+        return html.ToString();
+    }
+
+    /// <summary>A goroutine's frames, runtime.Stack's and those with captured values, each with its values.</summary>
+    static void FramesTable(StringBuilder html, GoroutineDetail g)
+    {
+        html.Append("<table class=\"sideeye\"><thead><tr><th>#</th><th>function</th><th>file:line</th><th>captured</th></tr></thead><tbody>");
+        foreach (var f in StackGroupFrame.Visible(g.Frames, f => f.Shown || f.Values.Count > 0))
+        {
+            var values = string.Join("<br>", f.Values.Select(v =>
+                $"<b>{HtmlEncode(v.Expression)}</b> <i>{HtmlEncode(v.Type)}</i> = {(v.Json is null ? $"<span style=\"color:#888\">unavailable: {HtmlEncode(v.Unavailable ?? "")}</span>" : $"<code>{HtmlEncode(v.Json)}</code>")}"));
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{f.Depth}</td><td>{HtmlEncode(f.Func)}{(f.Inlined ? " <i>(inlined)</i>" : "")}</td><td>{HtmlEncode(f.File)}:{f.Line}</td><td>{values}</td></tr>");
+        }
+        html.Append("</tbody></table>");
     }
 
     /// <summary>"in 3 processes on 2 hosts".</summary>

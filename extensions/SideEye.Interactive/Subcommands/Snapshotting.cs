@@ -49,7 +49,7 @@ static class Snapshotting
     /// <summary>The pids asked for: the --pid list, or every Go process running an executable named --exe.</summary>
     static async Task<int[]> Pids(ISnapshotter machine, SnapshotCommand command)
     {
-        if ((command.Pid is null) == (command.Exe is null)) throw new SideEyeException("snapshot needs either --pid PID[,PID…] or --exe NAME");
+        if ((command.Pid is null) == (command.Exe is null)) throw new SideEyeException("snapshot needs either --pid PID[,PID…] or --exe NAME[,NAME…]");
         if (command.Pid is { } list)
         {
             var pids = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -59,7 +59,15 @@ static class Snapshotting
             return pids.Length > 0 ? pids : throw new SideEyeException("--pid: no process id given");
         }
         // By the name a spec means it by: a binary replaced on disk since the process started still counts.
-        var matching = (await machine.ListAsync()).Where(p => ProgramCaptures.ProgramName(p.Exe) == command.Exe).Select(p => p.Pid).ToArray();
-        return matching.Length > 0 ? matching : throw new SideEyeException($"--exe: no Go process on {machine.Host} runs an executable named '{command.Exe}'");
+        var names = command.Exe!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var running = await machine.ListAsync();
+        var matching = new List<int>();
+        foreach (var name in names)
+        {
+            var found = running.Where(p => ProgramCaptures.ProgramName(p.Exe) == name).Select(p => p.Pid).ToArray();
+            if (found.Length == 0) throw new SideEyeException($"--exe: no Go process on {machine.Host} runs an executable named '{name}'");
+            matching.AddRange(found);
+        }
+        return matching.Count > 0 ? matching.Distinct().ToArray() : throw new SideEyeException("--exe: no executable name given");
     }
 }

@@ -27,16 +27,31 @@ static class StoredSnapshots
     /// <param name="words">The line's words, for its --where selectors.</param>
     public static GoroutineDetail Goroutine(NotebookSession session, GoroutineCommand command, IReadOnlyList<string> words)
     {
-        if ((command.Goid is null) == (command.In is null)) throw new SideEyeException("goroutine needs either --goid N or --in FUNC");
+        if (new object?[] { command.Goid, command.In, command.Report }.Count(o => o is not null) != 1)
+            throw new SideEyeException("goroutine needs one of --goid N, --in FUNC or --report NAME");
+        if (command.Row is not null && command.Report is null) throw new SideEyeException("--row goes with --report NAME");
         using var store = SnapshotStore.OpenReadOnly(session.Resolve(command.Db));
         var id = SnapshotIds.Resolve(store, command.Snapshot);
         var processes = ProcessFilter.Of(pid: command.Pid, where: SubmittedText.Values(words, "--where"));
         var inProcess = processes.IsAll ? "" : $" in {processes}";
         var detail = command.Goid is { } goid
             ? GoroutineDetails.Of(store, id, goid, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine {goid}{inProcess}")
-            : GoroutineDetails.Through(store, id, command.In!, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{command.In}'{inProcess}");
+            : command.In is { } function
+            ? GoroutineDetails.Through(store, id, function, processes) ?? throw new SideEyeException($"snapshot {id} has no goroutine in a function matching '{function}'{inProcess}")
+            : FromReport(store, session, command.Report!, command.Row ?? 1, id, processes);
         // Where the spec's links lead from it: another process's, or another machine's, goroutine that holds its request.
         return detail with { Linked = Snapshots.Reports.GoroutineLinks.Of(store, session.Spec.Reports, id, detail.Host, detail.Pid, detail.Goid) };
+    }
+
+    /// <summary>The goroutine row <paramref name="row"/> (from 1) of a report names, in the report's own order.</summary>
+    static GoroutineDetail FromReport(SnapshotStore store, NotebookSession session, string report, int row, long id, ProcessFilter processes)
+    {
+        if (row < 1) throw new SideEyeException($"--row {row}: rows count from 1");
+        var rows = Snapshots.Reports.ReportRows.Of(store, session.Spec.Reports, report, id, processes);
+        if (!rows.NamesGoroutines) throw new SideEyeException($"report {rows.Table.Name} names no goroutines (it needs snapshot_id, host, pid and goid columns)");
+        var at = rows.GoroutineAt(row - 1) ?? throw new SideEyeException($"report {rows.Table.Name} has {rows.Rows.Count} rows in snapshot {id}, not {row}");
+        return GoroutineDetails.Of(store, at.SnapshotId, at.Goid, ProcessFilter.Of(host: at.Host, pid: at.Pid))
+            ?? throw new SideEyeException($"row {row} of report {rows.Table.Name} names goroutine {at.Goid} in process {at.Pid} on {at.Host}, which snapshot {at.SnapshotId} does not have");
     }
 
     /// <param name="words">The line's words: the report's name (the one that is not an option or its value) and --where selectors.</param>

@@ -1,11 +1,17 @@
 using System.Globalization;
 using SideEye.Probes.Specs;
+using SideEye.Snapshots.Analysis;
+using SideEye.Snapshots.Selection;
 using SideEye.Snapshots.Store;
 
 namespace SideEye.Snapshots.Reports;
 
 /// <summary>A row a link leads to from a goroutine, and the goroutine that row names (when its table names goroutines).</summary>
-public sealed record LinkedRow(string Link, string FromTable, string ToTable, IReadOnlyList<string> Columns, object?[] Values, LinkedGoroutine? Goroutine);
+public sealed record LinkedRow(string Link, string FromTable, string ToTable, IReadOnlyList<string> Columns, object?[] Values, LinkedGoroutine? Goroutine)
+{
+    /// <summary>That goroutine as the snapshot holds it (state, frames, values): a client's request shown inside the server goroutine serving it.</summary>
+    public GoroutineDetail? Detail { get; init; }
+}
 
 /// <summary>A goroutine as a linked row names it: what opens it.</summary>
 public sealed record LinkedGoroutine(long SnapshotId, string Host, int Pid, long Goid);
@@ -50,7 +56,10 @@ public static class GoroutineLinks
                         : null;
                     // A link to the goroutine itself (a report over its own function) leads nowhere new.
                     if (target is { } t && t.Host == host && t.Pid == pid && t.Goid == goid) continue;
-                    found.Add(new LinkedRow(link.Name, near.Table, far.Table, farColumns, row, target));
+                    found.Add(new LinkedRow(link.Name, near.Table, far.Table, farColumns, row, target)
+                    {
+                        Detail = target is { } g ? GoroutineDetails.Of(store, g.SnapshotId, g.Goid, ProcessFilter.Of(host: g.Host, pid: g.Pid)) : null,
+                    });
                 }
             }
         }

@@ -22,9 +22,10 @@ public sealed record ReportRows(ReportTable Table, long? SnapshotId, IReadOnlyLi
     public static ReportRows Of(SnapshotStore store, ReportSpec spec, string name, long? snapshotId = null, ProcessFilter? processes = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var table = spec.Tables.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new SideEyeException($"the spec has no table \"{name}\" (its tables: {(spec.Tables.Count == 0 ? "none" : string.Join(", ", spec.Tables.Select(t => t.Name)))})");
         var applied = ReportViews.Apply(store, spec);
+        // The spec's tables and the built-in ones this store has (http_client_calls, …).
+        var table = spec.Tables.Concat(applied.Tables).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new SideEyeException($"the spec has no table \"{name}\" (tables here: {(applied.Tables.Count == 0 ? "none" : string.Join(", ", applied.Tables.Select(t => t.Name)))})");
         if (applied.Problems.FirstOrDefault(p => p.Place == table.Place) is { } problem) throw new SideEyeException($"report {table.Name} cannot be made here: {problem}");
         var columns = store.Query($"SELECT * FROM {ReportViews.Quote(table.Name)} LIMIT 0").Columns;
         var has = columns.ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -45,5 +46,15 @@ public sealed record ReportRows(ReportTable Table, long? SnapshotId, IReadOnlyLi
         var total = Convert.ToInt64(store.Query($"SELECT count(*) FROM {ReportViews.Quote(table.Name)} r{where}").Rows[0][0], CultureInfo.InvariantCulture);
         var rows = store.Query($"SELECT * FROM {ReportViews.Quote(table.Name)} r{where} LIMIT {MaxRows}").Rows;
         return new ReportRows(table, id, columns, rows, total, GoroutineKey.All(has.Contains));
+    }
+
+    /// <summary>The goroutine row <paramref name="index"/> (from 0) names, or null when the table names none or has fewer rows.</summary>
+    public LinkedGoroutine? GoroutineAt(int index)
+    {
+        if (!NamesGoroutines || index < 0 || index >= Rows.Count) return null;
+        int At(string column) => Columns.Select((c, i) => (c, i)).First(x => string.Equals(x.c, column, StringComparison.OrdinalIgnoreCase)).i;
+        var row = Rows[index];
+        var i = CultureInfo.InvariantCulture;
+        return new LinkedGoroutine(Convert.ToInt64(row[At("snapshot_id")], i), (string)row[At("host")]!, Convert.ToInt32(row[At("pid")], i), Convert.ToInt64(row[At("goid")], i));
     }
 }
