@@ -42,7 +42,7 @@ static partial class RequestsChecks
         Assert.Contains("main.(*store).lookup", inside, StringComparison.Ordinal);
         Assert.Contains($"id int64 = {oldest}", inside, StringComparison.Ordinal);
         // The link's row: the server's side of the very connection the backend printed for that request.
-        Assert.Contains($"remote_addr={services.Served[oldest].Remote}, local_addr={services.Served[oldest].Local}", goroutine, StringComparison.Ordinal);
+        Assert.Contains($"local_addr={services.Served[oldest].Local}, remote_addr={services.Served[oldest].Remote}", goroutine, StringComparison.Ordinal);
 
         // Every stuck request joined to the backend goroutine that holds it, through the built-in views.
         var joined = SqlTables.WithColumns(notebook.Cell("#!sideeye-sql\nSELECT i.id, i.path, i.age, s.pid AS backend_pid").Html, "id", "backend_pid", "uri", "wait_reason");
