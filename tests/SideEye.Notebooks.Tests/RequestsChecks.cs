@@ -49,8 +49,11 @@ static partial class RequestsChecks
         Assert.Equal(TwoServices.Stuck.Select(id => (id.ToString(CultureInfo.InvariantCulture), Pid(services.Backend), $"/items/{id - 5000}?request={id}", "sync.Mutex.Lock")),
             joined.Rows.Select(r => (joined.Cell(r, "id"), joined.Cell(r, "backend_pid"), joined.Cell(r, "uri"), joined.Cell(r, "wait_reason"))));
 
-        // The lock's holder is there too: the compaction, parked in main.(*store).compact.
-        Assert.Contains("main.(*store).compact", HtmlTables.Text(notebook.Cell("#!sideeye stacks --filter main.(*store)").Html), StringComparison.Ordinal);
+        // The lock's holder is there too: the compaction, parked in main.(*store).compact; and the group of waiting
+        // lookups leads back, at its net/http.(*conn).serve frame, to the three frontend goroutines whose calls they serve.
+        var stacks = HtmlTables.Text(notebook.Cell("#!sideeye stacks --filter main.(*store)").Html);
+        Assert.Contains("main.(*store).compact", stacks, StringComparison.Ordinal);
+        Assert.Contains($"→ http (http_client_calls): {TwoServices.Stuck.Length} goroutines in 1 process", stacks, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"linked: goroutine \d+ \[([^,\]]+)[^\]]*\] in process (\d+)")]

@@ -130,13 +130,19 @@ static class HtmlViews
             // Frames runtime.Stack hides (the runtime's own, compiler wrappers) are left out, unless it shows none of
             // them (the runtime's own goroutines); values stay at their depth.
             var showAll = !g.Frames.Any(f => f.Shown);
+            var links = view.Links.GetValueOrDefault(g.Key) ?? [];
             for (var depth = 0; depth < g.Frames.Count; depth++)
             {
                 if (!showAll && !g.Frames[depth].Shown) continue;
                 frames.Append(HtmlEncode(g.Frames[depth].ToString())).Append("<br>");
                 foreach (var v in values.Where(v => v.Depth == depth))
                     frames.Append("&nbsp;&nbsp;&nbsp;&nbsp;").Append(GroupValueHtml(v)).Append("<br>");
+                foreach (var l in links.Where(l => l.FromDepth == depth).GroupBy(l => (l.Link, l.ToTable)))
+                    frames.Append("&nbsp;&nbsp;&nbsp;&nbsp;").Append(LinkedHtml(l.Key.Link, l.Key.ToTable, l.ToList(), g.Hosts)).Append("<br>");
             }
+            // Links from a table that does not keep frame depths: after the stack.
+            foreach (var l in links.Where(l => l.FromDepth is not { } d || d >= g.Frames.Count).GroupBy(l => (l.Link, l.ToTable)))
+                frames.Append(LinkedHtml(l.Key.Link, l.Key.ToTable, l.ToList(), g.Hosts)).Append("<br>");
             var captured = values.Count == 0 ? "" : $", {values.Select(v => v.Expression).Distinct().Count()} values";
             var open = values.Count > 0 ? " open" : "";
             html.Append(CultureInfo.InvariantCulture,
@@ -153,6 +159,18 @@ static class HtmlViews
         var parts = v.Values.Take(shown).Select(d => $"<span title=\"{HtmlEncode(v.Type)}\">{HtmlEncode(Cut(d.Key))}</span>{(v.Values.Count > 1 || d.Value > 1 ? $" ×{d.Value}" : "")}");
         var more = v.Values.Count > shown ? $" … {v.Values.Count - shown} more distinct" : "";
         return $"<b>{HtmlEncode(v.Expression)}</b> = {string.Join(" | ", parts)}{more}";
+    }
+
+    /// <summary>"→ http (http_server_calls): 3 goroutines in 1 process: 22 (pid 7), …", the goroutines a link leads to from a group.</summary>
+    /// <param name="groupHosts">The group's own hosts: a target on another host says which.</param>
+    static string LinkedHtml(string link, string toTable, IReadOnlyList<Snapshots.Reports.LinkPair> pairs, IReadOnlyList<string> groupHosts)
+    {
+        const int shown = 5;
+        var targets = pairs.Select(p => p.To).Distinct().OrderBy(t => t.Host, StringComparer.Ordinal).ThenBy(t => t.Pid).ThenBy(t => t.Goid).ToList();
+        var processes = targets.Select(t => (t.Host, t.Pid)).Distinct().Count();
+        var listed = targets.Take(shown).Select(t => $"{t.Goid} (pid {t.Pid}{(groupHosts.Contains(t.Host) ? "" : $" on {HtmlEncode(t.Host)}")})");
+        return $"&rarr; <b>{HtmlEncode(link)}</b> ({HtmlEncode(toTable)}): {targets.Count} goroutine{(targets.Count == 1 ? "" : "s")} in {processes} process{(processes == 1 ? "" : "es")}: "
+            + string.Join(", ", listed) + (targets.Count > shown ? ", …" : "");
     }
 
     /// <summary>A few of a group's goroutine ids, for #!sideeye goroutine --goid.</summary>

@@ -21,7 +21,15 @@ static class StoredSnapshots
         if (groups.Count == 0 && command.Filter is null)
             throw new SideEyeException(processes.IsAll ? $"snapshot {id} has no goroutines" : $"snapshot {id} has no goroutines of {processes}");
         var values = GroupValues.Of(groups, FrameValues.Of(store, id, processes));
-        return new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly, values);
+        // Each group's goroutines' links, by group: a client's calls lead to the server goroutines serving them.
+        var groupOf = new Dictionary<(string, int, long), string>();
+        foreach (var g in groups)
+            for (var i = 0; i < g.Goids.Count; i++) groupOf[(g.Hosts[i], g.Pids[i], g.Goids[i])] = g.Key;
+        var links = Snapshots.Reports.GoroutineLinks.InSnapshot(store, session.Spec.Reports, id)
+            .Where(p => groupOf.ContainsKey((p.From.Host, p.From.Pid, p.From.Goid)))
+            .GroupBy(p => groupOf[(p.From.Host, p.From.Pid, p.From.Goid)])
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<Snapshots.Reports.LinkPair>)g.ToList());
+        return new StacksView(id, database, command.Filter, groups, StackTree.Of(groups), includePlotly, values) { Links = links };
     }
 
     /// <param name="words">The line's words, for its --where selectors.</param>

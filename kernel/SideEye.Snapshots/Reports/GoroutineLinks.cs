@@ -17,6 +17,13 @@ public sealed record LinkedRow(string Link, string FromTable, string ToTable, IR
 public sealed record LinkedGoroutine(long SnapshotId, string Host, int Pid, long Goid);
 
 /// <summary>
+/// One goroutine of a snapshot led by a link to another: from the row of <paramref name="FromTable"/> that names
+/// <paramref name="From"/> (at frame <paramref name="FromDepth"/> when that table keeps the frame's depth, as a
+/// function's table and the built-in views do) to the goroutine the other end's row names.
+/// </summary>
+public sealed record LinkPair(string Link, string FromTable, string ToTable, LinkedGoroutine From, int? FromDepth, LinkedGoroutine To);
+
+/// <summary>
 /// Where a spec's links and the built-in ones (<see cref="BuiltInReports"/>) lead from one goroutine: for each link with an end whose table names goroutines (it has
 /// snapshot_id, host, pid and goid), that end's rows for this goroutine are joined to the other end's rows of the same
 /// snapshot on the link's columns, in whichever process or on whichever machine those are: a client's request
@@ -64,6 +71,43 @@ public static class GoroutineLinks
             }
         }
         return found;
+    }
+
+    /// <summary>
+    /// Every pair of goroutines of one snapshot that the links join, both ways, for views over many goroutines at once
+    /// (the stack groups): one query per link and direction, capped at <paramref name="limit"/> pairs each.
+    /// </summary>
+    public static IReadOnlyList<LinkPair> InSnapshot(SnapshotStore store, ReportSpec spec, long snapshotId, int limit = 10_000)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var applied = ReportViews.Apply(store, spec);
+        var pairs = new List<LinkPair>();
+        var i = CultureInfo.InvariantCulture;
+        foreach (var link in applied.Links)
+        {
+            foreach (var (near, far) in new[] { (link.From, link.To), (link.To, link.From) })
+            {
+                var nearColumns = Columns(store, near.Table);
+                var farColumns = Columns(store, far.Table);
+                if (!GoroutineKey.All(nearColumns.Contains) || !GoroutineKey.All(farColumns.Contains)) continue;
+                var join = string.Join(" AND ", near.Columns.Zip(far.Columns, (n, f) => $"n.{ReportViews.Quote(n)} = f.{ReportViews.Quote(f)}"));
+                var depth = nearColumns.Contains("depth") ? "n.depth" : "NULL";
+                var rows = store.Query($"""
+                    SELECT DISTINCT n.host, n.pid, n.goid, {depth}, f.host, f.pid, f.goid
+                    FROM {ReportViews.Quote(near.Table)} n JOIN {ReportViews.Quote(far.Table)} f ON {join} AND f.snapshot_id = n.snapshot_id
+                    WHERE n.snapshot_id = {snapshotId.ToString(i)}
+                    LIMIT {limit.ToString(i)}
+                    """).Rows;
+                foreach (var r in rows)
+                {
+                    var from = new LinkedGoroutine(snapshotId, (string)r[0]!, Convert.ToInt32(r[1], i), Convert.ToInt64(r[2], i));
+                    var to = new LinkedGoroutine(snapshotId, (string)r[4]!, Convert.ToInt32(r[5], i), Convert.ToInt64(r[6], i));
+                    if (from == to) continue;
+                    pairs.Add(new LinkPair(link.Name, near.Table, far.Table, from, r[3] is null ? null : Convert.ToInt32(r[3], i), to));
+                }
+            }
+        }
+        return pairs;
     }
 
     static HashSet<string> Columns(SnapshotStore store, string table) =>

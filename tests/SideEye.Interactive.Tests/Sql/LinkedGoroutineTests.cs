@@ -57,5 +57,13 @@ public sealed class LinkedGoroutineTests
         // And back: the server goroutine leads to the client goroutine whose request it holds.
         var back = (GoroutineDetail)(await notebook.SubmitAsync("#!sideeye goroutine --goid 5 --pid 8")).Events.OfType<ReturnValueProduced>().Single().Value;
         Assert.Equal(new Snapshots.Reports.LinkedGoroutine(2, "client-host", 7, 2), Assert.Single(back.Linked).Goroutine);
+        // Inline: the linked goroutine itself, its state and frames.
+        Assert.Contains("linked: <b>goroutine 6 [sync.Mutex.Lock]</b> in process 8 on server-host", html);
+
+        // The stack groups say it too: the client's group leads to both server goroutines, each client goroutine to its own.
+        var stacks = (await notebook.SubmitAsync("#!sideeye stacks")).Events.OfType<DisplayEvent>().Single(e => e.FormattedValues.Any(v => v.MimeType == "text/html"))
+            .FormattedValues.Single(v => v.MimeType == "text/html").Value;
+        Assert.Contains("&rarr; <b>request</b> (served): 2 goroutines in 1 process: 5 (pid 8 on server-host), 6 (pid 8 on server-host)", stacks);
+        Assert.Contains("&rarr; <b>request</b> (calls): 2 goroutines in 1 process: 1 (pid 7 on client-host), 2 (pid 7 on client-host)", stacks);
     }
 }
