@@ -23,6 +23,11 @@ static partial class RequestsChecks
         Assert.Equal([Pid(services.Backend), Pid(services.Frontend)], snapshot.Rows.Select(r => snapshot.Cell(r, "pid")).Order(StringComparer.Ordinal));
         Assert.All(snapshot.Rows, r => Assert.Equal("", snapshot.Cell(r, "error")));
 
+        // The SQL cell that keeps the report in the spec, showing its rows.
+        var kept = notebook.Cell("#!sideeye-sql --table inflight");
+        Assert.Contains("table inflight kept in ", kept.Text, StringComparison.Ordinal);
+        Assert.Equal(TwoServices.Stuck.Length, SqlTables.WithColumns(kept.Html, "id", "age").Rows.Count);
+
         // The report: the stuck requests, oldest first (the frontend started them in id order).
         var report = HtmlTables.WithColumns(notebook.Cell("#!sideeye report inflight").Html, "id", "path", "age", "goroutine");
         Assert.Equal(TwoServices.Stuck.Select(id => id.ToString(CultureInfo.InvariantCulture)), report.Rows.Select(r => report.Cell(r, "id")));

@@ -6,6 +6,8 @@ namespace SideEye.Interactive.Sql;
 /// </summary>
 static class SqlDirectiveLine
 {
+    static readonly string[] Options = ["--name", "--table", "--description"];
+
     /// <summary>The first problem with a line of <paramref name="cell"/> that chooses the kernel, or null.</summary>
     public static string? FirstProblem(string kernelName, string cell)
     {
@@ -15,8 +17,8 @@ static class SqlDirectiveLine
             if (words.Count == 0 || words[0] != "#!" + kernelName) continue;
             for (var i = 1; i < words.Count; i++)
             {
-                if (words[i] != "--name") return $"unexpected '{words[i]}' after #!{kernelName} (it takes --name NAME)";
-                if (i + 1 >= words.Count || words[i + 1].StartsWith("--", StringComparison.Ordinal)) return "--name needs a value";
+                if (!Options.Contains(words[i])) return $"unexpected '{words[i]}' after #!{kernelName} (it takes {string.Join(", ", Options.Select(o => o + " " + o[2..].ToUpperInvariant()))})";
+                if (i + 1 >= words.Count || words[i + 1].StartsWith("--", StringComparison.Ordinal)) return $"{words[i]} needs a value";
                 i++;
             }
         }

@@ -29,6 +29,7 @@ public sealed class SqlKernel : Kernel,
 
     readonly Func<string> _database;
     readonly Func<ReportSpec>? _reports;
+    readonly Func<string, string?, string, string>? _keepTable;
     readonly HashSet<string> _reportProblemsShown = new(StringComparer.Ordinal);
     readonly string? _whenMissing;
     readonly SqlSession _session = new();
@@ -38,10 +39,12 @@ public sealed class SqlKernel : Kernel,
     /// <param name="database">The file to query, asked again for every cell (the session's follows #!sideeye open).</param>
     /// <param name="whenMissing">What to do when the file does not exist, added to the error.</param>
     /// <param name="reports">The spec's columns, tables and links to see in every cell (the session's spec), or null.</param>
-    internal SqlKernel(string name, Func<string> database, string? whenMissing, Func<ReportSpec>? reports = null) : base(name)
+    /// <param name="keepTable">Keeps a cell's query as the spec's table (name, description, SQL) and says so; null: --table is refused.</param>
+    internal SqlKernel(string name, Func<string> database, string? whenMissing, Func<ReportSpec>? reports = null, Func<string, string?, string, string>? keepTable = null) : base(name)
     {
         _database = database;
         _reports = reports;
+        _keepTable = keepTable;
         _whenMissing = whenMissing;
         KernelInfo.LanguageName = "SQL";
         KernelInfo.DisplayName = $"{name} - SQL over SideEye snapshots";
@@ -57,7 +60,8 @@ public sealed class SqlKernel : Kernel,
         // A kernel outside a composite has nowhere to put a subkernel; and Load run twice adds nothing twice.
         if (kernel.RootKernel is not CompositeKernel root || root.ChildKernels.Any(k => k.Name == DefaultName)) return;
         root.Add(new SqlKernel(DefaultName, () => session.Resolve(null),
-            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE", () => session.Spec.Reports).UseValueSharing());
+            "take a snapshot with #!sideeye snapshot, or open a saved file with #!sideeye open --file FILE", () => session.Spec.Reports,
+            (table, description, sql) => Subcommands.ReportEditing.KeepTable(session, table, description, sql)).UseValueSharing());
         root.AddConnectDirective(new ConnectSideEyeDirective(session));
     }
 
@@ -70,6 +74,8 @@ public sealed class SqlKernel : Kernel,
             {
                 _specifier = base.KernelSpecifierDirective;
                 _specifier.Parameters.Add(new KernelDirectiveParameter("--name", "Keep the (last statement's) result under this name, for #!share --from " + Name + " NAME"));
+                _specifier.Parameters.Add(new KernelDirectiveParameter("--table", "Keep the cell's query in the spec as the derived table (report) of this name, tried on the store first; its rows are shown"));
+                _specifier.Parameters.Add(new KernelDirectiveParameter("--description", "With --table: what the table is, kept in the spec"));
             }
             return _specifier;
         }
@@ -84,6 +90,15 @@ public sealed class SqlKernel : Kernel,
             if (keepAs is not null && !IsIdentifier(keepAs)) throw new SideEyeException($"--name: '{keepAs}' is not a name a C# cell can declare");
             var database = _database();
             if (!File.Exists(database)) throw new SideEyeException($"{database}: no such file" + (_whenMissing is null ? "" : "; " + _whenMissing));
+            // --table: the whole cell is the table's query, kept in the spec (or the cell fails and the spec stays as it was).
+            if (command.Parameters.TryGetValue("--table", out var table))
+            {
+                if (_keepTable is null) throw new SideEyeException("--table: this kernel has no spec to keep tables in");
+                var description = command.Parameters.TryGetValue("--description", out var d) ? d.Trim('"') : null;
+                var kept = _keepTable(table.Trim('"'), description, command.Code.Trim().TrimEnd(';').Trim());
+                context.Publish(new DisplayedValueProduced(kept, command, [new FormattedValue(PlainTextFormatter.MimeType, kept)]));
+            }
+            else if (command.Parameters.ContainsKey("--description")) throw new SideEyeException("--description goes with --table NAME");
             var results = _session.Run(database, command.Code, ShownRows, keepAll: keepAs is not null, context.CancellationToken, _reports?.Invoke());
             // Parts of the spec left out are said (once, not under every cell), but do not fail a cell that does not need them.
             foreach (var left in _session.LastReportProblems.Where(p => _reportProblemsShown.Add(p.ToString())))

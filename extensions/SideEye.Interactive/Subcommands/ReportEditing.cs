@@ -48,7 +48,14 @@ static partial class ReportEditing
             if (!spec.Reports.Tables.Any(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase))) throw new SideEyeException($"table --remove: the spec has no table {name}");
             return Keep(session, spec with { Reports = spec.Reports.WithoutTable(name) }, null, $"table {name} removed");
         }
-        var table = new ReportTable(name, command.Description, Sql(line, "table"), "");
+        return KeepTable(session, name, command.Description, Sql(line, "table"));
+    }
+
+    /// <summary>Adds or replaces the spec's table <paramref name="name"/>, tried on the store first (also for a SQL cell's --table).</summary>
+    public static string KeepTable(NotebookSession session, string name, string? description, string sql)
+    {
+        var spec = session.Spec;
+        var table = new ReportTable(name, description, sql, "");
         return Keep(session, spec with { Reports = spec.Reports.WithTable(table) }, c => c.Tables.FirstOrDefault(x => x.Name == name)?.Place, $"table {name}");
     }
 

@@ -25,7 +25,7 @@ public sealed record ReportRows(ReportTable Table, long? SnapshotId, IReadOnlyLi
         var applied = ReportViews.Apply(store, spec);
         // The spec's tables and the built-in ones this store has (http_client_calls, …).
         var table = spec.Tables.Concat(applied.Tables).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new SideEyeException($"the spec has no table \"{name}\" (tables here: {(applied.Tables.Count == 0 ? "none" : string.Join(", ", applied.Tables.Select(t => t.Name)))})");
+            ?? throw new SideEyeException($"the spec has no table \"{name}\" (its tables: {(applied.Tables.Count == 0 ? "none" : string.Join(", ", applied.Tables.Select(t => t.Name)))})");
         if (applied.Problems.FirstOrDefault(p => p.Place == table.Place) is { } problem) throw new SideEyeException($"report {table.Name} cannot be made here: {problem}");
         var columns = store.Query($"SELECT * FROM {ReportViews.Quote(table.Name)} LIMIT 0").Columns;
         var has = columns.ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -299,7 +299,7 @@ public sealed partial class SqlCellTests
         // The framework refuses an unknown or repeated option itself, and passes over a stray word or a missing value.
         Assert.Contains("'--nmae'", await Fails("#!sideeye-sql --nmae x\nSELECT 1"), StringComparison.Ordinal);
         Assert.Contains("'--name'", ExtensionKernel.Failure(await notebook.SubmitAsync("#!sideeye-sql --name a --name b\nSELECT 1")), StringComparison.Ordinal);
-        Assert.Equal("sideeye-sql: unexpected 'results' after #!sideeye-sql (it takes --name NAME)", await Fails("#!sideeye-sql results\nSELECT 1"));
+        Assert.Equal("sideeye-sql: unexpected 'results' after #!sideeye-sql (it takes --name NAME, --table TABLE, --description DESCRIPTION)", await Fails("#!sideeye-sql results\nSELECT 1"));
         Assert.Equal("sideeye-sql: --name needs a value", await Fails("#!sideeye-sql --name\nSELECT 1"));
         Assert.Equal("sideeye-sql: --name: '\"a b\"' is not a name a C# cell can declare", await Fails("#!sideeye-sql --name \"a b\"\nSELECT 1"));
 

@@ -96,6 +96,34 @@ public sealed class SqlReportTests
         Assert.Empty(Probes.Specs.CaptureSpecFile.Load(specFile).Reports.Tables);
     }
 
+    [Fact]
+    public async Task A_sql_cell_with_table_keeps_its_multi_line_query_as_a_report()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        var specFile = Path.Combine(notebook.Directory, "sideeye-spec.json");
+        File.WriteAllText(specFile, """{ "version": 1, "programs": [ { "binary": "app", "functions": [ { "function": "main.idle", "capture": ["req"] } ] } ] }""");
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+
+        var result = await notebook.SubmitAsync("#!sideeye-sql --table gets --description \"GET requests\"\nSELECT goid,\n       \"req\"->>'$.Method' AS method\nFROM main_idle\nWHERE \"req\"->>'$.Method' = 'GET';\n");
+        Assert.Empty(result.Events.OfType<CommandFailed>());
+        var shown = result.Events.OfType<DisplayedValueProduced>().ToArray();
+        Assert.StartsWith("table gets kept in ", shown[0].FormattedValues.Single().Value);
+        Assert.Equal([[1L, "GET"]], ((SqlResultSet)shown.Single(d => d.Value is SqlResultSet).Value).Rows);
+        var table = Assert.Single(Probes.Specs.CaptureSpecFile.Load(specFile).Reports.Tables);
+        Assert.Equal(("gets", "GET requests"), (table.Name, table.Description));
+        Assert.Equal("SELECT goid,\n       \"req\"->>'$.Method' AS method\nFROM main_idle\nWHERE \"req\"->>'$.Method' = 'GET'", table.Sql);
+        // Every later cell sees it, as a report too.
+        Assert.Equal([[1L]], (await notebook.TableAsync("#!sideeye-sql\nSELECT count(*) FROM gets")).Item1.Rows);
+
+        // A query that does not run is refused, and the spec is as it was.
+        var before = File.ReadAllText(specFile);
+        var failed = Assert.Single((await notebook.SubmitAsync("#!sideeye-sql --table broken\nSELECT nothing_here FROM main_idle")).Events.OfType<CommandFailed>());
+        Assert.Contains("table broken: ", failed.Message);
+        Assert.Equal(before, File.ReadAllText(specFile));
+        Assert.Contains("--description goes with --table", Assert.Single((await notebook.SubmitAsync("#!sideeye-sql --description x\nSELECT 1")).Events.OfType<CommandFailed>()).Message);
+    }
+
     static async Task<string> Said(SqlNotebook notebook, string code)
     {
         var result = await notebook.SubmitAsync(code);
