@@ -12,6 +12,7 @@ using SideEye.Benchmarks;
 // "stripped [BINARY] [runs]": opening a binary without DWARF or symbols, and stripped against unstripped pauses (root).
 // "pagedout [N] [runs]": the pause with and without faulting pages in, resident and paged out, at N goroutines with captures (root).
 // "reports [S] [N] [runs]": a team's reports over S stored snapshots of N goroutines with captures: views, a derived table, a link (root).
+// "builtins [N] [runs]": a server's pause with the built-in HTTP captures off, on, and captured everywhere, at N keep-alive connections (root).
 // "fuzz [N] [seed] [workers]": N mutated Go binaries (default 10,000) through `sideeye inspect`, by outcome, with max time and memory.
 if (args.Length > 0 && args[0] == "bdn")
 {
@@ -27,5 +28,6 @@ if (args.Length > 0 && args[0] == "fleet") return FleetReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "stripped") return StrippedReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "pagedout") return PagedOutReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "reports") return ReportsReport.Run(args[1..]);
+if (args.Length > 0 && args[0] == "builtins") return BuiltInsReport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzReport.Run(args[1..]);
 return QuickReport.Run(args);
