@@ -46,6 +46,9 @@ public sealed class GoBinary
     public string? NoDwarf => Dwarf is not null ? null
         : $"{Path}: no DWARF (built with -ldflags=-w or -s, or stripped) and no separate debug file: looked at {_debugInfo.Value.Search?.Describe() ?? "nothing"}";
 
+    /// <summary>The ELF symbols: the executable's, or when it has none, its separate debug file's.</summary>
+    public IReadOnlyList<ElfSymbolInfo> Symbols => Image.Symbols.Count > 0 ? Image.Symbols : _debugInfo.Value.Image.Symbols;
+
     /// <summary>The runtime model; throws a <see cref="SideEyeException"/> saying why when it cannot be read.</summary>
     public GoRuntimeModel Runtime => _runtime.Value;
 

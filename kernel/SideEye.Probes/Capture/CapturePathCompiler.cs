@@ -1,5 +1,6 @@
 using SideEye.Binary.Dwarf.Types;
 using SideEye.Probes.Specs;
+using SideEye.Probes.Values;
 
 namespace SideEye.Probes.Capture;
 
@@ -15,7 +16,7 @@ public static class CapturePathCompiler
     {
         var steps = new List<CaptureStep>();
         var root = RootOf(capture);
-        var (type, offset, stopped) = Walk(capture.Expression, root, rootType, steps);
+        var (type, offset, stopped) = Walk(capture, capture.Expression, root, rootType, steps);
         if (capture.Expression is BuiltinExpression || type is null) return new CapturePath(rootType, steps, offset, GatherTypeTable.None);
         // A value that refers to nothing (a number, a struct of numbers) is whole in what the path read already.
         var id = types.IdOf(type);
@@ -35,6 +36,7 @@ public static class CapturePathCompiler
                 case DerefExpression d: e = d.Target; break;
                 case IndexExpression i: e = i.Target; break;
                 case BuiltinExpression b: e = b.Argument; break;
+                case TypeAssertExpression a: e = a.Target; break;
                 default: return e;
             }
         }
@@ -46,6 +48,7 @@ public static class CapturePathCompiler
         DerefExpression d => FirstName(d.Target),
         IndexExpression i => FirstName(i.Target),
         BuiltinExpression b => FirstName(b.Argument),
+        TypeAssertExpression a => FirstName(a.Target),
         _ => e,
     };
 
@@ -57,14 +60,14 @@ public static class CapturePathCompiler
     };
 
     /// <summary>Type and offset (in the last thing read) of <paramref name="e"/>; stopped when the probe cannot go further (the value gathered is then what was reached).</summary>
-    static (GoType? Type, int Offset, bool Stopped) Walk(CaptureExpression e, CaptureExpression root, GoType rootType, List<CaptureStep> steps)
+    static (GoType? Type, int Offset, bool Stopped) Walk(ResolvedCapture capture, CaptureExpression e, CaptureExpression root, GoType rootType, List<CaptureStep> steps)
     {
         if (ReferenceEquals(e, root) || e == root) return (rootType, 0, false);
         switch (e)
         {
             case FieldExpression f:
             {
-                var (t, off, stopped) = Walk(f.Target, root, rootType, steps);
+                var (t, off, stopped) = Walk(capture, f.Target, root, rootType, steps);
                 if (stopped || t is null) return (t, off, true);
                 foreach (var (field, throughPointer) in FieldChain(t, f.Field) ?? [])
                 {
@@ -77,15 +80,28 @@ public static class CapturePathCompiler
                 }
                 return (t, off, false);
             }
+            case TypeAssertExpression a when capture.Assertions.TryGetValue(a, out var assertion):
+            {
+                // The interface's second word: a pointer-shaped value itself, else a pointer to the boxed value.
+                // Whether the interface holds that type is the decoder's check (its first word); the probe only reads.
+                var (t, off, stopped) = Walk(capture, a.Target, root, rootType, steps);
+                if (stopped || t is null) return (t, off, true);
+                var dataWord = off + ValueReadRules.PointerSize;
+                var asserted = assertion.Type;
+                if (IsPointerShaped(asserted)) return (asserted, dataWord, false);
+                if (steps.Count >= CapturePath.MaxSteps) return (t, off, true);
+                steps.Add(new CaptureStep(dataWord, 0, (int)Math.Clamp(asserted.Size, 1, GatherTypeTable.MaxBlockBytes)));
+                return (asserted, 0, false);
+            }
             case DerefExpression d:
             {
-                var (t, off, stopped) = Walk(d.Target, root, rootType, steps);
+                var (t, off, stopped) = Walk(capture, d.Target, root, rootType, steps);
                 if (stopped || t is null) return (t, off, true);
                 return Deref(ref t, ref off, steps) ? (t, off, false) : (t, off, true);
             }
             case IndexExpression i:
             {
-                var (t, off, stopped) = Walk(i.Target, root, rootType, steps);
+                var (t, off, stopped) = Walk(capture, i.Target, root, rootType, steps);
                 if (stopped || t is null) return (t, off, true);
                 if (Kind(t) == GoKind.Pointer && !Deref(ref t, ref off, steps)) return (t, off, true); // p[i] on *array
                 switch (Kind(t))
@@ -106,7 +122,7 @@ public static class CapturePathCompiler
             }
             case BuiltinExpression b:
             {
-                var (t, off, stopped) = Walk(b.Argument, root, rootType, steps);
+                var (t, off, stopped) = Walk(capture, b.Argument, root, rootType, steps);
                 if (stopped || t is null) return (t, off, true);
                 if (Kind(t) == GoKind.Pointer && t.Elem is { } arr && Kind(arr) == GoKind.Array) return (arr, off, true);
                 // Maps and channels keep their length behind the pointer: copy the header.
@@ -122,6 +138,9 @@ public static class CapturePathCompiler
                 return (rootType, 0, false);
         }
     }
+
+    /// <summary>Kinds an interface keeps in its data word itself rather than boxed (Go's direct interface types, less the one-pointer structs and arrays).</summary>
+    internal static bool IsPointerShaped(GoType t) => ValueKinds.Of(t) is GoKind.Pointer or GoKind.Map or GoKind.Chan or GoKind.Func or GoKind.UnsafePointer;
 
     static bool Deref(ref GoType t, ref int off, List<CaptureStep> steps)
     {

@@ -7,7 +7,8 @@ namespace SideEye.Probes.Specs;
 /// Recursive descent over the capture expression grammar:
 /// <code>
 /// expr    = "*" expr | postfix
-/// postfix = primary { "." ident | "[" (int | string) "]" }
+/// postfix = primary { "." ident | "." "(" type ")" | "[" (int | string) "]" }
+/// type    = { "*" } ident { "." ident }      (a Go type name, package path included or its last element only)
 /// primary = ("len" | "cap") "(" expr ")" | ident | "(" expr ")"
 /// ident   = letter { letter | digit | "/" | "-" }     (so package paths such as net/http are one name)
 /// </code>
@@ -71,7 +72,7 @@ internal sealed class CaptureExpressionParser
         {
             SkipSpace();
             var column = Column;
-            if (Accept('.')) e = new FieldExpression(e, Identifier("a field name after '.'")) { Column = column };
+            if (Accept('.')) e = Accept('(') ? new TypeAssertExpression(e, TypeName()) { Column = column } : new FieldExpression(e, Identifier("a field name after '.'")) { Column = column };
             else if (Accept('[')) e = new IndexExpression(e, Key()) { Column = column };
             else return e;
         }
@@ -148,6 +149,19 @@ internal sealed class CaptureExpressionParser
             return new BuiltinExpression(name, argument) { Column = column };
         }
         return new NameExpression(name) { Column = column };
+    }
+
+    /// <summary>The type of x.(T), up to its closing parenthesis: stars, then a name that may hold a package path.</summary>
+    string TypeName()
+    {
+        SkipSpace();
+        var start = _pos;
+        while (!AtEnd && Current == '*') _pos++;
+        Identifier("a type name after '.('");
+        while (!AtEnd && Current == '.') { _pos++; Identifier("a type name after '.'"); }
+        var name = _text[start.._pos];
+        Expect(')');
+        return name;
     }
 
     string Identifier(string what)

@@ -59,8 +59,9 @@ public sealed class CaptureResolver
         var where = $"{function}: \"{text}\"";
         DwarfVariable? local = null;
         DwarfGlobalVariable? global = null;
+        _assertions = [];
         var type = Type(expression, fn, where, ref local, ref global);
-        return new ResolvedCapture(function, text, expression, type, local, global);
+        return new ResolvedCapture(function, text, expression, type, local, global) { Assertions = _assertions };
     }
 
     GoType? Type(CaptureExpression e, DwarfFunction fn, string where, ref DwarfVariable? local, ref DwarfGlobalVariable? global)
@@ -80,6 +81,8 @@ public sealed class CaptureResolver
                     : throw new CaptureSpecException(where, $"cannot dereference {d.Target}: its type {pointer.Name} is not a pointer");
             case IndexExpression i:
                 return Index(Type(i.Target, fn, where, ref local, ref global)!, i, where);
+            case TypeAssertExpression a:
+                return Asserted(Type(a.Target, fn, where, ref local, ref global)!, a, where);
             case BuiltinExpression b:
                 var of = Type(b.Argument, fn, where, ref local, ref global)!;
                 var kind = KindOf(Deref(of));
@@ -89,6 +92,44 @@ public sealed class CaptureResolver
             default:
                 throw new ArgumentException($"unknown expression node {e.GetType().Name}");
         }
+    }
+
+    Dictionary<TypeAssertExpression, TypeAssertion> _assertions = [];
+
+    /// <summary>
+    /// x.(T): x must be an interface; T is found in DWARF by its name, or by the end of it after a '/' (or, for a bare name, a '.'): one type only;
+    /// and the word an interface holding a T starts with must be known from the symbol table (the itab the compiler
+    /// made for T and x's interface type, or T's type descriptor for interface{}), so the decoder can check it.
+    /// </summary>
+    GoType Asserted(GoType iface, TypeAssertExpression a, string where)
+    {
+        if (Values.ValueKinds.Of(iface) != GoKind.Interface)
+            throw new CaptureSpecException(where, $"{a.Target} is not an interface (its type is {iface.Name}): only an interface's value can be asserted");
+        var stars = a.TypeName.TakeWhile(c => c == '*').Count();
+        var bare = a.TypeName[stars..];
+        var prefix = new string('*', stars);
+        var candidates = _dwarf.FindType(a.TypeName) is { } exact ? [exact.Name]
+            : _dwarf.TypeNames.Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.Length > stars && n[stars] != '*'
+                && (n[stars..].EndsWith("/" + bare, StringComparison.Ordinal) || !bare.Contains('.') && n[stars..].EndsWith("." + bare, StringComparison.Ordinal))).Distinct().ToList();
+        if (candidates.Count == 0)
+            throw new CaptureSpecException(where, $"no type {a.TypeName} in the binary's DWARF",
+                Suggest(bare, _dwarf.TypeNames.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Select(n => n[stars..])) is { Length: > 0 } near ? $"did you mean {near}?" : null);
+        if (candidates.Count > 1) throw new CaptureSpecException(where, $"{a.TypeName} could be {string.Join(" or ", candidates)}: write the whole name");
+        var asserted = _dwarf.FindType(candidates[0])!;
+        // interface{} starts with the type descriptor, which DWARF names; any other interface with the itab, which only
+        // the symbol table names (go:itab.T,I, go.itab. before Go 1.20).
+        if (iface.Resolved.Fields is [{ Name: "_type" }, ..])
+        {
+            _assertions[a] = new TypeAssertion(asserted, asserted.RuntimeTypeAddress
+                ?? throw new CaptureSpecException(where, $"cannot check that {a.Target} holds a {asserted.Name}: DWARF does not say where its type descriptor is"));
+            return asserted;
+        }
+        var wanted = new[] { $"go:itab.{asserted.Name},{iface.Name}", $"go.itab.{asserted.Name},{iface.Name}" };
+        var symbol = _binary.Symbols.FirstOrDefault(s => wanted.Contains(s.Name));
+        if (symbol.Name is null)
+            throw new CaptureSpecException(where, $"cannot check that {a.Target} holds a {asserted.Name}: the symbol table has no {wanted[0]} (a stripped symbol table, or a {asserted.Name} never converted to {iface.Name} where the compiler can see it)");
+        _assertions[a] = new TypeAssertion(asserted, symbol.Value);
+        return asserted;
     }
 
     /// <summary>A parameter first, then a local (the first one declared: shadowed names in inner blocks come later).</summary>

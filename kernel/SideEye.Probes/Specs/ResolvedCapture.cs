@@ -10,4 +10,15 @@ namespace SideEye.Probes.Specs;
 public sealed record ResolvedCapture(string Function, string Text, CaptureExpression Expression, GoType? Type, DwarfVariable? Local, DwarfGlobalVariable? Global)
 {
     public string TypeName => Type?.Name ?? "int";
+
+    /// <summary>Each type assertion of the expression, resolved.</summary>
+    public IReadOnlyDictionary<TypeAssertExpression, TypeAssertion> Assertions { get; init; } = new Dictionary<TypeAssertExpression, TypeAssertion>();
+}
+
+/// <summary>
+/// x.(T) resolved: T's type, and the first word an interface holding a T has (the itab's link-time address for a
+/// non-empty interface, T's type descriptor's for interface{}), which the decoder checks.
+/// </summary>
+public sealed record TypeAssertion(GoType Type, ulong Word)
+{
 }

@@ -72,6 +72,7 @@ public sealed class ExpressionEvaluator(ValueFormatter formatter)
                 FieldExpression f => Field(Eval(f.Target), f),
                 DerefExpression d => Deref(Eval(d.Target), d.Target),
                 IndexExpression i => Index(Eval(i.Target), i),
+                TypeAssertExpression a => Assert(Eval(a.Target), a),
                 BuiltinExpression b => throw new NotAvailableException($"{b} cannot be used inside an expression"),
                 _ => throw new NotAvailableException($"{e} is not a parameter or local of {capture.Function}"),
             };
@@ -94,6 +95,29 @@ public sealed class ExpressionEvaluator(ValueFormatter formatter)
             if (address == 0) throw new NotAvailableException($"nil pointer dereference at {what}");
             return decoder.Reader.Read(address, elem.Size) is { } bytes ? new Place(elem, bytes, address)
                 : throw new NotAvailableException($"memory of {what} at {GoValueText.Hex(address)} not available");
+        }
+
+        /// <summary>x.(T): only when the interface's first word is T's (its itab, or for interface{} its type descriptor).</summary>
+        Place Assert(Place iface, TypeAssertExpression a)
+        {
+            var assertion = capture.Assertions.TryGetValue(a, out var found) ? found : throw new NotAvailableException($"{a} was not resolved");
+            if (iface.Bytes.Length < 2 * ValueReadRules.PointerSize) throw new NotAvailableException($"{a.Target} was not read whole");
+            var word = BlockReader.U64(iface.Bytes, 0);
+            if (word == 0) throw new NotAvailableException($"{a.Target} is a nil interface");
+            if (word != assertion.Word + formatter.LoadBias)
+            {
+                // An empty interface's word names its type; a non-empty one's names an itab, which the capture did not copy.
+                var held = iface.Type.Resolved.Fields is [{ Name: "_type" }, ..]
+                    ? formatter.RuntimeTypes.Find(word - formatter.LoadBias) is { } t ? $"it holds a {t.Name}" : $"its type descriptor is at {GoValueText.Hex(word)}"
+                    : $"its itab is at {GoValueText.Hex(word)}, not {GoValueText.Hex(assertion.Word + formatter.LoadBias)}";
+                throw new NotAvailableException($"{a.Target} holds another type than {assertion.Type.Name} ({held})");
+            }
+            var data = iface.Bytes.AsSpan(ValueReadRules.PointerSize, ValueReadRules.PointerSize).ToArray();
+            var dataAddress = iface.Address is { } at ? at + ValueReadRules.PointerSize : (ulong?)null;
+            if (Capture.CapturePathCompiler.IsPointerShaped(assertion.Type)) return new Place(assertion.Type, data, dataAddress);
+            var boxed = BlockReader.U64(data, 0);
+            return decoder.Reader.Read(boxed, assertion.Type.Size) is { } bytes ? new Place(assertion.Type, bytes, boxed)
+                : throw new NotAvailableException($"memory of {a} at {GoValueText.Hex(boxed)} not available");
         }
 
         Place AutoDeref(Place p, CaptureExpression what) => ValueKinds.Of(p.Type) == GoKind.Pointer ? Deref(p, what) : p;

@@ -16,10 +16,21 @@ public class CaptureExpressionTests
     [InlineData("net/http.DefaultClient.Timeout", "net/http.DefaultClient.Timeout")]
     [InlineData("**pp", "*(*pp)")]
     [InlineData("len", "len")] // a variable may be called len
+    [InlineData("v.(int)", "v.(int)")]
+    [InlineData("s.st.( *google.golang.org/grpc/internal/transport.http2Server ).remoteAddr", "s.st.(*google.golang.org/grpc/internal/transport.http2Server).remoteAddr")]
+    [InlineData("c.rwc.(*net.TCPConn).fd.laddr.(*net.TCPAddr).Port", "c.rwc.(*net.TCPConn).fd.laddr.(*net.TCPAddr).Port")]
     public void Parses_and_prints(string text, string printed)
     {
         var e = CaptureExpression.Parse(text);
         Assert.Equal(printed, e.ToString());
+    }
+
+    [Fact]
+    public void A_type_assertion_is_a_node_of_its_own()
+    {
+        var f = Assert.IsType<FieldExpression>(CaptureExpression.Parse("x.(*pkg.T).Name"));
+        var a = Assert.IsType<TypeAssertExpression>(f.Target);
+        Assert.Equal(("*pkg.T", "x"), (a.TypeName, a.Target.ToString()));
     }
 
     [Fact]
@@ -45,6 +56,9 @@ public class CaptureExpressionTests
     [InlineData("f(x)", "unexpected '(' after f")]
     [InlineData("a[99999999999999999999]", "is not an integer")]
     [InlineData("1", "expected a name, found '1'")]
+    [InlineData("v.()", "column 4: expected a type name after '.(', found ')'")]
+    [InlineData("v.(*T", "expected ')' at the end")]
+    [InlineData("v.(T.)", "expected a type name after '.', found ')'")]
     public void Refuses_with_the_place_and_the_reason(string text, string message)
     {
         var e = Assert.Throws<CaptureSpecException>(() => CaptureExpression.Parse(text));
