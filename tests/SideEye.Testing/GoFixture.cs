@@ -33,6 +33,30 @@ public static class GoFixture
         })).Value;
     }
 
+    /// <summary>Where Debian's golang-*-dev packages put their Go sources: the GOPATH of programs built from them.</summary>
+    public const string DebianGopath = "/usr/share/gocode";
+
+    /// <summary>
+    /// Builds testdata/grpc/<paramref name="program"/> in GOPATH mode against Debian's packaged sources (grpc-go from
+    /// golang-google-grpc-dev and its dependencies), as Debian builds its Go packages: no module, no download.
+    /// </summary>
+    public static string BuildInGopath(string program, GoToolchain toolchain)
+    {
+        var output = Path.Combine(RepoPaths.BuildOutput, toolchain.Release, program);
+        return Built.GetOrAdd(output, o => new Lazy<string>(() =>
+        {
+            var sourceDir = Path.Combine(RepoPaths.TestData, "grpc", program);
+            if (!Directory.Exists(sourceDir)) throw new ArgumentException($"no Go program testdata/grpc/{program}");
+            if (!Directory.Exists(Path.Combine(DebianGopath, "src", "google.golang.org", "grpc")))
+                throw new InvalidOperationException($"grpc-go's sources are not in {DebianGopath}: apt-get install golang-google-grpc-dev (the README's test command does)");
+            if (IsFresh(o, Directory.GetFiles(sourceDir, "*.go"))) return o;
+            Directory.CreateDirectory(Path.GetDirectoryName(o)!);
+            toolchain.Run(sourceDir, new Dictionary<string, string> { ["GO111MODULE"] = "off", ["GOPATH"] = DebianGopath }, "build", "-o", o + TmpSuffix, ".");
+            File.Move(o + TmpSuffix, o, overwrite: true);
+            return o;
+        })).Value;
+    }
+
     /// <summary>The debug directory <see cref="GoBuildFlags.SeparateDebugInfo"/> builds put their debug files in (by build ID).</summary>
     public static string DebugDirectory => Path.Combine(RepoPaths.BuildOutput, "debug");
 

@@ -5,7 +5,8 @@ namespace SideEye.Probes.Specs;
 /// <summary>
 /// What every snapshot captures without being asked, so that requests can be followed from the client goroutine
 /// waiting on one into the server goroutine serving it (SideEye.Snapshots.Reports.BuiltInReports matches them): for
-/// net/http, the connection a client's round trip waits on and the connection and request a server goroutine holds.
+/// net/http, the connection a client's round trip waits on and the connection and request a server goroutine holds;
+/// for grpc-go, the connection's addresses, the stream id and the method on both sides.
 /// Added to a program's captures only where the binary has the function and the expression resolves (another Go
 /// release may name a field differently: that expression is left out, never an error), and only with debug info.
 /// </summary>
@@ -20,12 +21,23 @@ public static class BuiltInCaptures
     /// <summary>What net/http's connection goroutine calls to run the handler of a request.</summary>
     public const string HttpServerHandler = "net/http.serverHandler.ServeHTTP";
 
+    /// <summary>grpc-go's client (the 1.3x API Debian packages): a call's goroutine waits here for the answer on its stream.</summary>
+    public const string GrpcClientReceive = "google.golang.org/grpc.(*csAttempt).recvMsg";
+
+    /// <summary>grpc-go's server: one goroutine per stream, through the handler.</summary>
+    public const string GrpcServerStream = "google.golang.org/grpc.(*Server).handleStream";
+
+    /// <summary>The server transport's addresses, behind its interface (grpc-go's own HTTP/2 transport).</summary>
+    public const string GrpcServerLocalAddr = "stream.st.(*transport.http2Server).localAddr", GrpcServerRemoteAddr = "stream.st.(*transport.http2Server).remoteAddr";
+
     public static IReadOnlyList<FunctionCapture> All { get; } =
     [
         new(HttpClientRoundTrip, ["pc.conn", "req.Request.Method", "req.Request.URL"]),
         // An idle connection's goroutine waits in the same function for the next request (a busy server keeps
         // thousands): capturing it there tripled the pause of a server with 1,600 idle connections.
         new(HttpServerConn, ["c.rwc", "w.req.Method", "w.req.RequestURI", "w.req.Host"]) { AtCallsTo = HttpServerHandler },
+        new(GrpcClientReceive, ["a.s.id", "a.s.ct.localAddr", "a.s.ct.remoteAddr", "a.s.method"]),
+        new(GrpcServerStream, ["stream.id", "stream.method", GrpcServerLocalAddr, GrpcServerRemoteAddr]),
     ];
 
     /// <summary>Whether the expression is one of the built-in captures of the function.</summary>

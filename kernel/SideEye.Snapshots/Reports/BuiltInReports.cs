@@ -15,8 +15,12 @@ namespace SideEye.Snapshots.Reports;
 public static class BuiltInReports
 {
     public const string HttpClientCalls = "http_client_calls", HttpServerCalls = "http_server_calls", HttpLink = "http";
+    public const string GrpcClientCalls = "grpc_client_calls", GrpcServerCalls = "grpc_server_calls", GrpcLink = "grpc";
 
-    public static readonly string[] Names = [HttpClientCalls, HttpServerCalls];
+    public static readonly string[] Names = [HttpClientCalls, HttpServerCalls, GrpcClientCalls, GrpcServerCalls];
+
+    /// <summary>The built-in links' names, which a spec's links may not take.</summary>
+    public static readonly string[] LinkNames = [HttpLink, GrpcLink];
 
     const string Place = "built in";
 
@@ -61,51 +65,77 @@ public static class BuiltInReports
         """,
     ];
 
+    /// <summary>One built-in view: its name, what it holds, the captured function it reads, and its SQL over that
+    /// function's table (from, aliased t) in the store's catalog: column(EXPR) is the captured expression's column, NULL
+    /// where no snapshot had it.</summary>
+    sealed record View(string Name, string Description, string Function, Func<Func<string, string>, string, string, string> Sql);
+
+    static readonly View[] Views =
+    [
+        new(HttpClientCalls, "goroutines waiting on an HTTP/1 request they sent (net/http's client), with the connection's addresses", BuiltInCaptures.HttpClientRoundTrip,
+            (c, catalog, from) => $"""
+                SELECT t.snapshot_id, t.host, t.pid, t.goid, t.depth,
+                       sideeye_net_addr(json_extract(sideeye_conn_fd({c("pc.conn")}), '$.laddr')) AS local_addr,
+                       sideeye_net_addr(json_extract(sideeye_conn_fd({c("pc.conn")}), '$.raddr')) AS remote_addr,
+                       json_extract_string({c("req.Request.Method")}, '$') AS method,
+                       sideeye_url({c("req.Request.URL")}) AS url
+                FROM {from} t
+                """),
+        // A connection's goroutine between requests still holds the last one (stores from before the capture was
+        // limited to the handler's calls have such rows): only a frame whose callee is the handler's dispatch serves one.
+        new(HttpServerCalls, "net/http server goroutines inside a handler, with the connection's addresses and the request", BuiltInCaptures.HttpServerConn,
+            (c, catalog, from) => $"""
+                SELECT t.snapshot_id, t.host, t.pid, t.goid, t.depth,
+                       sideeye_net_addr(json_extract(sideeye_conn_fd({c("c.rwc")}), '$.laddr')) AS local_addr,
+                       sideeye_net_addr(json_extract(sideeye_conn_fd({c("c.rwc")}), '$.raddr')) AS remote_addr,
+                       json_extract_string({c("w.req.Method")}, '$') AS method,
+                       json_extract_string({c("w.req.RequestURI")}, '$') AS uri,
+                       json_extract_string({c("w.req.Host")}, '$') AS request_host
+                FROM {from} t
+                WHERE EXISTS (SELECT 1 FROM {catalog}.main.frames f
+                              WHERE f.snapshot_id = t.snapshot_id AND f.host = t.host AND f.pid = t.pid AND f.goid = t.goid AND f.depth = t.depth - 1
+                                AND f.func = '{BuiltInCaptures.HttpServerHandler}')
+                """),
+        new(GrpcClientCalls, "goroutines waiting for the answer to a gRPC call (grpc-go's client), with the connection's addresses and the stream", BuiltInCaptures.GrpcClientReceive,
+            (c, catalog, from) => $"""
+                SELECT t.snapshot_id, t.host, t.pid, t.goid, t.depth,
+                       sideeye_net_addr({c("a.s.ct.localAddr")}) AS local_addr,
+                       sideeye_net_addr({c("a.s.ct.remoteAddr")}) AS remote_addr,
+                       TRY_CAST(json_extract_string({c("a.s.id")}, '$') AS BIGINT) AS stream_id,
+                       json_extract_string({c("a.s.method")}, '$') AS method
+                FROM {from} t
+                """),
+        new(GrpcServerCalls, "grpc-go server goroutines handling a stream, with the connection's addresses and the stream", BuiltInCaptures.GrpcServerStream,
+            (c, catalog, from) => $"""
+                SELECT t.snapshot_id, t.host, t.pid, t.goid, t.depth,
+                       sideeye_net_addr({c(BuiltInCaptures.GrpcServerLocalAddr)}) AS local_addr,
+                       sideeye_net_addr({c(BuiltInCaptures.GrpcServerRemoteAddr)}) AS remote_addr,
+                       TRY_CAST(json_extract_string({c("stream.id")}, '$') AS BIGINT) AS stream_id,
+                       json_extract_string({c("stream.method")}, '$') AS method
+                FROM {from} t
+                """),
+    ];
+
+    /// <summary>The built-in links: the client's end of a connection (and stream) is the server's other end.</summary>
+    static readonly ReportLink[] Links =
+    [
+        new(HttpLink, new LinkEnd(HttpClientCalls, ["local_addr", "remote_addr"]), new LinkEnd(HttpServerCalls, ["remote_addr", "local_addr"]), Place),
+        new(GrpcLink, new LinkEnd(GrpcClientCalls, ["local_addr", "remote_addr", "stream_id"]), new LinkEnd(GrpcServerCalls, ["remote_addr", "local_addr", "stream_id"]), Place),
+    ];
+
     /// <summary>Makes the views whose functions were captured and the links between them; what was made comes back.</summary>
     internal static (List<ReportTable> Tables, List<ReportLink> Links) Apply(ReportSql store, string catalog, IReadOnlyDictionary<string, string> functionTables)
     {
-        var tables = new List<ReportTable>();
-        var client = functionTables.GetValueOrDefault(BuiltInCaptures.HttpClientRoundTrip);
-        var server = functionTables.GetValueOrDefault(BuiltInCaptures.HttpServerConn);
-        if (client is null && server is null) return (tables, []);
+        var present = Views.Where(v => functionTables.ContainsKey(v.Function)).ToList();
+        if (present.Count == 0) return ([], []);
         foreach (var macro in Macros) store.Query(macro);
         var columns = store.Query($"SELECT func, expr, column_name FROM {catalog}.main.capture_columns").Rows
             .ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => (string)r[2]!);
-        string Column(string function, string expression) =>
-            columns.TryGetValue((function, expression), out var name) ? "t." + ReportViews.Quote(name) : "NULL::JSON";
-        if (client is not null)
-        {
-            string C(string e) => Column(BuiltInCaptures.HttpClientRoundTrip, e);
-            tables.Add(Make(store, HttpClientCalls, "goroutines waiting on an HTTP/1 request they sent (net/http's client), with the connection's addresses", $"""
-                SELECT t.snapshot_id, t.host, t.pid, t.goid, t.depth,
-                       sideeye_net_addr(json_extract(sideeye_conn_fd({C("pc.conn")}), '$.laddr')) AS local_addr,
-                       sideeye_net_addr(json_extract(sideeye_conn_fd({C("pc.conn")}), '$.raddr')) AS remote_addr,
-                       json_extract_string({C("req.Request.Method")}, '$') AS method,
-                       sideeye_url({C("req.Request.URL")}) AS url
-                FROM {catalog}.main.{ReportViews.Quote(client)} t
-                """));
-        }
-        if (server is not null)
-        {
-            string S(string e) => Column(BuiltInCaptures.HttpServerConn, e);
-            // A connection's goroutine between requests still holds the last one: only a frame whose callee is the
-            // handler's dispatch is serving a request.
-            tables.Add(Make(store, HttpServerCalls, "net/http server goroutines inside a handler, with the connection's addresses and the request", $"""
-                SELECT t.snapshot_id, t.host, t.pid, t.goid, t.depth,
-                       sideeye_net_addr(json_extract(sideeye_conn_fd({S("c.rwc")}), '$.laddr')) AS local_addr,
-                       sideeye_net_addr(json_extract(sideeye_conn_fd({S("c.rwc")}), '$.raddr')) AS remote_addr,
-                       json_extract_string({S("w.req.Method")}, '$') AS method,
-                       json_extract_string({S("w.req.RequestURI")}, '$') AS uri,
-                       json_extract_string({S("w.req.Host")}, '$') AS request_host
-                FROM {catalog}.main.{ReportViews.Quote(server)} t
-                JOIN {catalog}.main.frames f ON f.snapshot_id = t.snapshot_id AND f.host = t.host AND f.pid = t.pid AND f.goid = t.goid AND f.depth = t.depth - 1
-                WHERE f.func = 'net/http.serverHandler.ServeHTTP'
-                """));
-        }
-        var links = new List<ReportLink>();
-        if (client is not null && server is not null)
-            links.Add(new ReportLink(HttpLink, new LinkEnd(HttpClientCalls, ["local_addr", "remote_addr"]), new LinkEnd(HttpServerCalls, ["remote_addr", "local_addr"]), Place));
-        return (tables, links);
+        var tables = present.Select(v => Make(store, v.Name, v.Description, v.Sql(
+            e => columns.TryGetValue((v.Function, e), out var name) ? "t." + ReportViews.Quote(name) : "NULL::JSON",
+            catalog, $"{catalog}.main.{ReportViews.Quote(functionTables[v.Function])}"))).ToList();
+        var made = tables.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return (tables, Links.Where(l => made.Contains(l.From.Table) && made.Contains(l.To.Table)).ToList());
     }
 
     static ReportTable Make(ReportSql store, string name, string description, string sql)

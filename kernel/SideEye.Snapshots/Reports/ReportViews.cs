@@ -97,7 +97,7 @@ public static partial class ReportViews
         var valid = new List<ReportLink>(builtIn);
         foreach (var l in spec.Links)
         {
-            var why = string.Equals(l.Name, BuiltInReports.HttpLink, StringComparison.OrdinalIgnoreCase) ? $"\"{l.Name}\" is the name of a built-in link"
+            var why = BuiltInReports.LinkNames.Contains(l.Name, StringComparer.OrdinalIgnoreCase) ? $"\"{l.Name}\" is the name of a built-in link"
                 : Missing(store, catalog, l.From, "from") ?? Missing(store, catalog, l.To, "to");
             if (why is not null) problems.Add(new(l.Place, why));
             else valid.Add(l);
