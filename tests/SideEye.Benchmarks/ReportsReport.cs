@@ -25,9 +25,11 @@ public static class ReportsReport
                            { "name": "user_name", "sql": "\"req.User\"->>'$'", "type": "varchar" },
                            { "name": "tag_count", "sql": "\"len(req.Tags)\"", "type": "bigint" } ] } ] } ],
           "tables": [ { "name": "inflight", "sql": "SELECT snapshot_id, host, pid, goid, id, path, user_name, tag_count FROM main_server_handle" },
-                      { "name": "by_user", "sql": "SELECT snapshot_id, user_name, count(*) AS n, sum(tag_count) AS tags FROM inflight GROUP BY ALL" } ],
+                      { "name": "by_user", "sql": "SELECT snapshot_id, user_name, count(*) AS n, sum(tag_count) AS tags FROM inflight GROUP BY ALL" },
+                      { "name": "next_requests", "sql": "SELECT snapshot_id, host, pid, goid, id - 1 AS previous_id FROM inflight" } ],
           "links": [ { "name": "goroutine", "from": { "table": "inflight", "columns": ["snapshot_id", "host", "pid", "goid"] },
-                       "to": { "table": "goroutines", "columns": ["snapshot_id", "host", "pid", "goid"] } } ] }
+                       "to": { "table": "goroutines", "columns": ["snapshot_id", "host", "pid", "goid"] } },
+                     { "name": "next", "from": { "table": "inflight", "columns": ["id"] }, "to": { "table": "next_requests", "columns": ["previous_id"] } } ] }
         """;
 
     public static int Run(string[] args)
@@ -52,7 +54,8 @@ public static class ReportsReport
             var apply = new List<double>();
             var derived = new List<double>();
             var link = new List<double>();
-            long rows = 0, linked = 0;
+            long rows = 0, linked = 0, pairs = 0;
+            var inSnapshot = new List<double>();
             for (var r = 0; r < runs; r++)
             {
                 using var store = SnapshotStore.OpenReadOnly(path);
@@ -71,10 +74,15 @@ public static class ReportsReport
                     WHERE i.snapshot_id = {snapshots} AND f.func = 'main.(*server).handle'
                     """).Rows[0][0], CultureInfo.InvariantCulture);
                 link.Add(sw.Elapsed.TotalMilliseconds);
+                // What #!sideeye stacks does: every goroutine pair of one snapshot the links join (views applied anew).
+                sw.Restart();
+                pairs = GoroutineLinks.InSnapshot(store, spec.Reports, snapshots).Count;
+                inSnapshot.Add(sw.Elapsed.TotalMilliseconds);
             }
             Console.WriteLine($"apply the spec's views (a read-only session): median {Median(apply):F1} ms (first {apply[0]:F1} ms; goal under 50 ms)");
             Console.WriteLine($"a derived table over every snapshot ({rows} report rows): median {Median(derived):F0} ms (goal under 1 s)");
             Console.WriteLine($"the link from one snapshot's {linked} report rows to their goroutines and frames: median {Median(link):F0} ms (goal under 200 ms)");
+            Console.WriteLine($"every pair the links join in one snapshot ({pairs} pairs, both ways, views applied too): median {Median(inSnapshot):F0} ms");
             return 0;
         }
         finally
