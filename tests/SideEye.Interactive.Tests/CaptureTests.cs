@@ -77,7 +77,7 @@ public sealed class CaptureTests
         Assert.All(detail.Frames.Where(f => f.Func != Handle), f => Assert.Empty(f.Values));
 
         Assert.Contains("has no goroutine 999999", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye goroutine --goid 999999")), StringComparison.Ordinal);
-        Assert.Equal("#!sideeye: goroutine needs either --goid N or --in FUNC", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye goroutine")));
+        Assert.Equal("#!sideeye: goroutine needs one of --goid N, --in FUNC or --report NAME", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye goroutine")));
         // --in: the lowest goid through the function.
         var (firstIn, _) = ExtensionKernel.Returned<GoroutineDetail>(await kernel.SubmitAsync("#!sideeye goroutine --in server).handle"));
         Assert.Equal(stacks.Groups[0].Goids.Min(), firstIn.Goid);

@@ -40,7 +40,7 @@ public sealed class DirectiveErrorTests
     {
         using var kernel = new ExtensionKernel();
         Assert.Equal("#!sideeye: --pid: 'abc' is not a process id", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --pid abc")));
-        Assert.Equal("#!sideeye: snapshot needs either --pid PID[,PID…] or --exe NAME", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot")));
+        Assert.Equal("#!sideeye: snapshot needs either --pid PID[,PID…] or --exe NAME[,NAME…]", ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot")));
         Assert.Equal($"#!sideeye: --exe: no Go process on {Environment.MachineName} runs an executable named 'no-such-program'",
             ExtensionKernel.Failure(await kernel.SubmitAsync("#!sideeye snapshot --exe no-such-program")));
         // The engine's own check, worded as the command line words it.
