@@ -41,7 +41,7 @@ public static class BuiltInsReport
             for (var v = 0; v < variants.Length; v++)
             {
                 var last = taken[v][^1];
-                Console.WriteLine($"{variants[v].Name,-10}: pause median {Median(taken[v].Select(p => p.PauseNs)) / 1e6:F2} ms, probe {Median(taken[v].Select(p => p.ProbeNs)) / 1e6:F2} ms; "
+                Console.WriteLine($"{variants[v].Name,-10}: pause median {Samples.Median(taken[v].Select(p => p.PauseNs)) / 1e6:F2} ms, probe {Samples.Median(taken[v].Select(p => p.ProbeNs)) / 1e6:F2} ms; "
                     + $"{last.Goroutines.Count} goroutines, {last.Captures?.Select(c => (c.Goid, c.Depth)).Distinct().Count() ?? 0} frames captured");
             }
         }
@@ -50,11 +50,5 @@ public static class BuiltInsReport
             foreach (var s in snapshotters) s.Dispose();
         }
         return 0;
-    }
-
-    static double Median(IEnumerable<long> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2.0;
     }
 }

@@ -38,10 +38,10 @@ public static class PagedOutReport
             plain.Add(Once(never, target.Pid));
             sleepable.Add(Once(faulting, target.Pid));
         }
-        var (p0, p1) = (Median(plain.Select(p => p.PauseNs)), Median(sleepable.Select(p => p.PauseNs)));
-        var (b0, b1) = (Median(plain.Select(p => p.ProbeNs)), Median(sleepable.Select(p => p.ProbeNs)));
+        var (p0, p1) = (Samples.Median(plain.Select(p => p.PauseNs)), Samples.Median(sleepable.Select(p => p.PauseNs)));
+        var (b0, b1) = (Samples.Median(plain.Select(p => p.ProbeNs)), Samples.Median(sleepable.Select(p => p.ProbeNs)));
         Console.WriteLine($"resident: pause median {p0 / 1e6:F2} ms never faulting, {p1 / 1e6:F2} ms may fault ({(p1 / p0 - 1) * 100:+0.0;-0.0}%); "
-            + $"probe {b0 / 1e6:F2} -> {b1 / 1e6:F2} ms ({(b1 / b0 - 1) * 100:+0.0;-0.0}%); reads missed {Median(sleepable.Select(p => p.Reads?.Missed ?? 0)):F0}");
+            + $"probe {b0 / 1e6:F2} -> {b1 / 1e6:F2} ms ({(b1 / b0 - 1) * 100:+0.0;-0.0}%); reads missed {Samples.Median(sleepable.Select(p => p.Reads?.Missed ?? 0)):F0}");
 
         for (var i = 0; i < Math.Min(runs, 5); i++)
         {
@@ -63,10 +63,4 @@ public static class PagedOutReport
     static int Unread(ProcessSnapshot p) => p.Captures?.Count(c => c.ValueJson is null || c.ValueJson.Contains("$unread", StringComparison.Ordinal)) ?? 0;
 
     static ProcessSnapshot Once(LocalSnapshotter snapshotter, int pid) => snapshotter.Take([pid]).Processes[0];
-
-    static double Median(IEnumerable<long> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2.0;
-    }
 }

@@ -79,10 +79,10 @@ public static class ReportsReport
                 pairs = GoroutineLinks.InSnapshot(store, spec.Reports, snapshots).Count;
                 inSnapshot.Add(sw.Elapsed.TotalMilliseconds);
             }
-            Console.WriteLine($"apply the spec's views (a read-only session): median {Median(apply):F1} ms (first {apply[0]:F1} ms; goal under 50 ms)");
-            Console.WriteLine($"a derived table over every snapshot ({rows} report rows): median {Median(derived):F0} ms (goal under 1 s)");
-            Console.WriteLine($"the link from one snapshot's {linked} report rows to their goroutines and frames: median {Median(link):F0} ms (goal under 200 ms)");
-            Console.WriteLine($"every pair the links join in one snapshot ({pairs} pairs, both ways, views applied too): median {Median(inSnapshot):F0} ms");
+            Console.WriteLine($"apply the spec's views (a read-only session): median {Samples.Median(apply):F1} ms (first {apply[0]:F1} ms; goal under 50 ms)");
+            Console.WriteLine($"a derived table over every snapshot ({rows} report rows): median {Samples.Median(derived):F0} ms (goal under 1 s)");
+            Console.WriteLine($"the link from one snapshot's {linked} report rows to their goroutines and frames: median {Samples.Median(link):F0} ms (goal under 200 ms)");
+            Console.WriteLine($"every pair the links join in one snapshot ({pairs} pairs, both ways, views applied too): median {Samples.Median(inSnapshot):F0} ms");
             return 0;
         }
         finally
@@ -90,11 +90,5 @@ public static class ReportsReport
             File.Delete(path);
             File.Delete(path + ".wal");
         }
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
