@@ -75,8 +75,25 @@ sealed class NotebookSession : IDisposable
     /// <summary>The file the spec is read from and every edit is saved to, so a re-run notebook or its team gets it back.</summary>
     public string SpecPath { get; private set; }
 
-    /// <summary>The capture spec: the spec file's, read when first needed, or empty when there is none yet.</summary>
-    public CaptureSpec Spec => _spec ??= File.Exists(SpecPath) ? CaptureSpecFile.Load(SpecPath) : CaptureSpec.Empty;
+    /// <summary>
+    /// The capture spec: the spec file's, or empty when there is none yet. Read again whenever the file changed since
+    /// (a hand edit, a teammate's version pulled), so the next cell sees it; a file that went away leaves the last one.
+    /// </summary>
+    public CaptureSpec Spec
+    {
+        get
+        {
+            var written = File.Exists(SpecPath) ? File.GetLastWriteTimeUtc(SpecPath) : (DateTime?)null;
+            if (_spec is null || written is { } w && w != _specWritten)
+            {
+                _spec = written is null ? CaptureSpec.Empty : CaptureSpecFile.Load(SpecPath);
+                _specWritten = written;
+            }
+            return _spec;
+        }
+    }
+
+    DateTime? _specWritten;
 
     /// <summary>The full path of the file to use: the one given, else the opened one, else the default.</summary>
     public string Resolve(string? db) => FullPath(db ?? Database ?? DefaultDatabase);
@@ -97,14 +114,14 @@ sealed class NotebookSession : IDisposable
         {
             throw new CaptureSpecException(target, $"cannot save the spec: {e.Message}");
         }
-        (_spec, SpecPath) = (spec, target);
+        (_spec, SpecPath, _specWritten) = (spec, target, File.GetLastWriteTimeUtc(target));
     }
 
     /// <summary>Reads a spec file and makes it the one edits are saved to.</summary>
     public void LoadSpec(string path)
     {
         var full = FullPath(path);
-        (_spec, SpecPath) = (CaptureSpecFile.Load(full), full);
+        (_spec, SpecPath, _specWritten) = (CaptureSpecFile.Load(full), full, File.GetLastWriteTimeUtc(full));
     }
 
     public void Dispose()

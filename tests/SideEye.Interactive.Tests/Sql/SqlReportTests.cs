@@ -97,6 +97,33 @@ public sealed class SqlReportTests
     }
 
     [Fact]
+    public async Task A_hand_edit_of_the_spec_file_is_seen_by_the_next_cell()
+    {
+        using var store = new SqlStoreFile();
+        using var notebook = new SqlNotebook();
+        var specFile = Path.Combine(notebook.Directory, "sideeye-spec.json");
+        const string Spec = """
+            { "version": 2, "programs": [ { "binary": "app", "functions": [ { "function": "main.idle", "capture": ["req"] } ] } ],
+              "tables": [ { "name": "gets", "sql": "SELECT goid FROM main_idle WHERE \"req\"->>'$.Method' = 'GET'" } ] }
+            """;
+        File.WriteAllText(specFile, Spec);
+        await notebook.SubmitAsync($"#!sideeye open --file {store.Path}");
+        Assert.Equal([[1L]], (await notebook.TableAsync("#!sideeye-sql\nSELECT count(*) FROM gets")).Item1.Rows);
+
+        // A teammate's version of the file: the table now counts what is not a GET.
+        File.WriteAllText(specFile, Spec.Replace("= 'GET'", "<> 'GET'", StringComparison.Ordinal));
+        File.SetLastWriteTimeUtc(specFile, DateTime.UtcNow.AddSeconds(1));
+        Assert.Equal([[0L]], (await notebook.TableAsync("#!sideeye-sql\nSELECT count(*) FROM gets")).Item1.Rows);
+        // A broken one fails the cell with its place, and mending it mends the next cell.
+        File.WriteAllText(specFile, "{ \"version\": 2, \"tables\": [ { \"name\": 1 } ] }");
+        File.SetLastWriteTimeUtc(specFile, DateTime.UtcNow.AddSeconds(2));
+        Assert.Contains("tables[0]", Assert.Single((await notebook.SubmitAsync("#!sideeye-sql\nSELECT 1")).Events.OfType<CommandFailed>()).Message);
+        File.WriteAllText(specFile, Spec);
+        File.SetLastWriteTimeUtc(specFile, DateTime.UtcNow.AddSeconds(3));
+        Assert.Equal([[1L]], (await notebook.TableAsync("#!sideeye-sql\nSELECT count(*) FROM gets")).Item1.Rows);
+    }
+
+    [Fact]
     public async Task A_sql_cell_with_table_keeps_its_multi_line_query_as_a_report()
     {
         using var store = new SqlStoreFile();
