@@ -33,8 +33,11 @@ public static class Procfs
     public static IReadOnlyDictionary<int, char> ThreadStates(int pid)
     {
         var result = new Dictionary<int, char>();
-        if (!Directory.Exists($"/proc/{pid}/task")) return result;
-        foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        string[] tasks;
+        // A process that is gone, or is reaped while its threads are listed, has none.
+        try { tasks = Directory.GetDirectories($"/proc/{pid}/task"); }
+        catch (IOException) { return result; }
+        foreach (var dir in tasks)
         {
             try
             {
